@@ -1,0 +1,319 @@
+//! Demand: when orders arrive and how many units each asks for.
+//!
+//! Orders arrive as a Poisson process with intensity `M · λ(t)` for `t < min(T, τ)`, where
+//! [`Intensity`] is λ, `M` is the path's rate multiplier (Gamma with mean 1 when the rate is
+//! uncertain) and `τ` the path's sudden-death (obsolescence) time. Each order's size is drawn
+//! from an [`OrderSize`] distribution.
+//!
+//! A path is generated once, exactly, by [`DemandGenerator::generate`]: the arrival times of a
+//! unit-rate Poisson process are mapped through the inverse cumulative intensity (closed form for
+//! the constant, exponential, linear and table models and the installed base with shape 1), or,
+//! for the installed base with another shape, thinned from a piecewise-constant envelope that is
+//! provably above λ. The work per path grows with the number of orders, never with the number of
+//! calendar periods. Every policy is then evaluated on the same [`DemandPath`].
+
+mod intensity;
+mod order_size;
+
+pub use intensity::Intensity;
+pub use order_size::{OrderSize, OrderSizeSampler};
+
+use rand_distr::{Distribution, Exp1, Gamma};
+use serde::Serialize;
+
+use crate::discount::Discount;
+use crate::rng::{Stream, StreamFactory, StreamRng, uniform_open};
+
+/// The demand block of a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemandModel {
+    /// λ(t), orders per year.
+    #[serde(flatten)]
+    pub intensity: Intensity,
+    /// Units per order.
+    pub order_size: OrderSize,
+    /// Coefficient of variation of the path's rate multiplier `M` (0 = the rate is known).
+    pub rate_cv: f64,
+    /// Probability per year that the part dies suddenly (0 = never).
+    pub obsolescence_annual_probability: f64,
+}
+
+impl DemandModel {
+    /// The hazard rate θ = −ln(1 − p) per year of sudden death.
+    pub fn obsolescence_rate(&self) -> f64 {
+        -(-self.obsolescence_annual_probability).ln_1p()
+    }
+
+    /// Expected orders in (a, b] under the mean intensity, given the part is still alive at
+    /// `a`: `∫ₐᵇ λ(s)·e^(−θ(s−a)) ds` (the rate multiplier has mean 1).
+    pub fn expected_orders(&self, a: f64, b: f64) -> f64 {
+        self.intensity
+            .expected_orders(a, b, self.obsolescence_rate(), a)
+    }
+
+    /// Expected units demanded in (a, b] under the mean intensity, given the part is still alive
+    /// at `a`.
+    pub fn expected_units(&self, a: f64, b: f64) -> f64 {
+        self.expected_orders(a, b) * self.order_size.mean()
+    }
+
+    /// Expected units demanded in (a, b] over all paths, as seen from t = 0 (rate uncertainty
+    /// has mean 1; sudden death is counted from t = 0, so the part may be dead by `a`).
+    pub fn expected_units_in_window(&self, a: f64, b: f64) -> f64 {
+        self.intensity
+            .expected_orders(a, b, self.obsolescence_rate(), 0.0)
+            * self.order_size.mean()
+    }
+}
+
+/// One order of a demand path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Order {
+    /// Arrival time, years.
+    pub time: f64,
+    /// Units asked for (≥ 1).
+    pub units: u64,
+    /// Discount factor at `time`.
+    pub discount: f64,
+    /// Discounted time `G(time)` in years (see [`Discount::discounted_time`]).
+    pub discounted_time: f64,
+}
+
+/// One possible future of demand, shared by every policy.
+#[derive(Debug, Clone, Default)]
+pub struct DemandPath {
+    /// Orders in time order, all before the horizon.
+    pub orders: Vec<Order>,
+    /// The path's rate multiplier `M` (1 without rate uncertainty).
+    pub rate_multiplier: f64,
+    /// When the part died suddenly on this path, if before the horizon (years).
+    pub obsolete_at: Option<f64>,
+}
+
+impl DemandPath {
+    /// Total units demanded on the path.
+    pub fn units(&self) -> u64 {
+        self.orders.iter().map(|o| o.units).sum()
+    }
+}
+
+/// Piecewise-constant rate: `rates[j]` on `[starts[j], starts[j+1])`, the last one forever.
+#[derive(Debug, Clone)]
+struct PiecewiseRate {
+    starts: Vec<f64>,
+    rates: Vec<f64>,
+    /// Cumulative rate at each start.
+    cumulative: Vec<f64>,
+}
+
+impl PiecewiseRate {
+    fn new(starts: Vec<f64>, rates: Vec<f64>) -> Self {
+        let mut cumulative = Vec::with_capacity(starts.len());
+        let mut c = 0.0;
+        for j in 0..starts.len() {
+            cumulative.push(c);
+            if j + 1 < starts.len() {
+                c += rates[j] * (starts[j + 1] - starts[j]);
+            }
+        }
+        PiecewiseRate {
+            starts,
+            rates,
+            cumulative,
+        }
+    }
+
+    fn cumulative_at(&self, t: f64) -> f64 {
+        let j = self.segment_of_time(t);
+        self.cumulative[j] + self.rates[j] * (t - self.starts[j])
+    }
+
+    fn segment_of_time(&self, t: f64) -> usize {
+        self.starts.partition_point(|&s| s <= t).saturating_sub(1)
+    }
+
+    /// The time at which the cumulative rate reaches `s`, searching forward from segment
+    /// `*cursor` (arrivals come in increasing order, so the walk is amortised O(1)).
+    fn invert(&self, s: f64, cursor: &mut usize) -> (f64, usize) {
+        let last = self.starts.len() - 1;
+        while *cursor < last && self.cumulative[*cursor + 1] <= s {
+            *cursor += 1;
+        }
+        let j = *cursor;
+        let rate = self.rates[j];
+        let t = if rate > 0.0 {
+            self.starts[j] + (s - self.cumulative[j]) / rate
+        } else {
+            f64::INFINITY
+        };
+        (t, j)
+    }
+}
+
+/// How arrival times are produced for a model.
+#[derive(Debug, Clone)]
+enum ArrivalMethod {
+    /// λ = a·e^(−b·t): closed-form inversion.
+    Exponential { scale: f64, decay: f64 },
+    /// λ = rate·(1 − t/end): closed-form inversion.
+    Linear { rate: f64, end: f64 },
+    /// Piecewise-constant λ: exact inversion.
+    Piecewise(PiecewiseRate),
+    /// Thinning of a piecewise-constant envelope ≥ λ.
+    Thinning(PiecewiseRate),
+}
+
+/// Number of envelope pieces over the horizon for thinning.
+const ENVELOPE_PIECES: usize = 64;
+
+/// Generates demand paths of one scenario; cheap to share between threads.
+#[derive(Debug, Clone)]
+pub struct DemandGenerator {
+    model: DemandModel,
+    horizon: f64,
+    discount: Discount,
+    sizes: OrderSizeSampler,
+    method: ArrivalMethod,
+    risk: Option<Gamma<f64>>,
+    obsolescence_rate: f64,
+}
+
+impl DemandGenerator {
+    /// A generator for `model` over `[0, horizon)` years, with `discount` for the order records.
+    pub fn new(model: &DemandModel, horizon: f64, discount: Discount) -> Self {
+        let method = if let Some((scale, decay)) = model.intensity.as_exponential() {
+            ArrivalMethod::Exponential { scale, decay }
+        } else {
+            match &model.intensity {
+                Intensity::Linear { rate, end_years } => ArrivalMethod::Linear {
+                    rate: *rate,
+                    end: *end_years,
+                },
+                Intensity::Table { rates } => ArrivalMethod::Piecewise(PiecewiseRate::new(
+                    (0..rates.len()).map(|j| j as f64).collect(),
+                    rates.clone(),
+                )),
+                _ => {
+                    let width = horizon / ENVELOPE_PIECES as f64;
+                    let starts: Vec<f64> = (0..ENVELOPE_PIECES).map(|j| j as f64 * width).collect();
+                    let rates = starts
+                        .iter()
+                        .map(|&a| model.intensity.max_rate(a, a + width) * (1.0 + 1e-12))
+                        .collect();
+                    ArrivalMethod::Thinning(PiecewiseRate::new(starts, rates))
+                }
+            }
+        };
+        let risk = (model.rate_cv > 0.0).then(|| {
+            let shape = 1.0 / (model.rate_cv * model.rate_cv);
+            Gamma::new(shape, 1.0 / shape).expect("validated rate_cv > 0")
+        });
+        DemandGenerator {
+            model: model.clone(),
+            horizon,
+            discount,
+            sizes: model.order_size.sampler(),
+            method,
+            risk,
+            obsolescence_rate: model.obsolescence_rate(),
+        }
+    }
+
+    /// The demand model this generator draws from.
+    pub fn model(&self) -> &DemandModel {
+        &self.model
+    }
+
+    /// Cumulative (envelope) intensity of the arrival method at `t`.
+    fn method_cumulative(&self, t: f64) -> f64 {
+        match &self.method {
+            ArrivalMethod::Exponential { scale, decay } => {
+                scale * crate::discount::exp_integral(*decay, 0.0, t)
+            }
+            ArrivalMethod::Linear { rate, end } => {
+                let t = t.min(*end);
+                rate * (t - t * t / (2.0 * end))
+            }
+            ArrivalMethod::Piecewise(p) | ArrivalMethod::Thinning(p) => p.cumulative_at(t),
+        }
+    }
+
+    /// Fills `path` with the demand of path number `path_index`.
+    pub fn generate(&self, streams: &StreamFactory, path_index: u64, path: &mut DemandPath) {
+        path.orders.clear();
+        let (multiplier, obsolete_at) = self.path_risk(streams, path_index);
+        path.rate_multiplier = multiplier;
+        path.obsolete_at = obsolete_at;
+        let stop = obsolete_at.unwrap_or(self.horizon).min(self.horizon);
+        if multiplier <= 0.0 || stop <= 0.0 {
+            return;
+        }
+        // Unit-rate arrivals s₁ < s₂ < … mapped to times where M·Λ(t) = s.
+        let budget = multiplier * self.method_cumulative(stop);
+        let mut arrivals = streams.open(path_index, Stream::DemandArrivals);
+        let mut sizes = streams.open(path_index, Stream::OrderSizes);
+        let mut s = 0.0;
+        let mut cursor = 0usize;
+        loop {
+            let e: f64 = Exp1.sample(&mut arrivals);
+            s += e;
+            if s >= budget {
+                break;
+            }
+            let x = s / multiplier;
+            let t = match &self.method {
+                ArrivalMethod::Exponential { scale, decay } => {
+                    if *decay == 0.0 {
+                        x / scale
+                    } else {
+                        -(-decay * x / scale).ln_1p() / decay
+                    }
+                }
+                ArrivalMethod::Linear { rate, end } => {
+                    // t = end·(1 − √(1 − 2x/(rate·end))), rationalised for small x.
+                    let root = (1.0 - 2.0 * x / (rate * end)).max(0.0).sqrt();
+                    2.0 * x / rate / (1.0 + root)
+                }
+                ArrivalMethod::Piecewise(p) => p.invert(x, &mut cursor).0,
+                ArrivalMethod::Thinning(p) => {
+                    let (t, j) = p.invert(x, &mut cursor);
+                    let accept = uniform_open(&mut arrivals) * p.rates[j];
+                    if accept >= self.model.intensity.rate(t) {
+                        continue;
+                    }
+                    t
+                }
+            };
+            if t >= stop || t.is_nan() {
+                break;
+            }
+            let units = self.sizes.sample(&mut sizes);
+            let discount = self.discount.factor(t);
+            let discounted_time = self.discount.discounted_time(t);
+            path.orders.push(Order {
+                time: t,
+                units,
+                discount,
+                discounted_time,
+            });
+        }
+    }
+
+    fn path_risk(&self, streams: &StreamFactory, path_index: u64) -> (f64, Option<f64>) {
+        if self.risk.is_none() && self.obsolescence_rate == 0.0 {
+            return (1.0, None);
+        }
+        let mut rng: StreamRng = streams.open(path_index, Stream::PathRisk);
+        let multiplier = match &self.risk {
+            Some(gamma) => gamma.sample(&mut rng),
+            None => 1.0,
+        };
+        let obsolete_at = (self.obsolescence_rate > 0.0)
+            .then(|| {
+                let e: f64 = Exp1.sample(&mut rng);
+                e / self.obsolescence_rate
+            })
+            .filter(|&tau| tau < self.horizon);
+        (multiplier, obsolete_at)
+    }
+}

@@ -1,0 +1,288 @@
+//! Order-size distributions on 1, 2, … units.
+
+use rand::Rng;
+use rand_distr::{Distribution, Gamma, Poisson};
+use serde::Serialize;
+use statrs::function::gamma::ln_gamma;
+
+use crate::rng::{StreamRng, uniform_open};
+
+/// The distribution of units asked for by one order (SPEC section 2), always ≥ 1.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "distribution", rename_all = "snake_case")]
+pub enum OrderSize {
+    /// Every order asks for one unit.
+    One,
+    /// 1 + Poisson(mean − 1).
+    Poisson {
+        /// Mean units per order (≥ 1).
+        mean: f64,
+    },
+    /// Geometric on 1, 2, …: P(k) = p(1 − p)^(k−1), p = 1 / mean.
+    Geometric {
+        /// Mean units per order (≥ 1).
+        mean: f64,
+    },
+    /// 1 + negative binomial with mean `mean − 1` and variance `m + dispersion·m²`
+    /// (m = mean − 1; the NB2 "alpha" parametrisation: larger is more dispersed).
+    NegativeBinomial {
+        /// Mean units per order (≥ 1).
+        mean: f64,
+        /// α > 0: variance of (size − 1) is m + α·m².
+        dispersion: f64,
+    },
+    /// Explicit probabilities for sizes 1, 2, ….
+    Table {
+        /// `pmf[k]` is the probability of size k + 1; sums to 1.
+        pmf: Vec<f64>,
+    },
+}
+
+impl OrderSize {
+    /// Mean units per order.
+    pub fn mean(&self) -> f64 {
+        match self {
+            OrderSize::One => 1.0,
+            OrderSize::Poisson { mean }
+            | OrderSize::Geometric { mean }
+            | OrderSize::NegativeBinomial { mean, .. } => *mean,
+            OrderSize::Table { pmf } => pmf
+                .iter()
+                .enumerate()
+                .map(|(k, p)| (k + 1) as f64 * p)
+                .sum(),
+        }
+    }
+
+    /// Variance of units per order.
+    pub fn variance(&self) -> f64 {
+        match self {
+            OrderSize::One => 0.0,
+            OrderSize::Poisson { mean } => mean - 1.0,
+            OrderSize::Geometric { mean } => mean * (mean - 1.0),
+            OrderSize::NegativeBinomial { mean, dispersion } => {
+                let m = mean - 1.0;
+                m + dispersion * m * m
+            }
+            OrderSize::Table { pmf } => {
+                let mean = self.mean();
+                pmf.iter()
+                    .enumerate()
+                    .map(|(k, p)| ((k + 1) as f64 - mean).powi(2) * p)
+                    .sum()
+            }
+        }
+    }
+
+    /// P(size = k), k ≥ 1.
+    pub fn probability(&self, k: u64) -> f64 {
+        if k == 0 {
+            return 0.0;
+        }
+        let j = (k - 1) as f64; // the part above the guaranteed first unit
+        match self {
+            OrderSize::One => f64::from(u8::from(k == 1)),
+            OrderSize::Poisson { mean } => {
+                let m = mean - 1.0;
+                if m == 0.0 {
+                    return f64::from(u8::from(k == 1));
+                }
+                (j * m.ln() - m - ln_gamma(j + 1.0)).exp()
+            }
+            OrderSize::Geometric { mean } => {
+                let p = 1.0 / mean;
+                if p >= 1.0 {
+                    return f64::from(u8::from(k == 1));
+                }
+                p * (j * (-p).ln_1p()).exp()
+            }
+            OrderSize::NegativeBinomial { mean, dispersion } => {
+                let m = mean - 1.0;
+                if m == 0.0 {
+                    return f64::from(u8::from(k == 1));
+                }
+                let r = 1.0 / dispersion; // shape
+                let p = r / (r + m); // success probability
+                (ln_gamma(j + r) - ln_gamma(r) - ln_gamma(j + 1.0) + r * p.ln() + j * (-p).ln_1p())
+                    .exp()
+            }
+            OrderSize::Table { pmf } => pmf.get((k - 1) as usize).copied().unwrap_or(0.0),
+        }
+    }
+
+    /// The probabilities of sizes 1..=K, with K the smallest size beyond which less than
+    /// `tail` probability remains (K ≤ `max_size`). Index 0 is size 1.
+    pub fn truncated_pmf(&self, tail: f64, max_size: u64) -> Vec<f64> {
+        let mut pmf = Vec::new();
+        let mut mass = 0.0;
+        for k in 1..=max_size {
+            let p = self.probability(k);
+            pmf.push(p);
+            mass += p;
+            if 1.0 - mass < tail {
+                break;
+            }
+            if let OrderSize::Table { pmf: table } = self
+                && k as usize >= table.len()
+            {
+                break;
+            }
+        }
+        pmf
+    }
+
+    /// A sampler prepared for fast repeated draws.
+    pub fn sampler(&self) -> OrderSizeSampler {
+        match self {
+            OrderSize::One => OrderSizeSampler::One,
+            OrderSize::Poisson { mean } if *mean > 1.0 => {
+                OrderSizeSampler::Poisson(Poisson::new(mean - 1.0).expect("validated mean > 1"))
+            }
+            OrderSize::Geometric { mean } if *mean > 1.0 => OrderSizeSampler::Geometric {
+                ln_q: (-1.0 / mean).ln_1p(),
+            },
+            OrderSize::NegativeBinomial { mean, dispersion } if *mean > 1.0 => {
+                let r = 1.0 / dispersion;
+                let m = mean - 1.0;
+                OrderSizeSampler::NegativeBinomial {
+                    rate_mixing: Gamma::new(r, m / r).expect("validated shape and scale > 0"),
+                }
+            }
+            OrderSize::Table { pmf } => {
+                let mut cumulative = Vec::with_capacity(pmf.len());
+                let mut c = 0.0;
+                for p in pmf {
+                    c += p;
+                    cumulative.push(c);
+                }
+                OrderSizeSampler::Table { cumulative }
+            }
+            // mean == 1: every order is one unit.
+            _ => OrderSizeSampler::One,
+        }
+    }
+}
+
+/// Draws order sizes; see [`OrderSize::sampler`].
+#[derive(Debug, Clone)]
+pub enum OrderSizeSampler {
+    /// Always 1.
+    One,
+    /// 1 + Poisson.
+    Poisson(Poisson<f64>),
+    /// Geometric by inversion; `ln_q = ln(1 − p)`.
+    Geometric {
+        /// ln(1 − 1/mean).
+        ln_q: f64,
+    },
+    /// 1 + Poisson(Gamma) mixture.
+    NegativeBinomial {
+        /// The Gamma distribution of the Poisson mean.
+        rate_mixing: Gamma<f64>,
+    },
+    /// Inversion of the cumulative table.
+    Table {
+        /// Cumulative probabilities of sizes 1, 2, ….
+        cumulative: Vec<f64>,
+    },
+}
+
+impl OrderSizeSampler {
+    /// One order size, ≥ 1 units.
+    #[inline]
+    pub fn sample(&self, rng: &mut StreamRng) -> u64 {
+        match self {
+            OrderSizeSampler::One => 1,
+            OrderSizeSampler::Poisson(p) => 1 + p.sample(rng) as u64,
+            OrderSizeSampler::Geometric { ln_q } => {
+                let u = uniform_open(rng);
+                1 + (u.ln() / ln_q).floor().min(1e15) as u64
+            }
+            OrderSizeSampler::NegativeBinomial { rate_mixing } => {
+                let lambda = rate_mixing.sample(rng);
+                if lambda <= 0.0 {
+                    return 1;
+                }
+                match Poisson::new(lambda) {
+                    Ok(p) => 1 + p.sample(rng) as u64,
+                    Err(_) => 1,
+                }
+            }
+            OrderSizeSampler::Table { cumulative } => {
+                let u = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+                let total = cumulative.last().copied().unwrap_or(1.0);
+                let u = u * total;
+                cumulative
+                    .iter()
+                    .position(|&c| u < c)
+                    .unwrap_or(cumulative.len() - 1) as u64
+                    + 1
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, StreamFactory};
+
+    fn all() -> Vec<OrderSize> {
+        vec![
+            OrderSize::One,
+            OrderSize::Poisson { mean: 2.3 },
+            OrderSize::Geometric { mean: 1.5 },
+            OrderSize::NegativeBinomial {
+                mean: 3.0,
+                dispersion: 0.8,
+            },
+            OrderSize::Table {
+                pmf: vec![0.5, 0.2, 0.0, 0.3],
+            },
+        ]
+    }
+
+    #[test]
+    fn pmf_sums_to_one_and_matches_mean_and_variance() {
+        for d in all() {
+            let pmf = d.truncated_pmf(1e-15, 10_000);
+            let total: f64 = pmf.iter().sum();
+            let mean: f64 = pmf
+                .iter()
+                .enumerate()
+                .map(|(k, p)| (k + 1) as f64 * p)
+                .sum();
+            let var: f64 = pmf
+                .iter()
+                .enumerate()
+                .map(|(k, p)| ((k + 1) as f64 - mean).powi(2) * p)
+                .sum();
+            assert!((total - 1.0).abs() < 1e-12, "{d:?}: {total}");
+            assert!((mean - d.mean()).abs() < 1e-9, "{d:?}: {mean}");
+            assert!((var - d.variance()).abs() < 1e-8, "{d:?}: {var}");
+        }
+    }
+
+    #[test]
+    fn sample_mean_within_four_standard_errors() {
+        let f = StreamFactory::new(11);
+        for (i, d) in all().into_iter().enumerate() {
+            let s = d.sampler();
+            let mut rng = f.open(i as u64, Stream::OrderSizes);
+            let n = 200_000;
+            let mut sum = 0.0;
+            for _ in 0..n {
+                let k = s.sample(&mut rng);
+                assert!(k >= 1);
+                sum += k as f64;
+            }
+            let mean = sum / n as f64;
+            let se = (d.variance() / n as f64).sqrt();
+            assert!(
+                (mean - d.mean()).abs() <= 4.0 * se + 1e-12,
+                "{d:?}: {mean} vs {} (se {se})",
+                d.mean()
+            );
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Exact discounting of cash flows and continuous cost streams.
+//!
+//! A cash flow `x` at time `t` (years) is worth `x · (1 + i)^(−t)` today, with `i` the annual
+//! effective discount rate. A cost stream of `c` currency per year over `[a, b]` is worth
+//! `c · ∫ₐᵇ (1 + i)^(−s) ds`, integrated in closed form, never per period.
+
+/// `∫ₐᵇ e^(−c·s) ds` for any real `c`, accurate also when `c·(b − a)` is tiny.
+pub fn exp_integral(c: f64, a: f64, b: f64) -> f64 {
+    if c == 0.0 {
+        return b - a;
+    }
+    // e^(−ca) · (1 − e^(−c(b−a))) / c, with expm1 so that small c·(b−a) keeps its digits.
+    (-c * a).exp() * (-(-c * (b - a)).exp_m1()) / c
+}
+
+/// The discounting of one scenario: the continuously compounded rate `r = ln(1 + i)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Discount {
+    /// Continuously compounded rate per year, `ln(1 + i)`.
+    rate: f64,
+}
+
+impl Discount {
+    /// Discounting at the annual effective rate `annual_rate` (a fraction; 0.05 = 5 % per year).
+    pub fn new(annual_rate: f64) -> Self {
+        Discount {
+            rate: annual_rate.ln_1p(),
+        }
+    }
+
+    /// The continuously compounded rate `ln(1 + i)` per year.
+    pub fn continuous_rate(&self) -> f64 {
+        self.rate
+    }
+
+    /// Present value of one currency unit paid at `t` years: `(1 + i)^(−t)`.
+    pub fn factor(&self, t: f64) -> f64 {
+        if self.rate == 0.0 {
+            1.0
+        } else {
+            (-self.rate * t).exp()
+        }
+    }
+
+    /// Discounted time `G(t) = ∫₀ᵗ (1 + i)^(−s) ds` in years: a stream of `c` per year over
+    /// `[a, b]` is worth `c · (G(b) − G(a))` today.
+    pub fn discounted_time(&self, t: f64) -> f64 {
+        exp_integral(self.rate, 0.0, t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_rate_is_plain_time() {
+        let d = Discount::new(0.0);
+        assert_eq!(d.factor(7.0), 1.0);
+        assert_eq!(d.discounted_time(7.5), 7.5);
+    }
+
+    #[test]
+    fn factor_matches_annual_compounding() {
+        let d = Discount::new(0.05);
+        assert!((d.factor(10.0) - 1.05f64.powi(-10)).abs() < 1e-14);
+    }
+
+    #[test]
+    fn discounted_time_matches_closed_form_and_is_additive() {
+        let d = Discount::new(0.08);
+        let r = 1.08f64.ln();
+        let g = d.discounted_time(12.0);
+        assert!((g - (1.0 - (-r * 12.0).exp()) / r).abs() < 1e-12);
+        let split = d.discounted_time(5.0) + exp_integral(r, 5.0, 12.0);
+        assert!((g - split).abs() < 1e-12);
+    }
+
+    #[test]
+    fn exp_integral_small_rate_tends_to_length() {
+        assert!((exp_integral(1e-12, 2.0, 5.0) - 3.0).abs() < 1e-9);
+        // Negative c is growth, still exact.
+        let v = exp_integral(-0.1, 0.0, 1.0);
+        assert!((v - (0.1f64.exp() - 1.0) / 0.1).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,411 @@
+//! The Monte Carlo driver: paths in parallel, common random numbers, streamed statistics.
+//!
+//! Paths are cut into fixed blocks of [`BLOCK_PATHS`]. A worker takes the next block, generates
+//! each path's demand once, runs every policy on it, and folds the block's values into
+//! accumulators whose merge is exact (see [`stats`]). Because no floating-point result depends
+//! on which worker ran which block or in which order blocks were merged, results are
+//! bit-identical for any thread count, and a later split into shards can merge to the same bits.
+//! Memory does not grow with the number of paths: the only per-path storage is the bounded
+//! quantile sample of [`stats::PathSample`].
+
+pub mod stats;
+mod summary;
+
+pub use summary::{
+    AnnualDemand, Comparison, CostBreakdown, CostSummary, DemandSummary, FinanceSummary,
+    PartnerSummary, PolicySummary, RetainedLevel, RunSummary, StockoutSummary, TimeSeriesPoint,
+    UnitsSummary, Verdict,
+};
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::demand::{DemandGenerator, DemandPath};
+use crate::inventory::{PathOutcome, Plan, PolicySimulator};
+use crate::rng::StreamFactory;
+use crate::scenario::Scenario;
+use stats::{BlockMoments, CountSketch, ExactSum, Moments, PathSample};
+
+/// Paths per block: the unit of work and of floating-point summation order. Part of the
+/// reproducibility contract: changing it changes results in the last bits.
+pub const BLOCK_PATHS: u64 = 1024;
+
+/// How much to simulate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunSettings {
+    /// Number of demand paths.
+    pub paths: u64,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// Worker threads (0 = one per core).
+    pub threads: usize,
+}
+
+/// Exact running totals of one policy.
+#[derive(Debug, Clone, Default)]
+struct PolicyTotals {
+    total: Moments,
+    cheaper: u64,
+    ties: u64,
+    lines: [ExactSum; 9],
+    revenue: ExactSum,
+    on_hand_unit_years: ExactSum,
+    units: [u64; 15],
+    paths_without_short: u64,
+    partner_counts: Vec<[u64; 4]>,
+    partner_response_years: Vec<ExactSum>,
+    on_hand_at_step: Vec<CountSketch>,
+    on_hand_sum_at_step: Vec<u128>,
+    cost_at_step: Vec<ExactSum>,
+    total_sample: PathSample,
+    stockout_sample: PathSample,
+}
+
+/// One block's floating-point sums of one policy, in path order.
+#[derive(Debug, Clone, Default)]
+struct BlockSums {
+    total: BlockMoments,
+    lines: [f64; 9],
+    revenue: f64,
+    on_hand_unit_years: f64,
+    partner_response_years: Vec<f64>,
+    cost_at_step: Vec<f64>,
+}
+
+/// Exact running totals of the whole run.
+#[derive(Debug, Clone, Default)]
+struct Totals {
+    paths: u64,
+    policies: Vec<PolicyTotals>,
+    /// `pairs[i·P + j]`, i < j: moments of (cost of j − cost of i) on the same path.
+    pairs: Vec<Moments>,
+    units_demanded: Moments,
+    annual_units: Vec<CountSketch>,
+    annual_units_sum: Vec<u64>,
+}
+
+/// Typical values (those of path 0) subtracted before accumulating moments, so that variances
+/// keep their digits; the same for every worker and shard.
+#[derive(Debug, Clone)]
+struct Shifts {
+    /// Total cost of path 0 per policy.
+    totals: Vec<f64>,
+    /// Units demanded on path 0.
+    units: f64,
+}
+
+impl Shifts {
+    fn new(plan: &Plan, generator: &DemandGenerator, streams: &StreamFactory) -> Self {
+        let mut path = DemandPath::default();
+        generator.generate(streams, 0, &mut path);
+        let mut simulator = PolicySimulator::new();
+        let mut outcome = PathOutcome::default();
+        let totals = plan
+            .policies
+            .iter()
+            .map(|p| {
+                simulator.simulate(plan, p, streams, 0, &path, &mut outcome);
+                outcome.costs.total()
+            })
+            .collect();
+        Shifts {
+            totals,
+            units: path.units() as f64,
+        }
+    }
+
+    fn pair(&self, i: usize, j: usize) -> f64 {
+        self.totals[j] - self.totals[i]
+    }
+}
+
+impl Totals {
+    fn new(plan: &Plan, years: usize, shifts: &Shifts) -> Self {
+        let steps = plan.steps.len();
+        let partners = plan.partners.len();
+        let p = plan.policies.len();
+        Totals {
+            paths: 0,
+            policies: shifts
+                .totals
+                .iter()
+                .map(|&shift| PolicyTotals {
+                    total: Moments::with_shift(shift),
+                    partner_counts: vec![[0; 4]; partners],
+                    partner_response_years: vec![ExactSum::new(); partners],
+                    on_hand_at_step: vec![CountSketch::default(); steps],
+                    on_hand_sum_at_step: vec![0; steps],
+                    cost_at_step: vec![ExactSum::new(); steps],
+                    ..PolicyTotals::default()
+                })
+                .collect(),
+            pairs: (0..p * p)
+                .map(|k| Moments::with_shift(shifts.pair(k / p, k % p)))
+                .collect(),
+            units_demanded: Moments::with_shift(shifts.units),
+            annual_units: vec![CountSketch::default(); years],
+            annual_units_sum: vec![0; years],
+        }
+    }
+
+    fn merge(mut self, other: Totals) -> Totals {
+        self.paths += other.paths;
+        self.units_demanded.merge(&other.units_demanded);
+        for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
+            a.merge(b);
+        }
+        for (a, b) in self.annual_units.iter_mut().zip(&other.annual_units) {
+            a.merge(b);
+        }
+        for (a, b) in self
+            .annual_units_sum
+            .iter_mut()
+            .zip(&other.annual_units_sum)
+        {
+            *a += b;
+        }
+        for (a, b) in self.policies.iter_mut().zip(other.policies) {
+            a.total.merge(&b.total);
+            a.cheaper += b.cheaper;
+            a.ties += b.ties;
+            for (x, y) in a.lines.iter_mut().zip(&b.lines) {
+                x.merge(y);
+            }
+            a.revenue.merge(&b.revenue);
+            a.on_hand_unit_years.merge(&b.on_hand_unit_years);
+            for (x, y) in a.units.iter_mut().zip(&b.units) {
+                *x += y;
+            }
+            a.paths_without_short += b.paths_without_short;
+            for (x, y) in a.partner_counts.iter_mut().zip(&b.partner_counts) {
+                for (u, v) in x.iter_mut().zip(y) {
+                    *u += v;
+                }
+            }
+            for (x, y) in a
+                .partner_response_years
+                .iter_mut()
+                .zip(&b.partner_response_years)
+            {
+                x.merge(y);
+            }
+            for (x, y) in a.on_hand_at_step.iter_mut().zip(&b.on_hand_at_step) {
+                x.merge(y);
+            }
+            for (x, y) in a.on_hand_sum_at_step.iter_mut().zip(&b.on_hand_sum_at_step) {
+                *x += y;
+            }
+            for (x, y) in a.cost_at_step.iter_mut().zip(&b.cost_at_step) {
+                x.merge(y);
+            }
+            a.total_sample.merge(&b.total_sample);
+            a.stockout_sample.merge(&b.stockout_sample);
+        }
+        self
+    }
+}
+
+/// A worker's reusable buffers.
+struct Worker<'a> {
+    plan: &'a Plan,
+    shifts: &'a Shifts,
+    generator: &'a DemandGenerator,
+    streams: &'a StreamFactory,
+    simulator: PolicySimulator,
+    path: DemandPath,
+    outcomes: Vec<PathOutcome>,
+    sums: Vec<BlockSums>,
+    pairs: Vec<BlockMoments>,
+    year_units: Vec<u64>,
+}
+
+impl Worker<'_> {
+    fn run_block(&mut self, first: u64, end: u64, totals: &mut Totals) {
+        let plan = self.plan;
+        let shifts = self.shifts;
+        for (s, &shift) in self.sums.iter_mut().zip(&shifts.totals) {
+            *s = BlockSums {
+                total: BlockMoments::with_shift(shift),
+                partner_response_years: vec![0.0; plan.partners.len()],
+                cost_at_step: vec![0.0; plan.steps.len()],
+                ..BlockSums::default()
+            };
+        }
+        let policies = plan.policies.len();
+        for (k, p) in self.pairs.iter_mut().enumerate() {
+            *p = BlockMoments::with_shift(shifts.pair(k / policies, k % policies));
+        }
+        let mut demanded = BlockMoments::with_shift(shifts.units);
+        for path_index in first..end {
+            self.generator
+                .generate(self.streams, path_index, &mut self.path);
+            demanded.push(self.path.units() as f64);
+            self.year_units.iter_mut().for_each(|u| *u = 0);
+            for o in &self.path.orders {
+                let y = (o.time.floor() as usize).min(self.year_units.len() - 1);
+                self.year_units[y] += o.units;
+            }
+            for (y, &u) in self.year_units.iter().enumerate() {
+                totals.annual_units[y].push(u);
+                totals.annual_units_sum[y] += u;
+            }
+            for (i, policy) in plan.policies.iter().enumerate() {
+                self.simulator.simulate(
+                    plan,
+                    policy,
+                    self.streams,
+                    path_index,
+                    &self.path,
+                    &mut self.outcomes[i],
+                );
+            }
+            let baseline = self.outcomes[0].costs.total();
+            for i in 0..policies {
+                let ci = self.outcomes[i].costs.total();
+                for j in i + 1..policies {
+                    self.pairs[i * policies + j].push(self.outcomes[j].costs.total() - ci);
+                }
+            }
+            for (i, out) in self.outcomes.iter().enumerate() {
+                let t = &mut totals.policies[i];
+                let s = &mut self.sums[i];
+                let total = out.costs.total();
+                s.total.push(total);
+                if total < baseline {
+                    t.cheaper += 1;
+                } else if total == baseline {
+                    t.ties += 1;
+                }
+                for (acc, v) in s.lines.iter_mut().zip(out.costs.values()) {
+                    *acc += v;
+                }
+                s.revenue += out.revenue;
+                s.on_hand_unit_years += out.on_hand_unit_years;
+                for (acc, v) in t.units.iter_mut().zip(out.units.values()) {
+                    *acc += v;
+                }
+                if out.units.short == 0 {
+                    t.paths_without_short += 1;
+                }
+                for (j, p) in out.partners.iter().enumerate() {
+                    let c = &mut t.partner_counts[j];
+                    c[0] += p.requests;
+                    c[1] += p.honoured;
+                    c[2] += p.units_requested;
+                    c[3] += p.units_shipped;
+                    s.partner_response_years[j] += p.response_years;
+                }
+                for (k, &on_hand) in out.on_hand_at_step.iter().enumerate() {
+                    t.on_hand_at_step[k].push(on_hand);
+                    t.on_hand_sum_at_step[k] += u128::from(on_hand);
+                }
+                for (acc, v) in s.cost_at_step.iter_mut().zip(&out.cost_at_step) {
+                    *acc += v;
+                }
+                t.total_sample.push(path_index, total);
+                if let Some(at) = out.first_stockout {
+                    t.stockout_sample.push(path_index, at);
+                }
+            }
+        }
+        totals.paths += end - first;
+        totals.units_demanded.absorb(&demanded);
+        for (t, b) in totals.pairs.iter_mut().zip(&self.pairs) {
+            t.absorb(b);
+        }
+        for (t, s) in totals.policies.iter_mut().zip(&self.sums) {
+            t.total.absorb(&s.total);
+            for (acc, v) in t.lines.iter_mut().zip(s.lines) {
+                acc.add(v);
+            }
+            t.revenue.add(s.revenue);
+            t.on_hand_unit_years.add(s.on_hand_unit_years);
+            for (acc, v) in t
+                .partner_response_years
+                .iter_mut()
+                .zip(&s.partner_response_years)
+            {
+                acc.add(*v);
+            }
+            for (acc, v) in t.cost_at_step.iter_mut().zip(&s.cost_at_step) {
+                acc.add(*v);
+            }
+        }
+    }
+}
+
+/// Number of whole or partial years in the horizon (annual demand buckets).
+fn horizon_years(plan: &Plan) -> usize {
+    (plan.horizon.time.ceil() as usize).max(1)
+}
+
+/// Runs every policy of `plan` on `settings.paths` paths and returns exact totals.
+/// `progress` is called with the number of paths finished after each block.
+fn simulate(
+    plan: &Plan,
+    generator: &DemandGenerator,
+    settings: RunSettings,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Totals {
+    let streams = StreamFactory::new(settings.seed);
+    let blocks = settings.paths.div_ceil(BLOCK_PATHS);
+    let next_block = AtomicU64::new(0);
+    let years = horizon_years(plan);
+    let shifts = Shifts::new(plan, generator, &streams);
+    let work = |_worker: usize| {
+        let mut totals = Totals::new(plan, years, &shifts);
+        let mut worker = Worker {
+            plan,
+            shifts: &shifts,
+            generator,
+            streams: &streams,
+            simulator: PolicySimulator::new(),
+            path: DemandPath::default(),
+            outcomes: vec![PathOutcome::default(); plan.policies.len()],
+            sums: vec![BlockSums::default(); plan.policies.len()],
+            pairs: vec![BlockMoments::default(); plan.policies.len() * plan.policies.len()],
+            year_units: vec![0; years],
+        };
+        loop {
+            let b = next_block.fetch_add(1, Ordering::Relaxed);
+            if b >= blocks {
+                break;
+            }
+            let first = b * BLOCK_PATHS;
+            let end = (first + BLOCK_PATHS).min(settings.paths);
+            worker.run_block(first, end, &mut totals);
+            progress(end - first);
+        }
+        totals
+    };
+    let threads = if settings.threads == 0 {
+        rayon::current_num_threads()
+    } else {
+        settings.threads
+    };
+    let workers = threads.min(blocks.max(1) as usize);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool can be built");
+    pool.install(|| {
+        (0..workers)
+            .into_par_iter()
+            .map(work)
+            .reduce(|| Totals::new(plan, years, &shifts), Totals::merge)
+    })
+}
+
+/// Simulates `scenario` with its prepared `plan` and summarises the results.
+pub fn run(
+    scenario: &Scenario,
+    plan: &Plan,
+    settings: RunSettings,
+    progress: &(dyn Fn(u64) + Sync),
+) -> RunSummary {
+    let discount = plan.discount;
+    let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, discount);
+    let totals = simulate(plan, &generator, settings, progress);
+    summary::summarize(scenario, plan, settings, &totals)
+}

@@ -1,0 +1,105 @@
+//! Errors and problems reported to users.
+//!
+//! Bad input is described by [`Problem`]s that name the file, line, column, key, bad value and
+//! what is allowed; [`InputError`] gathers them. The command line maps input errors to exit
+//! code 2 and everything else to exit code 1.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// How serious a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The input cannot be used.
+    Error,
+    /// The input is legal but probably not what was meant.
+    Warning,
+}
+
+/// One problem with one value of an input file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file the value is in.
+    pub file: PathBuf,
+    /// 1-based line of the value (or of its table when the key is missing).
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// The dotted key, e.g. `demand.rate` or `policy[1].retain`.
+    pub key: String,
+    /// The bad value as written in the file, when there is one.
+    pub value: Option<String>,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {label}: `{}`",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.key
+        )?;
+        if let Some(v) = &self.value {
+            write!(f, " = {v}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Input that cannot be used: a scenario, a CSV or a flag. Exit code 2.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InputError {
+    /// One or more problems in a file (all of them, not only the first).
+    #[error("{}", render(.0))]
+    Problems(Vec<Problem>),
+    /// A file that could not be read.
+    #[error("{path}: cannot read: {reason}")]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why (from the operating system).
+        reason: String,
+    },
+    /// A command-line value that is out of range or inconsistent.
+    #[error("{flag} = {value}: {message}")]
+    Flag {
+        /// The flag, e.g. `--paths`.
+        flag: String,
+        /// The value given.
+        value: String,
+        /// What is allowed.
+        message: String,
+    },
+    /// An output location that pimsim will not write into.
+    #[error("{path}: {message}")]
+    Output {
+        /// The directory or file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+}
+
+fn render(problems: &[Problem]) -> String {
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    let mut out: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    out.push(format!(
+        "{errors} error{} in the input",
+        if errors == 1 { "" } else { "s" }
+    ));
+    out.join("\n")
+}

@@ -1,0 +1,637 @@
+//! The mechanics of one policy on one demand path: stock, dispositions, partners, buy-backs,
+//! re-manufacture, shortages and every cost line.
+//!
+//! [`Plan`] is the scenario in the numbers the mechanics need (retained levels computed, times
+//! in years, discounting prepared). [`PolicySimulator::simulate`] walks the path's orders in
+//! time order; between two orders it processes, in time order, deliveries, losses in storage,
+//! dispositions and time-series points. Carrying and backorder costs are integrated exactly
+//! between events with the discounted time `G(t)`, so the work per path grows with the number
+//! of events, not with the number of calendar periods.
+
+mod plan;
+
+pub use plan::{
+    DAYS_PER_YEAR, Disposition, DispositionAction, Instant, PartnerTerms, Plan, PolicyPlan,
+    RemanufactureTerms,
+};
+
+use rand_distr::{Binomial, Distribution, Exp1};
+
+use crate::demand::{DemandPath, Order};
+use crate::rng::{Stream, StreamFactory, StreamRng, uniform_open};
+use crate::scenario::UnmetDemand;
+
+/// The cost lines of one path, each discounted to t = 0 (currency; income negative).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CostLines {
+    /// Last-time buy at t = 0.
+    pub last_time_buy: f64,
+    /// Carrying cost of units on hand.
+    pub holding: f64,
+    /// Scrapping (salvage income, or disposal fees).
+    pub disposal: f64,
+    /// Income from releases to partners.
+    pub release: f64,
+    /// Buy-backs from partners, with request fees.
+    pub buyback: f64,
+    /// Re-manufacture runs.
+    pub remanufacture: f64,
+    /// Shortage penalties.
+    pub shortage: f64,
+    /// Waiting cost of backorders.
+    pub backorder: f64,
+    /// Disposal of the stock left at the horizon.
+    pub end_of_horizon: f64,
+}
+
+impl CostLines {
+    /// Names of the lines, in order (stable).
+    pub const NAMES: [&'static str; 9] = [
+        "last_time_buy",
+        "holding",
+        "disposal",
+        "release",
+        "buyback",
+        "remanufacture",
+        "shortage",
+        "backorder",
+        "end_of_horizon",
+    ];
+
+    /// The lines in the order of [`CostLines::NAMES`].
+    pub fn values(&self) -> [f64; 9] {
+        [
+            self.last_time_buy,
+            self.holding,
+            self.disposal,
+            self.release,
+            self.buyback,
+            self.remanufacture,
+            self.shortage,
+            self.backorder,
+            self.end_of_horizon,
+        ]
+    }
+
+    /// The sum of all lines: the path's total discounted cost.
+    pub fn total(&self) -> f64 {
+        self.values().iter().sum()
+    }
+}
+
+/// Unit counts of one path.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnitCounts {
+    /// Units asked for by customers.
+    pub demanded: u64,
+    /// Units served from stock at once.
+    pub filled_from_stock: u64,
+    /// Units that found no stock.
+    pub short: u64,
+    /// Short units lost (lost sales).
+    pub lost: u64,
+    /// Short units that waited (backorders).
+    pub backordered: u64,
+    /// Backordered units served later.
+    pub backorders_filled: u64,
+    /// Units scrapped.
+    pub scrapped: u64,
+    /// Units released to partners.
+    pub released: u64,
+    /// Units delivered by partners.
+    pub bought_back: u64,
+    /// Units delivered by re-manufacture.
+    pub remanufactured: u64,
+    /// Units lost in storage.
+    pub lost_in_storage: u64,
+    /// Units on hand at the horizon (disposed of at the salvage value).
+    pub on_hand_at_horizon: u64,
+    /// Backorders still open at the horizon.
+    pub open_backorders_at_horizon: u64,
+    /// Units ordered but not delivered by the horizon.
+    pub on_order_at_horizon: u64,
+    /// Re-manufacture runs ordered.
+    pub remanufacture_runs: u64,
+}
+
+impl UnitCounts {
+    /// Names of the counts, in order (stable).
+    pub const NAMES: [&'static str; 15] = [
+        "demanded",
+        "filled_from_stock",
+        "short",
+        "lost",
+        "backordered",
+        "backorders_filled",
+        "scrapped",
+        "released",
+        "bought_back",
+        "remanufactured",
+        "lost_in_storage",
+        "on_hand_at_horizon",
+        "open_backorders_at_horizon",
+        "on_order_at_horizon",
+        "remanufacture_runs",
+    ];
+
+    /// The counts in the order of [`UnitCounts::NAMES`].
+    pub fn values(&self) -> [u64; 15] {
+        [
+            self.demanded,
+            self.filled_from_stock,
+            self.short,
+            self.lost,
+            self.backordered,
+            self.backorders_filled,
+            self.scrapped,
+            self.released,
+            self.bought_back,
+            self.remanufactured,
+            self.lost_in_storage,
+            self.on_hand_at_horizon,
+            self.open_backorders_at_horizon,
+            self.on_order_at_horizon,
+            self.remanufacture_runs,
+        ]
+    }
+}
+
+/// One partner's dealings on one path.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PartnerCounts {
+    /// Buy-back requests made.
+    pub requests: u64,
+    /// Requests honoured.
+    pub honoured: u64,
+    /// Units asked for.
+    pub units_requested: u64,
+    /// Units shipped.
+    pub units_shipped: u64,
+    /// Sum of request-to-delivery times of honoured requests, years.
+    pub response_years: f64,
+}
+
+/// What happened to one policy on one path.
+#[derive(Debug, Clone, Default)]
+pub struct PathOutcome {
+    /// Discounted cost lines.
+    pub costs: CostLines,
+    /// Unit counts.
+    pub units: UnitCounts,
+    /// Discounted revenue of units served (when a sale price is given; currency).
+    pub revenue: f64,
+    /// Time of the first short unit, years.
+    pub first_stockout: Option<f64>,
+    /// ∫ on-hand dt over the horizon, unit-years.
+    pub on_hand_unit_years: f64,
+    /// Per partner.
+    pub partners: Vec<PartnerCounts>,
+    /// On hand at each time-series point.
+    pub on_hand_at_step: Vec<u64>,
+    /// Cumulative discounted cost at each time-series point (currency).
+    pub cost_at_step: Vec<f64>,
+}
+
+/// Where a delivery comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Partner(usize),
+    Remanufacture,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Delivery {
+    at: Instant,
+    units: u64,
+    source: Source,
+}
+
+/// Per-partner state on a path.
+#[derive(Debug)]
+struct PartnerState {
+    held: u64,
+    updated_at: f64,
+    rng: Option<StreamRng>,
+}
+
+/// Simulates policies on paths; keeps its buffers between paths (one per thread).
+#[derive(Debug)]
+pub struct PolicySimulator {
+    pending: Vec<Delivery>,
+    partners: Vec<PartnerState>,
+}
+
+/// The state of one policy on one path while it is being simulated.
+struct Walk<'a> {
+    plan: &'a Plan,
+    policy: &'a PolicyPlan,
+    streams: &'a StreamFactory,
+    path_index: u64,
+    out: &'a mut PathOutcome,
+    pending: &'a mut Vec<Delivery>,
+    partners: &'a mut Vec<PartnerState>,
+    now: f64,
+    now_g: f64,
+    on_hand: u64,
+    on_order: u64,
+    backorders: u64,
+    held_unit_g: f64,
+    backorder_unit_g: f64,
+    shrink_rng: Option<StreamRng>,
+    shrink_budget: f64,
+    next_disposition: usize,
+    next_step: usize,
+}
+
+impl Default for PolicySimulator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PolicySimulator {
+    /// A simulator with empty buffers.
+    pub fn new() -> Self {
+        PolicySimulator {
+            pending: Vec::new(),
+            partners: Vec::new(),
+        }
+    }
+
+    /// Runs `policy` on demand path `path` (number `path_index`) and writes what happened into
+    /// `out` (all of it is overwritten).
+    pub fn simulate(
+        &mut self,
+        plan: &Plan,
+        policy: &PolicyPlan,
+        streams: &StreamFactory,
+        path_index: u64,
+        path: &DemandPath,
+        out: &mut PathOutcome,
+    ) {
+        out.costs = CostLines {
+            last_time_buy: plan.last_time_buy_cost,
+            ..CostLines::default()
+        };
+        out.units = UnitCounts::default();
+        out.revenue = 0.0;
+        out.first_stockout = None;
+        out.on_hand_unit_years = 0.0;
+        out.partners.clear();
+        out.partners
+            .resize(plan.partners.len(), PartnerCounts::default());
+        out.on_hand_at_step.clear();
+        out.cost_at_step.clear();
+        self.pending.clear();
+        self.partners.clear();
+        self.partners
+            .extend((0..plan.partners.len()).map(|_| PartnerState {
+                held: 0,
+                updated_at: 0.0,
+                rng: None,
+            }));
+        let mut shrink_rng = None;
+        let mut shrink_budget = f64::INFINITY;
+        if plan.shrinkage_rate > 0.0 {
+            let mut rng = streams.open(path_index, Stream::Shrinkage);
+            shrink_budget = Exp1.sample(&mut rng);
+            shrink_rng = Some(rng);
+        }
+        let mut walk = Walk {
+            plan,
+            policy,
+            streams,
+            path_index,
+            out,
+            pending: &mut self.pending,
+            partners: &mut self.partners,
+            now: 0.0,
+            now_g: 0.0,
+            on_hand: plan.starting_stock,
+            on_order: 0,
+            backorders: 0,
+            held_unit_g: 0.0,
+            backorder_unit_g: 0.0,
+            shrink_rng,
+            shrink_budget,
+            next_disposition: 0,
+            next_step: 0,
+        };
+        walk.advance(0.0);
+        walk.review_position(0.0, 1.0);
+        for order in &path.orders {
+            walk.advance(order.time);
+            walk.integrate_to(order.time, order.discounted_time);
+            walk.serve(order);
+        }
+        walk.finish();
+    }
+}
+
+impl Walk<'_> {
+    /// Integrates the continuous streams from `now` to `t` (with `g = G(t)`).
+    #[inline]
+    fn integrate_to(&mut self, t: f64, g: f64) {
+        let dt = t - self.now;
+        let dg = g - self.now_g;
+        let on_hand = self.on_hand as f64;
+        self.held_unit_g += on_hand * dg;
+        self.backorder_unit_g += self.backorders as f64 * dg;
+        self.out.on_hand_unit_years += on_hand * dt;
+        if self.shrink_rng.is_some() {
+            self.shrink_budget -= on_hand * self.plan.shrinkage_rate * dt;
+        }
+        self.now = t;
+        self.now_g = g;
+    }
+
+    /// Processes every delivery, loss, disposition and time-series point at or before `limit`
+    /// (in time order), except the horizon's own point.
+    fn advance(&mut self, limit: f64) {
+        loop {
+            let delivery = self.pending.first().map_or(f64::INFINITY, |d| d.at.time);
+            let loss = if self.shrink_rng.is_some() && self.on_hand > 0 {
+                self.now
+                    + self.shrink_budget.max(0.0) / (self.on_hand as f64 * self.plan.shrinkage_rate)
+            } else {
+                f64::INFINITY
+            };
+            let disposition = self
+                .policy
+                .dispositions
+                .get(self.next_disposition)
+                .map_or(f64::INFINITY, |d| d.at.time);
+            let last_step = self.plan.steps.len() - 1;
+            let step = if self.next_step < last_step {
+                self.plan.steps[self.next_step].time
+            } else {
+                f64::INFINITY
+            };
+            let first = delivery.min(loss).min(disposition).min(step);
+            if first > limit || first == f64::INFINITY {
+                return;
+            }
+            // Ties: deliveries, then losses, then dispositions, then recording.
+            if delivery == first {
+                let d = self.pending.remove(0);
+                self.integrate_to(d.at.time, d.at.discounted_time);
+                self.receive(d);
+            } else if loss == first {
+                let at = Instant::new(loss, &self.plan.discount);
+                self.integrate_to(at.time, at.discounted_time);
+                self.on_hand -= 1;
+                self.out.units.lost_in_storage += 1;
+                let rng = self.shrink_rng.as_mut().expect("loss needs the stream");
+                self.shrink_budget = Exp1.sample(rng);
+                self.review_position(at.time, at.discount);
+            } else if disposition == first {
+                let d = &self.policy.dispositions[self.next_disposition];
+                self.next_disposition += 1;
+                self.integrate_to(d.at.time, d.at.discounted_time);
+                self.dispose(d.at, d.retained);
+            } else {
+                let at = self.plan.steps[self.next_step];
+                self.next_step += 1;
+                self.integrate_to(at.time, at.discounted_time);
+                self.record_step();
+            }
+        }
+    }
+
+    fn record_step(&mut self) {
+        self.out.on_hand_at_step.push(self.on_hand);
+        let accrued = self.out.costs.total()
+            + self.plan.holding_cost * self.held_unit_g
+            + self.plan.backorder_cost_per_year * self.backorder_unit_g;
+        self.out.cost_at_step.push(accrued);
+    }
+
+    /// Serves one customer order at the current time.
+    fn serve(&mut self, order: &Order) {
+        let units = &mut self.out.units;
+        units.demanded += order.units;
+        let served = order.units.min(self.on_hand);
+        self.on_hand -= served;
+        units.filled_from_stock += served;
+        if let Some(price) = self.plan.sale_price {
+            self.out.revenue += price * served as f64 * order.discount;
+        }
+        let short = order.units - served;
+        if short > 0 {
+            units.short += short;
+            self.out.first_stockout.get_or_insert(order.time);
+            self.out.costs.shortage += self.plan.shortage_penalty * short as f64 * order.discount;
+            match self.plan.unmet_demand {
+                UnmetDemand::Lost => units.lost += short,
+                UnmetDemand::Backorder => {
+                    units.backordered += short;
+                    self.backorders += short;
+                }
+            }
+        }
+        self.review_position(order.time, order.discount);
+    }
+
+    /// A delivery arrives: stock up, pay a buy-back, serve waiting backorders.
+    fn receive(&mut self, d: Delivery) {
+        self.on_hand += d.units;
+        self.on_order -= d.units;
+        match d.source {
+            Source::Partner(j) => {
+                self.out.units.bought_back += d.units;
+                self.out.costs.buyback +=
+                    self.plan.partners[j].buyback_price * d.units as f64 * d.at.discount;
+            }
+            Source::Remanufacture => self.out.units.remanufactured += d.units,
+        }
+        let filled = self.backorders.min(self.on_hand);
+        if filled > 0 {
+            self.backorders -= filled;
+            self.on_hand -= filled;
+            self.out.units.backorders_filled += filled;
+            if let Some(price) = self.plan.sale_price {
+                self.out.revenue += price * filled as f64 * d.at.discount;
+            }
+        }
+    }
+
+    /// Disposes of the units above `retained`.
+    fn dispose(&mut self, at: Instant, retained: u64) {
+        let excess = self.on_hand.saturating_sub(retained);
+        if excess > 0 {
+            self.on_hand -= excess;
+            match self.policy.action {
+                DispositionAction::Scrap => {
+                    self.out.units.scrapped += excess;
+                    self.out.costs.disposal -=
+                        self.plan.salvage_value * excess as f64 * at.discount;
+                }
+                DispositionAction::Release => {
+                    self.out.units.released += excess;
+                    let split = apportion(excess, self.plan.partners.iter().map(|p| p.share));
+                    for (j, n) in split.into_iter().enumerate() {
+                        if n == 0 {
+                            continue;
+                        }
+                        self.update_partner(j, at.time);
+                        self.partners[j].held += n;
+                        self.out.costs.release -=
+                            self.plan.partners[j].release_price * n as f64 * at.discount;
+                    }
+                }
+            }
+        }
+        self.review_position(at.time, at.discount);
+    }
+
+    /// Applies partner `j`'s attrition up to `t`: each held unit stays with probability
+    /// e^(−a·Δt), drawn exactly as a binomial.
+    fn update_partner(&mut self, j: usize, t: f64) {
+        let (streams, path_index) = (self.streams, self.path_index);
+        let rate = self.plan.partners[j].attrition_rate;
+        let state = &mut self.partners[j];
+        if rate > 0.0 && state.held > 0 && t > state.updated_at {
+            let keep = (-rate * (t - state.updated_at)).exp();
+            let rng = state
+                .rng
+                .get_or_insert_with(|| streams.open(path_index, Stream::Partner(j as u32)));
+            state.held = Binomial::new(state.held, keep)
+                .map(|b| b.sample(rng))
+                .unwrap_or(state.held);
+        }
+        state.updated_at = t;
+    }
+
+    /// The (s, S) rule: when the inventory position is ≤ s, order up to S from the partners in
+    /// turn and then from re-manufacture.
+    fn review_position(&mut self, t: f64, discount: f64) {
+        let position = self.on_hand as i64 + self.on_order as i64 - self.backorders as i64;
+        if position > self.policy.reorder_point {
+            return;
+        }
+        let (plan, streams, path_index) = (self.plan, self.streams, self.path_index);
+        let mut need = (self.policy.order_up_to - position) as u64;
+        for j in 0..plan.partners.len() {
+            if need == 0 {
+                break;
+            }
+            self.update_partner(j, t);
+            if self.partners[j].held == 0 {
+                continue;
+            }
+            let terms = &plan.partners[j];
+            let counts = &mut self.out.partners[j];
+            counts.requests += 1;
+            counts.units_requested += need;
+            self.out.costs.buyback += terms.order_fee * discount;
+            let state = &mut self.partners[j];
+            let rng = state
+                .rng
+                .get_or_insert_with(|| streams.open(path_index, Stream::Partner(j as u32)));
+            if terms.reliability < 1.0 && uniform_open(rng) >= terms.reliability {
+                continue;
+            }
+            let shipped = need.min(state.held);
+            state.held -= shipped;
+            need -= shipped;
+            counts.honoured += 1;
+            counts.units_shipped += shipped;
+            counts.response_years += terms.response_years;
+            self.order(t, terms.response_years, shipped, Source::Partner(j));
+        }
+        if need == 0 {
+            return;
+        }
+        let Some(reman) = &plan.remanufacture else {
+            return;
+        };
+        if t >= reman.available_until_years {
+            return;
+        }
+        let position = self.on_hand as i64 + self.on_order as i64 - self.backorders as i64;
+        let mut target = self.policy.order_up_to;
+        if let Some(years) = reman.batch_cover_years {
+            let cover = plan.demand.expected_units(t, t + years);
+            target = target.max((cover * (1.0 - 1e-12)).ceil() as i64);
+        }
+        let quantity = ((target - position).max(0) as u64).max(reman.min_batch);
+        let escalation = (reman.escalation_log * t).exp();
+        self.out.costs.remanufacture +=
+            (reman.setup_cost + reman.unit_cost * quantity as f64) * escalation * discount;
+        self.out.units.remanufacture_runs += 1;
+        let lead = reman.lead_time_years;
+        self.order(t, lead, quantity, Source::Remanufacture);
+    }
+
+    /// Places an order of `units` arriving `delay` years after `t`.
+    fn order(&mut self, t: f64, delay: f64, units: u64, source: Source) {
+        self.on_order += units;
+        let at = Instant::new(t + delay, &self.plan.discount);
+        let d = Delivery { at, units, source };
+        if delay == 0.0 {
+            self.receive(d);
+            return;
+        }
+        let i = self.pending.partition_point(|p| p.at.time <= at.time);
+        self.pending.insert(i, d);
+    }
+
+    /// Runs to the horizon and closes the books.
+    fn finish(&mut self) {
+        let horizon = self.plan.horizon;
+        // Events exactly at T are beyond the horizon.
+        self.advance(f64::from_bits(horizon.time.to_bits() - 1));
+        self.integrate_to(horizon.time, horizon.discounted_time);
+        self.out.costs.holding = self.plan.holding_cost * self.held_unit_g;
+        self.out.costs.backorder = self.plan.backorder_cost_per_year * self.backorder_unit_g;
+        // Record remaining points (the horizon's own point shows the stock before its disposal).
+        while self.out.on_hand_at_step.len() + 1 < self.plan.steps.len() {
+            self.record_step();
+        }
+        let on_hand_at_horizon = self.on_hand;
+        self.out.costs.end_of_horizon =
+            -self.plan.salvage_value * on_hand_at_horizon as f64 * horizon.discount;
+        self.out.on_hand_at_step.push(on_hand_at_horizon);
+        self.out.cost_at_step.push(self.out.costs.total());
+        let units = &mut self.out.units;
+        units.on_hand_at_horizon = on_hand_at_horizon;
+        units.open_backorders_at_horizon = self.backorders;
+        units.on_order_at_horizon = self.on_order;
+    }
+}
+
+/// Splits `units` in proportion to `shares` by largest remainders (ties to the earlier share);
+/// the parts add up to `units` exactly.
+pub fn apportion(units: u64, shares: impl Iterator<Item = f64>) -> Vec<u64> {
+    let quotas: Vec<f64> = shares.map(|s| s * units as f64).collect();
+    let mut parts: Vec<u64> = quotas.iter().map(|q| q.floor() as u64).collect();
+    let assigned: u64 = parts.iter().sum();
+    let mut order: Vec<usize> = (0..quotas.len()).collect();
+    order.sort_by(|&a, &b| {
+        let ra = quotas[a] - quotas[a].floor();
+        let rb = quotas[b] - quotas[b].floor();
+        rb.total_cmp(&ra).then(a.cmp(&b))
+    });
+    let mut left = units.saturating_sub(assigned);
+    for &j in order.iter().cycle().take(order.len() * 2) {
+        if left == 0 {
+            break;
+        }
+        parts[j] += 1;
+        left -= 1;
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apportion_adds_up_and_follows_shares() {
+        assert_eq!(apportion(10, [0.5, 0.3, 0.2].into_iter()), vec![5, 3, 2]);
+        assert_eq!(apportion(7, [0.5, 0.5].into_iter()), vec![4, 3]);
+        let parts = apportion(1001, [0.333, 0.333, 0.334].into_iter());
+        assert_eq!(parts.iter().sum::<u64>(), 1001);
+    }
+}

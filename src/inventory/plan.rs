@@ -1,0 +1,228 @@
+//! The simulation plan: a scenario turned into the numbers the path mechanics need.
+
+use crate::demand::DemandModel;
+use crate::discount::Discount;
+use crate::retention::{RetentionError, retained_level};
+use crate::scenario::{PolicyKind, Scenario, UnmetDemand};
+
+/// Days per year, for partner response times given in days.
+pub const DAYS_PER_YEAR: f64 = 365.25;
+
+/// A point in time with its discounting precomputed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Instant {
+    /// Years.
+    pub time: f64,
+    /// Discount factor at `time`.
+    pub discount: f64,
+    /// Discounted time `G(time)`, years.
+    pub discounted_time: f64,
+}
+
+impl Instant {
+    /// The instant `time` under `discount`.
+    pub fn new(time: f64, discount: &Discount) -> Self {
+        Instant {
+            time,
+            discount: discount.factor(time),
+            discounted_time: discount.discounted_time(time),
+        }
+    }
+}
+
+/// One disposition of a policy: at `at`, keep `retained` units and dispose of the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disposition {
+    /// When.
+    pub at: Instant,
+    /// R, units kept.
+    pub retained: u64,
+}
+
+/// What a disposition does with the excess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DispositionAction {
+    /// Sell for the salvage value.
+    Scrap,
+    /// Release to the partners.
+    Release,
+}
+
+/// One policy, ready to simulate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyPlan {
+    /// The policy's name.
+    pub name: String,
+    /// Its kind.
+    pub kind: PolicyKind,
+    /// Dispositions in time order (empty for hold).
+    pub dispositions: Vec<Disposition>,
+    /// What dispositions do.
+    pub action: DispositionAction,
+    /// s, units of inventory position.
+    pub reorder_point: i64,
+    /// S, units of inventory position.
+    pub order_up_to: i64,
+}
+
+/// A partner's terms, in the plan's units (years).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartnerTerms {
+    /// Fraction of released units.
+    pub share: f64,
+    /// Income per unit released (currency).
+    pub release_price: f64,
+    /// Price per unit bought back (currency).
+    pub buyback_price: f64,
+    /// Probability a request is honoured.
+    pub reliability: f64,
+    /// Years from request to delivery.
+    pub response_years: f64,
+    /// Losses per unit-year at the partner.
+    pub attrition_rate: f64,
+    /// Fee per request (currency).
+    pub order_fee: f64,
+}
+
+/// Re-manufacture terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemanufactureTerms {
+    /// Cost per run at t = 0 (currency).
+    pub setup_cost: f64,
+    /// Cost per unit at t = 0 (currency).
+    pub unit_cost: f64,
+    /// ln(1 + escalation), per year.
+    pub escalation_log: f64,
+    /// Years from order to arrival.
+    pub lead_time_years: f64,
+    /// Orders possible while t < this (years).
+    pub available_until_years: f64,
+    /// Smallest run (units).
+    pub min_batch: u64,
+    /// Cover this many years of expected demand per run.
+    pub batch_cover_years: Option<f64>,
+}
+
+/// Everything the mechanics of one path need, shared by all policies.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// T, years.
+    pub horizon: Instant,
+    /// Discounting.
+    pub discount: Discount,
+    /// Demand model (for batch-cover runs).
+    pub demand: DemandModel,
+    /// Units on hand at t = 0 after the last-time buy.
+    pub starting_stock: u64,
+    /// Cost of the last-time buy at t = 0 (currency).
+    pub last_time_buy_cost: f64,
+    /// Carrying cost, currency per unit-year.
+    pub holding_cost: f64,
+    /// Income per unit scrapped or left at the horizon (currency).
+    pub salvage_value: f64,
+    /// Cost per unit short (currency).
+    pub shortage_penalty: f64,
+    /// Lost sales or backorders.
+    pub unmet_demand: UnmetDemand,
+    /// Currency per backordered unit per year.
+    pub backorder_cost_per_year: f64,
+    /// Losses per unit-year in storage.
+    pub shrinkage_rate: f64,
+    /// Revenue per unit served (currency), when known.
+    pub sale_price: Option<f64>,
+    /// Partners in the order they are asked.
+    pub partners: Vec<PartnerTerms>,
+    /// Re-manufacture, when possible.
+    pub remanufacture: Option<RemanufactureTerms>,
+    /// Time-series points (the last one is the horizon).
+    pub steps: Vec<Instant>,
+    /// The policies.
+    pub policies: Vec<PolicyPlan>,
+}
+
+impl Plan {
+    /// Builds the plan of `scenario`, computing every retained level.
+    pub fn new(scenario: &Scenario) -> Result<Plan, (usize, RetentionError)> {
+        let discount = Discount::new(scenario.discount_rate);
+        let horizon = scenario.horizon_years;
+        let mut policies = Vec::with_capacity(scenario.policies.len());
+        for (i, p) in scenario.policies.iter().enumerate() {
+            let mut dispositions = Vec::new();
+            if let Some(rule) = p.retain {
+                let mut at = p.at_years;
+                let mut k = 0u64;
+                while at < horizon {
+                    let retained =
+                        retained_level(rule, &scenario.demand, at, horizon).map_err(|e| (i, e))?;
+                    dispositions.push(Disposition {
+                        at: Instant::new(at, &discount),
+                        retained,
+                    });
+                    let Some(every) = p.review_every_years else {
+                        break;
+                    };
+                    k += 1;
+                    at = p.at_years + k as f64 * every;
+                }
+            }
+            policies.push(PolicyPlan {
+                name: p.name.clone(),
+                kind: p.kind,
+                dispositions,
+                action: if p.kind == PolicyKind::PartnerRelease {
+                    DispositionAction::Release
+                } else {
+                    DispositionAction::Scrap
+                },
+                reorder_point: p.replenishment.reorder_point,
+                order_up_to: p.replenishment.order_up_to,
+            });
+        }
+        let step = scenario.report.step_years;
+        let mut steps: Vec<Instant> = (0..)
+            .map(|j| j as f64 * step)
+            .take_while(|&t| t < horizon * (1.0 - 1e-12))
+            .map(|t| Instant::new(t, &discount))
+            .collect();
+        steps.push(Instant::new(horizon, &discount));
+        Ok(Plan {
+            horizon: Instant::new(horizon, &discount),
+            discount,
+            demand: scenario.demand.clone(),
+            starting_stock: scenario.starting_stock(),
+            last_time_buy_cost: scenario.part.last_time_buy as f64
+                * scenario.part.last_time_buy_cost,
+            holding_cost: scenario.holding_cost_per_unit_year(),
+            salvage_value: scenario.costs.salvage_value,
+            shortage_penalty: scenario.costs.shortage_penalty,
+            unmet_demand: scenario.costs.unmet_demand,
+            backorder_cost_per_year: scenario.costs.backorder_cost_per_year,
+            shrinkage_rate: scenario.stock.shrinkage_rate,
+            sale_price: scenario.part.sale_price,
+            partners: scenario
+                .partners
+                .iter()
+                .map(|p| PartnerTerms {
+                    share: p.share,
+                    release_price: p.release_price,
+                    buyback_price: p.buyback_price,
+                    reliability: p.reliability,
+                    response_years: p.response_days / DAYS_PER_YEAR,
+                    attrition_rate: p.attrition_rate,
+                    order_fee: p.order_fee,
+                })
+                .collect(),
+            remanufacture: scenario.remanufacture.as_ref().map(|r| RemanufactureTerms {
+                setup_cost: r.setup_cost,
+                unit_cost: r.unit_cost,
+                escalation_log: r.cost_escalation.ln_1p(),
+                lead_time_years: r.lead_time_years,
+                available_until_years: r.available_until_years,
+                min_batch: r.min_batch,
+                batch_cover_years: r.batch_cover_years,
+            }),
+            steps,
+            policies,
+        })
+    }
+}

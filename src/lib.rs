@@ -1,0 +1,33 @@
+//! # pimsim
+//!
+//! A parallel Monte Carlo engine for the disposition of spare-parts stock after the end of
+//! production: **hold** all stock, **scrap** down to a retained level, or **partner release**
+//! (sell the excess to partners and buy units back when needed), with re-manufacture as the
+//! fallback, compared by service level and total discounted cost on common random numbers.
+//!
+//! Data flows one way:
+//!
+//! - [`scenario`] reads and validates a scenario file into a [`scenario::Scenario`], reporting
+//!   every problem with file, line, column, key and what is allowed ([`error`]).
+//! - [`demand`] generates demand paths exactly in continuous time ([`demand::DemandGenerator`]).
+//! - [`retention`] computes retained levels (expected cover, exact compound-Poisson quantiles).
+//! - [`inventory`] turns a scenario into a [`inventory::Plan`] and simulates one policy on one
+//!   path ([`inventory::PolicySimulator`]), producing every cost line of SPEC section 6.
+//! - [`engine`] runs paths in parallel in fixed blocks with exactly mergeable statistics
+//!   ([`engine::stats`]) and summarises them ([`engine::RunSummary`]).
+//! - [`output`] writes `summary.json`, `policies.csv`, `timeseries.csv` and the terminal table.
+//! - [`cli`] is the thin command line on top.
+//!
+//! Randomness comes from [`rng`]: one ChaCha8 stream per (seed, path, purpose), so results
+//! are bit-identical for any thread count. The library never prints.
+
+pub mod cli;
+pub mod demand;
+pub mod discount;
+pub mod engine;
+pub mod error;
+pub mod inventory;
+pub mod output;
+pub mod retention;
+pub mod rng;
+pub mod scenario;

@@ -1,0 +1,259 @@
+//! The scenario: one part, its demand, its stock and costs, and the policies to compare.
+//!
+//! [`Scenario::load`] reads a TOML file (format in the README and SPEC sections 2–6), checks
+//! every key for type and range, and returns a validated [`Scenario`] plus warnings, or every
+//! problem of the file at once as an [`InputError`]. Nothing downstream re-checks input.
+
+mod parse;
+mod reader;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::demand::DemandModel;
+use crate::error::{InputError, Problem};
+use crate::retention::RetainRule;
+
+/// A validated scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Short name (defaults to the file stem).
+    pub name: String,
+    /// Free text describing the case.
+    pub description: String,
+    /// T, the horizon in years after the decision time.
+    pub horizon_years: f64,
+    /// Annual effective discount rate (fraction per year).
+    pub discount_rate: f64,
+    /// Default path count and seed (overridden on the command line).
+    pub simulation: Simulation,
+    /// Report settings.
+    pub report: ReportSettings,
+    /// The part and its stock at t = 0.
+    pub part: Part,
+    /// Demand over the lifecycle.
+    pub demand: DemandModel,
+    /// Losses in storage.
+    pub stock: StockSettings,
+    /// Cost parameters.
+    pub costs: Costs,
+    /// Default (s, S) replenishment rule.
+    pub replenishment: Replenishment,
+    /// Re-manufacture, when possible.
+    pub remanufacture: Option<Remanufacture>,
+    /// Partners that can take released stock, in the order they are asked for buy-backs.
+    pub partners: Vec<Partner>,
+    /// The policies to compare; the first is the baseline.
+    pub policies: Vec<Policy>,
+}
+
+/// Default run size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Simulation {
+    /// Number of demand paths.
+    pub paths: u64,
+    /// Seed of all random streams.
+    pub seed: u64,
+}
+
+/// Report settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportSettings {
+    /// Spacing of the time-series grid, years.
+    pub step_years: f64,
+}
+
+/// The part and its stock.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Part {
+    /// Part number or name.
+    pub name: String,
+    /// Book value of one unit (currency); carrying cost rates apply to it.
+    pub unit_cost: f64,
+    /// Units on hand at t = 0.
+    pub on_hand: u64,
+    /// Units bought at t = 0 as a last-time buy.
+    pub last_time_buy: u64,
+    /// Price of one last-time-buy unit (currency).
+    pub last_time_buy_cost: f64,
+    /// Price a customer pays for a unit (currency), for revenue figures only.
+    pub sale_price: Option<f64>,
+}
+
+/// Losses in storage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StockSettings {
+    /// Rate per unit-year at which a stored unit is lost.
+    pub shrinkage_rate: f64,
+}
+
+/// What happens to demand that finds no stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnmetDemand {
+    /// The unit is lost.
+    Lost,
+    /// The unit waits, first in first out, for the next arriving units.
+    Backorder,
+}
+
+/// Cost parameters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Costs {
+    /// Carrying cost as a fraction of `part.unit_cost` per unit-year (components summed).
+    pub holding_rate: f64,
+    /// The components, when given as `[costs.holding]`.
+    pub holding_components: Option<HoldingComponents>,
+    /// Income per unit scrapped or left at the horizon (currency; negative = disposal fee).
+    pub salvage_value: f64,
+    /// Cost per unit short (currency).
+    pub shortage_penalty: f64,
+    /// Lost sales or backorders.
+    pub unmet_demand: UnmetDemand,
+    /// Cost per backordered unit per year of waiting (currency per unit-year).
+    pub backorder_cost_per_year: f64,
+}
+
+/// Carrying-cost components, fractions of unit cost per year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HoldingComponents {
+    /// Cost of capital.
+    pub capital: f64,
+    /// Warehouse space and handling.
+    pub storage: f64,
+    /// Insurance.
+    pub insurance: f64,
+    /// Loss of value (not the sudden death of the demand model).
+    pub obsolescence: f64,
+}
+
+/// (s, S) continuous review on the inventory position.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Replenishment {
+    /// s: order when the position is ≤ s (units).
+    pub reorder_point: i64,
+    /// S: order up to this position (units), > s.
+    pub order_up_to: i64,
+}
+
+/// Re-manufacture as the fallback source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Remanufacture {
+    /// Cost of one production run at t = 0 (currency).
+    pub setup_cost: f64,
+    /// Cost per unit at t = 0 (currency).
+    pub unit_cost: f64,
+    /// Annual growth of both costs (fraction per year).
+    pub cost_escalation: f64,
+    /// Years from order to arrival.
+    pub lead_time_years: f64,
+    /// Runs can be ordered while t < this (years).
+    pub available_until_years: f64,
+    /// Smallest run (units).
+    pub min_batch: u64,
+    /// When set, a run covers the expected demand of this many years (years).
+    pub batch_cover_years: Option<f64>,
+}
+
+/// A partner that takes released units and sells some back on request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Partner {
+    /// Unique name.
+    pub name: String,
+    /// Fraction of released units that go to this partner.
+    pub share: f64,
+    /// Income per unit released to this partner (currency).
+    pub release_price: f64,
+    /// Price per unit bought back (currency), paid on delivery.
+    pub buyback_price: f64,
+    /// Probability that a request is honoured.
+    pub reliability: f64,
+    /// Days from request to delivery.
+    pub response_days: f64,
+    /// Rate per unit-year at which released units leave the partner's hands.
+    pub attrition_rate: f64,
+    /// Fee per request (currency).
+    pub order_fee: f64,
+}
+
+/// What a policy does with the stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyKind {
+    /// Keep everything.
+    Hold,
+    /// Dispose of units above the retained level for the salvage value.
+    Scrap,
+    /// Release units above the retained level to the partners.
+    PartnerRelease,
+}
+
+impl PolicyKind {
+    /// The name used in scenario files and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Hold => "hold",
+            PolicyKind::Scrap => "scrap",
+            PolicyKind::PartnerRelease => "partner_release",
+        }
+    }
+}
+
+/// One disposition policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    /// Unique name.
+    pub name: String,
+    /// Hold, scrap or partner release.
+    pub kind: PolicyKind,
+    /// Time of the (first) disposition, years.
+    pub at_years: f64,
+    /// The retained level rule (scrap and partner release).
+    pub retain: Option<RetainRule>,
+    /// Repeat the disposition every this many years, recomputing R (years).
+    pub review_every_years: Option<f64>,
+    /// The replenishment rule of this policy.
+    pub replenishment: Replenishment,
+}
+
+/// A scenario with the warnings found while reading it.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// Legal but suspicious values.
+    pub warnings: Vec<Problem>,
+    /// The file it came from.
+    pub path: PathBuf,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<LoadedScenario, InputError> {
+        let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Self::from_toml(path, &text)
+    }
+
+    /// Validates scenario text; `path` is used in messages and for the default name.
+    pub fn from_toml(path: &Path, text: &str) -> Result<LoadedScenario, InputError> {
+        parse::parse(path, text).map(|(scenario, warnings)| LoadedScenario {
+            scenario,
+            warnings,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Carrying cost in currency per unit-year.
+    pub fn holding_cost_per_unit_year(&self) -> f64 {
+        self.costs.holding_rate * self.part.unit_cost
+    }
+
+    /// Units on hand right after the last-time buy at t = 0.
+    pub fn starting_stock(&self) -> u64 {
+        self.part.on_hand + self.part.last_time_buy
+    }
+}
