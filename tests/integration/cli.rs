@@ -1,0 +1,294 @@
+//! The command line: outputs, formats, exit codes and error messages.
+
+use std::fs;
+
+use assert_cmd::Command;
+
+fn pimsim() -> Command {
+    Command::cargo_bin("pimsim").unwrap()
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn run_writes_summary_policies_and_timeseries() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bm");
+    let table = stdout_of(
+        pimsim()
+            .args([
+                "run",
+                "scenarios/benchmark.toml",
+                "--paths",
+                "3000",
+                "--out",
+            ])
+            .arg(&out),
+    );
+    assert!(
+        table.contains("hold (hold)") && table.contains("Cheapest:"),
+        "{table}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["paths"], 3000);
+    let policy = &summary["policies"][1];
+    for key in [
+        "fill_rate",
+        "no_stockout_probability",
+        "total_cost",
+        "cost_breakdown",
+        "units",
+    ] {
+        assert!(!policy[key].is_null(), "missing {key}");
+    }
+    for key in ["mean", "std_err", "ci95", "p05", "p50", "p95", "cvar95"] {
+        assert!(
+            policy["total_cost"][key].is_number() || policy["total_cost"][key].is_array(),
+            "{key}"
+        );
+    }
+    for key in [
+        "last_time_buy",
+        "holding",
+        "disposal",
+        "release",
+        "buyback",
+        "remanufacture",
+        "shortage",
+        "backorder",
+        "end_of_horizon",
+        "total",
+    ] {
+        assert!(policy["cost_breakdown"][key].is_number(), "{key}");
+    }
+    for key in [
+        "demanded",
+        "filled_from_stock",
+        "short",
+        "lost",
+        "backordered",
+        "scrapped",
+        "released",
+        "bought_back",
+        "remanufactured",
+        "lost_in_storage",
+        "on_hand_at_horizon",
+        "remanufacture_runs",
+        "average_on_hand",
+    ] {
+        assert!(policy["units"][key].is_number(), "{key}");
+    }
+    assert!(policy["comparison"]["probability_cheaper"].is_number());
+    let csv = fs::read_to_string(out.join("policies.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4);
+    assert!(csv.starts_with("policy,kind,paths,seed,fill_rate"));
+    let ts = fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    assert!(ts.starts_with("policy,time_years,on_hand_mean"));
+    // 3 policies × (25 yearly points + the horizon).
+    assert_eq!(ts.lines().count(), 1 + 3 * 26);
+}
+
+#[test]
+fn summary_json_is_identical_for_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("t{threads}"));
+        pimsim()
+            .args([
+                "run",
+                "scenarios/benchmark.toml",
+                "--paths",
+                "4100",
+                "--seed",
+                "5",
+                "--quiet",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        outputs.push(fs::read(out.join("summary.json")).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
+
+#[test]
+fn json_and_csv_formats_print_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let json = stdout_of(
+        pimsim()
+            .args([
+                "run",
+                "scenarios/benchmark.toml",
+                "--paths",
+                "500",
+                "--quiet",
+                "--format",
+                "json",
+                "--out",
+            ])
+            .arg(&out),
+    );
+    assert_eq!(json, fs::read_to_string(out.join("summary.json")).unwrap());
+    let csv = stdout_of(
+        pimsim()
+            .args([
+                "run",
+                "scenarios/benchmark.toml",
+                "--paths",
+                "500",
+                "--quiet",
+                "--format",
+                "csv",
+                "--out",
+            ])
+            .arg(&out),
+    );
+    assert_eq!(csv, fs::read_to_string(out.join("policies.csv")).unwrap());
+}
+
+#[test]
+fn check_accepts_every_bundled_scenario() {
+    let mut files: Vec<_> = fs::read_dir("scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    pimsim().arg("check").args(&files).assert().success();
+}
+
+/// Writes `text` to a scenario file and returns (exit code, stderr) of `pimsim check`.
+fn check_text(text: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    fs::write(&file, text).unwrap();
+    let out = pimsim().arg("check").arg(&file).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const VALID: &str = r#"[scenario]
+horizon_years = 10
+[part]
+unit_cost = 10
+on_hand = 50
+[demand]
+model = "constant"
+rate = 4.0
+[costs]
+holding_rate = 0.2
+shortage_penalty = 100
+[[policy]]
+name = "hold"
+kind = "hold"
+"#;
+
+#[test]
+fn bad_input_names_file_line_column_key_value_and_what_is_allowed() {
+    let (code, err) = check_text(&VALID.replace("rate = 4.0", "rate = -4.0"));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(
+            "bad.toml:8:8: error: `demand.rate` = -4.0: must be a number ≥ 0 (orders per year)"
+        ),
+        "{err}"
+    );
+
+    let (code, err) = check_text(&VALID.replace("rate = 4.0", "rtae = 4.0"));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(":8:1: error: `demand.rtae`: unknown key; did you mean `rate`?"),
+        "{err}"
+    );
+
+    let (code, err) = check_text(&VALID.replace("kind = \"hold\"", "kind = \"hodl\""));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`policy[0].kind` = \"hodl\": unknown value; did you mean \"hold\"?"),
+        "{err}"
+    );
+
+    let (code, err) = check_text(&VALID.replace("on_hand = 50", "on_hand = 50.5"));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`part.on_hand` = 50.5: expected a whole number ≥ 0 (units), found a float"),
+        "{err}"
+    );
+
+    let (code, err) = check_text(&VALID.replace("shortage_penalty = 100\n", ""));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`costs.shortage_penalty`: missing required key"),
+        "{err}"
+    );
+
+    let (code, err) = check_text("[scenario\nhorizon_years = 3");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("bad.toml:1:") && err.contains("not valid TOML"),
+        "{err}"
+    );
+}
+
+#[test]
+fn all_problems_of_a_file_are_reported_at_once() {
+    let text = VALID
+        .replace("rate = 4.0", "rate = -1")
+        .replace("holding_rate = 0.2", "holding_rate = \"high\"")
+        .replace("unit_cost = 10", "unit_cost = 10\ncolour = \"red\"");
+    let (code, err) = check_text(&text);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`demand.rate`")
+            && err.contains("`costs.holding_rate`")
+            && err.contains("`part.colour`"),
+        "{err}"
+    );
+    assert!(err.contains("3 errors"), "{err}");
+}
+
+#[test]
+fn a_foreign_non_empty_directory_is_never_written_into() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("thesis.tex"), "precious").unwrap();
+    let out = pimsim()
+        .args(["run", "scenarios/benchmark.toml", "--paths", "100", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pimsim did not create"));
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn bad_flags_exit_with_code_two() {
+    let out = pimsim()
+        .args(["run", "scenarios/benchmark.toml", "--paths", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = pimsim()
+        .args(["run", "no/such/file.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.toml: cannot read"));
+}

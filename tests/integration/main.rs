@@ -1,0 +1,12 @@
+//! Integration tests: exact results, invariants, determinism and the command line.
+//!
+//! One test binary (faster to build than one per file); each module is one concern.
+
+mod cli;
+mod closed_form;
+mod common;
+mod demand_exact;
+mod determinism;
+mod invariants;
+mod renewal;
+mod retention;
