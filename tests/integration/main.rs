@@ -8,5 +8,6 @@ mod common;
 mod demand_exact;
 mod determinism;
 mod invariants;
+mod mechanics;
 mod renewal;
 mod retention;
