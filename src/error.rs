@@ -24,7 +24,7 @@ pub struct Problem {
     pub severity: Severity,
     /// The file the value is in.
     pub file: PathBuf,
-    /// 1-based line of the value (or of its table when the key is missing).
+    /// 1-based line of the value (or of its table when the key is missing); 0 when unknown.
     pub line: usize,
     /// 1-based column, in characters.
     pub column: usize,
@@ -42,14 +42,19 @@ impl fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(
-            f,
-            "{}:{}:{}: {label}: `{}`",
-            self.file.display(),
-            self.line,
-            self.column,
-            self.key
-        )?;
+        if self.line == 0 {
+            // Found after parsing, when positions are no longer known.
+            write!(f, "{}: {label}: `{}`", self.file.display(), self.key)?;
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {label}: `{}`",
+                self.file.display(),
+                self.line,
+                self.column,
+                self.key
+            )?;
+        }
         if let Some(v) = &self.value {
             write!(f, " = {v}")?;
         }

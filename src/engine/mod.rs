@@ -29,7 +29,7 @@ use stats::{BlockMoments, CountSketch, ExactSum, Moments, PathSample};
 
 /// Paths per block: the unit of work and of floating-point summation order. Part of the
 /// reproducibility contract: changing it changes results in the last bits.
-pub const BLOCK_PATHS: u64 = 1024;
+pub const BLOCK_PATHS: u64 = 256;
 
 /// How much to simulate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,7 +217,6 @@ struct Worker<'a> {
     outcomes: Vec<PathOutcome>,
     sums: Vec<BlockSums>,
     pairs: Vec<BlockMoments>,
-    year_units: Vec<u64>,
 }
 
 impl Worker<'_> {
@@ -241,14 +240,25 @@ impl Worker<'_> {
             self.generator
                 .generate(self.streams, path_index, &mut self.path);
             demanded.push(self.path.units() as f64);
-            self.year_units.iter_mut().for_each(|u| *u = 0);
+            // Annual units, in O(orders): only years with demand are counted here; the years
+            // without any are added as zeros when the run is summarised.
+            let mut year = usize::MAX;
+            let mut units = 0;
             for o in &self.path.orders {
-                let y = (o.time.floor() as usize).min(self.year_units.len() - 1);
-                self.year_units[y] += o.units;
+                let y = (o.time.floor() as usize).min(totals.annual_units.len() - 1);
+                if y != year {
+                    if units > 0 {
+                        totals.annual_units[year].push(units);
+                        totals.annual_units_sum[year] += units;
+                    }
+                    year = y;
+                    units = 0;
+                }
+                units += o.units;
             }
-            for (y, &u) in self.year_units.iter().enumerate() {
-                totals.annual_units[y].push(u);
-                totals.annual_units_sum[y] += u;
+            if units > 0 {
+                totals.annual_units[year].push(units);
+                totals.annual_units_sum[year] += units;
             }
             for (i, policy) in plan.policies.iter().enumerate() {
                 self.simulator.simulate(
@@ -365,7 +375,6 @@ fn simulate(
             outcomes: vec![PathOutcome::default(); plan.policies.len()],
             sums: vec![BlockSums::default(); plan.policies.len()],
             pairs: vec![BlockMoments::default(); plan.policies.len() * plan.policies.len()],
-            year_units: vec![0; years],
         };
         loop {
             let b = next_block.fetch_add(1, Ordering::Relaxed);

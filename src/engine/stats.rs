@@ -296,15 +296,21 @@ impl CountSketch {
     /// Counts one value.
     #[inline]
     pub fn push(&mut self, value: u64) {
-        self.total += 1;
+        self.push_many(value, 1);
+    }
+
+    /// Counts `times` occurrences of `value`.
+    #[inline]
+    pub fn push_many(&mut self, value: u64, times: u64) {
+        self.total += times;
         if value < Self::EXACT_BELOW {
             let v = value as usize;
             if self.dense.len() <= v {
                 self.dense.resize(v + 1, 0);
             }
-            self.dense[v] += 1;
+            self.dense[v] += times;
         } else {
-            *self.sparse.entry(Self::bucket(value)).or_insert(0) += 1;
+            *self.sparse.entry(Self::bucket(value)).or_insert(0) += times;
         }
     }
 

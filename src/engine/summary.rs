@@ -465,7 +465,8 @@ pub(super) fn summarize(
     let years = horizon_years(plan);
     let annual = (0..years)
         .map(|y| {
-            let sketch = &totals.annual_units[y];
+            let mut sketch = totals.annual_units[y].clone();
+            sketch.push_many(0, paths - sketch.count());
             let (a, b) = (y as f64, ((y + 1) as f64).min(plan.horizon.time));
             AnnualDemand {
                 year: y,

@@ -103,6 +103,12 @@ pub fn render_table(summary: &RunSummary) -> String {
     let v = &summary.verdict;
     out.push('\n');
     match (&v.runner_up, v.saving_vs_runner_up, v.saving_std_err) {
+        (Some(r), Some(s), Some(se)) if s == 0.0 && se == 0.0 => out.push_str(&format!(
+            "{} and {} cost the same on every path: {} per part on average.\n",
+            v.cheapest,
+            r,
+            money(v.mean_total_cost)
+        )),
         (Some(r), Some(s), Some(se)) => out.push_str(&format!(
             "Cheapest: {} at {} per part on average, {} ± {} (95% CI) less than {} on the same paths.\n",
             v.cheapest,

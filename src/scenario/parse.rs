@@ -143,6 +143,19 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
             step_years: default_step,
         },
     };
+    if let Some(h) = horizon
+        && h / report.step_years > 1000.0
+        && let Some(t) = root.table("report")
+    {
+        t.error(
+            "step_years",
+            format!(
+                "gives {:.0} time-series points over the {h}-year horizon; at most 1000 are allowed (step_years ≥ {})",
+                h / report.step_years,
+                h / 1000.0
+            ),
+        );
+    }
 
     let part = read_part(root);
     let demand = read_demand(root, horizon);

@@ -44,7 +44,12 @@ fn shrinkage_matches_exponential_survival() {
     );
     // Carrying cost 6 per unit-year on n·e^(−δt) units, discounted.
     let holding = 6.0 * n * (1.0 - (-(delta + r) * horizon).exp()) / (delta + r);
-    assert_within_se("holding", mean_se(outs.iter().map(|o| o.costs.holding)), holding, 4.0);
+    assert_within_se(
+        "holding",
+        mean_se(outs.iter().map(|o| o.costs.holding)),
+        holding,
+        4.0,
+    );
     assert_within_se(
         "end of horizon",
         mean_se(outs.iter().map(|o| o.costs.end_of_horizon)),
@@ -115,11 +120,17 @@ retain = 0"#;
     let honoured: u64 = outs.iter().map(|o| o.partners[0].honoured).sum();
     let share = honoured as f64 / requests as f64;
     let se = (0.35 * 0.65 / requests as f64).sqrt();
-    assert!((share - 0.35).abs() < 4.0 * se, "honoured share {share} (se {se}, {requests} requests)");
+    assert!(
+        (share - 0.35).abs() < 4.0 * se,
+        "honoured share {share} (se {se}, {requests} requests)"
+    );
     for o in outs {
         let p = &o.partners[0];
         // Fees on every request, buy-back price on every delivered unit.
-        assert!((o.costs.buyback - (4.0 * p.requests as f64 + 50.0 * o.units.bought_back as f64)).abs() < 1e-9);
+        assert!(
+            (o.costs.buyback - (4.0 * p.requests as f64 + 50.0 * o.units.bought_back as f64)).abs()
+                < 1e-9
+        );
         assert!((p.response_years - p.honoured as f64 * 73.0 / 365.25).abs() < 1e-9);
     }
 }

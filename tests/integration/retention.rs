@@ -19,7 +19,7 @@ fn brute_compound(mu: f64, sizes: &[f64], k_max: usize) -> Vec<f64> {
         let mut next = vec![0.0; k_max + 1];
         for (k, &c) in power.iter().enumerate() {
             for (j, &f) in sizes.iter().enumerate() {
-                if k + j + 1 <= k_max {
+                if k + j < k_max {
                     next[k + j + 1] += c * f;
                 }
             }
