@@ -47,6 +47,16 @@ impl Discount {
     pub fn discounted_time(&self, t: f64) -> f64 {
         exp_integral(self.rate, 0.0, t)
     }
+
+    /// Both [`Discount::factor`] and [`Discount::discounted_time`] at `t`, from one `expm1`.
+    #[inline]
+    pub fn factor_and_discounted_time(&self, t: f64) -> (f64, f64) {
+        if self.rate == 0.0 {
+            return (1.0, t);
+        }
+        let m = (-self.rate * t).exp_m1();
+        (1.0 + m, -m / self.rate)
+    }
 }
 
 #[cfg(test)]
@@ -74,6 +84,16 @@ mod tests {
         assert!((g - (1.0 - (-r * 12.0).exp()) / r).abs() < 1e-12);
         let split = d.discounted_time(5.0) + exp_integral(r, 5.0, 12.0);
         assert!((g - split).abs() < 1e-12);
+    }
+
+    #[test]
+    fn joint_evaluation_matches_separate_ones() {
+        let d = Discount::new(0.07);
+        for t in [0.0, 1e-6, 0.5, 3.0, 40.0] {
+            let (f, g) = d.factor_and_discounted_time(t);
+            assert!((f - d.factor(t)).abs() <= 1e-15);
+            assert!((g - d.discounted_time(t)).abs() <= 1e-13 * t.max(1.0));
+        }
     }
 
     #[test]

@@ -288,8 +288,7 @@ impl DemandGenerator {
                 break;
             }
             let units = self.sizes.sample(&mut sizes);
-            let discount = self.discount.factor(t);
-            let discounted_time = self.discount.discounted_time(t);
+            let (discount, discounted_time) = self.discount.factor_and_discounted_time(t);
             path.orders.push(Order {
                 time: t,
                 units,

@@ -22,10 +22,11 @@ pub struct Instant {
 impl Instant {
     /// The instant `time` under `discount`.
     pub fn new(time: f64, discount: &Discount) -> Self {
+        let (factor, discounted_time) = discount.factor_and_discounted_time(time);
         Instant {
             time,
-            discount: discount.factor(time),
-            discounted_time: discount.discounted_time(time),
+            discount: factor,
+            discounted_time,
         }
     }
 }
