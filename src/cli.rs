@@ -50,7 +50,7 @@ struct RunArgs {
     /// The scenario file (TOML).
     scenario: PathBuf,
     /// Number of demand paths [default: the scenario's simulation.paths, else 10000].
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_parser = parse_paths)]
     paths: Option<u64>,
     /// Seed of all random streams [default: the scenario's simulation.seed, else 1].
     #[arg(long)]
@@ -128,6 +128,14 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(2)
     })
+}
+
+/// `--paths`: a whole number ≥ 1 (underscores allowed, as in the scenario file).
+fn parse_paths(text: &str) -> Result<u64, String> {
+    match text.replace('_', "").parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("expected a whole number of paths ≥ 1, e.g. 20000".into()),
+    }
 }
 
 fn default_out(scenario: &Path) -> PathBuf {

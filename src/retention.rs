@@ -61,6 +61,47 @@ pub fn retained_level(
     }
 }
 
+/// Checks, cheaply and before any recursion is run, that `rule` can be computed for a
+/// disposition at `at` years with horizon `horizon` years; [`retained_level`] then succeeds.
+pub fn check_computable(
+    rule: RetainRule,
+    demand: &DemandModel,
+    at: f64,
+    horizon: f64,
+) -> Result<(), RetentionError> {
+    match rule {
+        RetainRule::Units(_) | RetainRule::CoverYears(_) => Ok(()),
+        RetainRule::Quantile(_) => {
+            let mu = demand.expected_orders(at, horizon);
+            let severity = demand.order_size.truncated_pmf(1e-16, MAX_UNITS);
+            if within_limits(mu, &severity) {
+                Ok(())
+            } else {
+                Err(RetentionError::TooLarge {
+                    expected_units: mu * demand.order_size.mean(),
+                })
+            }
+        }
+    }
+}
+
+/// Whether Panjer's recursion for `orders_mean` expected orders of sizes `severity` stays
+/// within its limits: the mean plus ten standard deviations of the sum is at most 20 million
+/// units, and reaching it takes at most about 10^10 multiply-adds. Both keep a bad scenario
+/// from running for minutes.
+fn within_limits(orders_mean: f64, severity: &[f64]) -> bool {
+    let mu = orders_mean.max(0.0);
+    let (first, second) = severity
+        .iter()
+        .enumerate()
+        .fold((0.0, 0.0), |(m1, m2), (j, f)| {
+            let x = (j + 1) as f64;
+            (m1 + x * f, m2 + x * x * f)
+        });
+    let reach = mu * first + 10.0 * (mu * second).sqrt();
+    reach <= MAX_UNITS as f64 && reach * severity.len() as f64 <= 1e10
+}
+
 /// The smallest k with P(S ≤ k) ≥ q, where S is a compound Poisson sum with `orders_mean`
 /// expected orders and order sizes with `severity[j-1] = P(size = j)`. `None` when k would
 /// exceed the recursion's limit of 20 million units.
@@ -90,19 +131,29 @@ pub fn compound_poisson_pmf(orders_mean: f64, severity: &[f64], n_max: u64) -> V
     out
 }
 
-/// Runs Panjer's recursion, calling `visit(k, P(S ≤ k))` for k = 0, 1, … while it returns true.
-/// Values are kept with a running scale so that e^(−μ) never underflows.
+/// Runs Panjer's recursion, calling `visit(k, P(S ≤ k))` for k = 0, 1, … while it returns true,
+/// and stops (without a call) past the limit of 20 million units or when [`within_limits`]
+/// says the sum is too large.
+///
+/// Only the last `severity.len()` terms are needed by the recursion, so they are kept in a ring
+/// buffer: memory is O(support of the order size) and each step costs O(support). Values are
+/// kept with a running scale so that e^(−μ) never underflows.
 fn panjer(orders_mean: f64, severity: &[f64], mut visit: impl FnMut(u64, f64) -> bool) {
+    if !within_limits(orders_mean, severity) {
+        return;
+    }
     let mu = orders_mean.max(0.0);
-    // g̃(n) = g(n)·e^(μ − shift); the true g(n) = g̃(n)·e^(log_scale).
-    let mut g: Vec<f64> = vec![1.0];
-    let mut log_scale = -mu;
-    let mut tilde_cdf: f64 = 1.0;
+    // window[m % len] = g̃(m) = g(m)·e^(−log_scale) for the last `len` values of m.
     let weights: Vec<f64> = severity
         .iter()
         .enumerate()
         .map(|(j, f)| mu * (j + 1) as f64 * f)
         .collect();
+    let len = weights.len().max(1);
+    let mut window = vec![0.0_f64; len];
+    window[0] = 1.0;
+    let mut log_scale = -mu;
+    let mut tilde_cdf: f64 = 1.0;
     if !visit(0, (log_scale + tilde_cdf.ln()).exp().min(1.0)) {
         return;
     }
@@ -111,14 +162,14 @@ fn panjer(orders_mean: f64, severity: &[f64], mut visit: impl FnMut(u64, f64) ->
         let mut s = 0.0;
         for m in lo..n {
             // j = n − m
-            s += weights[n - m - 1] * g[m];
+            s += weights[n - m - 1] * window[m % len];
         }
         let value = s / n as f64;
-        g.push(value);
+        window[n % len] = value;
         tilde_cdf += value;
         if tilde_cdf > 1e250 {
             let factor = 1e-250;
-            for v in g.iter_mut() {
+            for v in window.iter_mut() {
                 *v *= factor;
             }
             tilde_cdf *= factor;
@@ -199,6 +250,20 @@ mod tests {
         let k95 = compound_poisson_quantile(2000.0, &[1.0], 0.95).unwrap();
         // Normal approximation: 2000 + 1.645·√2000 ≈ 2073.6.
         assert!((2070..=2078).contains(&k95), "{k95}");
+    }
+
+    #[test]
+    fn a_million_expected_units_matches_the_poisson_quantile() {
+        // Unit orders: S ~ Poisson(10^6); its 0.95 quantile is 10^6 + 1.6449·1000 plus the
+        // Cornish–Fisher skew term (z² − 1)/6 ≈ 0.28, so 1_001_645.
+        let k = compound_poisson_quantile(1e6, &[1.0], 0.95).unwrap();
+        assert!((1_001_644..=1_001_646).contains(&k), "k = {k}");
+    }
+
+    #[test]
+    fn beyond_the_limit_fails_at_once() {
+        assert_eq!(compound_poisson_quantile(3e7, &[1.0], 0.5), None);
+        assert_eq!(compound_poisson_quantile(1e300, &[0.5, 0.5], 0.5), None);
     }
 
     #[test]

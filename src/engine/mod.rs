@@ -14,7 +14,7 @@ mod summary;
 pub use summary::{
     AnnualDemand, Comparison, CostBreakdown, CostSummary, DemandSummary, FinanceSummary,
     PartnerSummary, PolicySummary, RetainedLevel, RunSummary, StockoutSummary, TimeSeriesPoint,
-    UnitsSummary, Verdict,
+    UnitsSummary, Verdict, Z95,
 };
 
 use std::sync::atomic::{AtomicU64, Ordering};

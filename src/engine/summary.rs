@@ -8,7 +8,7 @@ use crate::inventory::{CostLines, Plan};
 use crate::scenario::Scenario;
 
 /// z for a two-sided 95 % normal interval.
-const Z95: f64 = 1.959_963_984_540_054;
+pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// Everything a run found, as written to `summary.json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]

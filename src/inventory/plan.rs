@@ -150,20 +150,13 @@ impl Plan {
         for (i, p) in scenario.policies.iter().enumerate() {
             let mut dispositions = Vec::new();
             if let Some(rule) = p.retain {
-                let mut at = p.at_years;
-                let mut k = 0u64;
-                while at < horizon {
+                for at in p.disposition_times(horizon) {
                     let retained =
                         retained_level(rule, &scenario.demand, at, horizon).map_err(|e| (i, e))?;
                     dispositions.push(Disposition {
                         at: Instant::new(at, &discount),
                         retained,
                     });
-                    let Some(every) = p.review_every_years else {
-                        break;
-                    };
-                    k += 1;
-                    at = p.at_years + k as f64 * every;
                 }
             }
             policies.push(PolicyPlan {

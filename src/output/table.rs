@@ -114,7 +114,7 @@ pub fn render_table(summary: &RunSummary) -> String {
             v.cheapest,
             money(v.mean_total_cost),
             money(s),
-            money(1.96 * se),
+            money(crate::engine::Z95 * se),
             r
         )),
         _ => out.push_str(&format!(

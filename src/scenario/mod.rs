@@ -217,6 +217,23 @@ pub struct Policy {
     pub replenishment: Replenishment,
 }
 
+impl Policy {
+    /// The disposition times before `horizon` (years): `at_years`, then every
+    /// `review_every_years` after it. Empty for a policy without a retained level.
+    pub fn disposition_times(&self, horizon: f64) -> impl Iterator<Item = f64> + '_ {
+        let count = match (self.retain, self.review_every_years) {
+            (None, _) => 0,
+            (Some(_), None) => 1,
+            (Some(_), Some(_)) => usize::MAX,
+        };
+        // Multiples of the period rather than a running sum, so that times do not drift.
+        (0u64..)
+            .map(move |k| self.at_years + k as f64 * self.review_every_years.unwrap_or(0.0))
+            .take(count)
+            .take_while(move |&at| at < horizon)
+    }
+}
+
 /// A scenario with the warnings found while reading it.
 #[derive(Debug, Clone)]
 pub struct LoadedScenario {

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::demand::{DemandModel, Intensity, OrderSize};
 use crate::error::{InputError, Problem, Severity};
-use crate::retention::RetainRule;
+use crate::retention::{RetainRule, check_computable};
 
 /// Default number of paths when neither the file nor the command line says.
 pub const DEFAULT_PATHS: u64 = 10_000;
@@ -399,18 +399,14 @@ fn read_demand(root: &Table<'_, '_>, horizon: Option<f64>) -> Option<DemandModel
     };
     let obsolescence = match t.table("obsolescence") {
         Some(o) => {
+            // Like [demand.uncertainty], an empty table means no risk (0).
             o.check_keys(&["annual_probability"]);
-            if !o.has("annual_probability") {
-                o.error(
-                    "annual_probability",
-                    "missing required key; expected a probability per year in [0, 1)",
-                );
-            }
             o.number(
                 "annual_probability",
                 Bound::HalfOpen(0.0, 1.0),
                 "probability per year of sudden death",
             )
+            .or_else(|| (!o.has("annual_probability")).then_some(0.0))
         }
         None => Some(0.0),
     };
@@ -646,9 +642,9 @@ fn read_remanufacture(root: &Table<'_, '_>, horizon: Option<f64>) -> Option<Opti
         "min_batch",
         "batch_cover_years",
     ]);
-    if !t.boolean("enabled").unwrap_or(true) {
-        return Some(None);
-    }
+    // The other keys are validated even when disabled, so that switching re-manufacture back
+    // on never reveals a hidden mistake.
+    let enabled = t.boolean("enabled").unwrap_or(true);
     let setup = t
         .number("setup_cost", Bound::NonNegative, "currency per run")
         .unwrap_or(0.0);
@@ -672,6 +668,9 @@ fn read_remanufacture(root: &Table<'_, '_>, horizon: Option<f64>) -> Option<Opti
         Bound::Positive,
         "years of expected demand per run",
     );
+    if !enabled {
+        return Some(None);
+    }
     Some(Some(Remanufacture {
         setup_cost: setup,
         unit_cost: unit?,
@@ -802,6 +801,9 @@ fn read_partners(root: &Table<'_, '_>) -> Option<Vec<Partner>> {
     Some(partners)
 }
 
+/// Most dispositions one policy may have over the horizon.
+const MAX_REVIEWS: u64 = 10_000;
+
 fn read_policies(
     root: &Table<'_, '_>,
     horizon: Option<f64>,
@@ -884,6 +886,19 @@ fn read_policies(
             Bound::Positive,
             "years between reviews",
         );
+        if let (Some(every), Some(h)) = (review, horizon)
+            && h / every > MAX_REVIEWS as f64
+        {
+            t.error(
+                "review_every_years",
+                format!(
+                    "gives {:.0} reviews over the horizon; at most {MAX_REVIEWS} are allowed (years ≥ {})",
+                    h / every,
+                    h / MAX_REVIEWS as f64
+                ),
+            );
+            ok = false;
+        }
         let retain = read_retain(&t, kind);
         if kind == Some(PolicyKind::Hold) && t.has("review_every_years") {
             t.error(
@@ -1010,6 +1025,19 @@ fn cross_checks(root: &Table<'_, '_>, s: &Scenario) {
     }
     let stock = s.starting_stock();
     for (i, p) in s.policies.iter().enumerate() {
+        if let Some(rule) = p.retain {
+            let problem = p
+                .disposition_times(s.horizon_years)
+                .find_map(|at| check_computable(rule, &s.demand, at, s.horizon_years).err());
+            if let Some(e) = problem
+                && let Some(t) = root
+                    .array("policy")
+                    .get(i)
+                    .and_then(|v| root.table_at(v, format!("policy[{i}]")))
+            {
+                t.error("retain", e.to_string());
+            }
+        }
         if let Some(RetainRule::Units(r)) = p.retain
             && r > stock
         {

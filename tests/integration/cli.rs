@@ -292,3 +292,55 @@ fn bad_flags_exit_with_code_two() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.toml: cannot read"));
 }
+
+#[test]
+fn disabled_remanufacture_is_still_validated() {
+    let text =
+        format!("{VALID}[remanufacture]\nenabled = false\nunit_cost = -3\nlead_time_years = 0.5\n");
+    let (code, err) = check_text(&text);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`remanufacture.unit_cost` = -3: must be a number ≥ 0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_uncertainty_and_obsolescence_tables_mean_none() {
+    let text = VALID.replace(
+        "rate = 4.0\n",
+        "rate = 4.0\n[demand.uncertainty]\n[demand.obsolescence]\n",
+    );
+    let (code, err) = check_text(&text);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn an_uncomputable_quantile_is_an_error_at_its_line() {
+    // 10^9 orders a year for 10 years: the exact quantile would need 10^10 units.
+    let text = format!(
+        "{}[[policy]]\nname = \"scrap\"\nkind = \"scrap\"\nretain = {{ quantile = 0.9 }}\n",
+        VALID.replace("rate = 4.0", "rate = 1e9")
+    );
+    let (code, err) = check_text(&text);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("bad.toml:18:10: error: `policy[1].retain`")
+            && err.contains("too large for the exact quantile"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_review_period_giving_too_many_dispositions_is_refused() {
+    let text = format!(
+        "{VALID}[[policy]]\nname = \"scrap\"\nkind = \"scrap\"\nretain = 5\nreview_every_years = 1e-9\n"
+    );
+    let (code, err) = check_text(&text);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`policy[1].review_every_years` = 1e-9: gives")
+            && err.contains("at most 10000"),
+        "{err}"
+    );
+}
