@@ -48,14 +48,19 @@ impl Discount {
         exp_integral(self.rate, 0.0, t)
     }
 
-    /// Both [`Discount::factor`] and [`Discount::discounted_time`] at `t`, from one `expm1`.
+    /// Both [`Discount::factor`] and [`Discount::discounted_time`] at `t`, from one `exp`.
+    ///
+    /// This is the per-order hot path, so it uses `exp` rather than the several times slower
+    /// `expm1`: `1 − e^(−rt)` then has an absolute (not relative) error of about 10⁻¹⁶, i.e.
+    /// `G(t)` is off by at most ~10⁻¹⁶/r years (a few nanoseconds' worth of carrying cost),
+    /// far below anything a Monte Carlo estimate can resolve.
     #[inline]
     pub fn factor_and_discounted_time(&self, t: f64) -> (f64, f64) {
         if self.rate == 0.0 {
             return (1.0, t);
         }
-        let m = (-self.rate * t).exp_m1();
-        (1.0 + m, -m / self.rate)
+        let factor = (-self.rate * t).exp();
+        (factor, (1.0 - factor) / self.rate)
     }
 }
 

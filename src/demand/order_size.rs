@@ -138,9 +138,25 @@ impl OrderSize {
             OrderSize::Poisson { mean } if *mean > 1.0 => {
                 OrderSizeSampler::Poisson(Poisson::new(mean - 1.0).expect("validated mean > 1"))
             }
-            OrderSize::Geometric { mean } if *mean > 1.0 => OrderSizeSampler::Geometric {
-                ln_q: (-1.0 / mean).ln_1p(),
-            },
+            OrderSize::Geometric { mean } if *mean > 1.0 => {
+                let q = 1.0 - 1.0 / mean;
+                // P(X ≤ k) = 1 − q^k as a fraction of 2^64, for k = 1, 2, … up to the table's
+                // length or until the tail is negligible.
+                let mut below = Vec::with_capacity(GEOMETRIC_TABLE);
+                let mut tail = 1.0_f64;
+                while below.len() < GEOMETRIC_TABLE {
+                    tail *= q;
+                    let cdf = 1.0 - tail;
+                    if cdf >= 1.0 {
+                        break;
+                    }
+                    below.push((cdf * TWO_POW_64) as u64);
+                }
+                OrderSizeSampler::Geometric {
+                    ln_q: q.ln(),
+                    below,
+                }
+            }
             OrderSize::NegativeBinomial { mean, dispersion } if *mean > 1.0 => {
                 let r = 1.0 / dispersion;
                 let m = mean - 1.0;
@@ -163,6 +179,11 @@ impl OrderSize {
     }
 }
 
+/// Entries of the geometric sampler's lookup table.
+const GEOMETRIC_TABLE: usize = 16;
+/// 2^64 as a float.
+const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
+
 /// Draws order sizes; see [`OrderSize::sampler`].
 #[derive(Debug, Clone)]
 pub enum OrderSizeSampler {
@@ -170,10 +191,14 @@ pub enum OrderSizeSampler {
     One,
     /// 1 + Poisson.
     Poisson(Poisson<f64>),
-    /// Geometric by inversion; `ln_q = ln(1 − p)`.
+    /// Geometric: a table lookup on one 64-bit draw for the common sizes, and inversion (by
+    /// the memoryless property, sizes beyond the table are the table's length plus a fresh
+    /// geometric) for the rest.
     Geometric {
         /// ln(1 − 1/mean).
         ln_q: f64,
+        /// `below[k−1]` = P(size ≤ k) · 2^64, for k = 1, 2, … (at most 16 entries).
+        below: Vec<u64>,
     },
     /// 1 + Poisson(Gamma) mixture.
     NegativeBinomial {
@@ -194,9 +219,16 @@ impl OrderSizeSampler {
         match self {
             OrderSizeSampler::One => 1,
             OrderSizeSampler::Poisson(p) => 1 + p.sample(rng) as u64,
-            OrderSizeSampler::Geometric { ln_q } => {
-                let u = uniform_open(rng);
-                1 + (u.ln() / ln_q).floor().min(1e15) as u64
+            OrderSizeSampler::Geometric { ln_q, below } => {
+                let x = rng.next_u64();
+                match below.iter().position(|&b| x < b) {
+                    Some(k) => k as u64 + 1,
+                    None => {
+                        let u = uniform_open(rng);
+                        // ln u / ln q ≥ 0: truncation is the floor.
+                        below.len() as u64 + 1 + (u.ln() / ln_q).min(1e15) as u64
+                    }
+                }
             }
             OrderSizeSampler::NegativeBinomial { rate_mixing } => {
                 let lambda = rate_mixing.sample(rng);

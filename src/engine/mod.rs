@@ -245,7 +245,8 @@ impl Worker<'_> {
             let mut year = usize::MAX;
             let mut units = 0;
             for o in &self.path.orders {
-                let y = (o.time.floor() as usize).min(totals.annual_units.len() - 1);
+                // Times are ≥ 0, so truncation is the floor (and avoids a libm call).
+                let y = (o.time as usize).min(totals.annual_units.len() - 1);
                 if y != year {
                     if units > 0 {
                         totals.annual_units[year].push(units);

@@ -488,17 +488,18 @@ pub(super) fn summarize(
     };
 
     let mut timeseries = Vec::new();
+    let recorded = paths.min(plan.timeseries_paths);
     for (i, t) in totals.policies.iter().enumerate() {
         for (k, step) in plan.steps.iter().enumerate() {
             let sketch = &t.on_hand_at_step[k];
             timeseries.push(TimeSeriesPoint {
                 policy: plan.policies[i].name.clone(),
                 time_years: step.time,
-                on_hand_mean: t.on_hand_sum_at_step[k] as f64 / paths as f64,
+                on_hand_mean: t.on_hand_sum_at_step[k] as f64 / recorded as f64,
                 on_hand_p05: sketch.quantile(0.05).unwrap_or(0.0),
                 on_hand_p50: sketch.quantile(0.5).unwrap_or(0.0),
                 on_hand_p95: sketch.quantile(0.95).unwrap_or(0.0),
-                cumulative_cost_mean: t.cost_at_step[k].value() / paths as f64,
+                cumulative_cost_mean: t.cost_at_step[k].value() / recorded as f64,
             });
         }
     }
@@ -513,9 +514,11 @@ pub(super) fn summarize(
         quantile_method: format!(
             "total-cost and stock-out quantiles are exact order statistics (linear interpolation, \
              NumPy's default) of the first {} paths, i.e. of all paths when there are fewer; \
-             CVaR95 is the mean of the costliest 5 % of those paths; time-series and annual-demand \
-             quantiles are exact below 1024 units and within 0.5 % above",
-            super::stats::PathSample::CAPACITY
+             CVaR95 is the mean of the costliest 5 % of those paths; the time series (means and \
+             quantiles) comes from the first {} paths; time-series and annual-demand quantiles \
+             are exact below 1024 units and within 0.5 % above",
+            super::stats::PathSample::CAPACITY,
+            plan.timeseries_paths
         ),
         scenario: scenario.clone(),
         timeseries,

@@ -12,10 +12,10 @@ mod plan;
 
 pub use plan::{
     DAYS_PER_YEAR, Disposition, DispositionAction, Instant, PartnerTerms, Plan, PolicyPlan,
-    RemanufactureTerms,
+    RemanufactureTerms, TIMESERIES_PATHS,
 };
 
-use rand_distr::{Binomial, Distribution, Exp1};
+use rand_distr::{Distribution, Exp1};
 
 use crate::demand::{DemandPath, Order};
 use crate::rng::{Stream, StreamFactory, StreamRng, uniform_open};
@@ -206,11 +206,15 @@ struct Delivery {
     source: Source,
 }
 
-/// Per-partner state on a path.
+/// Per-partner state on a path. Attrition is a pure-death process: with `held` units each
+/// leaving at rate a, the next departure comes after an exponential time with rate `held·a`;
+/// departures are drawn lazily up to the time the count is needed. The cost is one draw per
+/// departed unit, and no binomial draws (with their `pow`) per request.
 #[derive(Debug)]
 struct PartnerState {
     held: u64,
-    updated_at: f64,
+    /// Time of the next departure (∞ without attrition or units), years.
+    next_departure: f64,
     rng: Option<StreamRng>,
 }
 
@@ -241,6 +245,13 @@ struct Walk<'a> {
     shrink_budget: f64,
     next_disposition: usize,
     next_step: usize,
+    /// Whether this path records the time series.
+    records_steps: bool,
+    /// Index of the horizon's own time-series point, or 0 when this path records none.
+    last_step: usize,
+    /// The earliest pending delivery, disposition or time-series point (∞ if none), years:
+    /// orders before it need no call to [`Walk::advance`] (unless there are losses in storage).
+    next_event: f64,
 }
 
 impl Default for PolicySimulator {
@@ -287,7 +298,7 @@ impl PolicySimulator {
         self.partners
             .extend((0..plan.partners.len()).map(|_| PartnerState {
                 held: 0,
-                updated_at: 0.0,
+                next_departure: f64::INFINITY,
                 rng: None,
             }));
         let mut shrink_rng = None;
@@ -316,11 +327,21 @@ impl PolicySimulator {
             shrink_budget,
             next_disposition: 0,
             next_step: 0,
+            records_steps: path_index < plan.timeseries_paths,
+            last_step: if path_index < plan.timeseries_paths {
+                plan.steps.len() - 1
+            } else {
+                0
+            },
+            next_event: 0.0,
         };
         walk.advance(0.0);
         walk.review_position(0.0, 1.0);
+        let losses = walk.shrink_rng.is_some();
         for order in &path.orders {
-            walk.advance(order.time);
+            if losses || order.time >= walk.next_event {
+                walk.advance(order.time);
+            }
             walk.integrate_to(order.time, order.discounted_time);
             walk.serve(order);
         }
@@ -346,7 +367,7 @@ impl Walk<'_> {
     }
 
     /// Processes every delivery, loss, disposition and time-series point at or before `limit`
-    /// (in time order), except the horizon's own point.
+    /// (in time order), except the horizon's own point, and updates `next_event`.
     fn advance(&mut self, limit: f64) {
         loop {
             let delivery = self.pending.first().map_or(f64::INFINITY, |d| d.at.time);
@@ -361,14 +382,14 @@ impl Walk<'_> {
                 .dispositions
                 .get(self.next_disposition)
                 .map_or(f64::INFINITY, |d| d.at.time);
-            let last_step = self.plan.steps.len() - 1;
-            let step = if self.next_step < last_step {
+            let step = if self.next_step < self.last_step {
                 self.plan.steps[self.next_step].time
             } else {
                 f64::INFINITY
             };
             let first = delivery.min(loss).min(disposition).min(step);
             if first > limit || first == f64::INFINITY {
+                self.next_event = delivery.min(disposition).min(step);
                 return;
             }
             // Ties: deliveries, then losses, then dispositions, then recording.
@@ -473,8 +494,7 @@ impl Walk<'_> {
                         if n == 0 {
                             continue;
                         }
-                        self.update_partner(j, at.time);
-                        self.partners[j].held += n;
+                        self.release_to_partner(j, at.time, n);
                         self.out.costs.release -=
                             self.plan.partners[j].release_price * n as f64 * at.discount;
                     }
@@ -484,31 +504,63 @@ impl Walk<'_> {
         self.review_position(at.time, at.discount);
     }
 
-    /// Applies partner `j`'s attrition up to `t`: each held unit stays with probability
-    /// e^(−a·Δt), drawn exactly as a binomial.
+    /// Applies partner `j`'s attrition up to `t`: the departures of the pure-death process
+    /// that fall at or before `t`.
     fn update_partner(&mut self, j: usize, t: f64) {
         let (streams, path_index) = (self.streams, self.path_index);
         let rate = self.plan.partners[j].attrition_rate;
         let state = &mut self.partners[j];
-        if rate > 0.0 && state.held > 0 && t > state.updated_at {
-            let keep = (-rate * (t - state.updated_at)).exp();
+        while state.next_departure <= t {
+            state.held -= 1;
+            state.next_departure = if state.held == 0 {
+                f64::INFINITY
+            } else {
+                let rng = state
+                    .rng
+                    .get_or_insert_with(|| streams.open(path_index, Stream::Partner(j as u32)));
+                let wait: f64 = Exp1.sample(rng);
+                state.next_departure + wait / (state.held as f64 * rate)
+            };
+        }
+    }
+
+    /// Partner `j` receives `units` released at `t`.
+    fn release_to_partner(&mut self, j: usize, t: f64, units: u64) {
+        self.update_partner(j, t);
+        self.partners[j].held += units;
+        self.redraw_departure(j, t);
+    }
+
+    /// Draws partner `j`'s next departure after its count changed at `t`: by memorylessness a
+    /// fresh exponential time with rate `held·a` from `t` is exact.
+    fn redraw_departure(&mut self, j: usize, t: f64) {
+        let (streams, path_index) = (self.streams, self.path_index);
+        let rate = self.plan.partners[j].attrition_rate;
+        let state = &mut self.partners[j];
+        state.next_departure = if rate > 0.0 && state.held > 0 {
             let rng = state
                 .rng
                 .get_or_insert_with(|| streams.open(path_index, Stream::Partner(j as u32)));
-            state.held = Binomial::new(state.held, keep)
-                .map(|b| b.sample(rng))
-                .unwrap_or(state.held);
-        }
-        state.updated_at = t;
+            let wait: f64 = Exp1.sample(rng);
+            t + wait / (state.held as f64 * rate)
+        } else {
+            f64::INFINITY
+        };
     }
 
     /// The (s, S) rule: when the inventory position is ≤ s, order up to S from the partners in
     /// turn and then from re-manufacture.
+    #[inline]
     fn review_position(&mut self, t: f64, discount: f64) {
         let position = self.on_hand as i64 + self.on_order as i64 - self.backorders as i64;
         if position > self.policy.reorder_point {
             return;
         }
+        self.replenish(t, discount, position);
+    }
+
+    /// Orders up to S; see [`Walk::review_position`].
+    fn replenish(&mut self, t: f64, discount: f64, position: i64) {
         let (plan, streams, path_index) = (self.plan, self.streams, self.path_index);
         let mut need = (self.policy.order_up_to - position) as u64;
         for j in 0..plan.partners.len() {
@@ -537,6 +589,7 @@ impl Walk<'_> {
             counts.honoured += 1;
             counts.units_shipped += shipped;
             counts.response_years += terms.response_years;
+            self.redraw_departure(j, t);
             self.order(t, terms.response_years, shipped, Source::Partner(j));
         }
         if need == 0 {
@@ -574,6 +627,7 @@ impl Walk<'_> {
         }
         let i = self.pending.partition_point(|p| p.at.time <= at.time);
         self.pending.insert(i, d);
+        self.next_event = self.next_event.min(at.time);
     }
 
     /// Runs to the horizon and closes the books.
@@ -584,15 +638,17 @@ impl Walk<'_> {
         self.integrate_to(horizon.time, horizon.discounted_time);
         self.out.costs.holding = self.plan.holding_cost * self.held_unit_g;
         self.out.costs.backorder = self.plan.backorder_cost_per_year * self.backorder_unit_g;
-        // Record remaining points (the horizon's own point shows the stock before its disposal).
-        while self.out.on_hand_at_step.len() + 1 < self.plan.steps.len() {
-            self.record_step();
-        }
         let on_hand_at_horizon = self.on_hand;
         self.out.costs.end_of_horizon =
             -self.plan.salvage_value * on_hand_at_horizon as f64 * horizon.discount;
-        self.out.on_hand_at_step.push(on_hand_at_horizon);
-        self.out.cost_at_step.push(self.out.costs.total());
+        if self.records_steps {
+            // Remaining points (the horizon's own point shows the stock before its disposal).
+            while self.out.on_hand_at_step.len() < self.last_step {
+                self.record_step();
+            }
+            self.out.on_hand_at_step.push(on_hand_at_horizon);
+            self.out.cost_at_step.push(self.out.costs.total());
+        }
         let units = &mut self.out.units;
         units.on_hand_at_horizon = on_hand_at_horizon;
         units.open_backorders_at_horizon = self.backorders;

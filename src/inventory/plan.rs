@@ -8,6 +8,11 @@ use crate::scenario::{PolicyKind, Scenario, UnmetDemand};
 /// Days per year, for partner response times given in days.
 pub const DAYS_PER_YEAR: f64 = 365.25;
 
+/// Paths that record the time series (the first ones; all of them in smaller runs). Means and
+/// quantiles over 65,536 paths are exact to well within a chart's line width, and recording
+/// every path would cost as much as a policy's own pass.
+pub const TIMESERIES_PATHS: u64 = 1 << 16;
+
 /// A point in time with its discounting precomputed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Instant {
@@ -137,6 +142,9 @@ pub struct Plan {
     pub remanufacture: Option<RemanufactureTerms>,
     /// Time-series points (the last one is the horizon).
     pub steps: Vec<Instant>,
+    /// Paths `0..timeseries_paths` record the time series; the others skip it, so that its
+    /// cost stays bounded however many paths are run.
+    pub timeseries_paths: u64,
     /// The policies.
     pub policies: Vec<PolicyPlan>,
 }
@@ -216,6 +224,7 @@ impl Plan {
                 batch_cover_years: r.batch_cover_years,
             }),
             steps,
+            timeseries_paths: TIMESERIES_PATHS,
             policies,
         })
     }
