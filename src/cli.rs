@@ -32,6 +32,25 @@ enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Merge the partial results of `run --shard K/N` into the outputs of a single run
+    /// (bit-identical to running all paths on one machine).
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct MergeArgs {
+    /// Directories holding partial-KKKK-of-NNNN.json files, or the files themselves.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output directory [default: reports/<scenario file stem>/].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// What to print on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// No messages on standard error (warnings still show).
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// What `run` prints on standard output.
@@ -67,6 +86,19 @@ struct RunArgs {
     /// No progress bar and no messages on standard error (warnings still show).
     #[arg(long)]
     quiet: bool,
+    /// Run only shard K of N (0 ≤ K < N) and write its partial result,
+    /// partial-KKKK-of-NNNN.json, into the output directory [default:
+    /// reports/<scenario file stem>-shards/]; `pimsim merge` combines the N partials.
+    #[arg(long, value_parser = engine::shard::Shard::parse, conflicts_with = "shard_from_env")]
+    shard: Option<engine::shard::Shard>,
+    /// Take K from the scheduler's environment: SLURM_ARRAY_TASK_ID (Slurm job arrays) or
+    /// JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs); N from --shards, else
+    /// SLURM_ARRAY_TASK_COUNT.
+    #[arg(long)]
+    shard_from_env: bool,
+    /// Number of shards N, with --shard-from-env.
+    #[arg(long, requires = "shard_from_env")]
+    shards: Option<u64>,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -81,6 +113,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(&args),
         Command::Check { scenarios } => check(&scenarios),
+        Command::Merge(args) => merge(&args),
     };
     match result {
         Ok(code) => code,
@@ -138,6 +171,52 @@ fn parse_paths(text: &str) -> Result<u64, String> {
     }
 }
 
+/// Writes the standard output files into `out_dir` and prints `format` on standard output.
+fn write_outputs(
+    summary: &engine::RunSummary,
+    out_dir: &OutputDir,
+    format: Format,
+) -> anyhow::Result<()> {
+    // Render everything first so that a failure leaves the earlier files untouched.
+    let mut rendered = Vec::new();
+    for exporter in output::standard_exporters() {
+        rendered.push((exporter.file_name(), exporter.render(summary)?));
+    }
+    for (name, content) in &rendered {
+        out_dir.write(name, content)?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        Format::Table => stdout.write_all(output::render_table(summary).as_bytes())?,
+        Format::Json => stdout.write_all(&rendered[0].1)?,
+        Format::Csv => stdout.write_all(&rendered[1].1)?,
+    }
+    stdout.flush()?;
+    Ok(())
+}
+
+fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    let partials = engine::shard::read_partials(&args.inputs)?;
+    let merged = engine::shard::merge(partials)
+        .map_err(|e| InputError::Mismatch(format!("cannot merge: {e}")))?;
+    print_warnings(&merged.scenario.warnings);
+    let out_dir = OutputDir::prepare(
+        &args
+            .out
+            .clone()
+            .unwrap_or_else(|| default_out(&merged.scenario.path)),
+    )?;
+    write_outputs(&merged.summary, &out_dir, args.format)?;
+    if !args.quiet {
+        eprintln!(
+            "merged {} paths; wrote {}",
+            merged.summary.paths,
+            out_dir.path().display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn default_out(scenario: &Path) -> PathBuf {
     let stem = scenario
         .file_stem()
@@ -146,8 +225,52 @@ fn default_out(scenario: &Path) -> PathBuf {
     Path::new("reports").join(stem)
 }
 
+/// The shard of a `run`, from --shard or the scheduler's environment.
+fn shard_of(args: &RunArgs) -> anyhow::Result<Option<engine::shard::Shard>> {
+    if !args.shard_from_env {
+        return Ok(args.shard);
+    }
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let flag_error = |value: String, message: String| InputError::Flag {
+        flag: "--shard-from-env".into(),
+        value,
+        message,
+    };
+    let (name, index) = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"]
+        .iter()
+        .find_map(|&n| var(n).map(|v| (n, v)))
+        .ok_or_else(|| {
+            flag_error(
+                "(unset)".into(),
+                "needs SLURM_ARRAY_TASK_ID (Slurm job array) or JOB_COMPLETION_INDEX \
+                 (Kubernetes Indexed Job) in the environment"
+                    .into(),
+            )
+        })?;
+    let count = match args.shards {
+        Some(n) => n.to_string(),
+        None => var("SLURM_ARRAY_TASK_COUNT").ok_or_else(|| {
+            flag_error(
+                format!("{name}={index}"),
+                "give the number of shards with --shards N (SLURM_ARRAY_TASK_COUNT is not set)"
+                    .into(),
+            )
+        })?,
+    };
+    let spec = format!("{}/{}", index.trim(), count.trim());
+    engine::shard::Shard::parse(&spec)
+        .map(Some)
+        .map_err(|e| flag_error(format!("{name}={index}"), e).into())
+}
+
 fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let loaded = Scenario::load(&args.scenario)?;
+    let shard = shard_of(args)?;
+    let scenario_text =
+        std::fs::read_to_string(&args.scenario).map_err(|e| InputError::Unreadable {
+            path: args.scenario.clone(),
+            reason: e.to_string(),
+        })?;
+    let loaded = Scenario::from_toml(&args.scenario, &scenario_text)?;
     print_warnings(&loaded.warnings);
     let scenario = &loaded.scenario;
     let plan = Plan::new(scenario).map_err(|(i, e)| {
@@ -166,12 +289,16 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed.unwrap_or(scenario.simulation.seed),
         threads: args.threads,
     };
-    let out_dir = OutputDir::prepare(
-        &args
-            .out
-            .clone()
-            .unwrap_or_else(|| default_out(&args.scenario)),
-    )?;
+    let out_dir = OutputDir::prepare(&args.out.clone().unwrap_or_else(|| {
+        let dir = default_out(&args.scenario);
+        match shard {
+            Some(_) => dir.with_file_name(format!(
+                "{}-shards",
+                dir.file_name().unwrap_or_default().to_string_lossy()
+            )),
+            None => dir,
+        }
+    }))?;
 
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let bar = if show_progress {
@@ -188,25 +315,31 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         indicatif::ProgressBar::hidden()
     };
     let started = Instant::now();
+    if let Some(shard) = shard {
+        let partial =
+            engine::shard::run_shard(&loaded, &scenario_text, &plan, settings, shard, &|n| {
+                bar.inc(n)
+            });
+        bar.finish_and_clear();
+        let file = out_dir.write(&shard.file_name(), &serde_json::to_vec(&partial)?)?;
+        if !args.quiet {
+            eprintln!(
+                "shard {} of {}: blocks {}..{} in {:.2} s; wrote {}",
+                shard.index,
+                shard.count,
+                partial.blocks.start,
+                partial.blocks.end,
+                started.elapsed().as_secs_f64(),
+                file.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let summary = engine::run(scenario, &plan, settings, &|n| bar.inc(n));
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
 
-    // Render everything first so that a failure leaves the earlier files untouched.
-    let mut rendered = Vec::new();
-    for exporter in output::standard_exporters() {
-        rendered.push((exporter.file_name(), exporter.render(&summary)?));
-    }
-    for (name, content) in &rendered {
-        out_dir.write(name, content)?;
-    }
-    let mut stdout = std::io::stdout().lock();
-    match args.format {
-        Format::Table => stdout.write_all(output::render_table(&summary).as_bytes())?,
-        Format::Json => stdout.write_all(&rendered[0].1)?,
-        Format::Csv => stdout.write_all(&rendered[1].1)?,
-    }
-    stdout.flush()?;
+    write_outputs(&summary, &out_dir, args.format)?;
     if !args.quiet {
         eprintln!(
             "{} paths in {:.2} s ({:.0} paths/s); wrote {}",

@@ -86,6 +86,9 @@ pub enum InputError {
         /// What is allowed.
         message: String,
     },
+    /// Input files that do not belong together (e.g. partial results of different runs).
+    #[error("{0}")]
+    Mismatch(String),
     /// An output location that pimsim will not write into.
     #[error("{path}: {message}")]
     Output {

@@ -8,6 +8,7 @@
 //! Memory does not grow with the number of paths: the only per-path storage is the bounded
 //! quantile sample of [`stats::PathSample`].
 
+pub mod shard;
 pub mod stats;
 mod summary;
 
@@ -43,7 +44,7 @@ pub struct RunSettings {
 }
 
 /// Exact running totals of one policy.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct PolicyTotals {
     total: Moments,
     cheaper: u64,
@@ -73,8 +74,8 @@ struct BlockSums {
     cost_at_step: Vec<f64>,
 }
 
-/// Exact running totals of the whole run.
-#[derive(Debug, Clone, Default)]
+/// Exact running totals of the whole run (or of one shard's blocks).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Totals {
     paths: u64,
     policies: Vec<PolicyTotals>,
@@ -351,17 +352,25 @@ fn horizon_years(plan: &Plan) -> usize {
     (plan.horizon.time.ceil() as usize).max(1)
 }
 
-/// Runs every policy of `plan` on `settings.paths` paths and returns exact totals.
-/// `progress` is called with the number of paths finished after each block.
+/// Number of path blocks of a run of `paths` paths.
+fn block_count(paths: u64) -> u64 {
+    paths.div_ceil(BLOCK_PATHS)
+}
+
+/// Runs every policy of `plan` on the paths of blocks `blocks` (of a run of `settings.paths`
+/// paths) and returns exact totals. `progress` is called with the number of paths finished
+/// after each block.
 fn simulate(
     plan: &Plan,
     generator: &DemandGenerator,
     settings: RunSettings,
+    blocks: std::ops::Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Totals {
     let streams = StreamFactory::new(settings.seed);
-    let blocks = settings.paths.div_ceil(BLOCK_PATHS);
-    let next_block = AtomicU64::new(0);
+    let first_block = blocks.start;
+    let blocks = blocks.end.min(block_count(settings.paths));
+    let next_block = AtomicU64::new(first_block);
     let years = horizon_years(plan);
     let shifts = Shifts::new(plan, generator, &streams);
     let work = |_worker: usize| {
@@ -394,7 +403,7 @@ fn simulate(
     } else {
         settings.threads
     };
-    let workers = threads.min(blocks.max(1) as usize);
+    let workers = threads.min(blocks.saturating_sub(first_block).max(1) as usize);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -416,6 +425,12 @@ pub fn run(
 ) -> RunSummary {
     let discount = plan.discount;
     let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, discount);
-    let totals = simulate(plan, &generator, settings, progress);
+    let totals = simulate(
+        plan,
+        &generator,
+        settings,
+        0..block_count(settings.paths),
+        progress,
+    );
     summary::summarize(scenario, plan, settings, &totals)
 }

@@ -13,8 +13,10 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 /// The exact sum of the `f64`s added to it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExactSum {
     /// Non-overlapping partials in increasing magnitude; their exact sum is the sum.
     partials: Vec<f64>,
@@ -121,7 +123,7 @@ impl BlockMoments {
 /// Values are accumulated minus a fixed shift (a typical value, the same for every worker and
 /// shard) so that the between-block part of the variance does not cancel catastrophically when
 /// the mean is large against the spread.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Moments {
     shift: f64,
     n: u64,
@@ -201,7 +203,7 @@ impl Moments {
 }
 
 /// Values of the paths with index below [`PathSample::CAPACITY`].
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PathSample {
     values: Vec<(u64, f64)>,
 }
@@ -269,7 +271,7 @@ pub fn upper_tail_mean(sorted: &[f64], level: f64) -> Option<f64> {
 }
 
 /// Counts of non-negative whole numbers with bounded memory.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CountSketch {
     dense: Vec<u64>,
     sparse: BTreeMap<i32, u64>,

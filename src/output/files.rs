@@ -28,10 +28,12 @@ impl OutputDir {
                 .into());
             }
             let marked = path.join(MARKER).exists();
+            // The marker's own temporary file counts as empty: another pimsim process (a
+            // shard starting at the same moment) is creating the directory.
             let empty = fs::read_dir(path)
                 .map_err(|e| anyhow::anyhow!("{}: cannot list: {e}", path.display()))?
-                .next()
-                .is_none();
+                .filter_map(|e| e.ok())
+                .all(|e| e.file_name().to_string_lossy().starts_with(MARKER));
             if !marked && !empty {
                 return Err(InputError::Output {
                     path: path.to_path_buf(),

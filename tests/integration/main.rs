@@ -12,3 +12,4 @@ mod invariants;
 mod mechanics;
 mod renewal;
 mod retention;
+mod shards;
