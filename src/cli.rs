@@ -67,6 +67,9 @@ struct RunArgs {
     /// No progress bar and no messages on standard error (warnings still show).
     #[arg(long)]
     quiet: bool,
+    /// Skip the report: no report.html and no chart files (SVG, PNG), only the data files.
+    #[arg(long)]
+    no_report: bool,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -193,8 +196,12 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let elapsed = started.elapsed().as_secs_f64();
 
     // Render everything first so that a failure leaves the earlier files untouched.
+    let mut exporters = output::standard_exporters();
+    if !args.no_report {
+        exporters.extend(output::report_exporters());
+    }
     let mut rendered = Vec::new();
-    for exporter in output::standard_exporters() {
+    for exporter in exporters {
         rendered.push((exporter.file_name(), exporter.render(&summary)?));
     }
     for (name, content) in &rendered {

@@ -436,7 +436,7 @@ pub fn run(
 }
 
 /// Number of demand paths whose annual units are shown as examples ([`DemandSamplePath`]).
-pub const DEMAND_SAMPLE_PATHS: u64 = 5;
+pub const DEMAND_SAMPLE_PATHS: u64 = 3;
 
 /// The annual units demanded on the first [`DEMAND_SAMPLE_PATHS`] paths (or fewer, when the
 /// run is smaller): the same paths the policies were evaluated on, generated again from their

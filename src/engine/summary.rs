@@ -389,7 +389,7 @@ const STOCKOUT_CURVE_INTERVALS: usize = 100;
 const DEMAND_RATE_INTERVALS: usize = 200;
 
 /// Bins of the total-cost histograms (about; the width is rounded to a round number).
-const COST_BINS: usize = 60;
+const COST_BINS: usize = 80;
 
 /// The quantile samples of all policies, for the figures computed from them.
 struct Samples {
