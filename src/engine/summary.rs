@@ -786,3 +786,35 @@ pub(super) fn summarize(
         timeseries,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bin_widths_are_round() {
+        assert_eq!(round_width(41_000.0), 50_000.0);
+        assert_eq!(round_width(0.3), 0.5);
+        assert_eq!(round_width(2.0), 2.0);
+        assert_eq!(round_width(21.0), 25.0);
+    }
+
+    #[test]
+    fn histogram_cuts_a_far_tail_and_counts_it_above() {
+        let mut body: Vec<f64> = (0..1000).map(|i| 100.0 + i as f64 / 10.0).collect();
+        body.push(10_000.0);
+        let edges = histogram_edges(&[body.clone()]);
+        assert!(edges[0] <= 100.0);
+        assert!(*edges.last().unwrap() < 10_000.0);
+        let h = histogram(&body, &edges);
+        assert_eq!(h.above, 1);
+        assert_eq!(h.counts.iter().sum::<u64>(), 1000);
+        // Without a far tail the bins reach the costliest path.
+        let edges = histogram_edges(&[vec![1.0, 2.0, 3.0]]);
+        assert!(*edges.last().unwrap() >= 3.0);
+        assert_eq!(histogram(&[1.0, 2.0, 3.0], &edges).above, 0);
+        // Identical values still get a bin.
+        let edges = histogram_edges(&[vec![5.0, 5.0]]);
+        assert_eq!(histogram(&[5.0, 5.0], &edges).counts.iter().sum::<u64>(), 2);
+    }
+}

@@ -11,4 +11,6 @@ mod golden;
 mod invariants;
 mod mechanics;
 mod renewal;
+mod report;
+mod report_data;
 mod retention;
