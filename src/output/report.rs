@@ -607,11 +607,15 @@ fn assumptions(h: &mut String, summary: &RunSummary) {
         "Re-manufacture",
         &match &s.remanufacture {
             Some(r) => format!(
-                "{} {cur} per run + {} {cur} per unit (growing {} a year), {} years lead time, \
+                "{} {cur} per run + {} {cur} per unit{}, {} years lead time, \
                  possible until year {}, at least {} units per run{}",
                 money(r.setup_cost),
                 money(r.unit_cost),
-                share(r.cost_escalation),
+                if r.cost_escalation != 0.0 {
+                    format!(" (both growing {} a year)", share(r.cost_escalation))
+                } else {
+                    String::new()
+                },
                 short(r.lead_time_years, 2),
                 short(r.available_until_years, 2),
                 r.min_batch,
@@ -628,7 +632,7 @@ fn assumptions(h: &mut String, summary: &RunSummary) {
             &format!("Partner {}", p.name),
             &format!(
                 "takes {} of released units at {} {cur} each; sells back at {} {cur}{}; honours {} of requests, \
-                 delivers in {} days; {} of its stock leaves its hands each year",
+                 delivers {}; {} of its stock leaves its hands each year",
                 share(p.share),
                 money(p.release_price),
                 money(p.buyback_price),
@@ -638,7 +642,11 @@ fn assumptions(h: &mut String, summary: &RunSummary) {
                     String::new()
                 },
                 share(p.reliability),
-                short(p.response_days, 1),
+                if p.response_days > 0.0 {
+                    format!("in {} days", short(p.response_days, 1))
+                } else {
+                    "at once".to_string()
+                },
                 share(p.attrition_rate)
             ),
         );

@@ -218,17 +218,52 @@ pub const TITLE_HEIGHT: u32 = 76;
 const FONT_SCALE: f64 = 1.2;
 
 fn encode_png(rgb: &[u8], width: u32, height: u32) -> anyhow::Result<Vec<u8>> {
+    let (palette, indices) = quantize(rgb);
     let mut out = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut out, width, height);
-        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_color(png::ColorType::Indexed);
         encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_palette(palette);
         encoder.set_compression(png::Compression::Best);
+        encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
+        encoder.set_filter(png::FilterType::NoFilter);
         let mut writer = encoder.write_header()?;
-        writer.write_image_data(rgb)?;
+        writer.write_image_data(&indices)?;
         writer.finish()?;
     }
     Ok(out)
+}
+
+/// Reduces an RGB image to at most 256 colours: the most frequent ones (a chart has a few
+/// flat colours and the anti-aliased edges of its text), each other colour drawn as the
+/// nearest of them. Returns the palette (RGB triples) and one index per pixel. Deterministic:
+/// ties in frequency go to the smaller colour.
+fn quantize(rgb: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    use std::collections::HashMap;
+    let mut counts: HashMap<[u8; 3], u64> = HashMap::new();
+    for px in rgb.chunks_exact(3) {
+        *counts.entry([px[0], px[1], px[2]]).or_insert(0) += 1;
+    }
+    let mut colours: Vec<([u8; 3], u64)> = counts.into_iter().collect();
+    colours.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let kept: Vec<[u8; 3]> = colours.iter().take(256).map(|c| c.0).collect();
+    let nearest = |c: [u8; 3]| -> u8 {
+        let distance = |p: &[u8; 3]| {
+            (0..3)
+                .map(|k| (i32::from(c[k]) - i32::from(p[k])).pow(2))
+                .sum::<i32>()
+        };
+        (0..kept.len())
+            .min_by_key(|&i| (distance(&kept[i]), i))
+            .unwrap_or(0) as u8
+    };
+    let index: HashMap<[u8; 3], u8> = colours.iter().map(|c| (c.0, nearest(c.0))).collect();
+    let indices = rgb
+        .chunks_exact(3)
+        .map(|px| index[&[px[0], px[1], px[2]]])
+        .collect();
+    (kept.concat(), indices)
 }
 
 /// A chart as an SVG file beside the report.
@@ -588,6 +623,30 @@ mod tests {
         assert_eq!(padded_range([5.0, 5.0], 0.5, false), (2.5, 7.5));
         assert_eq!(padded_range([0.0, 0.0], 0.1, true), (0.0, 0.1));
         assert_eq!(padded_range([], 0.1, true), (0.0, 1.0));
+    }
+
+    #[test]
+    fn quantize_keeps_few_colours_exactly_and_maps_the_rest_to_the_nearest() {
+        let mut rgb = Vec::new();
+        for i in 0..300u32 {
+            // 300 distinct greys, the first ten much more frequent.
+            let times = if i < 10 { 50 } else { 1 };
+            for _ in 0..times {
+                rgb.extend([i as u8, i as u8, (i / 2) as u8]);
+            }
+        }
+        let (palette, indices) = quantize(&rgb);
+        assert_eq!(palette.len(), 256 * 3);
+        assert_eq!(indices.len(), rgb.len() / 3);
+        for (px, &k) in rgb.chunks_exact(3).zip(&indices) {
+            let p = &palette[3 * k as usize..3 * k as usize + 3];
+            let error: i32 = (0..3)
+                .map(|j| (i32::from(px[j]) - i32::from(p[j])).abs())
+                .sum();
+            assert!(error <= 30, "{px:?} drawn as {p:?}");
+        }
+        let (palette, _) = quantize(&[1, 2, 3, 1, 2, 3, 9, 9, 9]);
+        assert_eq!(palette, vec![1, 2, 3, 9, 9, 9]);
     }
 
     #[test]

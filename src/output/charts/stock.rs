@@ -227,7 +227,7 @@ fn panel<DB: DrawingBackend>(
             long
         } else {
             format!(
-                "per future: {} runs, {} re-made, {} bought back",
+                "per future: {} runs · {} re-manufactured · {} bought back",
                 small_count(units.remanufacture_runs),
                 small_count(units.remanufactured),
                 small_count(units.bought_back)
