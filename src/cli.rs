@@ -200,10 +200,14 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     if !args.no_report {
         exporters.extend(output::report_exporters());
     }
-    let mut rendered = Vec::new();
-    for exporter in exporters {
-        rendered.push((exporter.file_name(), exporter.render(&summary)?));
-    }
+    // The charts take most of the time: render the files in parallel (each is deterministic).
+    let rendered = {
+        use rayon::prelude::*;
+        exporters
+            .par_iter()
+            .map(|e| Ok((e.file_name(), e.render(&summary)?)))
+            .collect::<anyhow::Result<Vec<_>>>()?
+    };
     for (name, content) in &rendered {
         out_dir.write(name, content)?;
     }

@@ -18,8 +18,8 @@ pub use table::{money, percent, render_table, signed_money, whole_number};
 
 use crate::engine::RunSummary;
 
-/// One output format.
-pub trait Exporter {
+/// One output format. Exporters are independent of each other, so they may run in parallel.
+pub trait Exporter: Send + Sync {
     /// The file name inside the output directory.
     fn file_name(&self) -> &'static str;
     /// The file's content.

@@ -763,6 +763,17 @@ fn how_to_read(chart: Chart, summary: &RunSummary) -> String {
     }
 }
 
+/// A row of the units table: JSON name, label, value.
+type UnitRow = (&'static str, &'static str, fn(&PolicySummary) -> f64);
+
+/// A row of the finance table: JSON name, label, value, format.
+type FinanceRow = (
+    &'static str,
+    &'static str,
+    fn(&PolicySummary) -> Option<f64>,
+    fn(f64) -> String,
+);
+
 /// A table with one column per policy.
 fn policy_columns(h: &mut String, summary: &RunSummary, caption: &str, first: &str) {
     let _ = write!(
@@ -904,7 +915,7 @@ fn numbers(h: &mut String, summary: &RunSummary) {
 
     // Units.
     policy_columns(h, summary, "Units, mean per future", "units");
-    let units: [(&str, &str, fn(&PolicySummary) -> f64); 16] = [
+    let units: [UnitRow; 16] = [
         ("demanded", "demanded", |p| p.units.demanded),
         ("filled_from_stock", "served from stock at once", |p| {
             p.units.filled_from_stock
@@ -990,12 +1001,7 @@ fn numbers(h: &mut String, summary: &RunSummary) {
         }
         h.push_str("</tr>\n");
     }
-    let finance: [(
-        &str,
-        &str,
-        fn(&PolicySummary) -> Option<f64>,
-        fn(f64) -> String,
-    ); 4] = [
+    let finance: [FinanceRow; 4] = [
         (
             "inventory_turnover",
             "inventory turnover (per year)",

@@ -241,9 +241,23 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> anyhow::Result<Vec<u8>> {
 /// ties in frequency go to the smaller colour.
 fn quantize(rgb: &[u8]) -> (Vec<u8>, Vec<u8>) {
     use std::collections::HashMap;
+    // Runs of one colour (most of a chart) are counted with one look-up.
     let mut counts: HashMap<[u8; 3], u64> = HashMap::new();
+    let mut run: Option<([u8; 3], u64)> = None;
     for px in rgb.chunks_exact(3) {
-        *counts.entry([px[0], px[1], px[2]]).or_insert(0) += 1;
+        let c = [px[0], px[1], px[2]];
+        match &mut run {
+            Some((colour, n)) if *colour == c => *n += 1,
+            _ => {
+                if let Some((colour, n)) = run {
+                    *counts.entry(colour).or_insert(0) += n;
+                }
+                run = Some((c, 1));
+            }
+        }
+    }
+    if let Some((colour, n)) = run {
+        *counts.entry(colour).or_insert(0) += n;
     }
     let mut colours: Vec<([u8; 3], u64)> = counts.into_iter().collect();
     colours.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -259,9 +273,20 @@ fn quantize(rgb: &[u8]) -> (Vec<u8>, Vec<u8>) {
             .unwrap_or(0) as u8
     };
     let index: HashMap<[u8; 3], u8> = colours.iter().map(|c| (c.0, nearest(c.0))).collect();
+    let mut last = ([0u8; 3], None);
     let indices = rgb
         .chunks_exact(3)
-        .map(|px| index[&[px[0], px[1], px[2]]])
+        .map(|px| {
+            let c = [px[0], px[1], px[2]];
+            match last {
+                (colour, Some(k)) if colour == c => k,
+                _ => {
+                    let k = index[&c];
+                    last = (c, Some(k));
+                    k
+                }
+            }
+        })
         .collect();
     (kept.concat(), indices)
 }
