@@ -652,26 +652,37 @@ mod tests {
 
     #[test]
     fn quantize_keeps_few_colours_exactly_and_maps_the_rest_to_the_nearest() {
+        // 300 distinct colours, the first ten much more frequent than the rest.
+        let colour = |i: u32| [(i % 256) as u8, (i / 256 * 100) as u8, 7];
         let mut rgb = Vec::new();
         for i in 0..300u32 {
-            // 300 distinct greys, the first ten much more frequent.
-            let times = if i < 10 { 50 } else { 1 };
-            for _ in 0..times {
-                rgb.extend([i as u8, i as u8, (i / 2) as u8]);
+            for _ in 0..if i < 10 { 50 } else { 1 } {
+                rgb.extend(colour(i));
             }
         }
         let (palette, indices) = quantize(&rgb);
         assert_eq!(palette.len(), 256 * 3);
         assert_eq!(indices.len(), rgb.len() / 3);
+        let entries: Vec<&[u8]> = palette.chunks_exact(3).collect();
+        let distance = |a: &[u8], b: &[u8]| {
+            (0..3)
+                .map(|k| (i32::from(a[k]) - i32::from(b[k])).pow(2))
+                .sum::<i32>()
+        };
         for (px, &k) in rgb.chunks_exact(3).zip(&indices) {
-            let p = &palette[3 * k as usize..3 * k as usize + 3];
-            let error: i32 = (0..3)
-                .map(|j| (i32::from(px[j]) - i32::from(p[j])).abs())
-                .sum();
-            assert!(error <= 30, "{px:?} drawn as {p:?}");
+            let best = entries.iter().map(|e| distance(px, e)).min().unwrap();
+            assert_eq!(distance(px, entries[k as usize]), best, "{px:?}");
         }
-        let (palette, _) = quantize(&[1, 2, 3, 1, 2, 3, 9, 9, 9]);
+        for i in 0..10 {
+            assert!(
+                entries.contains(&&colour(i)[..]),
+                "frequent colour {i} kept"
+            );
+        }
+        // Few colours: an exact palette, most frequent first.
+        let (palette, indices) = quantize(&[9, 9, 9, 1, 2, 3, 1, 2, 3]);
         assert_eq!(palette, vec![1, 2, 3, 9, 9, 9]);
+        assert_eq!(indices, vec![1, 0, 0]);
     }
 
     #[test]
