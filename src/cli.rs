@@ -51,6 +51,9 @@ struct MergeArgs {
     /// No messages on standard error (warnings still show).
     #[arg(long)]
     quiet: bool,
+    /// Skip the report: no report.html and no chart files (SVG, PNG), only the data files.
+    #[arg(long)]
+    no_report: bool,
 }
 
 /// What `run` prints on standard output.
@@ -86,6 +89,9 @@ struct RunArgs {
     /// No progress bar and no messages on standard error (warnings still show).
     #[arg(long)]
     quiet: bool,
+    /// Skip the report: no report.html and no chart files (SVG, PNG), only the data files.
+    #[arg(long)]
+    no_report: bool,
     /// Run only shard K of N (0 ≤ K < N) and write its partial result,
     /// partial-KKKK-of-NNNN.json, into the output directory [default:
     /// reports/<scenario file stem>-shards/]; `pimsim merge` combines the N partials.
@@ -171,17 +177,27 @@ fn parse_paths(text: &str) -> Result<u64, String> {
     }
 }
 
-/// Writes the standard output files into `out_dir` and prints `format` on standard output.
+/// Writes the standard output files (and the report, when `report`) into `out_dir` and prints
+/// `format` on standard output.
 fn write_outputs(
     summary: &engine::RunSummary,
     out_dir: &OutputDir,
     format: Format,
+    report: bool,
 ) -> anyhow::Result<()> {
     // Render everything first so that a failure leaves the earlier files untouched.
-    let mut rendered = Vec::new();
-    for exporter in output::standard_exporters() {
-        rendered.push((exporter.file_name(), exporter.render(summary)?));
+    let mut exporters = output::standard_exporters();
+    if report {
+        exporters.extend(output::report_exporters());
     }
+    // The charts take most of the time: render the files in parallel (each is deterministic).
+    let rendered = {
+        use rayon::prelude::*;
+        exporters
+            .par_iter()
+            .map(|e| Ok((e.file_name(), e.render(summary)?)))
+            .collect::<anyhow::Result<Vec<_>>>()?
+    };
     for (name, content) in &rendered {
         out_dir.write(name, content)?;
     }
@@ -206,7 +222,7 @@ fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
             .clone()
             .unwrap_or_else(|| default_out(&merged.scenario.path)),
     )?;
-    write_outputs(&merged.summary, &out_dir, args.format)?;
+    write_outputs(&merged.summary, &out_dir, args.format, !args.no_report)?;
     if !args.quiet {
         eprintln!(
             "merged {} paths; wrote {}",
@@ -339,7 +355,7 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
 
-    write_outputs(&summary, &out_dir, args.format)?;
+    write_outputs(&summary, &out_dir, args.format, !args.no_report)?;
     if !args.quiet {
         eprintln!(
             "{} paths in {:.2} s ({:.0} paths/s); wrote {}",

@@ -15,7 +15,9 @@
 //!   path ([`inventory::PolicySimulator`]), producing every cost line of SPEC section 6.
 //! - [`engine`] runs paths in parallel in fixed blocks with exactly mergeable statistics
 //!   ([`engine::stats`]) and summarises them ([`engine::RunSummary`]).
-//! - [`output`] writes `summary.json`, `policies.csv`, `timeseries.csv` and the terminal table.
+//! - [`output`] writes `summary.json`, `policies.csv`, `timeseries.csv`, the terminal table,
+//!   and the report for people: `report.html` with its charts ([`output::charts`], drawn with
+//!   plotters as SVG and PNG).
 //! - [`cli`] is the thin command line on top.
 //!
 //! Randomness comes from [`rng`]: one ChaCha8 stream per (seed, path, purpose), so results

@@ -13,9 +13,10 @@ pub mod stats;
 mod summary;
 
 pub use summary::{
-    AnnualDemand, Comparison, CostBreakdown, CostSummary, DemandSummary, FinanceSummary,
-    PartnerSummary, PolicySummary, RetainedLevel, RunSummary, StockoutSummary, TimeSeriesPoint,
-    UnitsSummary, Verdict, Z95,
+    AnnualDemand, Comparison, CostBreakdown, CostDistribution, CostHistogram, CostSummary,
+    DemandRatePoint, DemandSamplePath, DemandSummary, DifferenceQuantiles, FinanceSummary,
+    PartnerSummary, PolicySummary, RetainedLevel, RunSummary, StockoutPoint, StockoutSummary,
+    TimeSeriesPoint, UnitsSummary, Verdict, Z95,
 };
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -59,6 +60,9 @@ struct PolicyTotals {
     on_hand_at_step: Vec<CountSketch>,
     on_hand_sum_at_step: Vec<u128>,
     cost_at_step: Vec<ExactSum>,
+    /// Per step: sums over paths of cumulative re-manufacture runs, units re-manufactured and
+    /// units bought back.
+    supply_sum_at_step: Vec<[u128; 3]>,
     total_sample: PathSample,
     stockout_sample: PathSample,
 }
@@ -138,6 +142,7 @@ impl Totals {
                     on_hand_at_step: vec![CountSketch::default(); steps],
                     on_hand_sum_at_step: vec![0; steps],
                     cost_at_step: vec![ExactSum::new(); steps],
+                    supply_sum_at_step: vec![[0; 3]; steps],
                     ..PolicyTotals::default()
                 })
                 .collect(),
@@ -199,6 +204,11 @@ impl Totals {
             }
             for (x, y) in a.cost_at_step.iter_mut().zip(&b.cost_at_step) {
                 x.merge(y);
+            }
+            for (x, y) in a.supply_sum_at_step.iter_mut().zip(&b.supply_sum_at_step) {
+                for (u, v) in x.iter_mut().zip(y) {
+                    *u += v;
+                }
             }
             a.total_sample.merge(&b.total_sample);
             a.stockout_sample.merge(&b.stockout_sample);
@@ -314,6 +324,11 @@ impl Worker<'_> {
                 }
                 for (acc, v) in s.cost_at_step.iter_mut().zip(&out.cost_at_step) {
                     *acc += v;
+                }
+                for (acc, v) in t.supply_sum_at_step.iter_mut().zip(&out.supply_at_step) {
+                    acc[0] += u128::from(v.remanufacture_runs);
+                    acc[1] += u128::from(v.remanufactured);
+                    acc[2] += u128::from(v.bought_back);
                 }
                 t.total_sample.push(path_index, total);
                 if let Some(at) = out.first_stockout {
@@ -432,5 +447,34 @@ pub fn run(
         0..block_count(settings.paths),
         progress,
     );
-    summary::summarize(scenario, plan, settings, &totals)
+    let samples = demand_sample_paths(&generator, settings, horizon_years(plan));
+    summary::summarize(scenario, plan, settings, &totals, samples)
+}
+
+/// Number of demand paths whose annual units are shown as examples ([`DemandSamplePath`]).
+pub const DEMAND_SAMPLE_PATHS: u64 = 3;
+
+/// The annual units demanded on the first [`DEMAND_SAMPLE_PATHS`] paths (or fewer, when the
+/// run is smaller): the same paths the policies were evaluated on, generated again from their
+/// streams after the run, so that the parallel loop does not carry them.
+fn demand_sample_paths(
+    generator: &DemandGenerator,
+    settings: RunSettings,
+    years: usize,
+) -> Vec<DemandSamplePath> {
+    let streams = StreamFactory::new(settings.seed);
+    let mut path = DemandPath::default();
+    (0..settings.paths.min(DEMAND_SAMPLE_PATHS))
+        .map(|k| {
+            generator.generate(&streams, k, &mut path);
+            let mut annual_units = vec![0; years];
+            for o in &path.orders {
+                annual_units[(o.time as usize).min(years - 1)] += o.units;
+            }
+            DemandSamplePath {
+                path: k,
+                annual_units,
+            }
+        })
+        .collect()
 }

@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{BLOCK_PATHS, RunSettings, RunSummary, Totals, block_count, simulate, summary};
+use super::{
+    BLOCK_PATHS, RunSettings, RunSummary, Totals, block_count, demand_sample_paths, horizon_years,
+    simulate, summary,
+};
 use crate::demand::DemandGenerator;
 use crate::error::InputError;
 use crate::inventory::Plan;
@@ -266,7 +269,13 @@ pub fn merge(partials: Vec<(PathBuf, PartialRun)>) -> Result<MergedRun, MergeErr
         .next()
         .map(|head| parts.fold(head, Totals::merge))
         .unwrap_or_default();
-    let summary = summary::summarize(&loaded.scenario, &plan, settings, &totals);
+    let generator = DemandGenerator::new(
+        &loaded.scenario.demand,
+        loaded.scenario.horizon_years,
+        plan.discount,
+    );
+    let samples = demand_sample_paths(&generator, settings, horizon_years(&plan));
+    let summary = summary::summarize(&loaded.scenario, &plan, settings, &totals, samples);
     Ok(MergedRun {
         scenario: loaded,
         summary,

@@ -235,6 +235,14 @@ impl PathSample {
         self.values.is_empty()
     }
 
+    /// The values in path order (each path's value at the position of its rank among the
+    /// paths kept): two samples of the same run line up path by path.
+    pub fn by_path(&self) -> Vec<f64> {
+        let mut v = self.values.clone();
+        v.sort_unstable_by_key(|&(path, _)| path);
+        v.into_iter().map(|(_, x)| x).collect()
+    }
+
     /// The values sorted ascending (ties broken by path index, so the order is unique).
     pub fn sorted(&self) -> Vec<f64> {
         let mut v = self.values.clone();

@@ -61,6 +61,49 @@ pub struct PolicySummary {
     pub finance: FinanceSummary,
     /// Paired comparison with the baseline (absent for the baseline itself).
     pub comparison: Option<Comparison>,
+    /// Shape of the total-cost distribution, on bins shared by all policies.
+    pub cost_distribution: CostDistribution,
+    /// Share of paths that have stocked out by each time (the distribution of the time to the
+    /// first stock-out, counting paths that never stock out).
+    pub stockout_by_time: Vec<StockoutPoint>,
+}
+
+/// Distribution of total discounted cost over the paths kept for quantiles (currency).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostDistribution {
+    /// Number of paths behind these figures (the first 262,144 paths at most).
+    pub paths: u64,
+    /// Cheapest path.
+    pub min: f64,
+    /// 25th percentile.
+    pub p25: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// Costliest path.
+    pub max: f64,
+    /// Path counts per cost bin; the bins are the same for every policy of the run.
+    pub histogram: CostHistogram,
+}
+
+/// Path counts per total-cost bin.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostHistogram {
+    /// Bin edges (currency), ascending; bin k is [edge k, edge k+1) (the last bin includes its
+    /// upper edge). The first edge is at or below the cheapest path of every policy.
+    pub bin_edges: Vec<f64>,
+    /// Paths per bin.
+    pub counts: Vec<u64>,
+    /// Paths costlier than the last edge (a long tail cut off to keep the bins readable).
+    pub above: u64,
+}
+
+/// Share of paths that have stocked out by a given time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StockoutPoint {
+    /// Years.
+    pub time_years: f64,
+    /// Share of paths whose first short unit came at or before `time_years`.
+    pub share_of_paths: f64,
 }
 
 /// A retained level and when it applies.
@@ -215,6 +258,23 @@ pub struct Comparison {
     pub probability_cheaper: f64,
     /// Share of paths with exactly the same cost.
     pub probability_tie: f64,
+    /// Quantiles over paths of (this policy's total − baseline total) on the same path.
+    pub per_path_difference: DifferenceQuantiles,
+}
+
+/// Quantiles of a per-path cost difference (currency), over the paths kept for quantiles.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DifferenceQuantiles {
+    /// 5th percentile.
+    pub p05: f64,
+    /// 25th percentile.
+    pub p25: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 95th percentile.
+    pub p95: f64,
 }
 
 /// Which policy is cheapest.
@@ -230,6 +290,9 @@ pub struct Verdict {
     pub saving_vs_runner_up: Option<f64>,
     /// Standard error of that saving.
     pub saving_std_err: Option<f64>,
+    /// Share of paths on which the cheapest policy is strictly cheaper than the runner-up
+    /// (over the paths kept for quantiles).
+    pub probability_cheaper_than_runner_up: Option<f64>,
 }
 
 /// Simulated demand against its exact expectation.
@@ -243,6 +306,29 @@ pub struct DemandSummary {
     pub std_err: f64,
     /// Per year of the horizon.
     pub annual: Vec<AnnualDemand>,
+    /// The expected demand rate over the horizon, as seen from t = 0.
+    pub expected_rate: Vec<DemandRatePoint>,
+    /// Annual units demanded on a few paths, to show what single futures look like.
+    pub sample_paths: Vec<DemandSamplePath>,
+}
+
+/// The expected demand rate at one time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemandRatePoint {
+    /// Years.
+    pub time_years: f64,
+    /// Expected units demanded per year at that time: λ(t) × mean order size × the chance the
+    /// part has not died suddenly by t (units per year).
+    pub expected_units_per_year: f64,
+}
+
+/// Units demanded per year on one simulated path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemandSamplePath {
+    /// Path number.
+    pub path: u64,
+    /// Units demanded in each year of the horizon (year 0 first).
+    pub annual_units: Vec<u64>,
 }
 
 /// Units demanded in one year of the horizon.
@@ -279,6 +365,12 @@ pub struct TimeSeriesPoint {
     pub on_hand_p95: f64,
     /// Mean cumulative discounted cost (currency).
     pub cumulative_cost_mean: f64,
+    /// Mean re-manufacture runs ordered so far.
+    pub remanufacture_runs_mean: f64,
+    /// Mean units delivered by re-manufacture so far.
+    pub remanufactured_mean: f64,
+    /// Mean units bought back from partners so far.
+    pub bought_back_mean: f64,
 }
 
 fn ratio(num: f64, den: f64) -> Option<f64> {
@@ -290,6 +382,123 @@ fn interval(m: &Moments) -> [f64; 2] {
     [mean - Z95 * se, mean + Z95 * se]
 }
 
+/// Points of the stock-out curve, evenly spaced over the horizon.
+const STOCKOUT_CURVE_INTERVALS: usize = 100;
+
+/// Points of the expected demand rate curve, evenly spaced over the horizon.
+const DEMAND_RATE_INTERVALS: usize = 200;
+
+/// Bins of the total-cost histograms (about; the width is rounded to a round number).
+const COST_BINS: usize = 80;
+
+/// The quantile samples of all policies, for the figures computed from them.
+struct Samples {
+    /// Total cost per policy, ascending.
+    sorted: Vec<Vec<f64>>,
+    /// Total cost per policy, in path order.
+    by_path: Vec<Vec<f64>>,
+    /// Histogram bin edges shared by every policy.
+    bin_edges: Vec<f64>,
+}
+
+impl Samples {
+    fn new(totals: &Totals) -> Self {
+        let sorted: Vec<Vec<f64>> = totals
+            .policies
+            .iter()
+            .map(|t| t.total_sample.sorted())
+            .collect();
+        let by_path = totals
+            .policies
+            .iter()
+            .map(|t| t.total_sample.by_path())
+            .collect();
+        let bin_edges = histogram_edges(&sorted);
+        Samples {
+            sorted,
+            by_path,
+            bin_edges,
+        }
+    }
+
+    /// Quantiles of (cost of `policy` − cost of `baseline`), path by path.
+    fn difference(&self, policy: usize, baseline: usize) -> Vec<f64> {
+        let mut d: Vec<f64> = self.by_path[policy]
+            .iter()
+            .zip(&self.by_path[baseline])
+            .map(|(a, b)| a - b)
+            .collect();
+        d.sort_by(f64::total_cmp);
+        d
+    }
+}
+
+/// A round bin width near `raw`: 1, 2, 2.5 or 5 times a power of ten.
+fn round_width(raw: f64) -> f64 {
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|&w| w >= raw)
+        .unwrap_or(10.0 * power)
+}
+
+/// Common bin edges for the cost histograms of every policy: from the cheapest path of any
+/// policy to the costliest, in about [`COST_BINS`] bins of a round width. When the costliest
+/// paths lie far out (beyond 1.5 times the range up to the largest 99th percentile), the bins
+/// stop at that 99th percentile and the rest is counted as `above`.
+fn histogram_edges(sorted: &[Vec<f64>]) -> Vec<f64> {
+    let nonempty = || sorted.iter().filter(|v| !v.is_empty());
+    let lo = nonempty().map(|v| v[0]).fold(f64::INFINITY, f64::min);
+    let max = nonempty()
+        .map(|v| v[v.len() - 1])
+        .fold(f64::NEG_INFINITY, f64::max);
+    if !lo.is_finite() || !max.is_finite() {
+        return vec![0.0, 1.0];
+    }
+    let p99 = nonempty()
+        .filter_map(|v| quantile(v, 0.99))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let hi = if max - lo > 1.5 * (p99 - lo) {
+        p99
+    } else {
+        max
+    };
+    let span = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
+    let width = round_width(span / COST_BINS as f64);
+    let start = (lo / width).floor() * width;
+    let bins = (((hi - start) / width).ceil() as usize).max(1);
+    let mut edges: Vec<f64> = (0..=bins).map(|k| start + k as f64 * width).collect();
+    // Rounding may leave the top edge a hair below the costliest value meant to be inside.
+    if let Some(last) = edges.last_mut()
+        && *last < hi
+    {
+        *last = hi;
+    }
+    edges
+}
+
+fn histogram(sorted: &[f64], edges: &[f64]) -> CostHistogram {
+    let top = edges[edges.len() - 1];
+    let mut counts = vec![0; edges.len() - 1];
+    let mut above = 0;
+    for &x in sorted {
+        if x > top {
+            above += 1;
+        } else {
+            let k = edges[1..]
+                .partition_point(|&e| e <= x)
+                .min(counts.len() - 1);
+            counts[k] += 1;
+        }
+    }
+    CostHistogram {
+        bin_edges: edges.to_vec(),
+        counts,
+        above,
+    }
+}
+
 fn policy_summary(
     scenario: &Scenario,
     plan: &Plan,
@@ -297,13 +506,14 @@ fn policy_summary(
     t: &PolicyTotals,
     versus_baseline: &Moments,
     paths: u64,
+    samples: &Samples,
 ) -> PolicySummary {
     let n = paths as f64;
     let policy = &plan.policies[index];
     let mean_line = |k: usize| t.lines[k].value() / n;
     let lines: Vec<f64> = (0..CostLines::NAMES.len()).map(mean_line).collect();
     let total = t.total.mean();
-    let sorted = t.total_sample.sorted();
+    let sorted = &samples.sorted[index];
     let units = |name: &str| {
         let k = crate::inventory::UnitCounts::NAMES
             .iter()
@@ -348,14 +558,43 @@ fn policy_summary(
         let margin_per_year = (price - scenario.part.unit_cost) * served / horizon;
         ratio(margin_per_year, average_on_hand * scenario.part.unit_cost)
     });
-    let comparison = (index > 0).then(|| Comparison {
-        baseline: plan.policies[0].name.clone(),
-        mean_difference: versus_baseline.mean(),
-        std_err: versus_baseline.std_err(),
-        ci95: interval(versus_baseline),
-        probability_cheaper: t.cheaper as f64 / n,
-        probability_tie: t.ties as f64 / n,
+    let comparison = (index > 0).then(|| {
+        let d = samples.difference(index, 0);
+        let q = |p| quantile(&d, p).unwrap_or(0.0);
+        Comparison {
+            baseline: plan.policies[0].name.clone(),
+            mean_difference: versus_baseline.mean(),
+            std_err: versus_baseline.std_err(),
+            ci95: interval(versus_baseline),
+            probability_cheaper: t.cheaper as f64 / n,
+            probability_tie: t.ties as f64 / n,
+            per_path_difference: DifferenceQuantiles {
+                p05: q(0.05),
+                p25: q(0.25),
+                p50: q(0.5),
+                p75: q(0.75),
+                p95: q(0.95),
+            },
+        }
     });
+    let sampled = sorted.len().max(1) as f64;
+    let stockout_by_time = (0..=STOCKOUT_CURVE_INTERVALS)
+        .map(|k| {
+            let at = horizon * k as f64 / STOCKOUT_CURVE_INTERVALS as f64;
+            StockoutPoint {
+                time_years: at,
+                share_of_paths: stockouts.partition_point(|&s| s <= at) as f64 / sampled,
+            }
+        })
+        .collect();
+    let cost_distribution = CostDistribution {
+        paths: sorted.len() as u64,
+        min: sorted.first().copied().unwrap_or(0.0),
+        p25: quantile(sorted, 0.25).unwrap_or(0.0),
+        p75: quantile(sorted, 0.75).unwrap_or(0.0),
+        max: sorted.last().copied().unwrap_or(0.0),
+        histogram: histogram(sorted, &samples.bin_edges),
+    };
     PolicySummary {
         name: policy.name.clone(),
         kind: policy.kind.as_str().to_string(),
@@ -373,10 +612,10 @@ fn policy_summary(
             mean: total,
             std_err: t.total.std_err(),
             ci95: interval(&t.total),
-            p05: quantile(&sorted, 0.05).unwrap_or(0.0),
-            p50: quantile(&sorted, 0.5).unwrap_or(0.0),
-            p95: quantile(&sorted, 0.95).unwrap_or(0.0),
-            cvar95: upper_tail_mean(&sorted, 0.95).unwrap_or(0.0),
+            p05: quantile(sorted, 0.05).unwrap_or(0.0),
+            p50: quantile(sorted, 0.5).unwrap_or(0.0),
+            p95: quantile(sorted, 0.95).unwrap_or(0.0),
+            cvar95: upper_tail_mean(sorted, 0.95).unwrap_or(0.0),
         },
         cost_breakdown: CostBreakdown {
             last_time_buy: lines[0],
@@ -417,6 +656,8 @@ fn policy_summary(
             revenue,
         },
         comparison,
+        cost_distribution,
+        stockout_by_time,
     }
 }
 
@@ -425,13 +666,15 @@ pub(super) fn summarize(
     plan: &Plan,
     settings: RunSettings,
     totals: &Totals,
+    sample_paths: Vec<DemandSamplePath>,
 ) -> RunSummary {
     let paths = totals.paths;
+    let samples = Samples::new(totals);
     let policies: Vec<PolicySummary> = totals
         .policies
         .iter()
         .enumerate()
-        .map(|(i, t)| policy_summary(scenario, plan, i, t, &totals.pairs[i], paths))
+        .map(|(i, t)| policy_summary(scenario, plan, i, t, &totals.pairs[i], paths, &samples))
         .collect();
 
     // Cheapest by mean; the saving against the runner-up from the paired differences.
@@ -460,6 +703,10 @@ pub(super) fn summarize(
         runner_up: runner.map(|r| policies[r].name.clone()),
         saving_vs_runner_up: saving.map(|s| s.0),
         saving_std_err: saving.map(|s| s.1),
+        probability_cheaper_than_runner_up: runner.map(|r| {
+            let d = samples.difference(best, r);
+            d.partition_point(|&x| x < 0.0) as f64 / d.len().max(1) as f64
+        }),
     };
 
     let years = horizon_years(plan);
@@ -478,6 +725,18 @@ pub(super) fn summarize(
             }
         })
         .collect();
+    let model = &scenario.demand;
+    let expected_rate = (0..=DEMAND_RATE_INTERVALS)
+        .map(|k| {
+            let at = plan.horizon.time * k as f64 / DEMAND_RATE_INTERVALS as f64;
+            DemandRatePoint {
+                time_years: at,
+                expected_units_per_year: model.intensity.rate(at)
+                    * (-model.obsolescence_rate() * at).exp()
+                    * model.order_size.mean(),
+            }
+        })
+        .collect();
     let demand = DemandSummary {
         expected_units: scenario
             .demand
@@ -485,6 +744,8 @@ pub(super) fn summarize(
         mean_units: totals.units_demanded.mean(),
         std_err: totals.units_demanded.std_err(),
         annual,
+        expected_rate,
+        sample_paths,
     };
 
     let mut timeseries = Vec::new();
@@ -492,6 +753,7 @@ pub(super) fn summarize(
     for (i, t) in totals.policies.iter().enumerate() {
         for (k, step) in plan.steps.iter().enumerate() {
             let sketch = &t.on_hand_at_step[k];
+            let supply = t.supply_sum_at_step[k].map(|x| x as f64 / recorded as f64);
             timeseries.push(TimeSeriesPoint {
                 policy: plan.policies[i].name.clone(),
                 time_years: step.time,
@@ -500,6 +762,9 @@ pub(super) fn summarize(
                 on_hand_p50: sketch.quantile(0.5).unwrap_or(0.0),
                 on_hand_p95: sketch.quantile(0.95).unwrap_or(0.0),
                 cumulative_cost_mean: t.cost_at_step[k].value() / recorded as f64,
+                remanufacture_runs_mean: supply[0],
+                remanufactured_mean: supply[1],
+                bought_back_mean: supply[2],
             });
         }
     }
@@ -522,5 +787,37 @@ pub(super) fn summarize(
         ),
         scenario: scenario.clone(),
         timeseries,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bin_widths_are_round() {
+        assert_eq!(round_width(41_000.0), 50_000.0);
+        assert_eq!(round_width(0.3), 0.5);
+        assert_eq!(round_width(2.0), 2.0);
+        assert_eq!(round_width(21.0), 25.0);
+    }
+
+    #[test]
+    fn histogram_cuts_a_far_tail_and_counts_it_above() {
+        let mut body: Vec<f64> = (0..1000).map(|i| 100.0 + i as f64 / 10.0).collect();
+        body.push(10_000.0);
+        let edges = histogram_edges(&[body.clone()]);
+        assert!(edges[0] <= 100.0);
+        assert!(*edges.last().unwrap() < 10_000.0);
+        let h = histogram(&body, &edges);
+        assert_eq!(h.above, 1);
+        assert_eq!(h.counts.iter().sum::<u64>(), 1000);
+        // Without a far tail the bins reach the costliest path.
+        let edges = histogram_edges(&[vec![1.0, 2.0, 3.0]]);
+        assert!(*edges.last().unwrap() >= 3.0);
+        assert_eq!(histogram(&[1.0, 2.0, 3.0], &edges).above, 0);
+        // Identical values still get a bin.
+        let edges = histogram_edges(&[vec![5.0, 5.0]]);
+        assert_eq!(histogram(&[5.0, 5.0], &edges).counts.iter().sum::<u64>(), 2);
     }
 }

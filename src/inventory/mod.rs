@@ -171,6 +171,17 @@ pub struct PartnerCounts {
     pub response_years: f64,
 }
 
+/// Supply so far at one time-series point of one path: cumulative counts since t = 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SupplyCounts {
+    /// Re-manufacture runs ordered.
+    pub remanufacture_runs: u64,
+    /// Units delivered by re-manufacture.
+    pub remanufactured: u64,
+    /// Units delivered by partners (bought back).
+    pub bought_back: u64,
+}
+
 /// What happened to one policy on one path.
 #[derive(Debug, Clone, Default)]
 pub struct PathOutcome {
@@ -190,6 +201,8 @@ pub struct PathOutcome {
     pub on_hand_at_step: Vec<u64>,
     /// Cumulative discounted cost at each time-series point (currency).
     pub cost_at_step: Vec<f64>,
+    /// Cumulative re-manufacture runs and units received at each time-series point.
+    pub supply_at_step: Vec<SupplyCounts>,
 }
 
 /// Where a delivery comes from.
@@ -293,6 +306,7 @@ impl PolicySimulator {
             .resize(plan.partners.len(), PartnerCounts::default());
         out.on_hand_at_step.clear();
         out.cost_at_step.clear();
+        out.supply_at_step.clear();
         self.pending.clear();
         self.partners.clear();
         self.partners
@@ -425,6 +439,16 @@ impl Walk<'_> {
             + self.plan.holding_cost * self.held_unit_g
             + self.plan.backorder_cost_per_year * self.backorder_unit_g;
         self.out.cost_at_step.push(accrued);
+        self.record_supply();
+    }
+
+    fn record_supply(&mut self) {
+        let units = &self.out.units;
+        self.out.supply_at_step.push(SupplyCounts {
+            remanufacture_runs: units.remanufacture_runs,
+            remanufactured: units.remanufactured,
+            bought_back: units.bought_back,
+        });
     }
 
     /// Serves one customer order at the current time.
@@ -648,6 +672,7 @@ impl Walk<'_> {
             }
             self.out.on_hand_at_step.push(on_hand_at_horizon);
             self.out.cost_at_step.push(self.out.costs.total());
+            self.record_supply();
         }
         let units = &mut self.out.units;
         units.on_hand_at_horizon = on_hand_at_horizon;

@@ -1,20 +1,25 @@
-//! Outputs of a run: `summary.json`, `policies.csv`, `timeseries.csv` and the terminal table.
+//! Outputs of a run: `summary.json`, `policies.csv`, `timeseries.csv`, the terminal table, and
+//! the report: `report.html` with its charts ([`charts`]) as SVG and PNG files.
 //!
 //! Each file format is one [`Exporter`]; [`OutputDir`] writes files atomically (a temporary
 //! file in the same directory, then a rename), so an interrupted run never leaves a
 //! half-written file nor destroys an earlier result, and it refuses to write into a non-empty
-//! directory that pimsim did not create.
+//! directory that pimsim did not create. [`standard_exporters`] are the data files every run
+//! writes; [`report_exporters`] the report, which `run --no-report` skips.
 
+pub mod charts;
 mod files;
+mod report;
 mod table;
 
 pub use files::OutputDir;
-pub use table::render_table;
+pub use report::{HtmlReport, render_html};
+pub use table::{money, percent, render_table, signed_money, whole_number};
 
 use crate::engine::RunSummary;
 
-/// One output format.
-pub trait Exporter {
+/// One output format. Exporters are independent of each other, so they may run in parallel.
+pub trait Exporter: Send + Sync {
     /// The file name inside the output directory.
     fn file_name(&self) -> &'static str;
     /// The file's content.
@@ -205,4 +210,14 @@ pub fn standard_exporters() -> Vec<Box<dyn Exporter>> {
         Box::new(PoliciesCsv),
         Box::new(TimeSeriesCsv),
     ]
+}
+
+/// The report: `report.html` (charts inline), then each chart as SVG and PNG.
+pub fn report_exporters() -> Vec<Box<dyn Exporter>> {
+    let mut exporters: Vec<Box<dyn Exporter>> = vec![Box::new(HtmlReport)];
+    for chart in charts::Chart::ALL {
+        exporters.push(Box::new(charts::ChartSvg(chart)));
+        exporters.push(Box::new(charts::ChartPng(chart)));
+    }
+    exporters
 }

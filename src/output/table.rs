@@ -22,7 +22,30 @@ pub fn money(x: f64) -> String {
     if rounded < 0 { format!("-{out}") } else { out }
 }
 
-fn percent(x: Option<f64>) -> String {
+/// A money amount as [`money`] does, with a leading `+` for positive amounts.
+pub fn signed_money(x: f64) -> String {
+    if x > 0.0 {
+        format!("+{}", money(x))
+    } else {
+        money(x)
+    }
+}
+
+/// A whole number with thousands separators: 20,000.
+pub fn whole_number(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A share as a percentage with one decimal ("91.6 %"), "n/a" when absent.
+pub fn percent(x: Option<f64>) -> String {
     x.map_or_else(|| "n/a".into(), |v| format!("{:.1} %", 100.0 * v))
 }
 
@@ -128,12 +151,16 @@ pub fn render_table(summary: &RunSummary) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::money;
+    use super::{money, signed_money, whole_number};
 
     #[test]
     fn money_groups_thousands() {
         assert_eq!(money(1234567.4), "1,234,567");
         assert_eq!(money(-4500.0), "-4,500");
         assert_eq!(money(12.345), "12.35");
+        assert_eq!(signed_money(4500.0), "+4,500");
+        assert_eq!(signed_money(-4500.0), "-4,500");
+        assert_eq!(whole_number(20000), "20,000");
+        assert_eq!(whole_number(7), "7");
     }
 }

@@ -62,6 +62,16 @@ pub struct Simulation {
 pub struct ReportSettings {
     /// Spacing of the time-series grid, years.
     pub step_years: f64,
+    /// Label of the scenario's currency (e.g. "EUR") on the report's axes and tables; `None`:
+    /// money is labelled "currency units".
+    pub currency: Option<String>,
+}
+
+impl ReportSettings {
+    /// The label for money amounts: the scenario's currency or "currency units".
+    pub fn currency_label(&self) -> &str {
+        self.currency.as_deref().unwrap_or("currency units")
+    }
 }
 
 /// The part and its stock.

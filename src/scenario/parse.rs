@@ -63,6 +63,20 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Scenario, Vec<Problem>),
     }
 }
 
+/// `report.currency`: a short label such as "EUR" or "USD" for the report's axes and tables.
+fn read_currency(t: &Table<'_, '_>) -> Option<String> {
+    let text = t.string("currency")?;
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > 12 || trimmed.chars().any(char::is_control) {
+        t.error(
+            "currency",
+            "expected a short label of 1 to 12 characters for money in the report, e.g. \"EUR\"",
+        );
+        return None;
+    }
+    Some(trimmed.to_string())
+}
+
 fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
     root.check_keys(&[
         "scenario",
@@ -128,7 +142,7 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
     let default_step = horizon.map_or(1.0, |h| if h <= 50.0 { 1.0 } else { (h / 50.0).ceil() });
     let report = match root.table("report") {
         Some(t) => {
-            t.check_keys(&["step_years"]);
+            t.check_keys(&["step_years", "currency"]);
             ReportSettings {
                 step_years: t
                     .number(
@@ -137,10 +151,12 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
                         "years between time-series points",
                     )
                     .unwrap_or(default_step),
+                currency: read_currency(&t),
             }
         }
         None => ReportSettings {
             step_years: default_step,
+            currency: None,
         },
     };
     if let Some(h) = horizon

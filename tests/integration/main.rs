@@ -11,5 +11,7 @@ mod golden;
 mod invariants;
 mod mechanics;
 mod renewal;
+mod report;
+mod report_data;
 mod retention;
 mod shards;

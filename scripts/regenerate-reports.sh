@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Regenerates the example reports in reports/, one folder per bundled scenario:
+# reports/<scenario stem>/ holds exactly what `pimsim run scenarios/<stem>.toml` writes there
+# (each scenario's own path count and seed; the output is deterministic, so a rerun changes
+# nothing unless the results or the report changed).
+#
+#   scripts/regenerate-reports.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --locked --quiet
+for scenario in scenarios/*.toml; do
+  stem=$(basename "$scenario" .toml)
+  # Start from an empty folder so that no file of an older version lingers.
+  rm -rf "reports/$stem"
+  target/release/pimsim run "$scenario" --quiet --out "reports/$stem" >/dev/null
+  echo "reports/$stem: $(find "reports/$stem" -type f | wc -l) files, $(du -sh "reports/$stem" | cut -f1)"
+done
