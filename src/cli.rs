@@ -4,6 +4,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -55,8 +57,8 @@ struct RunArgs {
     /// Seed of all random streams [default: the scenario's simulation.seed, else 1].
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (0 = one per core). Results do not depend on it.
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (0 = one per core, at most 1024). Results do not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = parse_threads)]
     threads: usize,
     /// Output directory [default: reports/<scenario file stem>/].
     #[arg(long)]
@@ -105,12 +107,13 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
             Ok(loaded) => {
                 print_warnings(&loaded.warnings);
                 match Plan::new(&loaded.scenario) {
-                    Ok(_) => println!(
+                    Ok(_) => writeln!(
+                        std::io::stdout(),
                         "ok: {} ({} policies, {} warnings)",
                         f.display(),
                         loaded.scenario.policies.len(),
                         loaded.warnings.len()
-                    ),
+                    )?,
                     Err((i, e)) => {
                         bad += 1;
                         eprintln!("{}: error: `policy[{i}].retain`: {e}", f.display());
@@ -130,11 +133,70 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// `--paths`: a whole number ≥ 1 (underscores allowed, as in the scenario file).
+/// `--paths`: a whole number in [1, 10^12] (underscores allowed, as in the scenario file).
 fn parse_paths(text: &str) -> Result<u64, String> {
     match text.replace('_', "").parse::<u64>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err("expected a whole number of paths ≥ 1, e.g. 20000".into()),
+        Ok(n) if (1..=crate::scenario::MAX_PATHS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of paths in [1, {}], e.g. 20000",
+            crate::scenario::MAX_PATHS
+        )),
+    }
+}
+
+/// Most worker threads `--threads` accepts.
+const MAX_THREADS: usize = 1024;
+
+/// `--threads`: 0 (one per core) to 1024.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n <= MAX_THREADS => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of worker threads in [0, {MAX_THREADS}] (0 = one per core)"
+        )),
+    }
+}
+
+/// SIGINT and SIGTERM stop a run: the first one sets a flag that the workers check before
+/// every path; nothing is written and the process exits with 128 + the signal's number.
+struct Interrupt {
+    requested: Arc<AtomicBool>,
+    signal: Arc<AtomicUsize>,
+}
+
+impl Interrupt {
+    fn install() -> Interrupt {
+        let interrupt = Interrupt {
+            requested: Arc::new(AtomicBool::new(false)),
+            signal: Arc::new(AtomicUsize::new(0)),
+        };
+        #[cfg(unix)]
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // The number first, so that it is known once the flag is seen. Registering fails
+            // only for signals that may not be caught; these two may.
+            let _ =
+                signal_hook::flag::register_usize(sig, Arc::clone(&interrupt.signal), sig as usize);
+            let _ = signal_hook::flag::register(sig, Arc::clone(&interrupt.requested));
+        }
+        interrupt
+    }
+
+    fn requested(&self) -> bool {
+        self.requested.load(Ordering::SeqCst)
+    }
+
+    /// 128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as shells report it.
+    fn exit_code(&self) -> ExitCode {
+        let sig = self.signal.load(Ordering::SeqCst);
+        ExitCode::from(u8::try_from(128 + sig).unwrap_or(130))
+    }
+
+    fn name(&self) -> &'static str {
+        match self.signal.load(Ordering::SeqCst) {
+            2 => "SIGINT",
+            15 => "SIGTERM",
+            _ => "a signal",
+        }
     }
 }
 
@@ -147,6 +209,7 @@ fn default_out(scenario: &Path) -> PathBuf {
 }
 
 fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let interrupt = Interrupt::install();
     let loaded = Scenario::load(&args.scenario)?;
     print_warnings(&loaded.warnings);
     let scenario = &loaded.scenario;
@@ -166,6 +229,33 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed.unwrap_or(scenario.simulation.seed),
         threads: args.threads,
     };
+    let max_paths = scenario.max_paths();
+    if settings.paths > max_paths {
+        let (flag, value) = match args.paths {
+            Some(p) => ("--paths".to_string(), p.to_string()),
+            None => (
+                format!("simulation.paths of {}", args.scenario.display()),
+                settings.paths.to_string(),
+            ),
+        };
+        return Err(InputError::Flag {
+            flag,
+            value,
+            message: format!(
+                "too many paths for this scenario's volumes: the exact unit counters would \
+                 overflow; at most {max_paths} paths (about {:.3e} units per path)",
+                scenario.units_per_path_bound()
+            ),
+        }
+        .into());
+    }
+    if interrupt.requested() {
+        eprintln!(
+            "interrupted by {} before simulating; nothing was written",
+            interrupt.name()
+        );
+        return Ok(interrupt.exit_code());
+    }
     let out_dir = OutputDir::prepare(
         &args
             .out
@@ -188,17 +278,50 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         indicatif::ProgressBar::hidden()
     };
     let started = Instant::now();
-    let summary = engine::run(scenario, &plan, settings, &|n| bar.inc(n));
+    let outcome = engine::run_cancellable(
+        scenario,
+        &plan,
+        settings,
+        &|n| bar.inc(n),
+        &interrupt.requested,
+    );
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
+    let summary = match outcome {
+        Ok(summary) if !interrupt.requested() => summary,
+        _ => {
+            out_dir.discard();
+            eprintln!(
+                "interrupted by {} after {elapsed:.2} s; nothing was written (the files in {} are as they were)",
+                interrupt.name(),
+                out_dir.path().display()
+            );
+            return Ok(interrupt.exit_code());
+        }
+    };
 
-    // Render everything first so that a failure leaves the earlier files untouched.
-    let mut rendered = Vec::new();
-    for exporter in output::standard_exporters() {
-        rendered.push((exporter.file_name(), exporter.render(&summary)?));
+    // Render and check everything first, then write all files together, so that a failure
+    // leaves the earlier files untouched. From here on a signal is acted on only once the
+    // (short) writing is done, so that the directory always holds one complete report.
+    let rendered = match output::render_all(&summary) {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            out_dir.discard();
+            return Err(e);
+        }
+    };
+    let files: Vec<(&str, &[u8])> = rendered.iter().map(|(n, c)| (*n, c.as_slice())).collect();
+    if let Err(e) = out_dir.write_all(&files) {
+        out_dir.discard();
+        return Err(e);
     }
-    for (name, content) in &rendered {
-        out_dir.write(name, content)?;
+    if interrupt.requested() {
+        eprintln!(
+            "interrupted by {} while writing; the new report in {} is complete",
+            interrupt.name(),
+            out_dir.path().display()
+        );
+        return Ok(interrupt.exit_code());
     }
     let mut stdout = std::io::stdout().lock();
     match args.format {

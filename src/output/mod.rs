@@ -6,9 +6,11 @@
 //! directory that pimsim did not create.
 
 mod files;
+mod finite;
 mod table;
 
-pub use files::OutputDir;
+pub use files::{MARKER, OutputDir};
+pub use finite::first_non_finite;
 pub use table::render_table;
 
 use crate::engine::RunSummary;
@@ -196,6 +198,30 @@ impl Exporter for TimeSeriesCsv {
         }
         Ok(w.into_inner()?)
     }
+}
+
+/// Checks that every number of `summary` (and of its time series) is finite: the guard that
+/// keeps NaN and infinity out of every output. A failure is a bug (validation keeps every
+/// magnitude in range), reported with the figure's path.
+pub fn check_finite(summary: &RunSummary) -> anyhow::Result<()> {
+    let found = first_non_finite(summary)
+        .or_else(|| first_non_finite(&summary.timeseries).map(|path| format!("timeseries{path}")));
+    match found {
+        None => Ok(()),
+        Some(path) => Err(anyhow::anyhow!(
+            "internal failure: the result `{path}` is not a finite number; nothing was written \
+             (please report this together with the scenario file)"
+        )),
+    }
+}
+
+/// Renders every standard file of `summary`, after [`check_finite`].
+pub fn render_all(summary: &RunSummary) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+    check_finite(summary)?;
+    standard_exporters()
+        .iter()
+        .map(|e| Ok((e.file_name(), e.render(summary)?)))
+        .collect()
 }
 
 /// The files every run writes.

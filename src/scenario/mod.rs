@@ -7,6 +7,8 @@
 mod parse;
 mod reader;
 
+pub use parse::{DEFAULT_PATHS, DEFAULT_SEED, MAX_PATHS};
+
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -272,5 +274,36 @@ impl Scenario {
     /// Units on hand right after the last-time buy at t = 0.
     pub fn starting_stock(&self) -> u64 {
         self.part.on_hand + self.part.last_time_buy
+    }
+
+    /// A generous bound on the units one path moves through any counter (starting stock,
+    /// twice the expected demand, the order-up-to level and one re-manufacture batch), used to
+    /// keep the exact 64-bit unit counters of a run from overflowing.
+    pub fn units_per_path_bound(&self) -> f64 {
+        let demand = self
+            .demand
+            .expected_units_in_window(0.0, self.horizon_years);
+        let replenishment = self
+            .policies
+            .iter()
+            .map(|p| p.replenishment.order_up_to.max(0) as f64)
+            .fold(0.0, f64::max);
+        let batch = self
+            .remanufacture
+            .as_ref()
+            .map_or(0.0, |r| r.min_batch as f64);
+        (self.starting_stock() as f64 + 2.0 * demand + replenishment + batch).max(1.0)
+    }
+
+    /// The most paths a run of this scenario may have: [`MAX_PATHS`], or fewer when the unit
+    /// counters summed over all paths (at most 10^18 units in all, a margin of 18 below the
+    /// 64-bit limit) could otherwise overflow.
+    pub fn max_paths(&self) -> u64 {
+        let by_volume = 1e18 / self.units_per_path_bound();
+        if by_volume >= MAX_PATHS as f64 {
+            MAX_PATHS
+        } else {
+            (by_volume as u64).max(1)
+        }
     }
 }
