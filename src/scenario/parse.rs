@@ -214,12 +214,9 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
     };
     let remanufacture = read_remanufacture(root, horizon);
     let partners = read_partners(root);
-    let policies = read_policies(
-        root,
-        horizon,
-        replenishment,
-        partners.as_ref().map_or(0, Vec::len),
-    );
+    // Partners as written, valid or not: a policy's need of partners is judged on those.
+    let partner_count = root.array("partner").len();
+    let policies = read_policies(root, horizon, replenishment, partner_count);
 
     let scenario = Scenario {
         name,
@@ -237,8 +234,9 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
         partners: partners?,
         policies: policies?,
     };
-    volume_checks(root, &scenario);
-    cross_checks(root, &scenario);
+    if volume_checks(root, &scenario) {
+        cross_checks(root, &scenario);
+    }
     Some(scenario)
 }
 
@@ -267,8 +265,9 @@ fn multiplier_tail(rate_cv: f64) -> f64 {
 }
 
 /// Errors for scenarios whose volumes would make a path take hours or overflow: every order
-/// and every loss in storage is simulated one by one.
-fn volume_checks(root: &Table<'_, '_>, s: &Scenario) {
+/// and every loss in storage is simulated one by one. False when the demand is too large (the
+/// checks that build on it are then skipped, so that one mistake gives one message).
+fn volume_checks(root: &Table<'_, '_>, s: &Scenario) -> bool {
     let demand = &s.demand;
     // Re-manufacture runs may cover expected demand beyond the horizon.
     let cover = s
@@ -311,6 +310,7 @@ fn volume_checks(root: &Table<'_, '_>, s: &Scenario) {
         if let Some(t) = root.table("demand") {
             t.error(key, message);
         }
+        return false;
     }
     let shrinkage = s.stock.shrinkage_rate;
     if shrinkage > 0.0 {
@@ -329,6 +329,7 @@ fn volume_checks(root: &Table<'_, '_>, s: &Scenario) {
             );
         }
     }
+    true
 }
 
 fn read_part(root: &Table<'_, '_>) -> Option<Part> {

@@ -2,6 +2,7 @@
 //!
 //! One test binary (faster to build than one per file); each module is one concern.
 
+mod bad_input;
 mod cli;
 mod closed_form;
 mod common;
