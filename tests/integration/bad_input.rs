@@ -9,7 +9,7 @@ use std::path::Path;
 use assert_cmd::Command;
 
 /// A valid scenario using every table. Every line a case edits is unique in it.
-const BASE: &str = r#"[scenario]
+pub const BASE: &str = r#"[scenario]
 name = "base"
 horizon_years = 20
 discount_rate = 0.05
