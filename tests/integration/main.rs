@@ -9,6 +9,7 @@ mod common;
 mod demand_exact;
 mod determinism;
 mod extremes;
+mod fuzz;
 mod golden;
 mod interrupt;
 mod invariants;
