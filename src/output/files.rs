@@ -30,6 +30,9 @@ pub struct OutputDir {
     /// Whether [`OutputDir::prepare`] created the directory (then [`OutputDir::discard`] may
     /// remove it again).
     created: bool,
+    /// Whether [`OutputDir::prepare`] wrote the marker (then [`OutputDir::discard`] removes
+    /// it again from a directory holding nothing else).
+    marked: bool,
 }
 
 /// An I/O failure on `path` while trying to `action`, as an error with a clear message: bad
@@ -95,15 +98,17 @@ impl OutputDir {
                 created = true;
             }
         }
-        let dir = OutputDir {
+        let mut dir = OutputDir {
             path: path.to_path_buf(),
             created,
+            marked: false,
         };
-        if !path.join(MARKER).is_file()
-            && let Err(e) = dir.write_all(&[(MARKER, MARKER_TEXT)])
-        {
-            dir.discard();
-            return Err(e);
+        if !path.join(MARKER).is_file() {
+            dir.marked = true;
+            if let Err(e) = dir.write_all(&[(MARKER, MARKER_TEXT)]) {
+                dir.discard();
+                return Err(e);
+            }
         }
         Ok(dir)
     }
@@ -113,10 +118,11 @@ impl OutputDir {
         &self.path
     }
 
-    /// Removes the directory again if [`OutputDir::prepare`] created it and nothing but the
-    /// marker was written into it (after a cancelled or failed run). Best effort.
+    /// Undoes [`OutputDir::prepare`] after a cancelled or failed run, when nothing but the
+    /// marker is in the directory: removes the marker if `prepare` wrote it, and the directory
+    /// if `prepare` created it. Best effort.
     pub fn discard(&self) {
-        if !self.created {
+        if !self.marked && !self.created {
             return;
         }
         let only_marker = fs::read_dir(&self.path).is_ok_and(|entries| {
@@ -125,8 +131,12 @@ impl OutputDir {
                 .all(|e| e.file_name() == MARKER)
         });
         if only_marker {
-            let _ = fs::remove_file(self.path.join(MARKER));
-            let _ = fs::remove_dir(&self.path);
+            if self.marked {
+                let _ = fs::remove_file(self.path.join(MARKER));
+            }
+            if self.created {
+                let _ = fs::remove_dir(&self.path);
+            }
         }
     }
 

@@ -17,6 +17,9 @@ use crate::demand::DemandModel;
 use crate::error::{InputError, Problem};
 use crate::retention::RetainRule;
 
+/// Largest scenario file read, in bytes (16 MiB).
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
 /// A validated scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
@@ -248,11 +251,37 @@ pub struct LoadedScenario {
 }
 
 impl Scenario {
-    /// Reads and validates a scenario file.
+    /// Reads and validates a scenario file: a regular file of at most [`MAX_FILE_BYTES`]
+    /// bytes of UTF-8 text (so that a device, a pipe or a mistaken multi-gigabyte export
+    /// gets a clear answer instead of exhausting memory).
     pub fn load(path: &Path) -> Result<LoadedScenario, InputError> {
-        let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+        use std::io::Read;
+        let unreadable = |reason: String| InputError::Unreadable {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            reason,
+        };
+        let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
+        let meta = file.metadata().map_err(|e| unreadable(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(unreadable(
+                "not a regular file (a scenario is a TOML text file)".into(),
+            ));
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| unreadable(e.to_string()))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(unreadable(format!(
+                "larger than {} MiB; a scenario is a small TOML text file",
+                MAX_FILE_BYTES >> 20
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            unreadable(format!(
+                "not UTF-8 text (invalid bytes after byte {}); save the file as UTF-8",
+                e.utf8_error().valid_up_to()
+            ))
         })?;
         Self::from_toml(path, &text)
     }

@@ -28,6 +28,9 @@ const MAX_MONEY: f64 = 1e12;
 const MONEY: Bound = Bound::Closed(-MAX_MONEY, MAX_MONEY);
 /// Money that may not be negative.
 const PRICE: Bound = Bound::Closed(0.0, MAX_MONEY);
+/// A rate of losses per unit-year: up to 1000 (a mean life of under nine hours), so that time
+/// averages of stock stay far from underflow.
+const RATE: Bound = Bound::Closed(0.0, 1000.0);
 /// Largest number of units in stock, bought or in an (s, S) level.
 const MAX_UNITS: i64 = 1_000_000_000_000;
 /// Most orders one path may be expected to have (each is simulated), at the 1 − 10⁻⁹
@@ -196,7 +199,7 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
             t.check_keys(&["shrinkage_rate"]);
             StockSettings {
                 shrinkage_rate: t
-                    .number("shrinkage_rate", Bound::NonNegative, "losses per unit-year")
+                    .number("shrinkage_rate", RATE, "losses per unit-year")
                     .unwrap_or(0.0),
             }
         }
@@ -591,8 +594,10 @@ fn read_order_size(t: &Table<'_, '_>) -> Option<OrderSize> {
             let m = mean();
             let d = t.required_number(
                 "dispersion",
-                Bound::Open(0.0, 1e6),
-                "α in variance m + α·m² of the units above one",
+                // Below 1e-9 the distribution is Poisson to every digit, and the Gamma mixing
+                // shape 1/α can no longer be sampled.
+                Bound::HalfOpen(1e-9, 1e6),
+                "α in variance m + α·m² of the units above one; use \"poisson\" for α = 0",
             );
             Some(OrderSize::NegativeBinomial {
                 mean: m?,
@@ -909,12 +914,12 @@ fn read_partners(root: &Table<'_, '_>) -> Option<Vec<Partner>> {
         let response = t
             .number(
                 "response_days",
-                Bound::NonNegative,
-                "days from request to delivery",
+                Bound::Closed(0.0, 365_250.0),
+                "days from request to delivery, at most 1000 years",
             )
             .unwrap_or(0.0);
         let attrition = t
-            .number("attrition_rate", Bound::NonNegative, "losses per unit-year")
+            .number("attrition_rate", RATE, "losses per unit-year")
             .unwrap_or(0.0);
         let fee = t
             .number("order_fee", PRICE, "currency per request")

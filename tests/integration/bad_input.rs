@@ -380,6 +380,19 @@ const CASES: &[Case] = &[
         "must be a number in [1, 10^6]",
     ),
     case(
+        "vanishing order-size dispersion",
+        &[
+            (
+                "distribution = \"poisson\"",
+                "distribution = \"negative_binomial\"",
+            ),
+            ("mean = 1.5", "mean = 3\ndispersion = 1e-320"),
+        ],
+        "demand.order_size.dispersion",
+        Edit(2),
+        "must be a number in [0.000000001, 10^6)",
+    ),
+    case(
         "order-size probabilities not summing to one",
         &[
             ("distribution = \"poisson\"", "distribution = \"table\""),
@@ -423,7 +436,7 @@ const CASES: &[Case] = &[
         &[("shrinkage_rate = 0.01", "shrinkage_rate = -0.01")],
         "stock.shrinkage_rate",
         Edit(0),
-        "must be a number ≥ 0 (losses per unit-year)",
+        "must be a number in [0, 1000] (losses per unit-year)",
     ),
     case(
         "shrinkage of a huge stock",
@@ -584,7 +597,14 @@ const CASES: &[Case] = &[
         &[("response_days = 14", "response_days = -3")],
         "partner[0].response_days",
         Edit(0),
-        "must be a number ≥ 0 (days from request to delivery)",
+        "must be a number in [0, 365250] (days from request to delivery, at most 1000 years)",
+    ),
+    case(
+        "attrition rate beyond any storage",
+        &[("attrition_rate = 0.1", "attrition_rate = 1e308")],
+        "partner[0].attrition_rate",
+        Edit(0),
+        "must be a number in [0, 1000] (losses per unit-year)",
     ),
     case(
         "missing release price",
@@ -953,6 +973,31 @@ fn whole_file_problems_name_the_file() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+    // A device that never ends.
+    let out = Command::cargo_bin("pimsim")
+        .unwrap()
+        .args(["check", "/dev/zero"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("/dev/zero: cannot read: not a regular file"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Too large.
+    let big = dir.path().join("big.toml");
+    let mut text = String::from("# ");
+    text.push_str(&"x".repeat(17 << 20));
+    fs::write(&big, text).unwrap();
+    let out = Command::cargo_bin("pimsim")
+        .unwrap()
+        .arg("check")
+        .arg(&big)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("larger than 16 MiB"));
     // Not TOML at all (a CSV given by mistake).
     let (code, _, err) = check(
         dir.path(),

@@ -243,6 +243,17 @@ fn extreme_but_valid_scenarios_give_finite_results() {
             ],
             100,
         ),
+        (
+            // Found by fuzzing: a loss rate of 1e308 made the time-average stock so small that
+            // the inventory turnover overflowed; rates are now at most 1000 per unit-year.
+            "fastest losses, slowest partners",
+            &[
+                ("shrinkage_rate = 0.01", "shrinkage_rate = 1000"),
+                ("attrition_rate = 0.1", "attrition_rate = 1000"),
+                ("response_days = 14", "response_days = 365250"),
+            ],
+            300,
+        ),
         ("one path", &[], 1),
         (
             "no shortage penalty, free stock",

@@ -144,4 +144,8 @@ fn an_interrupted_first_run_leaves_no_directory_behind() {
     assert_eq!(exit, Some(143), "{err}");
     assert!(!out.exists(), "an empty output directory was left behind");
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    // An empty directory given by the user stays empty (no marker left in it).
+    let (exit, err, _) = interrupt_run(dir.path(), "INT");
+    assert_eq!(exit, Some(130), "{err}");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
 }
