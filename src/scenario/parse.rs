@@ -18,6 +18,8 @@ use crate::retention::{RetainRule, check_computable_at};
 pub const DEFAULT_PATHS: u64 = 10_000;
 /// Default seed.
 pub const DEFAULT_SEED: u64 = 1;
+/// Shortest horizon, years (about nine hours): per-year figures of shorter horizons overflow.
+const MIN_HORIZON: f64 = 1e-3;
 /// Most paths a run may have (`simulation.paths`, `--paths`).
 pub const MAX_PATHS: u64 = 1_000_000_000_000;
 
@@ -25,9 +27,9 @@ pub const MAX_PATHS: u64 = 1_000_000_000_000;
 /// low enough that no sum of costs over a path can overflow.
 const MAX_MONEY: f64 = 1e12;
 /// Money that may be negative (income or a fee).
-const MONEY: Bound = Bound::Closed(-MAX_MONEY, MAX_MONEY);
+const MONEY: Bound = Bound::Money(-MAX_MONEY, MAX_MONEY);
 /// Money that may not be negative.
-const PRICE: Bound = Bound::Closed(0.0, MAX_MONEY);
+const PRICE: Bound = Bound::Money(0.0, MAX_MONEY);
 /// A rate of losses per unit-year: up to 1000 (a mean life of under nine hours), so that time
 /// averages of stock stay far from underflow.
 const RATE: Bound = Bound::Closed(0.0, 1000.0);
@@ -124,7 +126,11 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
             (
                 t.string("name").unwrap_or_else(|| stem.clone()),
                 t.string("description").unwrap_or_default(),
-                t.required_number("horizon_years", Bound::Open(0.0, 1000.0), "years"),
+                t.required_number(
+                    "horizon_years",
+                    Bound::HalfOpen(MIN_HORIZON, 1000.0),
+                    "years",
+                ),
                 t.number(
                     "discount_rate",
                     Bound::HalfOpen(0.0, 10.0),

@@ -93,7 +93,13 @@ pub(crate) enum Bound {
     HalfOpen(f64, f64),
     /// lo < x < hi.
     Open(f64, f64),
+    /// An amount of money in [lo, hi] that is 0 or at least [`MIN_MONEY`] in size: a
+    /// vanishing non-zero price is a typo, and ratios to it (GMROI) would overflow.
+    Money(f64, f64),
 }
+
+/// Smallest non-zero amount of money.
+pub(crate) const MIN_MONEY: f64 = 1e-6;
 
 impl Bound {
     fn admits(self, x: f64) -> bool {
@@ -104,6 +110,7 @@ impl Bound {
                 Bound::Closed(lo, hi) => x >= lo && x <= hi,
                 Bound::HalfOpen(lo, hi) => x >= lo && x < hi,
                 Bound::Open(lo, hi) => x > lo && x < hi,
+                Bound::Money(lo, hi) => x >= lo && x <= hi && (x == 0.0 || x.abs() >= MIN_MONEY),
             }
     }
 
@@ -114,6 +121,11 @@ impl Bound {
             Bound::Closed(lo, hi) => format!("a number in [{}, {}]", num(lo), num(hi)),
             Bound::HalfOpen(lo, hi) => format!("a number in [{}, {})", num(lo), num(hi)),
             Bound::Open(lo, hi) => format!("a number in ({}, {})", num(lo), num(hi)),
+            Bound::Money(lo, hi) => format!(
+                "a number in [{}, {}], 0 or at least {MIN_MONEY:e} in size",
+                num(lo),
+                num(hi)
+            ),
         }
     }
 }

@@ -302,7 +302,7 @@ fn disabled_remanufacture_is_still_validated() {
     let (code, err) = check_text(&text);
     assert_eq!(code, 2);
     assert!(
-        err.contains("`remanufacture.unit_cost` = -3: must be a number in [0, 10^12]"),
+        err.contains("`remanufacture.unit_cost` = -3: must be a number in [0, 10^12], 0 or at least 1e-6 in size"),
         "{err}"
     );
 }

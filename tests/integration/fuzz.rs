@@ -468,12 +468,23 @@ fn random_bytes_never_panic() {
 /// section): (seed scenario, mutations, a line the mutated text must contain).
 #[test]
 fn findings_of_earlier_campaigns_stay_fixed() {
-    let findings = [(
-        // shrinkage_rate = 1e308: the inventory turnover overflowed to infinity.
-        2,
-        vec![Mutation::Value(3_919_671_526_471_959_897, "1e308".into())],
-        "shrinkage_rate = 1e308",
-    )];
+    let findings = [
+        (
+            // shrinkage_rate = 1e308: the inventory turnover overflowed to infinity.
+            2,
+            vec![Mutation::Value(3_919_671_526_471_959_897, "1e308".into())],
+            "shrinkage_rate = 1e308",
+        ),
+        (
+            // A subnormal unit cost: GMROI (a ratio to the stock at cost) overflowed.
+            4,
+            vec![Mutation::Value(
+                9_247_030_588_039_130_394,
+                "6.127598814832307e-309".into(),
+            )],
+            "unit_cost = 6.127598814832307e-309",
+        ),
+    ];
     for (seed, mutations, line) in findings {
         let text = mutate(SEEDS[seed], &mutations);
         assert!(text.contains(line), "the finding moved: {line}");
