@@ -4,6 +4,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -77,8 +79,8 @@ struct RunArgs {
     /// Seed of all random streams [default: the scenario's simulation.seed, else 1].
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (0 = one per core). Results do not depend on it.
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (0 = one per core, at most 1024). Results do not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = parse_threads)]
     threads: usize,
     /// Output directory [default: reports/<scenario file stem>/].
     #[arg(long)]
@@ -144,12 +146,13 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
             Ok(loaded) => {
                 print_warnings(&loaded.warnings);
                 match Plan::new(&loaded.scenario) {
-                    Ok(_) => println!(
+                    Ok(_) => writeln!(
+                        std::io::stdout(),
                         "ok: {} ({} policies, {} warnings)",
                         f.display(),
                         loaded.scenario.policies.len(),
                         loaded.warnings.len()
-                    ),
+                    )?,
                     Err((i, e)) => {
                         bad += 1;
                         eprintln!("{}: error: `policy[{i}].retain`: {e}", f.display());
@@ -169,38 +172,94 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// `--paths`: a whole number ≥ 1 (underscores allowed, as in the scenario file).
+/// `--paths`: a whole number in [1, 10^12] (underscores allowed, as in the scenario file).
 fn parse_paths(text: &str) -> Result<u64, String> {
     match text.replace('_', "").parse::<u64>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err("expected a whole number of paths ≥ 1, e.g. 20000".into()),
+        Ok(n) if (1..=crate::scenario::MAX_PATHS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of paths in [1, {}], e.g. 20000",
+            crate::scenario::MAX_PATHS
+        )),
     }
 }
 
-/// Writes the standard output files (and the report, when `report`) into `out_dir` and prints
-/// `format` on standard output.
+/// Most worker threads `--threads` accepts.
+const MAX_THREADS: usize = 1024;
+
+/// `--threads`: 0 (one per core) to 1024.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n <= MAX_THREADS => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of worker threads in [0, {MAX_THREADS}] (0 = one per core)"
+        )),
+    }
+}
+
+/// SIGINT and SIGTERM stop a run: the first one sets a flag that the workers check before
+/// every path; nothing is written and the process exits with 128 + the signal's number.
+struct Interrupt {
+    requested: Arc<AtomicBool>,
+    signal: Arc<AtomicUsize>,
+}
+
+impl Interrupt {
+    fn install() -> Interrupt {
+        let interrupt = Interrupt {
+            requested: Arc::new(AtomicBool::new(false)),
+            signal: Arc::new(AtomicUsize::new(0)),
+        };
+        #[cfg(unix)]
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // The number first, so that it is known once the flag is seen. Registering fails
+            // only for signals that may not be caught; these two may.
+            let _ =
+                signal_hook::flag::register_usize(sig, Arc::clone(&interrupt.signal), sig as usize);
+            let _ = signal_hook::flag::register(sig, Arc::clone(&interrupt.requested));
+        }
+        interrupt
+    }
+
+    fn requested(&self) -> bool {
+        self.requested.load(Ordering::SeqCst)
+    }
+
+    /// 128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as shells report it.
+    fn exit_code(&self) -> ExitCode {
+        let sig = self.signal.load(Ordering::SeqCst);
+        ExitCode::from(u8::try_from(128 + sig).unwrap_or(130))
+    }
+
+    fn name(&self) -> &'static str {
+        match self.signal.load(Ordering::SeqCst) {
+            2 => "SIGINT",
+            15 => "SIGTERM",
+            _ => "a signal",
+        }
+    }
+}
+
+/// Renders every file first (a failure leaves the earlier files untouched), writes them all
+/// together, then prints the result on standard output in `format`. On failure the output
+/// directory is discarded if this run made it.
 fn write_outputs(
     summary: &engine::RunSummary,
     out_dir: &OutputDir,
     format: Format,
     report: bool,
 ) -> anyhow::Result<()> {
-    // Render everything first so that a failure leaves the earlier files untouched.
-    let mut exporters = output::standard_exporters();
-    if report {
-        exporters.extend(output::report_exporters());
-    }
-    // The charts take most of the time: render the files in parallel (each is deterministic).
-    let rendered = {
-        use rayon::prelude::*;
-        exporters
-            .par_iter()
-            .map(|e| Ok((e.file_name(), e.render(summary)?)))
-            .collect::<anyhow::Result<Vec<_>>>()?
+    let written = output::render_all(summary, report).and_then(|rendered| {
+        let files: Vec<(&str, &[u8])> = rendered.iter().map(|(n, c)| (*n, c.as_slice())).collect();
+        out_dir.write_all(&files)?;
+        Ok(rendered)
+    });
+    let rendered = match written {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            out_dir.discard();
+            return Err(e);
+        }
     };
-    for (name, content) in &rendered {
-        out_dir.write(name, content)?;
-    }
     let mut stdout = std::io::stdout().lock();
     match format {
         Format::Table => stdout.write_all(output::render_table(summary).as_bytes())?,
@@ -280,12 +339,9 @@ fn shard_of(args: &RunArgs) -> anyhow::Result<Option<engine::shard::Shard>> {
 }
 
 fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let interrupt = Interrupt::install();
     let shard = shard_of(args)?;
-    let scenario_text =
-        std::fs::read_to_string(&args.scenario).map_err(|e| InputError::Unreadable {
-            path: args.scenario.clone(),
-            reason: e.to_string(),
-        })?;
+    let scenario_text = Scenario::read_text(&args.scenario)?;
     let loaded = Scenario::from_toml(&args.scenario, &scenario_text)?;
     print_warnings(&loaded.warnings);
     let scenario = &loaded.scenario;
@@ -305,6 +361,33 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed.unwrap_or(scenario.simulation.seed),
         threads: args.threads,
     };
+    let max_paths = scenario.max_paths();
+    if settings.paths > max_paths {
+        let (flag, value) = match args.paths {
+            Some(p) => ("--paths".to_string(), p.to_string()),
+            None => (
+                format!("simulation.paths of {}", args.scenario.display()),
+                settings.paths.to_string(),
+            ),
+        };
+        return Err(InputError::Flag {
+            flag,
+            value,
+            message: format!(
+                "too many paths for this scenario's volumes: the exact unit counters would \
+                 overflow; at most {max_paths} paths (about {:.3e} units per path)",
+                scenario.units_per_path_bound()
+            ),
+        }
+        .into());
+    }
+    if interrupt.requested() {
+        eprintln!(
+            "interrupted by {} before simulating; nothing was written",
+            interrupt.name()
+        );
+        return Ok(interrupt.exit_code());
+    }
     let out_dir = OutputDir::prepare(&args.out.clone().unwrap_or_else(|| {
         let dir = default_out(&args.scenario);
         match shard {
@@ -332,12 +415,36 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     };
     let started = Instant::now();
     if let Some(shard) = shard {
-        let partial =
-            engine::shard::run_shard(&loaded, &scenario_text, &plan, settings, shard, &|n| {
-                bar.inc(n)
-            });
+        let outcome = engine::shard::run_shard(
+            &loaded,
+            &scenario_text,
+            &plan,
+            settings,
+            shard,
+            &|n| bar.inc(n),
+            &interrupt.requested,
+        );
         bar.finish_and_clear();
-        let file = out_dir.write(&shard.file_name(), &serde_json::to_vec(&partial)?)?;
+        let partial = match outcome {
+            Ok(partial) if !interrupt.requested() => partial,
+            _ => {
+                out_dir.discard();
+                eprintln!(
+                    "interrupted by {} after {:.2} s; nothing was written",
+                    interrupt.name(),
+                    started.elapsed().as_secs_f64()
+                );
+                return Ok(interrupt.exit_code());
+            }
+        };
+        let json = serde_json::to_vec(&partial)?;
+        let file = match out_dir.write(&shard.file_name(), &json) {
+            Ok(file) => file,
+            Err(e) => {
+                out_dir.discard();
+                return Err(e);
+            }
+        };
         if !args.quiet {
             eprintln!(
                 "shard {} of {}: blocks {}..{} in {:.2} s; wrote {}",
@@ -351,11 +458,39 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let summary = engine::run(scenario, &plan, settings, &|n| bar.inc(n));
+    let outcome = engine::run_cancellable(
+        scenario,
+        &plan,
+        settings,
+        &|n| bar.inc(n),
+        &interrupt.requested,
+    );
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
+    let summary = match outcome {
+        Ok(summary) if !interrupt.requested() => summary,
+        _ => {
+            out_dir.discard();
+            eprintln!(
+                "interrupted by {} after {elapsed:.2} s; nothing was written (the files in {} are as they were)",
+                interrupt.name(),
+                out_dir.path().display()
+            );
+            return Ok(interrupt.exit_code());
+        }
+    };
 
+    // From here on a signal is acted on only once the (short) writing is done, so that the
+    // directory always holds one complete report.
     write_outputs(&summary, &out_dir, args.format, !args.no_report)?;
+    if interrupt.requested() {
+        eprintln!(
+            "interrupted by {} while writing; the new report in {} is complete",
+            interrupt.name(),
+            out_dir.path().display()
+        );
+        return Ok(interrupt.exit_code());
+    }
     if !args.quiet {
         eprintln!(
             "{} paths in {:.2} s ({:.0} paths/s); wrote {}",

@@ -19,7 +19,7 @@ pub use summary::{
     TimeSeriesPoint, UnitsSummary, Verdict, Z95,
 };
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -228,6 +228,7 @@ struct Worker<'a> {
     outcomes: Vec<PathOutcome>,
     sums: Vec<BlockSums>,
     pairs: Vec<BlockMoments>,
+    cancel: &'a AtomicBool,
 }
 
 impl Worker<'_> {
@@ -248,6 +249,10 @@ impl Worker<'_> {
         }
         let mut demanded = BlockMoments::with_shift(shifts.units);
         for path_index in first..end {
+            if self.cancel.load(Ordering::Relaxed) {
+                // The run's totals are discarded; stop without finishing the block.
+                return;
+            }
             self.generator
                 .generate(self.streams, path_index, &mut self.path);
             demanded.push(self.path.units() as f64);
@@ -381,6 +386,7 @@ fn simulate(
     settings: RunSettings,
     blocks: std::ops::Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
 ) -> Totals {
     let streams = StreamFactory::new(settings.seed);
     let first_block = blocks.start;
@@ -400,10 +406,11 @@ fn simulate(
             outcomes: vec![PathOutcome::default(); plan.policies.len()],
             sums: vec![BlockSums::default(); plan.policies.len()],
             pairs: vec![BlockMoments::default(); plan.policies.len() * plan.policies.len()],
+            cancel,
         };
         loop {
             let b = next_block.fetch_add(1, Ordering::Relaxed);
-            if b >= blocks {
+            if b >= blocks || cancel.load(Ordering::Relaxed) {
                 break;
             }
             let first = b * BLOCK_PATHS;
@@ -420,7 +427,7 @@ fn simulate(
     };
     let workers = threads.min(blocks.saturating_sub(first_block).max(1) as usize);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
+        .num_threads(workers)
         .build()
         .expect("a thread pool can be built");
     pool.install(|| {
@@ -438,6 +445,27 @@ pub fn run(
     settings: RunSettings,
     progress: &(dyn Fn(u64) + Sync),
 ) -> RunSummary {
+    let never = AtomicBool::new(false);
+    run_cancellable(scenario, plan, settings, progress, &never)
+        .expect("a run that is never cancelled completes")
+}
+
+/// The run was stopped through its cancellation flag; nothing was summarised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the run was cancelled")]
+pub struct Cancelled;
+
+/// [`run`], stopping early when `cancel` becomes true: workers check it before every path, so
+/// the run ends within one path's work of the request. A cancelled run returns [`Cancelled`]
+/// and no partial results. The library installs no signal handler; the caller (the command
+/// line) sets the flag.
+pub fn run_cancellable(
+    scenario: &Scenario,
+    plan: &Plan,
+    settings: RunSettings,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<RunSummary, Cancelled> {
     let discount = plan.discount;
     let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, discount);
     let totals = simulate(
@@ -446,9 +474,15 @@ pub fn run(
         settings,
         0..block_count(settings.paths),
         progress,
+        cancel,
     );
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Cancelled);
+    }
     let samples = demand_sample_paths(&generator, settings, horizon_years(plan));
-    summary::summarize(scenario, plan, settings, &totals, samples)
+    Ok(summary::summarize(
+        scenario, plan, settings, &totals, samples,
+    ))
 }
 
 /// Number of demand paths whose annual units are shown as examples ([`DemandSamplePath`]).

@@ -11,12 +11,13 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
 use super::{
-    BLOCK_PATHS, RunSettings, RunSummary, Totals, block_count, demand_sample_paths, horizon_years,
-    simulate, summary,
+    BLOCK_PATHS, Cancelled, RunSettings, RunSummary, Totals, block_count, demand_sample_paths,
+    horizon_years, simulate, summary,
 };
 use crate::demand::DemandGenerator;
 use crate::error::InputError;
@@ -107,7 +108,8 @@ pub fn fingerprint(scenario_text: &str, seed: u64, paths: u64, shards: u64) -> S
 }
 
 /// Runs shard `shard` of the run of `settings.paths` paths of `loaded` (whose file text is
-/// `scenario_text`).
+/// `scenario_text`), stopping early with [`Cancelled`] when `cancel` becomes true (see
+/// [`super::run_cancellable`]).
 pub fn run_shard(
     loaded: &LoadedScenario,
     scenario_text: &str,
@@ -115,12 +117,16 @@ pub fn run_shard(
     settings: RunSettings,
     shard: Shard,
     progress: &(dyn Fn(u64) + Sync),
-) -> PartialRun {
+    cancel: &AtomicBool,
+) -> Result<PartialRun, Cancelled> {
     let scenario = &loaded.scenario;
     let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
     let blocks = shard.blocks(block_count(settings.paths));
-    let totals = simulate(plan, &generator, settings, blocks.clone(), progress);
-    PartialRun {
+    let totals = simulate(plan, &generator, settings, blocks.clone(), progress, cancel);
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Cancelled);
+    }
+    Ok(PartialRun {
         format: PARTIAL_FORMAT,
         pimsim_version: env!("CARGO_PKG_VERSION").to_string(),
         fingerprint: fingerprint(scenario_text, settings.seed, settings.paths, shard.count),
@@ -131,7 +137,7 @@ pub fn run_shard(
         shard,
         blocks,
         totals,
-    }
+    })
 }
 
 /// Why partial results cannot be merged.

@@ -15,11 +15,15 @@ pub use plan::{
     RemanufactureTerms, TIMESERIES_PATHS,
 };
 
-use rand_distr::{Distribution, Exp1};
+use rand_distr::{Binomial, Distribution, Exp1};
 
 use crate::demand::{DemandPath, Order};
 use crate::rng::{Stream, StreamFactory, StreamRng, uniform_open};
 use crate::scenario::UnmetDemand;
+
+/// Partner departures drawn one at a time in one update before the rest are drawn at once
+/// (large enough that realistic scenarios never reach it, so their results do not depend on it).
+const DEPARTURES_ONE_BY_ONE: u32 = 1024;
 
 /// The cost lines of one path, each discounted to t = 0 (currency; income negative).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -529,22 +533,42 @@ impl Walk<'_> {
     }
 
     /// Applies partner `j`'s attrition up to `t`: the departures of the pure-death process
-    /// that fall at or before `t`.
+    /// that fall at or before `t`. Departures are drawn one by one (cheap, and the common case:
+    /// few between two events); past [`DEPARTURES_ONE_BY_ONE`] the rest are jumped over in one
+    /// binomial draw, so that the work does not grow with the number of units released.
     fn update_partner(&mut self, j: usize, t: f64) {
         let (streams, path_index) = (self.streams, self.path_index);
         let rate = self.plan.partners[j].attrition_rate;
         let state = &mut self.partners[j];
+        let mut one_by_one = 0;
         while state.next_departure <= t {
             state.held -= 1;
-            state.next_departure = if state.held == 0 {
-                f64::INFINITY
-            } else {
-                let rng = state
-                    .rng
-                    .get_or_insert_with(|| streams.open(path_index, Stream::Partner(j as u32)));
-                let wait: f64 = Exp1.sample(rng);
-                state.next_departure + wait / (state.held as f64 * rate)
-            };
+            if state.held == 0 {
+                state.next_departure = f64::INFINITY;
+                break;
+            }
+            let rng = state
+                .rng
+                .get_or_insert_with(|| streams.open(path_index, Stream::Partner(j as u32)));
+            one_by_one += 1;
+            if one_by_one == DEPARTURES_ONE_BY_ONE {
+                // Exact: each of the units held at the last departure stays until t
+                // independently with probability e^(-a(t - departure)); by memorylessness
+                // the next departure is then a fresh exponential wait from t.
+                let stay = (-(t - state.next_departure) * rate).exp();
+                state.held = Binomial::new(state.held, stay)
+                    .expect("a probability in [0, 1]")
+                    .sample(rng);
+                state.next_departure = if state.held == 0 {
+                    f64::INFINITY
+                } else {
+                    let wait: f64 = Exp1.sample(rng);
+                    t + wait / (state.held as f64 * rate)
+                };
+                break;
+            }
+            let wait: f64 = Exp1.sample(rng);
+            state.next_departure += wait / (state.held as f64 * rate);
         }
     }
 

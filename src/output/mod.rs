@@ -9,10 +9,12 @@
 
 pub mod charts;
 mod files;
+mod finite;
 mod report;
 mod table;
 
-pub use files::OutputDir;
+pub use files::{MARKER, OutputDir};
+pub use finite::first_non_finite;
 pub use report::{HtmlReport, render_html};
 pub use table::{money, percent, render_table, signed_money, whole_number};
 
@@ -201,6 +203,40 @@ impl Exporter for TimeSeriesCsv {
         }
         Ok(w.into_inner()?)
     }
+}
+
+/// Checks that every number of `summary` (and of its time series) is finite: the guard that
+/// keeps NaN and infinity out of every output. A failure is a bug (validation keeps every
+/// magnitude in range), reported with the figure's path.
+pub fn check_finite(summary: &RunSummary) -> anyhow::Result<()> {
+    let found = first_non_finite(summary)
+        .or_else(|| first_non_finite(&summary.timeseries).map(|path| format!("timeseries{path}")));
+    match found {
+        None => Ok(()),
+        Some(path) => Err(anyhow::anyhow!(
+            "internal failure: the result `{path}` is not a finite number; nothing was written \
+             (please report this together with the scenario file)"
+        )),
+    }
+}
+
+/// Renders every standard file of `summary` (and the report's files when `report`), after
+/// [`check_finite`], in the order of [`standard_exporters`] then [`report_exporters`].
+pub fn render_all(
+    summary: &RunSummary,
+    report: bool,
+) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+    use rayon::prelude::*;
+    check_finite(summary)?;
+    let mut exporters = standard_exporters();
+    if report {
+        exporters.extend(report_exporters());
+    }
+    // The charts take most of the time: render the files in parallel (each is deterministic).
+    exporters
+        .par_iter()
+        .map(|e| Ok((e.file_name(), e.render(summary)?)))
+        .collect()
 }
 
 /// The files every run writes.

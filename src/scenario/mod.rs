@@ -7,6 +7,8 @@
 mod parse;
 mod reader;
 
+pub use parse::{DEFAULT_PATHS, DEFAULT_SEED, MAX_PATHS};
+
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -14,6 +16,9 @@ use serde::Serialize;
 use crate::demand::DemandModel;
 use crate::error::{InputError, Problem};
 use crate::retention::RetainRule;
+
+/// Largest scenario file read, in bytes (16 MiB).
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
 /// A validated scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -256,13 +261,45 @@ pub struct LoadedScenario {
 }
 
 impl Scenario {
-    /// Reads and validates a scenario file.
+    /// Reads and validates a scenario file ([`Scenario::read_text`], then
+    /// [`Scenario::from_toml`]).
     pub fn load(path: &Path) -> Result<LoadedScenario, InputError> {
-        let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        let text = Self::read_text(path)?;
         Self::from_toml(path, &text)
+    }
+
+    /// Reads a scenario file's text: a regular file of at most [`MAX_FILE_BYTES`] bytes of
+    /// UTF-8 text (so that a device, a pipe or a mistaken multi-gigabyte export gets a clear
+    /// answer instead of exhausting memory).
+    pub fn read_text(path: &Path) -> Result<String, InputError> {
+        use std::io::Read;
+        let unreadable = |reason: String| InputError::Unreadable {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
+        let meta = file.metadata().map_err(|e| unreadable(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(unreadable(
+                "not a regular file (a scenario is a TOML text file)".into(),
+            ));
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| unreadable(e.to_string()))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(unreadable(format!(
+                "larger than {} MiB; a scenario is a small TOML text file",
+                MAX_FILE_BYTES >> 20
+            )));
+        }
+        String::from_utf8(bytes).map_err(|e| {
+            unreadable(format!(
+                "not UTF-8 text (invalid bytes after byte {}); save the file as UTF-8",
+                e.utf8_error().valid_up_to()
+            ))
+        })
     }
 
     /// Validates scenario text; `path` is used in messages and for the default name.
@@ -282,5 +319,36 @@ impl Scenario {
     /// Units on hand right after the last-time buy at t = 0.
     pub fn starting_stock(&self) -> u64 {
         self.part.on_hand + self.part.last_time_buy
+    }
+
+    /// A generous bound on the units one path moves through any counter (starting stock,
+    /// twice the expected demand, the order-up-to level and one re-manufacture batch), used to
+    /// keep the exact 64-bit unit counters of a run from overflowing.
+    pub fn units_per_path_bound(&self) -> f64 {
+        let demand = self
+            .demand
+            .expected_units_in_window(0.0, self.horizon_years);
+        let replenishment = self
+            .policies
+            .iter()
+            .map(|p| p.replenishment.order_up_to.max(0) as f64)
+            .fold(0.0, f64::max);
+        let batch = self
+            .remanufacture
+            .as_ref()
+            .map_or(0.0, |r| r.min_batch as f64);
+        (self.starting_stock() as f64 + 2.0 * demand + replenishment + batch).max(1.0)
+    }
+
+    /// The most paths a run of this scenario may have: [`MAX_PATHS`], or fewer when the unit
+    /// counters summed over all paths (at most 10^18 units in all, a margin of 18 below the
+    /// 64-bit limit) could otherwise overflow.
+    pub fn max_paths(&self) -> u64 {
+        let by_volume = 1e18 / self.units_per_path_bound();
+        if by_volume >= MAX_PATHS as f64 {
+            MAX_PATHS
+        } else {
+            (by_volume as u64).max(1)
+        }
     }
 }

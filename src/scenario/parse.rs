@@ -5,19 +5,46 @@ use std::path::Path;
 
 use toml::de::{DeTable, DeValue};
 
-use super::reader::{Bound, Source, Table, type_name};
+use super::reader::{Bound, Source, Table, num, type_name};
 use super::{
     Costs, HoldingComponents, Part, Partner, Policy, PolicyKind, Remanufacture, Replenishment,
     ReportSettings, Scenario, Simulation, StockSettings, UnmetDemand,
 };
 use crate::demand::{DemandModel, Intensity, OrderSize};
 use crate::error::{InputError, Problem, Severity};
-use crate::retention::{RetainRule, check_computable};
+use crate::retention::{RetainRule, check_computable_at};
 
 /// Default number of paths when neither the file nor the command line says.
 pub const DEFAULT_PATHS: u64 = 10_000;
 /// Default seed.
 pub const DEFAULT_SEED: u64 = 1;
+/// Shortest horizon, years (about nine hours): per-year figures of shorter horizons overflow.
+const MIN_HORIZON: f64 = 1e-3;
+/// Most paths a run may have (`simulation.paths`, `--paths`).
+pub const MAX_PATHS: u64 = 1_000_000_000_000;
+
+/// Largest amount of money per unit, run or request (currency): far above any real price, and
+/// low enough that no sum of costs over a path can overflow.
+const MAX_MONEY: f64 = 1e12;
+/// Money that may be negative (income or a fee).
+const MONEY: Bound = Bound::Money(-MAX_MONEY, MAX_MONEY);
+/// Money that may not be negative.
+const PRICE: Bound = Bound::Money(0.0, MAX_MONEY);
+/// A rate of losses per unit-year: up to 1000 (a mean life of under nine hours), so that time
+/// averages of stock stay far from underflow.
+const RATE: Bound = Bound::Closed(0.0, 1000.0);
+/// Largest number of units in stock, bought or in an (s, S) level.
+const MAX_UNITS: i64 = 1_000_000_000_000;
+/// Most orders one path may be expected to have (each is simulated), at the 1 − 10⁻⁹
+/// quantile of the path's rate multiplier.
+const MAX_ORDERS_PER_PATH: f64 = 1e8;
+/// Most losses in storage one path may be expected to have (each is simulated).
+const MAX_LOSSES_PER_PATH: f64 = 1e8;
+/// Largest growth of re-manufacture costs over the time runs can be ordered.
+const MAX_ESCALATION_FACTOR: f64 = 1e30;
+/// Smallest non-zero `rate_cv` (below it the rate multiplier cannot be sampled reliably, and
+/// it is indistinguishable from a known rate).
+const MIN_RATE_CV: f64 = 1e-6;
 
 const DEMAND_MODELS: &[&str] = &[
     "constant",
@@ -78,19 +105,29 @@ fn read_currency(t: &Table<'_, '_>) -> Option<String> {
 }
 
 fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
-    root.check_keys(&[
-        "scenario",
-        "simulation",
-        "report",
-        "part",
-        "demand",
-        "stock",
-        "costs",
-        "replenishment",
-        "remanufacture",
-        "partner",
-        "policy",
-    ]);
+    if root.has("sweep") {
+        root.error(
+            "sweep",
+            "parameter sweeps ([sweep], SPEC section 9) are not implemented in this version yet; \
+             remove the table and run one scenario file per point",
+        );
+    }
+    root.check_keys_except(
+        &["sweep"],
+        &[
+            "scenario",
+            "simulation",
+            "report",
+            "part",
+            "demand",
+            "stock",
+            "costs",
+            "replenishment",
+            "remanufacture",
+            "partner",
+            "policy",
+        ],
+    );
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -103,7 +140,11 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
             (
                 t.string("name").unwrap_or_else(|| stem.clone()),
                 t.string("description").unwrap_or_default(),
-                t.required_number("horizon_years", Bound::Open(0.0, 1000.0), "years"),
+                t.required_number(
+                    "horizon_years",
+                    Bound::HalfOpen(MIN_HORIZON, 1000.0),
+                    "years",
+                ),
                 t.number(
                     "discount_rate",
                     Bound::HalfOpen(0.0, 10.0),
@@ -126,7 +167,7 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
             t.check_keys(&["paths", "seed"]);
             Simulation {
                 paths: t
-                    .integer("paths", 1, "demand paths")
+                    .integer_in("paths", 1, MAX_PATHS as i64, "demand paths")
                     .map_or(DEFAULT_PATHS, |p| p as u64),
                 seed: t
                     .integer("seed", 0, "seed")
@@ -180,7 +221,7 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
             t.check_keys(&["shrinkage_rate"]);
             StockSettings {
                 shrinkage_rate: t
-                    .number("shrinkage_rate", Bound::NonNegative, "losses per unit-year")
+                    .number("shrinkage_rate", RATE, "losses per unit-year")
                     .unwrap_or(0.0),
             }
         }
@@ -198,12 +239,9 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
     };
     let remanufacture = read_remanufacture(root, horizon);
     let partners = read_partners(root);
-    let policies = read_policies(
-        root,
-        horizon,
-        replenishment,
-        partners.as_ref().map_or(0, Vec::len),
-    );
+    // Partners as written, valid or not: a policy's need of partners is judged on those.
+    let partner_count = root.array("partner").len();
+    let policies = read_policies(root, horizon, replenishment, partner_count);
 
     let scenario = Scenario {
         name,
@@ -221,8 +259,102 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
         partners: partners?,
         policies: policies?,
     };
-    cross_checks(root, &scenario);
+    if volume_checks(root, &scenario) {
+        cross_checks(root, &scenario);
+    }
     Some(scenario)
+}
+
+/// The 1 − 10⁻⁹ quantile of the path's rate multiplier M ~ Gamma(shape a = 1/cv², mean 1),
+/// bounded from above with Chernoff's inequality P(M ≥ x) ≤ exp(−a·(x − 1 − ln x)).
+fn multiplier_tail(rate_cv: f64) -> f64 {
+    if rate_cv <= 0.0 {
+        return 1.0;
+    }
+    let a = 1.0 / (rate_cv * rate_cv);
+    let target = 1e9f64.ln() / a;
+    let excess = |x: f64| x - 1.0 - x.ln();
+    let (mut lo, mut hi) = (1.0, 2.0);
+    while excess(hi) < target {
+        hi *= 2.0;
+    }
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if excess(mid) < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    hi
+}
+
+/// Errors for scenarios whose volumes would make a path take hours or overflow: every order
+/// and every loss in storage is simulated one by one. False when the demand is too large (the
+/// checks that build on it are then skipped, so that one mistake gives one message).
+fn volume_checks(root: &Table<'_, '_>, s: &Scenario) -> bool {
+    let demand = &s.demand;
+    // Re-manufacture runs may cover expected demand beyond the horizon.
+    let cover = s
+        .remanufacture
+        .as_ref()
+        .and_then(|r| r.batch_cover_years)
+        .unwrap_or(0.0);
+    let end = s.horizon_years + cover;
+    let orders = demand.intensity.expected_orders(0.0, end, 0.0, 0.0);
+    let tail = multiplier_tail(demand.rate_cv);
+    let volume = orders * tail;
+    if volume.is_nan() || volume > MAX_ORDERS_PER_PATH {
+        let key = match demand.intensity {
+            Intensity::InstalledBase { .. } => "units_in_field",
+            Intensity::Table { .. } => "rates",
+            _ => "rate",
+        };
+        let message = if orders.is_finite() {
+            let uncertain = if demand.rate_cv > 0.0 {
+                format!(
+                    ", and up to {:.3e} on rare paths (rate_cv = {})",
+                    orders * tail,
+                    demand.rate_cv
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "gives about {orders:.3e} expected orders per path over {end} years{uncertain}; \
+                 every order is simulated, so at most {} are allowed (check the unit: orders per \
+                 year, one order may ask for several units)",
+                num(MAX_ORDERS_PER_PATH)
+            )
+        } else {
+            format!(
+                "the demand rate λ(t) overflows within {end} years (it grows without bound); \
+                 check the growth parameters and the horizon"
+            )
+        };
+        if let Some(t) = root.table("demand") {
+            t.error(key, message);
+        }
+        return false;
+    }
+    let shrinkage = s.stock.shrinkage_rate;
+    if shrinkage > 0.0 {
+        let units = s.units_per_path_bound();
+        let losses = units * (shrinkage * s.horizon_years).min(1.0);
+        if losses > MAX_LOSSES_PER_PATH
+            && let Some(t) = root.table("stock")
+        {
+            t.error(
+                "shrinkage_rate",
+                format!(
+                    "with about {units:.3e} units in storage, up to {losses:.3e} losses per path \
+                     would be simulated one by one; at most {} are allowed",
+                    num(MAX_LOSSES_PER_PATH)
+                ),
+            );
+        }
+    }
+    true
 }
 
 fn read_part(root: &Table<'_, '_>) -> Option<Part> {
@@ -238,15 +370,14 @@ fn read_part(root: &Table<'_, '_>) -> Option<Part> {
         "last_time_buy_cost",
         "sale_price",
     ]);
-    let unit_cost = t.required_number("unit_cost", Bound::NonNegative, "currency per unit");
-    let on_hand = t.required_integer("on_hand", 0, "units");
-    let ltb = t.integer("last_time_buy", 0, "units").unwrap_or(0);
-    let ltb_cost = t.number(
-        "last_time_buy_cost",
-        Bound::NonNegative,
-        "currency per unit",
-    );
-    let sale_price = t.number("sale_price", Bound::NonNegative, "currency per unit");
+    let unit_cost = t.required_number("unit_cost", PRICE, "currency per unit");
+    let on_hand = t.required_integer_in("on_hand", 0, MAX_UNITS, "units");
+    let ltb = t
+        .integer_in("last_time_buy", 0, MAX_UNITS, "units")
+        .unwrap_or(0);
+    let ltb_cost = t.number("last_time_buy_cost", PRICE, "currency per unit");
+    let sale_price = t.number("sale_price", PRICE, "currency per unit");
+
     Some(Part {
         name: t.string("name").unwrap_or_default(),
         unit_cost: unit_cost?,
@@ -405,11 +536,24 @@ fn read_demand(root: &Table<'_, '_>, horizon: Option<f64>) -> Option<DemandModel
     let rate_cv = match t.table("uncertainty") {
         Some(u) => {
             u.check_keys(&["rate_cv"]);
-            u.number(
+            let cv = u.number(
                 "rate_cv",
                 Bound::Closed(0.0, 10.0),
                 "coefficient of variation of the rate",
-            )
+            );
+            match cv {
+                Some(c) if c > 0.0 && c < MIN_RATE_CV => {
+                    u.error(
+                        "rate_cv",
+                        format!(
+                            "must be 0 (the rate is known) or a number in [{MIN_RATE_CV:e}, 10]; \
+                             a smaller uncertainty is indistinguishable from none, write 0"
+                        ),
+                    );
+                    None
+                }
+                other => other,
+            }
         }
         None => Some(0.0),
     };
@@ -472,8 +616,10 @@ fn read_order_size(t: &Table<'_, '_>) -> Option<OrderSize> {
             let m = mean();
             let d = t.required_number(
                 "dispersion",
-                Bound::Open(0.0, 1e6),
-                "α in variance m + α·m² of the units above one",
+                // Below 1e-9 the distribution is Poisson to every digit, and the Gamma mixing
+                // shape 1/α can no longer be sampled.
+                Bound::HalfOpen(1e-9, 1e6),
+                "α in variance m + α·m² of the units above one; use \"poisson\" for α = 0",
             );
             Some(OrderSize::NegativeBinomial {
                 mean: m?,
@@ -572,18 +718,14 @@ fn read_costs(root: &Table<'_, '_>, discount_rate: f64) -> Option<Costs> {
             (None, None)
         }
     };
-    let penalty = t.required_number(
-        "shortage_penalty",
-        Bound::NonNegative,
-        "currency per unit short",
-    );
+    let penalty = t.required_number("shortage_penalty", PRICE, "currency per unit short");
     let unmet = match t.choice("unmet_demand", &["lost", "backorder"]).as_deref() {
         Some("backorder") => UnmetDemand::Backorder,
         _ => UnmetDemand::Lost,
     };
     let backorder_cost = t.number(
         "backorder_cost_per_year",
-        Bound::NonNegative,
+        PRICE,
         "currency per backordered unit per year",
     );
     if backorder_cost.is_some() && unmet == UnmetDemand::Lost {
@@ -598,7 +740,7 @@ fn read_costs(root: &Table<'_, '_>, discount_rate: f64) -> Option<Costs> {
         salvage_value: t
             .number(
                 "salvage_value",
-                Bound::Any,
+                MONEY,
                 "currency per unit; negative = disposal fee",
             )
             .unwrap_or(0.0),
@@ -614,12 +756,18 @@ fn read_replenishment(t: &Table<'_, '_>, base: Option<Replenishment>) -> Option<
         reorder_point: 0,
         order_up_to: 1,
     });
-    let s = t.integer(
+    let s = t.integer_in(
         "reorder_point",
         -1_000_000_000,
+        MAX_UNITS,
         "units of inventory position",
     );
-    let big_s = t.integer("order_up_to", -1_000_000_000, "units of inventory position");
+    let big_s = t.integer_in(
+        "order_up_to",
+        -1_000_000_000,
+        MAX_UNITS,
+        "units of inventory position",
+    );
     let reorder_point = if t.has("reorder_point") {
         s?
     } else {
@@ -662,9 +810,9 @@ fn read_remanufacture(root: &Table<'_, '_>, horizon: Option<f64>) -> Option<Opti
     // on never reveals a hidden mistake.
     let enabled = t.boolean("enabled").unwrap_or(true);
     let setup = t
-        .number("setup_cost", Bound::NonNegative, "currency per run")
+        .number("setup_cost", PRICE, "currency per run")
         .unwrap_or(0.0);
-    let unit = t.required_number("unit_cost", Bound::NonNegative, "currency per unit");
+    let unit = t.required_number("unit_cost", PRICE, "currency per unit");
     let escalation = t
         .number(
             "cost_escalation",
@@ -678,12 +826,30 @@ fn read_remanufacture(root: &Table<'_, '_>, horizon: Option<f64>) -> Option<Opti
         "years from order to arrival",
     );
     let until = t.number("available_until_years", Bound::NonNegative, "years");
-    let min_batch = t.integer("min_batch", 1, "units").unwrap_or(1);
+    let min_batch = t
+        .integer_in("min_batch", 1, MAX_UNITS, "units")
+        .unwrap_or(1);
     let cover = t.number(
         "batch_cover_years",
-        Bound::Positive,
+        Bound::Open(0.0, 1000.0),
         "years of expected demand per run",
     );
+    // Costs grow by (1 + escalation)^t while runs can be ordered; keep them finite.
+    if let Some(h) = horizon {
+        let last_order = until.unwrap_or(h).min(h);
+        let growth = escalation.ln_1p() * last_order;
+        if growth > MAX_ESCALATION_FACTOR.ln() {
+            t.error(
+                "cost_escalation",
+                format!(
+                    "makes re-manufacture costs grow by a factor of about 10^{:.0} by year {last_order}; \
+                     at most 10^30 is allowed (check that it is a fraction per year: 0.03 for 3 %)",
+                    growth / std::f64::consts::LN_10
+                ),
+            );
+            return None;
+        }
+    }
     if !enabled {
         return Some(None);
     }
@@ -736,11 +902,19 @@ fn read_partners(root: &Table<'_, '_>) -> Option<Vec<Partner>> {
                 "missing required key; expected a unique partner name",
             );
         }
-        if let Some(n) = &name
-            && !names.insert(n.clone())
-        {
-            t.error("name", "partner names must be unique");
-            ok = false;
+        if let Some(n) = &name {
+            if n.trim().is_empty() {
+                t.error("name", "must not be empty; give each partner a unique name");
+                ok = false;
+            } else if !names.insert(n.clone()) {
+                t.error(
+                    "name",
+                    format!(
+                        "partner names must be unique; \"{n}\" is used by an earlier [[partner]]"
+                    ),
+                );
+                ok = false;
+            }
         }
         let share = t.number(
             "share",
@@ -750,12 +924,8 @@ fn read_partners(root: &Table<'_, '_>) -> Option<Vec<Partner>> {
         if t.has("share") {
             shares_given += 1;
         }
-        let release = t.required_number("release_price", Bound::Any, "currency per unit released");
-        let buyback = t.required_number(
-            "buyback_price",
-            Bound::NonNegative,
-            "currency per unit bought back",
-        );
+        let release = t.required_number("release_price", MONEY, "currency per unit released");
+        let buyback = t.required_number("buyback_price", PRICE, "currency per unit bought back");
         let reliability = t
             .number(
                 "reliability",
@@ -766,15 +936,15 @@ fn read_partners(root: &Table<'_, '_>) -> Option<Vec<Partner>> {
         let response = t
             .number(
                 "response_days",
-                Bound::NonNegative,
-                "days from request to delivery",
+                Bound::Closed(0.0, 365_250.0),
+                "days from request to delivery, at most 1000 years",
             )
             .unwrap_or(0.0);
         let attrition = t
-            .number("attrition_rate", Bound::NonNegative, "losses per unit-year")
+            .number("attrition_rate", RATE, "losses per unit-year")
             .unwrap_or(0.0);
         let fee = t
-            .number("order_fee", Bound::NonNegative, "currency per request")
+            .number("order_fee", PRICE, "currency per request")
             .unwrap_or(0.0);
         match (name, release, buyback) {
             (Some(name), Some(release_price), Some(buyback_price)) => partners.push(Partner {
@@ -867,11 +1037,19 @@ fn read_policies(
                 "missing required key; expected a unique policy name",
             );
         }
-        if let Some(n) = &name
-            && !names.insert(n.clone())
-        {
-            t.error("name", "policy names must be unique");
-            ok = false;
+        if let Some(n) = &name {
+            if n.trim().is_empty() {
+                t.error("name", "must not be empty; give each policy a unique name");
+                ok = false;
+            } else if !names.insert(n.clone()) {
+                t.error(
+                    "name",
+                    format!(
+                        "policy names must be unique; \"{n}\" is used by an earlier [[policy]]"
+                    ),
+                );
+                ok = false;
+            }
         }
         if !t.has("kind") {
             t.error(
@@ -988,7 +1166,11 @@ fn read_retain(t: &Table<'_, '_>, kind: Option<PolicyKind>) -> Option<Option<Ret
             r.check_keys(&["cover_years", "quantile"]);
             match (r.has("cover_years"), r.has("quantile")) {
                 (true, false) => r
-                    .number("cover_years", Bound::Positive, "years of expected demand")
+                    .number(
+                        "cover_years",
+                        Bound::Open(0.0, 1000.0),
+                        "years of expected demand",
+                    )
                     .map(|y| Some(RetainRule::CoverYears(y))),
                 (false, true) => r
                     .number(
@@ -1042,9 +1224,13 @@ fn cross_checks(root: &Table<'_, '_>, s: &Scenario) {
     let stock = s.starting_stock();
     for (i, p) in s.policies.iter().enumerate() {
         if let Some(rule) = p.retain {
-            let problem = p
-                .disposition_times(s.horizon_years)
-                .find_map(|at| check_computable(rule, &s.demand, at, s.horizon_years).err());
+            let problem = check_computable_at(
+                rule,
+                &s.demand,
+                p.disposition_times(s.horizon_years),
+                s.horizon_years,
+            )
+            .err();
             if let Some(e) = problem
                 && let Some(t) = root
                     .array("policy")

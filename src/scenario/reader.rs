@@ -83,8 +83,6 @@ impl<'a> Source<'a> {
 /// What a number may be.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Bound {
-    /// Any finite number.
-    Any,
     /// x ≥ 0.
     NonNegative,
     /// x > 0.
@@ -95,31 +93,52 @@ pub(crate) enum Bound {
     HalfOpen(f64, f64),
     /// lo < x < hi.
     Open(f64, f64),
+    /// An amount of money in [lo, hi] that is 0 or at least [`MIN_MONEY`] in size: a
+    /// vanishing non-zero price is a typo, and ratios to it (GMROI) would overflow.
+    Money(f64, f64),
 }
+
+/// Smallest non-zero amount of money.
+pub(crate) const MIN_MONEY: f64 = 1e-6;
 
 impl Bound {
     fn admits(self, x: f64) -> bool {
         x.is_finite()
             && match self {
-                Bound::Any => true,
                 Bound::NonNegative => x >= 0.0,
                 Bound::Positive => x > 0.0,
                 Bound::Closed(lo, hi) => x >= lo && x <= hi,
                 Bound::HalfOpen(lo, hi) => x >= lo && x < hi,
                 Bound::Open(lo, hi) => x > lo && x < hi,
+                Bound::Money(lo, hi) => x >= lo && x <= hi && (x == 0.0 || x.abs() >= MIN_MONEY),
             }
     }
 
-    fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         match self {
-            Bound::Any => "a finite number".into(),
             Bound::NonNegative => "a number ≥ 0".into(),
             Bound::Positive => "a number > 0".into(),
-            Bound::Closed(lo, hi) => format!("a number in [{lo}, {hi}]"),
-            Bound::HalfOpen(lo, hi) => format!("a number in [{lo}, {hi})"),
-            Bound::Open(lo, hi) => format!("a number in ({lo}, {hi})"),
+            Bound::Closed(lo, hi) => format!("a number in [{}, {}]", num(lo), num(hi)),
+            Bound::HalfOpen(lo, hi) => format!("a number in [{}, {})", num(lo), num(hi)),
+            Bound::Open(lo, hi) => format!("a number in ({}, {})", num(lo), num(hi)),
+            Bound::Money(lo, hi) => format!(
+                "a number in [{}, {}], 0 or at least {MIN_MONEY:e} in size",
+                num(lo),
+                num(hi)
+            ),
         }
     }
+}
+
+/// A limit for messages: powers of ten from a million up as `10^k`, others as written.
+pub(crate) fn num(x: f64) -> String {
+    if x.abs() >= 1e6 && x.is_finite() {
+        let e = x.abs().log10().round();
+        if 10f64.powf(e) == x.abs() {
+            return format!("{}10^{e}", if x < 0.0 { "-" } else { "" });
+        }
+    }
+    format!("{x}")
 }
 
 /// A TOML table being read: its dotted key, its position and its entries.
@@ -167,9 +186,15 @@ impl<'s, 'a> Table<'s, 'a> {
 
     /// Reports every key not in `allowed`, with a suggestion for near misses.
     pub(crate) fn check_keys(&self, allowed: &[&str]) {
+        self.check_keys_except(&[], allowed);
+    }
+
+    /// [`Table::check_keys`], skipping the keys in `reported` (which have a message of their
+    /// own).
+    pub(crate) fn check_keys_except(&self, reported: &[&str], allowed: &[&str]) {
         for (k, _) in self.map.iter() {
             let name = k.get_ref().as_ref();
-            if allowed.contains(&name) {
+            if allowed.contains(&name) || reported.contains(&name) {
                 continue;
             }
             let suggestion = allowed
@@ -275,11 +300,16 @@ impl<'s, 'a> Table<'s, 'a> {
 
     /// An optional whole number ≥ `min`.
     pub(crate) fn integer(&self, key: &str, min: i64, unit: &str) -> Option<i64> {
+        self.integer_in(key, min, i64::MAX, unit)
+    }
+
+    /// An optional whole number in [`min`, `max`].
+    pub(crate) fn integer_in(&self, key: &str, min: i64, max: i64, unit: &str) -> Option<i64> {
         let (_, v) = self.entry(key)?;
-        let allowed = format!("a whole number ≥ {min} ({unit})");
+        let allowed = describe_integer(min, max, unit);
         match v.get_ref() {
             DeValue::Integer(i) => match parse_integer(i.as_str(), i.radix()) {
-                Some(x) if x >= min => Some(x),
+                Some(x) if x >= min && x <= max => Some(x),
                 _ => {
                     self.src.report(
                         Severity::Error,
@@ -298,13 +328,19 @@ impl<'s, 'a> Table<'s, 'a> {
         }
     }
 
-    /// A required whole number ≥ `min`.
-    pub(crate) fn required_integer(&self, key: &str, min: i64, unit: &str) -> Option<i64> {
+    /// A required whole number in [`min`, `max`].
+    pub(crate) fn required_integer_in(
+        &self,
+        key: &str,
+        min: i64,
+        max: i64,
+        unit: &str,
+    ) -> Option<i64> {
         if !self.has(key) {
-            self.missing(key, &format!("a whole number ≥ {min} ({unit})"));
+            self.missing(key, &describe_integer(min, max, unit));
             return None;
         }
-        self.integer(key, min, unit)
+        self.integer_in(key, min, max, unit)
     }
 
     /// An optional string.
@@ -447,6 +483,18 @@ impl<'s, 'a> Table<'s, 'a> {
                 Vec::new()
             }
         }
+    }
+}
+
+fn describe_integer(min: i64, max: i64, unit: &str) -> String {
+    if max == i64::MAX {
+        format!("a whole number ≥ {min} ({unit})")
+    } else {
+        format!(
+            "a whole number in [{}, {}] ({unit})",
+            num(min as f64),
+            num(max as f64)
+        )
     }
 }
 

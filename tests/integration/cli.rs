@@ -228,7 +228,9 @@ fn bad_input_names_file_line_column_key_value_and_what_is_allowed() {
     let (code, err) = check_text(&VALID.replace("on_hand = 50", "on_hand = 50.5"));
     assert_eq!(code, 2);
     assert!(
-        err.contains("`part.on_hand` = 50.5: expected a whole number ≥ 0 (units), found a float"),
+        err.contains(
+            "`part.on_hand` = 50.5: expected a whole number in [0, 10^12] (units), found a float"
+        ),
         "{err}"
     );
 
@@ -300,7 +302,7 @@ fn disabled_remanufacture_is_still_validated() {
     let (code, err) = check_text(&text);
     assert_eq!(code, 2);
     assert!(
-        err.contains("`remanufacture.unit_cost` = -3: must be a number ≥ 0"),
+        err.contains("`remanufacture.unit_cost` = -3: must be a number in [0, 10^12], 0 or at least 1e-6 in size"),
         "{err}"
     );
 }
@@ -317,15 +319,19 @@ fn empty_uncertainty_and_obsolescence_tables_mean_none() {
 
 #[test]
 fn an_uncomputable_quantile_is_an_error_at_its_line() {
-    // 10^9 orders a year for 10 years: the exact quantile would need 10^10 units.
+    // 10^6 orders a year of 100 units each for 10 years: the exact quantile would need
+    // 10^9 units.
     let text = format!(
         "{}[[policy]]\nname = \"scrap\"\nkind = \"scrap\"\nretain = {{ quantile = 0.9 }}\n",
-        VALID.replace("rate = 4.0", "rate = 1e9")
+        VALID.replace(
+            "rate = 4.0",
+            "rate = 1e6\n[demand.order_size]\ndistribution = \"poisson\"\nmean = 100"
+        )
     );
     let (code, err) = check_text(&text);
     assert_eq!(code, 2);
     assert!(
-        err.contains("bad.toml:18:10: error: `policy[1].retain`")
+        err.contains("bad.toml:21:10: error: `policy[1].retain`")
             && err.contains("too large for the exact quantile"),
         "{err}"
     );

@@ -2,12 +2,16 @@
 //!
 //! One test binary (faster to build than one per file); each module is one concern.
 
+mod bad_input;
 mod cli;
 mod closed_form;
 mod common;
 mod demand_exact;
 mod determinism;
+mod extremes;
+mod fuzz;
 mod golden;
+mod interrupt;
 mod invariants;
 mod mechanics;
 mod renewal;

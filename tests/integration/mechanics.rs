@@ -60,15 +60,22 @@ fn shrinkage_matches_exponential_survival() {
 
 /// All n units released at t = 0; the first demand (at t₁ ~ Exp(λ)) asks for everything the
 /// partner still has, Binomial(n, e^(−a·t₁)); nothing is left for later requests. So
-/// E[bought back] = n·λ·(1 − e^(−(λ+a)T))/(λ + a).
+/// E[bought back] = n·λ·(1 − e^(−(λ+a)T))/(λ + a). With n = 40 the departures before the
+/// first request are drawn one by one; with n = 5000 most are jumped over in a binomial draw.
 #[test]
 fn partner_attrition_thins_released_units_exactly() {
-    let (n, lambda, a, horizon) = (40.0, 0.5, 0.3, 10.0);
+    for (n, paths) in [(40u64, 20_000), (5000, 4000)] {
+        partner_attrition_case(n, paths);
+    }
+}
+
+fn partner_attrition_case(n: u64, paths: u64) {
+    let (lambda, a, horizon) = (0.5, 0.3, 10.0);
     let extra = r#"unmet_demand = "backorder"
 backorder_cost_per_year = 10
 [replenishment]
 reorder_point = -1
-order_up_to = 1000
+order_up_to = 1000000
 [[partner]]
 name = "broker"
 release_price = 8
@@ -78,9 +85,10 @@ attrition_rate = 0.3
 name = "release-all"
 kind = "partner_release"
 retain = 0"#;
-    let text = base(extra, "model = \"constant\"\nrate = 0.5", 40, horizon, 0.0);
-    let outs = &outcomes(&scenario(&text), 20_000, 4)[0];
-    let expected = n * lambda * (1.0 - (-(lambda + a) * horizon).exp()) / (lambda + a);
+    let text = base(extra, "model = \"constant\"\nrate = 0.5", n, horizon, 0.0);
+    let outs = &outcomes(&scenario(&text), paths, 4)[0];
+    let n_units = n as f64;
+    let expected = n_units * lambda * (1.0 - (-(lambda + a) * horizon).exp()) / (lambda + a);
     assert_within_se(
         "units bought back",
         mean_se(outs.iter().map(|o| o.units.bought_back as f64)),
@@ -94,8 +102,8 @@ retain = 0"#;
         4.0,
     );
     for o in outs {
-        assert_eq!(o.units.released, 40);
-        assert_eq!(o.costs.release, -8.0 * 40.0);
+        assert_eq!(o.units.released, n);
+        assert_eq!(o.costs.release, -8.0 * n_units);
         assert_eq!(o.costs.buyback, 50.0 * o.units.bought_back as f64);
     }
 }

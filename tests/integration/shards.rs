@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use assert_cmd::Command;
 use pimsim::engine::shard::{self, MergeError, PartialRun, Shard};
@@ -27,7 +28,17 @@ fn partials(seed: u64, count: u64) -> Vec<(PathBuf, PartialRun)> {
     (0..count)
         .map(|index| {
             let shard = Shard { index, count };
-            let part = shard::run_shard(&loaded, &text, &plan, settings(seed), shard, &|_| {});
+            let never = AtomicBool::new(false);
+            let part = shard::run_shard(
+                &loaded,
+                &text,
+                &plan,
+                settings(seed),
+                shard,
+                &|_| {},
+                &never,
+            )
+            .expect("an uncancelled shard completes");
             (PathBuf::from(shard.file_name()), part)
         })
         .collect()

@@ -1,0 +1,151 @@
+//! Interrupting `pimsim run` with SIGINT or SIGTERM: it stops promptly, exits with 128 + the
+//! signal's number, writes nothing, leaves no temporary file, and the earlier report in the
+//! output directory stays byte for byte as it was.
+
+#![cfg(unix)]
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn pimsim() -> Command {
+    Command::new(assert_cmd::cargo::cargo_bin("pimsim"))
+}
+
+/// Names and contents of the files in `dir`.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Starts a run that would take hours, waits until it is simulating, sends `signal` and
+/// returns (exit code, stderr, seconds from the signal to the exit).
+fn interrupt_run(out: &Path, signal: &str) -> (Option<i32>, String, f64) {
+    let mut child = pimsim()
+        .args([
+            "run",
+            "scenarios/heavy_machinery.toml",
+            "--paths",
+            "1000000000",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it has used some CPU time (it is past reading the scenario and simulating),
+    // or at most a few seconds.
+    let started = Instant::now();
+    let stat = format!("/proc/{}/stat", child.id());
+    while started.elapsed() < Duration::from_secs(5) {
+        let busy = fs::read_to_string(&stat).ok().is_some_and(|s| {
+            let fields: Vec<&str> = s
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            // utime is field 14 of the whole line, 12 after the command name.
+            fields
+                .get(11)
+                .and_then(|u| u.parse::<u64>().ok())
+                .unwrap_or(0)
+                >= 30
+        });
+        if busy {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the run ended before it was interrupted"
+    );
+    let sent = Instant::now();
+    let ok = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{signal}");
+    // Generous: a prompt stop takes milliseconds; a run that ignored the signal takes hours.
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if sent.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("pimsim did not stop within 60 s of {signal}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let seconds = sent.elapsed().as_secs_f64();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        seconds,
+    )
+}
+
+#[test]
+fn sigterm_and_sigint_stop_a_run_and_keep_the_earlier_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let status = pimsim()
+        .args([
+            "run",
+            "scenarios/heavy_machinery.toml",
+            "--paths",
+            "600",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let before = snapshot(&out);
+    assert!(before.iter().any(|(n, _)| n == "summary.json"));
+
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let (exit, err, seconds) = interrupt_run(&out, signal);
+        assert_eq!(exit, Some(code), "SIG{signal}: {err}");
+        assert!(
+            err.contains(&format!("interrupted by SIG{signal}"))
+                && err.contains("nothing was written"),
+            "{err}"
+        );
+        // Byte-identical earlier report, and no temporary file.
+        assert_eq!(snapshot(&out), before, "SIG{signal} changed the report");
+        eprintln!("SIG{signal}: stopped {seconds:.3} s after the signal");
+    }
+}
+
+#[test]
+fn an_interrupted_first_run_leaves_no_directory_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("new-report");
+    let (exit, err, _) = interrupt_run(&out, "TERM");
+    assert_eq!(exit, Some(143), "{err}");
+    assert!(!out.exists(), "an empty output directory was left behind");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    // An empty directory given by the user stays empty (no marker left in it).
+    let (exit, err, _) = interrupt_run(dir.path(), "INT");
+    assert_eq!(exit, Some(130), "{err}");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
