@@ -5,7 +5,7 @@
 #
 # 1. installs Debian's slurm-wlm and munge if missing (apt-get), creates a munge key if missing;
 # 2. starts munged (as user munge), writes /etc/slurm/slurm.conf for this host (NodeName =
-#    hostname -s, CPUs and RealMemory from nproc and free -m) and starts slurmctld and slurmd in
+#    hostname -s, CPUs and RealMemory from nproc and /proc/meminfo) and starts slurmctld and slurmd in
 #    the foreground of background jobs — no systemd needed;
 # 3. submits scenarios/heavy_machinery.toml (PATHS paths, seed SEED) through
 #    deploy/slurm/submit.sh as a SHARDS-task array plus a dependent merge, waits for both, and
@@ -100,6 +100,11 @@ cleanup() {
   [ "$rc" -eq 0 ] || dump_logs
   if [ ${#JOBS[@]} -gt 0 ] && [ -n "$CTLD_PID" ] && kill -0 "$CTLD_PID" 2>/dev/null; then
     scancel "${JOBS[@]}" 2>/dev/null
+    # Let slurmd end the cancelled jobs' steps before it is stopped itself.
+    for _ in $(seq 1 50); do
+      [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break
+      sleep 0.2
+    done
   fi
   say "stopping the daemons this script started"
   stop_pid slurmd "$SLURMD_PID"
@@ -133,12 +138,18 @@ else
     chmod 755 "$POLICY_RC"
   fi
   t=$SECONDS
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    slurm-wlm munge >"$WORK/apt.log" 2>&1 || {
+  # A fresh machine's mirrors can be slow or flaky: three attempts, each bounded in time.
+  for attempt in 1 2 3; do
+    if timeout 180 apt-get update -qq >"$WORK/apt.log" 2>&1 &&
+      DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -qq --no-install-recommends \
+        slurm-wlm munge >>"$WORK/apt.log" 2>&1; then
+      break
+    fi
     cat "$WORK/apt.log"
-    die "apt-get install slurm-wlm munge"
-  }
+    [ "$attempt" -lt 3 ] || die "apt-get install slurm-wlm munge failed 3 times"
+    echo "   apt-get failed (attempt $attempt), retrying in $((attempt * 10)) s"
+    sleep $((attempt * 10))
+  done
   [ -z "$POLICY_RC" ] || rm -f "$POLICY_RC"
   POLICY_RC=""
   echo "   installed slurm-wlm and munge in $((SECONDS - t)) s"
@@ -182,7 +193,7 @@ fi
 say "slurm.conf"
 node=$(hostname -s)
 cpus=$(nproc)
-mem_mb=$(free -m | awk '/^Mem:/ { print $2 }')
+mem_mb=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
 real_mem=$((mem_mb * 95 / 100)) # slurmd drains a node that has less than RealMemory
 if [ -e "$CONF" ] && ! grep -qF "$MARKER" "$CONF"; then
   die "$CONF exists and was not written by this script: not touching a real cluster's configuration"

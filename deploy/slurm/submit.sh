@@ -114,10 +114,6 @@ max_array=$(scontrol show config 2>/dev/null | awk '$1 == "MaxArraySize" { print
 max_array=${max_array:-1001}
 [ "$SHARDS" -le "$max_array" ] ||
   die "SHARDS=$SHARDS exceeds this cluster's MaxArraySize=$max_array (array indices 0..$((max_array - 1)))"
-blocks=$(((PATHS + 255) / 256))
-if [ "$SHARDS" -gt "$blocks" ]; then
-  echo "$prog: warning: $PATHS paths are only $blocks blocks of 256: $((SHARDS - blocks)) shard(s) will be empty" >&2
-fi
 
 if [ -n "${PIMSIM:-}" ]; then
   bin=$(command -v "$PIMSIM") || die "PIMSIM=$PIMSIM not found"
