@@ -107,9 +107,29 @@ cleanup() {
     done
   fi
   say "stopping the daemons this script started"
+  # A job's slurmstepd outlives "done with job" by a moment (its socket in the spool directory
+  # shows it); stopping slurmd and slurmctld under it would leave it behind, retrying.
+  if [ -n "$SLURMD_PID" ] && kill -0 "$SLURMD_PID" 2>/dev/null; then
+    for _ in $(seq 1 75); do
+      compgen -G "/var/spool/slurmd/${node:-}_*" >/dev/null || break
+      sleep 0.2
+    done
+  fi
   stop_pid slurmd "$SLURMD_PID"
   stop_pid slurmctld "$CTLD_PID"
   stop_pid munged "$MUNGED_PID"
+  # Any slurmstepd left is a step of the slurmd above (the script refuses to start if another
+  # slurmd runs): give it 10 s to end, then stop it by its pid.
+  local stepds=() p _
+  for _ in $(seq 1 50); do
+    stepds=()
+    for p in /proc/[0-9]*; do
+      [ "$(cat "$p/comm" 2>/dev/null)" = slurmstepd ] && stepds+=("${p#/proc/}")
+    done
+    [ ${#stepds[@]} -gt 0 ] || break
+    sleep 0.2
+  done
+  for p in "${stepds[@]}"; do stop_pid slurmstepd "$p"; done
   [ -z "$POLICY_RC" ] || rm -f "$POLICY_RC"
   if [ "$rc" -eq 0 ]; then
     echo "slurm-test: passed in $((SECONDS - start_time)) s"
