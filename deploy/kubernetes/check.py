@@ -10,8 +10,8 @@
    a temporary directory and SCENARIO), then the merge, and compares summary.json, policies.csv
    and timeseries.csv byte for byte with a single `pimsim run` of the same paths and seed.
 
-PIMSIM defaults to target/release/pimsim, SCENARIO to scenarios/heavy_machinery.toml. A schema
-check is separate: pip install kubernetes-validate; kubernetes-validate --strict FILE.
+PIMSIM defaults to target/release/pimsim, SCENARIO to scenarios/heavy_machinery.toml. Needs python3
+with PyYAML. It does not check the manifest against the Kubernetes API schema (no cluster here).
 """
 
 import filecmp
@@ -61,7 +61,9 @@ with tempfile.TemporaryDirectory() as tmp:
         return arg.replace("/scenario/scenario.toml", scenario).replace("/results", tmp)
 
     for k in range(n):
-        env = dict(os.environ, JOB_COMPLETION_INDEX=str(k))
+        # As in a pod: only JOB_COMPLETION_INDEX (a SLURM_ARRAY_TASK_ID here would take its place).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}
+        env["JOB_COMPLETION_INDEX"] = str(k)
         subprocess.run([pimsim, *map(local, shard_args)], check=True, env=env)
     merged = [pimsim, *map(local, merge_args)]
     subprocess.run(merged, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
