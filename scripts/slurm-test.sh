@@ -162,6 +162,7 @@ else
   for attempt in 1 2 3; do
     if timeout 180 apt-get update -qq >"$WORK/apt.log" 2>&1 &&
       DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -qq --no-install-recommends \
+        -o DPkg::Lock::Timeout=120 \
         slurm-wlm munge >>"$WORK/apt.log" 2>&1; then
       break
     fi
