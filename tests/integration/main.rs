@@ -7,6 +7,7 @@ mod closed_form;
 mod common;
 mod demand_exact;
 mod determinism;
+mod fit;
 mod golden;
 mod invariants;
 mod mechanics;
