@@ -87,7 +87,7 @@ fn write_orders(out: &mut String, part: &str, start_month: i64, eop: &str, path:
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let params = StreamFactory::new(args.seed ^ 0x5eed_0f_7a12);
+    let params = StreamFactory::new(args.seed ^ 0x005e_ed0f_7a12);
     let after_eop = StreamFactory::new(args.seed);
     let before_eop = StreamFactory::new(args.seed.wrapping_add(1));
     let mut history = String::from("part,period,quantity,eop\n");
