@@ -173,7 +173,6 @@ fn month_label(m: i64, form: PeriodForm) -> String {
 }
 
 struct Row {
-    line: usize,
     month: i64,
     quantity: u64,
 }
@@ -182,6 +181,8 @@ struct Row {
 struct PartRows {
     rows: Vec<Row>,
     eop: Option<(i64, usize, String)>,
+    /// Per month: the line of its first row and whether that row has quantity 0.
+    months: HashMap<i64, (usize, bool)>,
 }
 
 /// Collects problems of one file.
@@ -455,32 +456,28 @@ pub fn parse_history(path: &Path, text: &str) -> Result<History, InputError> {
         }
         // A quantity-0 row says "no orders this month": it cannot share its month with
         // another row of the same part.
-        if let Some(other) = rows
-            .rows
-            .iter()
-            .find(|r| r.month == month && (r.quantity == 0 || quantity == 0))
-        {
+        let conflict = match rows.months.get(&month) {
+            Some(&(first, zero)) if zero || quantity == 0 => Some(first),
+            _ => None,
+        };
+        if let Some(other) = conflict {
             problems.error(
                 line,
                 c_period + 1,
                 "period",
                 Some(period_text),
                 format!(
-                    "duplicate: part {part:?} already has a row for this month on line {}; a \
-                     quantity-0 row marks a month without orders and must be the only row of \
-                     its part and month",
-                    other.line
+                    "duplicate: part {part:?} already has a row for this month on line \
+                     {other}; a quantity-0 row marks a month without orders and must be the \
+                     only row of its part and month"
                 ),
             );
             continue;
         }
+        rows.months.entry(month).or_insert((line, quantity == 0));
         first_month = first_month.min(month);
         last_month = last_month.max(month);
-        rows.rows.push(Row {
-            line,
-            month,
-            quantity,
-        });
+        rows.rows.push(Row { month, quantity });
     }
     if problems.list.is_empty() && parts.is_empty() {
         problems.error(

@@ -27,6 +27,14 @@
 //! (delta method), so `SE(λ0)/λ0` is the relative uncertainty of the rate level used as
 //! `[demand.uncertainty] rate_cv`.
 //!
+//! How good these are was measured by simulation (tests/integration/fit.rs, 400 parts each):
+//! the 95 % Wald intervals of β and λ0 of an exponential decay cover the truth at the nominal
+//! rate. The end τ of a linear decay is estimated with a skew, so its interval is better taken
+//! on the decline κ = 1/τ (SE(κ) = SE(τ)/τ²) and mapped back, as the outputs do; and when the
+//! demand ends inside the history, τ is an endpoint of the support of the order times — a
+//! non-regular problem in which the observed information overstates the precision (95 %
+//! intervals were seen to cover about 91 %).
+//!
 //! **Model choice** by AIC (`2k − 2ℓ`, k = 1 for constant, 2 otherwise) among the admissible
 //! fits; ties go to the simpler model (constant, then exponential, then linear).
 

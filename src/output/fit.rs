@@ -27,7 +27,7 @@ pub const PARTS_SCENARIO_COLUMNS: [&str; 9] = [
 ];
 
 /// The diagnostic columns of the parts CSV, after [`PARTS_SCENARIO_COLUMNS`].
-pub const PARTS_FIT_COLUMNS: [&str; 25] = [
+pub const PARTS_FIT_COLUMNS: [&str; 29] = [
     "fit.origin",
     "fit.eop_given",
     "fit.months",
@@ -39,6 +39,10 @@ pub const PARTS_FIT_COLUMNS: [&str; 25] = [
     "fit.decay_rate_se",
     "fit.half_life_years_se",
     "fit.end_years_se",
+    "fit.half_life_years_ci95_low",
+    "fit.half_life_years_ci95_high",
+    "fit.end_years_ci95_low",
+    "fit.end_years_ci95_high",
     "fit.rate_at_end",
     "fit.aic_constant",
     "fit.aic_exponential",
@@ -74,6 +78,36 @@ pub fn number(x: f64) -> String {
 
 fn opt(x: Option<f64>) -> String {
     x.map(number).unwrap_or_default()
+}
+
+/// The 95 % interval of a parameter p = c/θ from θ's Wald interval θ̂ ± 1.96·SE(θ): (c/(θ̂ +
+/// 1.96·SE), c/(θ̂ − 1.96·SE)), the upper end `None` (unbounded) when θ̂ − 1.96·SE ≤ 0. Used for
+/// the half-life (c = ln 2, θ = β) and the end of a linear decay (c = 1, θ = κ = 1/t_end), whose
+/// own symmetric intervals would be poor: their estimates are skewed.
+pub fn reciprocal_interval(c: f64, theta: f64, se: f64) -> (Option<f64>, Option<f64>) {
+    if !(theta.is_finite() && se.is_finite()) {
+        return (None, None);
+    }
+    let (lo, hi) = (theta - 1.96 * se, theta + 1.96 * se);
+    ((hi > 0.0).then(|| c / hi), (lo > 0.0).then(|| c / lo))
+}
+
+/// The 95 % intervals of the half-life and of the end of a linear decay of the chosen model,
+/// years (see [`reciprocal_interval`]).
+fn decay_intervals(fit: &PartFit) -> [(Option<f64>, Option<f64>); 2] {
+    let best = fit.intensity.best();
+    let (theta, se) = (
+        best.shape.unwrap_or(f64::NAN),
+        best.shape_se.unwrap_or(f64::NAN),
+    );
+    match best.model {
+        DecayModel::Exponential => [reciprocal_interval(2f64.ln(), theta, se), (None, None)],
+        DecayModel::Linear => [
+            (None, None),
+            reciprocal_interval(1.0, 1.0 / theta, se / (theta * theta)),
+        ],
+        DecayModel::Constant => [(None, None), (None, None)],
+    }
 }
 
 /// The scenario-key cells of one part, in the order of [`PARTS_SCENARIO_COLUMNS`].
@@ -143,6 +177,15 @@ pub fn render_parts_csv(fits: &[PartFit]) -> anyhow::Result<Vec<u8>> {
                 DecayModel::Linear => opt(best.shape_se),
                 _ => String::new(),
             },
+        ]);
+        let [half_life_ci, end_ci] = decay_intervals(fit);
+        row.extend([
+            opt(half_life_ci.0),
+            opt(half_life_ci.1),
+            opt(end_ci.0),
+            opt(end_ci.1),
+        ]);
+        row.extend([
             number(fit.rate_at_end()),
             number(fit.intensity.candidate(DecayModel::Constant).aic),
             if exponential.admissible {
@@ -230,18 +273,25 @@ pub fn render_demand_toml(fit: &PartFit, source: &str) -> String {
     match demand.intensity {
         Intensity::Exponential { decay_rate, .. } => {
             let se = best.shape_se.unwrap_or(f64::NAN);
+            let [(lo, hi), _] = decay_intervals(fit);
             s.push_str(&format!(
-                "# ± {} (s.e.); decay rate {} ± {} per year\nhalf_life_years = {}\n",
-                number(2f64.ln() * se / (decay_rate * decay_rate)),
+                "# 95 % interval {} to {} years (from the decay rate {} ± {} per year, s.e.)\n\
+                 half_life_years = {}\n",
+                opt(lo),
+                hi.map_or("unbounded".into(), number),
                 number(decay_rate),
                 number(se),
                 number(2f64.ln() / decay_rate)
             ));
         }
         Intensity::Linear { end_years, .. } => {
+            let [_, (lo, hi)] = decay_intervals(fit);
             s.push_str(&format!(
-                "# ± {} (s.e.)\nend_years = {}\n",
+                "# ± {} (s.e.); 95 % interval {} to {} years (from the decline 1/end_years)\n\
+                 end_years = {}\n",
                 number(best.shape_se.unwrap_or(f64::NAN)),
+                opt(lo),
+                hi.map_or("unbounded".into(), number),
                 number(end_years)
             ));
         }

@@ -66,6 +66,53 @@ fn exponential_intervals_cover_the_true_values_at_95_percent() {
     );
 }
 
+/// Coverage of the 95 % intervals of a linear decay from λ0 = 30 orders/year ending at `end`
+/// years, over 400 parts with 8 years observed: (t_end ± 1.96 s.e., the same interval on the
+/// decline κ = 1/t_end (s.e. of κ = s.e. of t_end / t_end²), λ0 ± 1.96 s.e.).
+fn linear_coverage(end: f64, seed: u64) -> (f64, f64, f64) {
+    let (rate, n) = (30.0, 400);
+    let (mut tau, mut kappa, mut level) = (0, 0, 0);
+    for k in 0..n {
+        let h = simulate(
+            Intensity::Linear {
+                rate,
+                end_years: end,
+            },
+            96,
+            seed,
+            k,
+        );
+        let fit = fit::fit_intensity(&h.orders);
+        let l = fit.candidate(DecayModel::Linear);
+        let (t, t_se) = (l.shape.unwrap(), l.shape_se.unwrap());
+        tau += usize::from((t - end).abs() <= 1.96 * t_se);
+        kappa += usize::from((1.0 / t - 1.0 / end).abs() <= 1.96 * t_se / (t * t));
+        level += usize::from((l.rate - rate).abs() <= 1.96 * l.rate_se);
+    }
+    let p = |c: usize| c as f64 / n as f64;
+    (p(tau), p(kappa), p(level))
+}
+
+/// A linear decay still running at the end of the history (t_end = 12 years, 8 observed,
+/// about 160 orders per part): the interval on the decline κ = 1/t_end and that of λ0 cover
+/// the truth within the binomial tolerance of 0.95 (measured with seed 12: κ 0.935, λ0 0.9275;
+/// the symmetric interval on t_end itself covers only 0.9125: t_end's estimate is skewed,
+/// which is why `fit` reports its interval from κ's). When demand ends inside the history
+/// (t_end = 6 years) the end is an endpoint of the support, a non-regular problem whose
+/// observed information is optimistic: measured t_end 0.8925, κ 0.91 — reported, not
+/// asserted; λ0's interval (0.94) is still asserted.
+#[test]
+fn linear_intervals_cover_the_true_values() {
+    let tol = tolerance(0.95, 400);
+    let (tau, kappa, level) = linear_coverage(12.0, 12);
+    eprintln!("linear, end 12 y: coverage t_end {tau:.4}, κ {kappa:.4}, λ0 {level:.4}");
+    assert!((kappa - 0.95).abs() <= tol, "κ coverage {kappa}");
+    assert!((level - 0.95).abs() <= tol, "λ0 coverage {level}");
+    let (tau, kappa, level) = linear_coverage(6.0, 12);
+    eprintln!("linear, end 6 y: coverage t_end {tau:.4}, κ {kappa:.4}, λ0 {level:.4}");
+    assert!((level - 0.95).abs() <= tol, "λ0 coverage {level}");
+}
+
 /// Share of `n` simulated parts for which AIC chooses `expected`.
 fn choice_rate(intensity: Intensity, expected: DecayModel, n: u64, seed: u64) -> f64 {
     let hits = (0..n)
