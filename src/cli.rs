@@ -412,20 +412,25 @@ fn fit(args: &FitArgs) -> anyhow::Result<ExitCode> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let render = |f: &crate::fit::PartFit, name: &str| -> anyhow::Result<String> {
+    let render = |f: &crate::fit::PartFit| -> anyhow::Result<String> {
+        let block = out::render_demand_toml(f, &source);
+        // The fitted block must be valid scenario input: check it inside a minimal scenario
+        // (whether a template's policies can be computed for this demand, e.g. a quantile
+        // retain rule, is for `pimsim check` to say; it can take long).
+        let minimal = format!(
+            "[scenario]\nhorizon_years = 10\n[part]\nunit_cost = 1.0\non_hand = 0\n\
+             [costs]\nholding_rate = 0.1\nshortage_penalty = 1.0\n\
+             [[policy]]\nname = \"hold\"\nkind = \"hold\"\n{block}"
+        );
+        Scenario::from_toml(Path::new("fitted.toml"), &minimal).map_err(|e| {
+            anyhow::anyhow!(
+                "internal error: the demand fitted for part {:?} is not valid:\n{e}",
+                f.part
+            )
+        })?;
         match &template {
-            None => Ok(out::render_demand_toml(f, &source)),
-            Some(t) => {
-                let text = out::compose_scenario(t, f, &source)?;
-                // The composed scenario must be valid; if not, that is pimsim's fault.
-                Scenario::from_toml(Path::new(name), &text).map_err(|e| {
-                    anyhow::anyhow!(
-                        "internal error: the scenario written for part {:?} is invalid:\n{e}",
-                        f.part
-                    )
-                })?;
-                Ok(text)
-            }
+            None => Ok(block),
+            Some(t) => out::compose_scenario(t, f, &source),
         }
     };
     let single = args.out.as_ref().filter(|p| {
@@ -446,7 +451,7 @@ fn fit(args: &FitArgs) -> anyhow::Result<ExitCode> {
             }
             .into());
         }
-        let text = render(&fits[0], &file.display().to_string())?;
+        let text = render(&fits[0])?;
         out::write_file_atomically(file, text.as_bytes())?;
         file.clone()
     } else {
@@ -471,7 +476,7 @@ fn fit(args: &FitArgs) -> anyhow::Result<ExitCode> {
                 k += 1;
             }
             let name = format!("{name}.toml");
-            let text = render(f, &name)?;
+            let text = render(f)?;
             files.push((name, text.into_bytes()));
         }
         let out_dir = OutputDir::prepare(&dir)?;

@@ -332,9 +332,122 @@ pub fn render_demand_toml(fit: &PartFit, source: &str) -> String {
 /// A whole scenario for one part: `template` (scenario TOML text) with its `[demand]`
 /// replaced by the fitted block (keeping the template's `[demand.obsolescence]`, which a
 /// history cannot show), `scenario.name` set to the part's id and `part.name` to the part's
-/// id. Comments of the template are not kept.
+/// id.
+///
+/// The template's text is edited in place when its demand is written as `[demand]` /
+/// `[demand.…]` tables, so its comments and layout are kept (the comments inside the replaced
+/// tables go with them); the edit is used only if it parses to exactly the same TOML as the
+/// template's parsed table with the demand replaced. Otherwise that table is written (the same
+/// content, without the template's comments). Whether the result is a valid scenario (e.g.
+/// whether the template's retained-level rules can be computed for this demand) is for the
+/// caller to check.
 pub fn compose_scenario(template: &str, fit: &PartFit, source: &str) -> anyhow::Result<String> {
     let demand_text = render_demand_toml(fit, source);
+    let by_table = compose_by_table(template, fit, &demand_text)?;
+    // The splice is used only if it means exactly the same TOML as the rewritten table.
+    let same = |text: &String| {
+        matches!(
+            (text.parse::<toml::Table>(), by_table.parse::<toml::Table>()),
+            (Ok(a), Ok(b)) if a == b
+        )
+    };
+    let spliced = splice_demand(template, &demand_text, &fit.part).filter(same);
+    Ok(spliced
+        .map(|text| {
+            format!(
+                "# Scenario of part {:?}: a template with its demand block replaced by the one \
+                 fitted by pimsim fit.\n\n{text}",
+                fit.part
+            )
+        })
+        .unwrap_or(by_table))
+}
+
+/// The table a TOML header line opens (`[a.b]` or `[[a]]`), if the line is a header.
+fn header_name(line: &str) -> Option<String> {
+    let t = line.trim();
+    if !t.starts_with('[') {
+        return None;
+    }
+    let inner = t.trim_start_matches('[');
+    let end = inner.find(']')?;
+    Some(inner[..end].trim().replace([' ', '"'], ""))
+}
+
+/// Replaces the template's `[demand]` and `[demand.…]` tables (except
+/// `[demand.obsolescence]`) by `block`, at the place of the first one, and sets `name` in
+/// `[scenario]` and `[part]` to `part`. `None` when the template's demand is not written as
+/// such tables (e.g. as dotted keys or an inline table at the top level).
+fn splice_demand(template: &str, block: &str, part: &str) -> Option<String> {
+    let lines: Vec<&str> = template.lines().collect();
+    let headers: Vec<(usize, String)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| header_name(l).map(|n| (i, n)))
+        .collect();
+    let first_header = headers.first().map_or(lines.len(), |h| h.0);
+    if lines[..first_header]
+        .iter()
+        .any(|l| l.trim_start().starts_with("demand"))
+    {
+        return None;
+    }
+    let is_comment_or_blank = |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#');
+    let mut keep = vec![true; lines.len()];
+    let mut insert_at = None;
+    let quoted = toml::Value::String(part.to_string()).to_string();
+    let mut renamed = Vec::new();
+    for (j, (start, name)) in headers.iter().enumerate() {
+        let next = headers.get(j + 1).map_or(lines.len(), |h| h.0);
+        let replaced = |name: &str| {
+            (name == "demand" || name.starts_with("demand.")) && name != "demand.obsolescence"
+        };
+        if replaced(name) {
+            // Comments and blank lines just before the next header belong to it, unless it
+            // is replaced too.
+            let mut end = next;
+            let next_replaced = headers.get(j + 1).is_some_and(|h| replaced(&h.1));
+            while !next_replaced && end > start + 1 && is_comment_or_blank(lines[end - 1]) {
+                end -= 1;
+            }
+            keep[*start..end].iter_mut().for_each(|k| *k = false);
+            insert_at.get_or_insert(*start);
+        } else if name == "scenario" || name == "part" {
+            for (i, line) in lines.iter().enumerate().take(next).skip(start + 1) {
+                let t = line.trim_start();
+                if t.starts_with("name") && t["name".len()..].trim_start().starts_with('=') {
+                    renamed.push(i);
+                }
+            }
+        }
+    }
+    let insert_at = insert_at?;
+    let mut out = String::new();
+    let mut gap = false;
+    for (i, line) in lines.iter().enumerate() {
+        if i == insert_at {
+            out.push_str(block);
+            gap = true;
+        }
+        if !keep[i] {
+            continue;
+        }
+        if std::mem::take(&mut gap) && !line.trim().is_empty() {
+            out.push('\n');
+        }
+        if renamed.contains(&i) {
+            out.push_str(&format!("name = {quoted}\n"));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Some(out)
+}
+
+/// [`compose_scenario`] through a parsed TOML table: works for any template, but loses its
+/// comments and order of tables.
+fn compose_by_table(template: &str, fit: &PartFit, demand_text: &str) -> anyhow::Result<String> {
     let fitted: toml::Table = demand_text.parse()?;
     let mut doc: toml::Table = template.parse()?;
     let mut demand = fitted
@@ -477,6 +590,22 @@ mod tests {
         assert_eq!(number(2.5), "2.5");
         assert_eq!(number(0.0), "0");
         assert_eq!(number(f64::NAN), "");
+    }
+
+    #[test]
+    fn splicing_keeps_comments_and_replaces_the_demand_tables() {
+        let template = "# top\n[scenario]\nname = \"x\" # old\n\n# demand next\n[demand]\n\
+                        model = \"constant\"\nrate = 1\n\n# the sizes\n[demand.order_size]\n\
+                        distribution = \"one\"\n\n# stock next\n[demand.obsolescence]\n\
+                        annual_probability = 0.1\n[part]\nname = \"old\"\n";
+        let out = splice_demand(template, "[demand]\nrate = 2\n", "P 1").unwrap();
+        assert_eq!(
+            out,
+            "# top\n[scenario]\nname = \"P 1\"\n\n# demand next\n[demand]\nrate = 2\n\n\
+             # stock next\n[demand.obsolescence]\nannual_probability = 0.1\n[part]\n\
+             name = \"P 1\"\n"
+        );
+        assert_eq!(splice_demand("demand.rate = 1\n[part]\n", "", "p"), None);
     }
 
     #[test]
