@@ -291,6 +291,10 @@ fn fit_on_the_committed_history_writes_valid_scenarios() {
          demand.uncertainty.rate_cv,fit."
     ));
     assert_eq!(parts.lines().count(), 301);
+    // The template's comments are kept; its demand is replaced.
+    let composed = fs::read_to_string(out.join("P0003.toml")).unwrap();
+    assert!(composed.contains("# The typical scenario of the performance issue"));
+    assert!(composed.contains("name = \"P0003\"") && !composed.contains("rate = 24.0"));
     let mut check = pimsim();
     check.arg("check");
     for k in [1, 2, 3, 50, 300] {
