@@ -37,6 +37,27 @@ enum Command {
     /// Merge the partial results of `run --shard K/N` into the outputs of a single run
     /// (bit-identical to running all paths on one machine).
     Merge(MergeArgs),
+    /// Fit demand models to a demand history CSV (part, period, quantity[, eop]) and write
+    /// scenario TOML per part and a parts CSV.
+    Fit(FitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct FitArgs {
+    /// The history CSV: columns part, period (month index, YYYY-MM or YYYY-MM-DD), quantity
+    /// (one row per order line; 0 marks a month without orders) and optionally eop.
+    history: PathBuf,
+    /// Output directory [default: fits/<history file stem>/], or a file ending in .toml for a
+    /// history of a single part.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Write whole scenarios: this scenario with its [demand] replaced by the fitted one.
+    /// Without it, each part's file holds only the demand block.
+    #[arg(long)]
+    template: Option<PathBuf>,
+    /// No closing message on standard error.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -122,6 +143,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(&args),
         Command::Check { scenarios } => check(&scenarios),
         Command::Merge(args) => merge(&args),
+        Command::Fit(args) => fit(&args),
     };
     match result {
         Ok(code) => code,
@@ -498,6 +520,116 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             elapsed,
             settings.paths as f64 / elapsed.max(1e-9),
             out_dir.path().display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fit(args: &FitArgs) -> anyhow::Result<ExitCode> {
+    use crate::output::fit as out;
+    let history = crate::fit::read_history(&args.history)?;
+    let template = match &args.template {
+        Some(path) => {
+            let loaded = Scenario::load(path)?;
+            print_warnings(&loaded.warnings);
+            Some(
+                std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?,
+            )
+        }
+        None => None,
+    };
+    let fits = crate::fit::fit_history(&history);
+    let source = args
+        .history
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let render = |f: &crate::fit::PartFit| -> anyhow::Result<String> {
+        let block = out::render_demand_toml(f, &source);
+        // The fitted block must be valid scenario input: check it inside a minimal scenario
+        // (whether a template's policies can be computed for this demand, e.g. a quantile
+        // retain rule, is for `pimsim check` to say; it can take long).
+        let minimal = format!(
+            "[scenario]\nhorizon_years = 10\n[part]\nunit_cost = 1.0\non_hand = 0\n\
+             [costs]\nholding_rate = 0.1\nshortage_penalty = 1.0\n\
+             [[policy]]\nname = \"hold\"\nkind = \"hold\"\n{block}"
+        );
+        Scenario::from_toml(Path::new("fitted.toml"), &minimal).map_err(|e| {
+            anyhow::anyhow!(
+                "internal error: the demand fitted for part {:?} is not valid:\n{e}",
+                f.part
+            )
+        })?;
+        match &template {
+            None => Ok(block),
+            Some(t) => out::compose_scenario(t, f, &source),
+        }
+    };
+    let single = args.out.as_ref().filter(|p| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    });
+    let written = if let Some(file) = single {
+        if fits.len() != 1 {
+            return Err(InputError::Flag {
+                flag: "--out".into(),
+                value: file.display().to_string(),
+                message: format!(
+                    "a single .toml file needs a history of one part, and {} has {} parts; \
+                     give a directory instead",
+                    args.history.display(),
+                    fits.len()
+                ),
+            }
+            .into());
+        }
+        let text = render(&fits[0])?;
+        out::write_file_atomically(file, text.as_bytes())?;
+        file.clone()
+    } else {
+        let dir = args.out.clone().unwrap_or_else(|| {
+            let stem = args
+                .history
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "history".into());
+            Path::new("fits").join(stem)
+        });
+        // Render everything before writing anything.
+        let mut files = vec![("parts.csv".to_string(), out::render_parts_csv(&fits)?)];
+        let mut taken = std::collections::HashSet::new();
+        taken.insert("parts".to_string());
+        for f in &fits {
+            let stem = out::part_file_stem(&f.part);
+            let mut name = stem.clone();
+            let mut k = 2;
+            while !taken.insert(name.to_lowercase()) {
+                name = format!("{stem}-{k}");
+                k += 1;
+            }
+            let name = format!("{name}.toml");
+            let text = render(f)?;
+            files.push((name, text.into_bytes()));
+        }
+        let out_dir = OutputDir::prepare(&dir)?;
+        for (name, content) in &files {
+            out_dir.write(name, content)?;
+        }
+        dir
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out::render_fit_table(&fits).as_bytes())?;
+    stdout.flush()?;
+    if !args.quiet {
+        let orders: u64 = fits.iter().map(|f| f.orders).sum();
+        eprintln!(
+            "fitted {} part{} ({orders} orders); wrote {}",
+            fits.len(),
+            if fits.len() == 1 { "" } else { "s" },
+            written.display()
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -18,6 +18,8 @@
 //! - [`output`] writes `summary.json`, `policies.csv`, `timeseries.csv`, the terminal table,
 //!   and the report for people: `report.html` with its charts ([`output::charts`], drawn with
 //!   plotters as SVG and PNG).
+//! - [`fit`] fits demand models (decay of the order intensity, order sizes) to a demand
+//!   history by maximum likelihood, with the Syntetos–Boylan class and goodness of fit.
 //! - [`cli`] is the thin command line on top.
 //!
 //! Randomness comes from [`rng`]: one ChaCha8 stream per (seed, path, purpose), so results
@@ -28,6 +30,7 @@ pub mod demand;
 pub mod discount;
 pub mod engine;
 pub mod error;
+pub mod fit;
 pub mod inventory;
 pub mod output;
 pub mod retention;

@@ -5,11 +5,13 @@
 //! file in the same directory, then a rename), so an interrupted run never leaves a
 //! half-written file nor destroys an earlier result, and it refuses to write into a non-empty
 //! directory that pimsim did not create. [`standard_exporters`] are the data files every run
-//! writes; [`report_exporters`] the report, which `run --no-report` skips.
+//! writes; [`report_exporters`] the report, which `run --no-report` skips. [`fit`] renders the
+//! outputs of `pimsim fit`.
 
 pub mod charts;
 mod files;
 mod finite;
+pub mod fit;
 mod report;
 mod table;
 

@@ -9,6 +9,7 @@ mod common;
 mod demand_exact;
 mod determinism;
 mod extremes;
+mod fit;
 mod fuzz;
 mod golden;
 mod interrupt;

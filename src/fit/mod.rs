@@ -1,0 +1,199 @@
+//! Fitting demand models to a demand history (`pimsim fit`).
+//!
+//! A history CSV ([`history`]: `part, period, quantity[, eop]`, one row per ERP order line) is
+//! binned per part into monthly order counts and units from the part's time origin t = 0 (its
+//! end of production, or the first month of the file). For each part [`fit_part`] returns a
+//! [`PartFit`]:
+//!
+//! - the order intensity λ(t) (orders per year) by maximum likelihood on the monthly counts of
+//!   an inhomogeneous Poisson process, for the constant, exponential and linear models, chosen
+//!   by AIC, with standard errors from the observed information ([`intensity`]);
+//! - the order-size distribution by maximum likelihood, chosen by AIC ([`order_size`]);
+//! - the Syntetos–Boylan class of the monthly demand ([`classify`]);
+//! - goodness of fit of the chosen intensity ([`GoodnessOfFit`]: a chi-square test of monthly
+//!   counts grouped to expected ≥ 5, and the largest gap between observed and expected
+//!   cumulative orders);
+//! - the relative standard error of the rate level, `SE(λ0)/λ0`, as the `rate_cv` of
+//!   `[demand.uncertainty]`.
+//!
+//! [`PartFit::demand_model`] turns a fit into the scenario's [`DemandModel`]; the output files
+//! are written by [`crate::output::fit`]. Nothing here prints.
+
+pub mod classify;
+pub mod history;
+pub mod intensity;
+pub mod order_size;
+
+pub use classify::{Classification, DemandClass, classify};
+pub use history::{History, PartHistory, parse_history, read_history};
+pub use intensity::{CandidateFit, DecayModel, IntensityFit, fit_intensity};
+pub use order_size::{OrderSizeFit, fit_order_size};
+
+use serde::Serialize;
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+use crate::demand::{DemandModel, Intensity};
+
+/// Goodness of fit of the chosen intensity to the monthly order counts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GoodnessOfFit {
+    /// Pearson's chi-square statistic Σ (O − E)²/E over groups of consecutive months, each
+    /// with at least 5 expected orders (a short remainder joins the last group).
+    pub chi_square: f64,
+    /// Degrees of freedom: groups − fitted parameters (the rate is fitted so that the totals
+    /// agree); 0 when there are too few groups for a test.
+    pub degrees_of_freedom: usize,
+    /// P(χ² ≥ statistic); NaN when `degrees_of_freedom` is 0.
+    pub p_value: f64,
+    /// Largest |observed − expected| cumulative orders at a month end, divided by the total
+    /// orders (a Kolmogorov-type distance; no p-value, the parameters are estimated).
+    pub max_cumulative_gap: f64,
+}
+
+/// Chi-square and cumulative-gap goodness of fit of `expected` to `observed` monthly counts,
+/// for a fit with `parameters` fitted parameters.
+pub fn goodness_of_fit(observed: &[u64], expected: &[f64], parameters: usize) -> GoodnessOfFit {
+    let total: f64 = observed.iter().sum::<u64>() as f64;
+    let mut groups: Vec<(f64, f64)> = Vec::new();
+    let (mut o, mut e) = (0.0, 0.0);
+    let (mut co, mut ce, mut gap) = (0.0f64, 0.0f64, 0.0f64);
+    for (&n, &mu) in observed.iter().zip(expected) {
+        o += n as f64;
+        e += mu;
+        co += n as f64;
+        ce += mu;
+        gap = gap.max((co - ce).abs());
+        if e >= 5.0 {
+            groups.push((o, e));
+            (o, e) = (0.0, 0.0);
+        }
+    }
+    if e > 0.0 || o > 0.0 {
+        match groups.last_mut() {
+            Some(last) => {
+                last.0 += o;
+                last.1 += e;
+            }
+            None => groups.push((o, e)),
+        }
+    }
+    let chi_square: f64 = groups
+        .iter()
+        .filter(|g| g.1 > 0.0)
+        .map(|(o, e)| (o - e).powi(2) / e)
+        .sum();
+    let degrees_of_freedom = groups.len().saturating_sub(parameters);
+    let p_value = if degrees_of_freedom > 0 {
+        ChiSquared::new(degrees_of_freedom as f64)
+            .map(|d| d.sf(chi_square))
+            .unwrap_or(f64::NAN)
+    } else {
+        f64::NAN
+    };
+    GoodnessOfFit {
+        chi_square,
+        degrees_of_freedom,
+        p_value,
+        max_cumulative_gap: if total > 0.0 { gap / total } else { 0.0 },
+    }
+}
+
+/// Everything fitted for one part.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartFit {
+    /// The part's id.
+    pub part: String,
+    /// The month t = 0 starts in, as written in the history (`2021-03` or a month index).
+    pub origin: String,
+    /// Whether t = 0 is the part's end of production (else the first month of the history).
+    pub eop_given: bool,
+    /// Months observed from t = 0.
+    pub months: usize,
+    /// Orders observed from t = 0.
+    pub orders: u64,
+    /// Units observed from t = 0.
+    pub units: u64,
+    /// History rows before t = 0, not fitted.
+    pub rows_before_origin: usize,
+    /// The order intensity: every candidate model and the chosen one.
+    pub intensity: IntensityFit,
+    /// The order-size distribution.
+    pub order_size: OrderSizeFit,
+    /// The Syntetos–Boylan class of the monthly units.
+    pub classification: Classification,
+    /// Goodness of fit of the chosen intensity.
+    pub goodness_of_fit: GoodnessOfFit,
+}
+
+impl PartFit {
+    /// Relative standard error of the rate level λ0 of the chosen model, `SE(λ0)/λ0` (0 without
+    /// orders), for `[demand.uncertainty] rate_cv` (capped at the scenario's limit, 10).
+    pub fn rate_cv(&self) -> f64 {
+        let best = self.intensity.best();
+        if best.rate > 0.0 && best.rate_se.is_finite() {
+            (best.rate_se / best.rate).min(10.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// λ(t) of the chosen model at the end of the observed history, orders per year.
+    pub fn rate_at_end(&self) -> f64 {
+        self.intensity_model()
+            .rate(self.months as f64 / history::MONTHS_PER_YEAR)
+    }
+
+    /// The chosen intensity as a scenario [`Intensity`].
+    pub fn intensity_model(&self) -> Intensity {
+        let best = self.intensity.best();
+        match best.model {
+            DecayModel::Constant => Intensity::Constant { rate: best.rate },
+            DecayModel::Exponential => Intensity::Exponential {
+                rate: best.rate,
+                decay_rate: best.shape.unwrap_or(0.0),
+            },
+            DecayModel::Linear => Intensity::Linear {
+                rate: best.rate,
+                end_years: best.shape.unwrap_or(f64::INFINITY),
+            },
+        }
+    }
+
+    /// The fitted demand block: chosen intensity, order sizes and `rate_cv`; no sudden-death
+    /// risk (a history cannot show it).
+    pub fn demand_model(&self) -> DemandModel {
+        DemandModel {
+            intensity: self.intensity_model(),
+            order_size: self.order_size.distribution.clone(),
+            rate_cv: self.rate_cv(),
+            obsolescence_annual_probability: 0.0,
+        }
+    }
+}
+
+/// Fits one part's history.
+pub fn fit_part(history: &PartHistory) -> PartFit {
+    let intensity = fit_intensity(&history.orders);
+    let best = intensity.best();
+    let goodness_of_fit = goodness_of_fit(&history.orders, &best.expected, best.parameters());
+    PartFit {
+        part: history.part.clone(),
+        origin: history.origin.clone(),
+        eop_given: history.eop_given,
+        months: history.months(),
+        orders: history.total_orders(),
+        units: history.total_units(),
+        rows_before_origin: history.rows_before_origin,
+        order_size: fit_order_size(&history.sizes),
+        classification: classify(&history.units),
+        goodness_of_fit,
+        intensity,
+    }
+}
+
+/// Fits every part of a history (in parallel; the result is in the history's part order and
+/// does not depend on the thread count).
+pub fn fit_history(history: &History) -> Vec<PartFit> {
+    use rayon::prelude::*;
+    history.parts.par_iter().map(fit_part).collect()
+}
