@@ -100,15 +100,11 @@ impl OverrideKey {
         })
     }
 
-    /// Builds a key from the segments of a nested TOML table (`[sweep] policy.a-b.retain`
-    /// parses as nested tables; each table key is one segment, dots included).
+    /// Builds a key from the segments of a nested TOML table: `[sweep] policy.a-b.retain`
+    /// parses as nested tables, `"demand.rate"` as one quoted key; both are the dotted name
+    /// of their segments joined by dots.
     pub fn from_segments(parts: &[String]) -> Result<OverrideKey, OverrideError> {
-        let mut key = OverrideKey::parse(&parts.join("."))?;
-        if parts.iter().any(|p| p.contains('.')) {
-            // A quoted segment with dots inside: keep it whole (an element name).
-            key.segments = parts.iter().map(|p| Segment::Key(p.clone())).collect();
-        }
-        Ok(key)
+        OverrideKey::parse(&parts.join("."))
     }
 
     /// The key as validation names it, with array elements by index (`policy[2].retain`),

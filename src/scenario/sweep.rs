@@ -184,8 +184,21 @@ struct Reporter<'p> {
 
 impl Reporter<'_> {
     fn error(&mut self, span: Range<usize>, key: &str, value: Option<String>, message: String) {
+        let dedupe = format!("{key}\u{0}{value:?}\u{0}{message}");
+        self.error_once(span, key, value, message, dedupe);
+    }
+
+    /// Reports a problem unless one with the same position and `dedupe` text was reported.
+    fn error_once(
+        &mut self,
+        span: Range<usize>,
+        key: &str,
+        value: Option<String>,
+        message: String,
+        dedupe: String,
+    ) {
         let (line, column) = position(self.text, span.start);
-        let dedupe = (line, column, format!("{key}\u{0}{value:?}\u{0}{message}"));
+        let dedupe = (line, column, dedupe);
         if !self.seen.insert(dedupe) {
             return;
         }
@@ -306,6 +319,17 @@ impl SweepPlan {
                             continue;
                         }
                     };
+                    if canonical.starts_with("simulation.") {
+                        rep.error(
+                            e.key_span.clone(),
+                            &name,
+                            None,
+                            "every point runs with the same seed and number of paths (common \
+                             random numbers); set them with --seed and --paths, not in [sweep]"
+                                .into(),
+                        );
+                        continue;
+                    }
                     if canonical.starts_with("sweep") {
                         rep.error(
                             e.key_span.clone(),
@@ -495,11 +519,13 @@ impl SweepPlan {
                     Ok(_) => Some(loaded.scenario),
                     Err((i, e)) => {
                         let p = blame(&format!("policy[{i}].retain"));
-                        rep.error(
+                        let cause = format!("`policy[{i}].retain`: {e}");
+                        rep.error_once(
                             params[p].1.clone(),
                             &format!("sweep.{}", keys[p]),
                             None,
-                            format!("{label} ({describe}): `policy[{i}].retain`: {e}"),
+                            format!("{label} ({describe}): {cause}"),
+                            cause.clone(),
                         );
                         None
                     }
@@ -512,11 +538,14 @@ impl SweepPlan {
                             .as_ref()
                             .map(|v| format!(" = {v}"))
                             .unwrap_or_default();
-                        rep.error(
+                        // The same problem at several points is reported once, at the first.
+                        let cause = format!("`{}`{value}: {}", pr.key, pr.message);
+                        rep.error_once(
                             params[p].1.clone(),
                             &format!("sweep.{}", keys[p]),
                             None,
-                            format!("{label} ({describe}): `{}`{value}: {}", pr.key, pr.message),
+                            format!("{label} ({describe}): {cause}"),
+                            cause.clone(),
                         );
                     }
                     None
@@ -574,6 +603,12 @@ impl SweepPlan {
             oat,
         })
     }
+}
+
+/// Whether scenario `text` has a `[sweep]` table (false for text that is not valid TOML; its
+/// validation reports that).
+pub fn has_sweep(text: &str) -> bool {
+    DeTable::parse(text).is_ok_and(|doc| doc.get_ref().get("sweep").is_some())
 }
 
 /// The full factorial of `lists`, the first list varying slowest.
