@@ -453,10 +453,17 @@ impl SweepPlan {
                 }
             }
         }
-        let point_values: Vec<Vec<Value>> = if !rep.problems.is_empty() {
+        // The points of the well-formed parameters are validated even when other entries
+        // have problems, so that `check` reports everything at once.
+        let point_values: Vec<Vec<Value>> = if let Design::LatinHypercube { points, seed } = design
+        {
+            if points > 0 && ranges.len() == params.len() {
+                latin_hypercube(&ranges, points, seed)
+            } else {
+                Vec::new()
+            }
+        } else if params.is_empty() {
             Vec::new()
-        } else if let Design::LatinHypercube { points, seed } = design {
-            latin_hypercube(&ranges, points, seed)
         } else {
             let count = params
                 .iter()

@@ -19,3 +19,4 @@ mod report;
 mod report_data;
 mod retention;
 mod shards;
+mod sweep;
