@@ -321,6 +321,16 @@ pub fn apply_overrides(
     Ok(doc.to_string())
 }
 
+/// [`apply_overrides`] with the keys as text (`"demand.rate"`, `"policy.scrap-60.retain"`),
+/// e.g. the column names of a CSV file.
+pub fn apply_dotted(text: &str, overrides: &[(&str, Value)]) -> Result<String, OverrideError> {
+    let parsed = overrides
+        .iter()
+        .map(|(k, v)| Ok((OverrideKey::parse(k)?, v.clone())))
+        .collect::<Result<Vec<_>, OverrideError>>()?;
+    apply_overrides(text, &parsed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,6 +369,14 @@ retain = 60
         assert_eq!(doc["policy"][1]["retain"].as_integer(), Some(10));
         assert_eq!(doc["policy"][0]["at_years"].as_integer(), Some(1));
         assert_eq!(doc["costs"]["holding_rate"].as_float(), Some(0.2));
+    }
+
+    #[test]
+    fn dotted_text_keys_work_too() {
+        let out = apply_dotted(DOC, &[("policy.hold.at_years", Value::Float(0.5))]).unwrap();
+        let doc: Table = out.parse().unwrap();
+        assert_eq!(doc["policy"][0]["at_years"].as_float(), Some(0.5));
+        assert!(apply_dotted(DOC, &[("rate", Value::Float(1.0))]).is_err());
     }
 
     #[test]

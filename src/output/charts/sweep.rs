@@ -323,10 +323,14 @@ fn draw_map<DB: DrawingBackend>(
     let mut entries = policy_legend(&m.policies);
     entries.push((
         Swatch::Fill(tint(RGBColor(90, 90, 90), 0.25).to_rgba()),
-        format!(
-            "pale: small lead (the label: lead over the runner-up, {})",
-            m.currency
-        ),
+        if grid {
+            format!(
+                "pale: small lead (the label: lead over the runner-up, {})",
+                m.currency
+            )
+        } else {
+            "pale: small lead over the runner-up".to_string()
+        },
         INK,
     ));
     legend_row(
