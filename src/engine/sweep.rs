@@ -51,7 +51,23 @@ fn run_one(
     cancel: &AtomicBool,
 ) -> Result<RunSummary, Cancelled> {
     let plan = Plan::new(scenario).expect("sweep points were validated with their plans");
-    run_cancellable(scenario, &plan, settings, progress, cancel)
+    run_cancellable(scenario, &plan, settings, progress, cancel).map(slim)
+}
+
+/// Drops the per-time and per-bin series of a point's summary (time series, histograms,
+/// stock-out curves, demand by year), which a sweep's outputs do not use, so that memory per
+/// point stays a few kilobytes even for large sweeps. Every figure of `policies.csv` stays.
+fn slim(mut s: RunSummary) -> RunSummary {
+    s.timeseries = Vec::new();
+    s.demand.annual = Vec::new();
+    s.demand.expected_rate = Vec::new();
+    s.demand.sample_paths = Vec::new();
+    for p in &mut s.policies {
+        p.cost_distribution.histogram.bin_edges = Vec::new();
+        p.cost_distribution.histogram.counts = Vec::new();
+        p.stockout_by_time = Vec::new();
+    }
+    s
 }
 
 /// Runs every point of `plan` (then the base scenario and the one-at-a-time points) with

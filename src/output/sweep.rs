@@ -419,6 +419,9 @@ pub fn render_sweep_all(runs: &[SweepRun], report: bool) -> anyhow::Result<Vec<(
     Ok(files)
 }
 
+/// Most points listed in the report's table per scenario (all are in `sweep.csv`).
+const MAX_TABLE_POINTS: usize = 500;
+
 /// The sweep's `report.html`: per scenario the decision map, the tornado and a table of the
 /// points with the cheapest policy.
 pub fn render_sweep_html(
@@ -514,7 +517,14 @@ pub fn render_sweep_html(
             h,
             "<th>cheapest policy</th><th class=\"num\">its mean total cost</th><th class=\"num\">lead over the runner-up</th></tr></thead>\n<tbody>"
         );
-        for (n, (pt, sum)) in r.plan.points.iter().zip(&r.points).enumerate() {
+        for (n, (pt, sum)) in r
+            .plan
+            .points
+            .iter()
+            .zip(&r.points)
+            .enumerate()
+            .take(MAX_TABLE_POINTS)
+        {
             let m = means(sum);
             let (best, margin) = cheapest(&m);
             let _ = write!(h, "<tr><td class=\"num\">{n}</td>");
@@ -534,7 +544,16 @@ pub fn render_sweep_html(
                 }
             );
         }
-        let _ = writeln!(h, "</tbody>\n</table>\n</section>");
+        let _ = writeln!(h, "</tbody>\n</table>");
+        if r.points.len() > MAX_TABLE_POINTS {
+            let _ = writeln!(
+                h,
+                "<p class=\"note\">The first {MAX_TABLE_POINTS} of {} points; all of them are in \
+                 sweep.csv.</p>",
+                r.points.len()
+            );
+        }
+        let _ = writeln!(h, "</section>");
     }
     let _ = writeln!(
         h,
