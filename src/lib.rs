@@ -18,6 +18,10 @@
 //! - [`output`] writes `summary.json`, `policies.csv`, `timeseries.csv`, the terminal table,
 //!   and the report for people: `report.html` with its charts ([`output::charts`], drawn with
 //!   plotters as SVG and PNG).
+//! - Sweeps: [`scenario::overrides`] sets scenario fields by dotted name in the TOML document
+//!   before validation; [`scenario::sweep::SweepPlan`] validates a `[sweep]` table and its
+//!   points; [`engine::sweep::run_sweep`] runs them on the same paths; [`output::sweep`] writes
+//!   `sweep.csv`, `sweep_oat.csv`, `sweep.json` and the sweep report.
 //! - [`cli`] is the thin command line on top.
 //!
 //! Randomness comes from [`rng`]: one ChaCha8 stream per (seed, path, purpose), so results
