@@ -11,8 +11,11 @@ cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
 for scenario in scenarios/*.toml; do
   stem=$(basename "$scenario" .toml)
+  out="reports/$stem"
+  # A scenario with a [sweep] table writes a sweep report, to reports/<stem>-sweep/.
+  if grep -q '^\[sweep\]' "$scenario"; then out="reports/$stem-sweep"; fi
   # Start from an empty folder so that no file of an older version lingers.
-  rm -rf "reports/$stem"
-  target/release/pimsim run "$scenario" --quiet --out "reports/$stem" >/dev/null
-  echo "reports/$stem: $(find "reports/$stem" -type f | wc -l) files, $(du -sh "reports/$stem" | cut -f1)"
+  rm -rf "$out"
+  target/release/pimsim run "$scenario" --quiet --out "$out" >/dev/null
+  echo "$out: $(find "$out" -type f | wc -l) files, $(du -sh "$out" | cut -f1)"
 done

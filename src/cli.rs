@@ -34,6 +34,9 @@ enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Evaluate every point of each scenario's [sweep] table on the same demand paths and
+    /// write sweep.csv (one row per scenario, point and policy) and a report.
+    Sweep(SweepArgs),
     /// Merge the partial results of `run --shard K/N` into the outputs of a single run
     /// (bit-identical to running all paths on one machine).
     Merge(MergeArgs),
@@ -72,6 +75,35 @@ struct MergeArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// No messages on standard error (warnings still show).
+    #[arg(long)]
+    quiet: bool,
+    /// Skip the report: no report.html and no chart files (SVG, PNG), only the data files.
+    #[arg(long)]
+    no_report: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct SweepArgs {
+    /// Scenario files, or directories (every *.toml in them, sorted by name).
+    #[arg(required = true)]
+    scenarios: Vec<PathBuf>,
+    /// Number of demand paths [default: each scenario's simulation.paths, else 10000].
+    #[arg(long, value_parser = parse_paths)]
+    paths: Option<u64>,
+    /// Seed of all random streams [default: each scenario's simulation.seed, else 1].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (0 = one per core, at most 1024). Results do not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = parse_threads)]
+    threads: usize,
+    /// Output directory [default: reports/<scenario file stem>-sweep/ for one file,
+    /// reports/sweep/ for several].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// What to print on standard output: a table of the points, sweep.json or sweep.csv.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// No progress bar and no messages on standard error (warnings still show).
     #[arg(long)]
     quiet: bool,
     /// Skip the report: no report.html and no chart files (SVG, PNG), only the data files.
@@ -143,6 +175,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(&args),
         Command::Check { scenarios } => check(&scenarios),
         Command::Merge(args) => merge(&args),
+        Command::Sweep(args) => sweep(&args),
         Command::Fit(args) => fit(&args),
     };
     match result {
@@ -164,7 +197,8 @@ fn print_warnings(problems: &[crate::error::Problem]) {
 fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut bad = 0;
     for f in files {
-        match Scenario::load(f) {
+        // Validates the [sweep] table and every point too, when there is one.
+        match crate::scenario::sweep::SweepPlan::load(f).map(|plan| plan.base) {
             Ok(loaded) => {
                 print_warnings(&loaded.warnings);
                 match Plan::new(&loaded.scenario) {
@@ -364,6 +398,28 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let interrupt = Interrupt::install();
     let shard = shard_of(args)?;
     let scenario_text = Scenario::read_text(&args.scenario)?;
+    if crate::scenario::sweep::has_sweep(&scenario_text) {
+        if shard.is_some() {
+            return Err(InputError::Flag {
+                flag: "--shard".into(),
+                value: args.scenario.display().to_string(),
+                message: "a scenario with [sweep] cannot be split into shards yet; run it \
+                          whole (pimsim sweep) or shard one point per file"
+                    .into(),
+            }
+            .into());
+        }
+        return sweep(&SweepArgs {
+            scenarios: vec![args.scenario.clone()],
+            paths: args.paths,
+            seed: args.seed,
+            threads: args.threads,
+            out: args.out.clone(),
+            format: args.format,
+            quiet: args.quiet,
+            no_report: args.no_report,
+        });
+    }
     let loaded = Scenario::from_toml(&args.scenario, &scenario_text)?;
     print_warnings(&loaded.warnings);
     let scenario = &loaded.scenario;
@@ -519,6 +575,196 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             settings.paths,
             elapsed,
             settings.paths as f64 / elapsed.max(1e-9),
+            out_dir.path().display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The scenario files of `pimsim sweep`: files as given, directories expanded to their
+/// `*.toml` files sorted by name.
+fn sweep_files(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let unreadable = |reason: String| InputError::Unreadable {
+                path: input.clone(),
+                reason,
+            };
+            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
+                .map_err(|e| unreadable(e.to_string()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            if found.is_empty() {
+                return Err(
+                    unreadable("a directory without scenario files (*.toml)".into()).into(),
+                );
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn stem_of(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into())
+}
+
+fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
+    use crate::engine::sweep::{SweepRun, run_sweep};
+    use crate::scenario::sweep::SweepPlan;
+    let interrupt = Interrupt::install();
+    let files = sweep_files(&args.scenarios)?;
+    // Validate every file first and report the problems of all of them at once.
+    let mut plans = Vec::new();
+    let mut problems = Vec::new();
+    for f in &files {
+        match SweepPlan::load(f) {
+            Ok(plan) => plans.push(plan),
+            Err(InputError::Problems(p)) => problems.extend(p),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(InputError::Problems(problems).into());
+    }
+    let mut stems: Vec<String> = Vec::new();
+    for f in &files {
+        let stem = stem_of(f);
+        if stems.contains(&stem) {
+            return Err(InputError::Mismatch(format!(
+                "two scenario files are named {stem}.toml; the `scenario` column of sweep.csv \
+                 could not tell them apart (rename one)"
+            ))
+            .into());
+        }
+        stems.push(stem);
+    }
+    let mut jobs = Vec::new();
+    for (plan, stem) in plans.into_iter().zip(stems) {
+        print_warnings(&plan.base.warnings);
+        let base = &plan.base.scenario;
+        let settings = RunSettings {
+            paths: args.paths.unwrap_or(base.simulation.paths),
+            seed: args.seed.unwrap_or(base.simulation.seed),
+            threads: args.threads,
+        };
+        let max_paths = plan
+            .points
+            .iter()
+            .map(|p| p.scenario.max_paths())
+            .chain(plan.oat.iter().map(|p| p.scenario.max_paths()))
+            .chain([base.max_paths()])
+            .min()
+            .unwrap_or(base.max_paths());
+        if settings.paths > max_paths {
+            return Err(InputError::Flag {
+                flag: "--paths".into(),
+                value: settings.paths.to_string(),
+                message: format!(
+                    "too many paths for the volumes of {}.toml at some sweep point: the exact \
+                     unit counters would overflow; at most {max_paths} paths",
+                    stem
+                ),
+            }
+            .into());
+        }
+        jobs.push((stem, plan, settings));
+    }
+    if interrupt.requested() {
+        eprintln!(
+            "interrupted by {} before simulating; nothing was written",
+            interrupt.name()
+        );
+        return Ok(interrupt.exit_code());
+    }
+    let default = if files.len() == 1 {
+        Path::new("reports").join(format!("{}-sweep", stem_of(&files[0])))
+    } else {
+        Path::new("reports").join("sweep")
+    };
+    let out_dir = OutputDir::prepare(&args.out.clone().unwrap_or(default))?;
+
+    let total: u64 = jobs
+        .iter()
+        .map(|(_, plan, s)| SweepRun::run_count(plan) * s.paths)
+        .sum();
+    let bar = if !args.quiet && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos}/{len} point-paths [{bar:40}] {percent}% eta {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let started = Instant::now();
+    let mut runs = Vec::new();
+    let mut point_count = 0;
+    for (stem, plan, settings) in jobs {
+        point_count += plan.points.len();
+        match run_sweep(stem, plan, settings, &|n| bar.inc(n), &interrupt.requested) {
+            Ok(run) if !interrupt.requested() => runs.push(run),
+            _ => {
+                bar.finish_and_clear();
+                out_dir.discard();
+                eprintln!(
+                    "interrupted by {} after {:.2} s; nothing was written (the files in {} are as they were)",
+                    interrupt.name(),
+                    started.elapsed().as_secs_f64(),
+                    out_dir.path().display()
+                );
+                return Ok(interrupt.exit_code());
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+
+    let written = output::sweep::render_sweep_all(&runs, !args.no_report).and_then(|rendered| {
+        let files: Vec<(&str, &[u8])> = rendered
+            .iter()
+            .map(|(n, c)| (n.as_str(), c.as_slice()))
+            .collect();
+        out_dir.write_all(&files)?;
+        Ok(rendered)
+    });
+    let rendered = match written {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            out_dir.discard();
+            return Err(e);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        Format::Table => stdout.write_all(output::sweep::render_sweep_table(&runs).as_bytes())?,
+        Format::Json => stdout.write_all(&rendered[2].1)?,
+        Format::Csv => stdout.write_all(&rendered[0].1)?,
+    }
+    stdout.flush()?;
+    if interrupt.requested() {
+        eprintln!(
+            "interrupted by {} while writing; the new report in {} is complete",
+            interrupt.name(),
+            out_dir.path().display()
+        );
+        return Ok(interrupt.exit_code());
+    }
+    if !args.quiet {
+        eprintln!(
+            "{} scenario(s), {point_count} point(s) in {elapsed:.2} s; wrote {}",
+            runs.len(),
             out_dir.path().display()
         );
     }

@@ -20,6 +20,10 @@
 //!   plotters as SVG and PNG).
 //! - [`fit`] fits demand models (decay of the order intensity, order sizes) to a demand
 //!   history by maximum likelihood, with the Syntetos–Boylan class and goodness of fit.
+//! - Sweeps: [`scenario::overrides`] sets scenario fields by dotted name in the TOML document
+//!   before validation; [`scenario::sweep::SweepPlan`] validates a `[sweep]` table and its
+//!   points; [`engine::sweep::run_sweep`] runs them on the same paths; [`output::sweep`] writes
+//!   `sweep.csv`, `sweep_oat.csv`, `sweep.json` and the sweep report.
 //! - [`cli`] is the thin command line on top.
 //!
 //! Randomness comes from [`rng`]: one ChaCha8 stream per (seed, path, purpose), so results

@@ -11,6 +11,7 @@
 pub mod shard;
 pub mod stats;
 mod summary;
+pub mod sweep;
 
 pub use summary::{
     AnnualDemand, Comparison, CostBreakdown, CostDistribution, CostHistogram, CostSummary,

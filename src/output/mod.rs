@@ -13,6 +13,7 @@ mod files;
 mod finite;
 pub mod fit;
 mod report;
+pub mod sweep;
 mod table;
 
 pub use files::{MARKER, OutputDir};
@@ -57,138 +58,148 @@ impl Exporter for PoliciesCsv {
     }
     fn render(&self, summary: &RunSummary) -> anyhow::Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        let mut header: Vec<String> = [
-            "policy",
-            "kind",
-            "paths",
-            "seed",
-            "fill_rate",
-            "no_stockout_probability",
-            "total_cost_mean",
-            "total_cost_std_err",
-            "total_cost_ci95_low",
-            "total_cost_ci95_high",
-            "total_cost_p05",
-            "total_cost_p50",
-            "total_cost_p95",
-            "total_cost_cvar95",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        header.extend(
-            crate::inventory::CostLines::NAMES
-                .iter()
-                .map(|n| format!("cost_{n}")),
-        );
-        header.push("cost_total".into());
-        let unit_names = [
-            "demanded",
-            "filled_from_stock",
-            "short",
-            "lost",
-            "backordered",
-            "backorders_filled",
-            "scrapped",
-            "released",
-            "bought_back",
-            "remanufactured",
-            "lost_in_storage",
-            "on_hand_at_horizon",
-            "open_backorders_at_horizon",
-            "on_order_at_horizon",
-            "remanufacture_runs",
-            "average_on_hand",
-        ];
-        header.extend(unit_names.iter().map(|n| format!("units_{n}")));
-        header.extend(
-            [
-                "first_stockout_share",
-                "first_stockout_p50_years",
-                "difference_vs_baseline_mean",
-                "difference_vs_baseline_std_err",
-                "difference_vs_baseline_ci95_low",
-                "difference_vs_baseline_ci95_high",
-                "probability_cheaper_than_baseline",
-                "inventory_turnover",
-                "gmroi",
-                "carrying_share_of_total",
-                "revenue",
-            ]
-            .iter()
-            .map(|s| s.to_string()),
-        );
-        w.write_record(&header)?;
+        w.write_record(policy_columns())?;
         for p in &summary.policies {
-            let c = &p.total_cost;
-            let b = &p.cost_breakdown;
-            let u = &p.units;
-            let mut row = vec![
-                p.name.clone(),
-                p.kind.clone(),
-                summary.paths.to_string(),
-                summary.seed.to_string(),
-                cell(p.fill_rate),
-                p.no_stockout_probability.to_string(),
-            ];
-            row.extend(
-                [
-                    c.mean,
-                    c.std_err,
-                    c.ci95[0],
-                    c.ci95[1],
-                    c.p05,
-                    c.p50,
-                    c.p95,
-                    c.cvar95,
-                    b.last_time_buy,
-                    b.holding,
-                    b.disposal,
-                    b.release,
-                    b.buyback,
-                    b.remanufacture,
-                    b.shortage,
-                    b.backorder,
-                    b.end_of_horizon,
-                    b.total,
-                    u.demanded,
-                    u.filled_from_stock,
-                    u.short,
-                    u.lost,
-                    u.backordered,
-                    u.backorders_filled,
-                    u.scrapped,
-                    u.released,
-                    u.bought_back,
-                    u.remanufactured,
-                    u.lost_in_storage,
-                    u.on_hand_at_horizon,
-                    u.open_backorders_at_horizon,
-                    u.on_order_at_horizon,
-                    u.remanufacture_runs,
-                    u.average_on_hand,
-                ]
-                .iter()
-                .map(|v| v.to_string()),
-            );
-            let cmp = p.comparison.as_ref();
-            row.extend([
-                cell(p.first_stockout_years.as_ref().map(|s| s.share_of_paths)),
-                cell(p.first_stockout_years.as_ref().map(|s| s.p50)),
-                cell(cmp.map(|c| c.mean_difference)),
-                cell(cmp.map(|c| c.std_err)),
-                cell(cmp.map(|c| c.ci95[0])),
-                cell(cmp.map(|c| c.ci95[1])),
-                cell(cmp.map(|c| c.probability_cheaper)),
-                cell(p.finance.inventory_turnover),
-                cell(p.finance.gmroi),
-                cell(p.finance.carrying_share_of_total),
-                cell(p.finance.revenue),
-            ]);
-            w.write_record(&row)?;
+            w.write_record(policy_row(summary, p))?;
         }
         Ok(w.into_inner()?)
     }
+}
+
+/// The columns of `policies.csv` (also the metric columns of `sweep.csv`).
+pub fn policy_columns() -> Vec<String> {
+    let mut header: Vec<String> = [
+        "policy",
+        "kind",
+        "paths",
+        "seed",
+        "fill_rate",
+        "no_stockout_probability",
+        "total_cost_mean",
+        "total_cost_std_err",
+        "total_cost_ci95_low",
+        "total_cost_ci95_high",
+        "total_cost_p05",
+        "total_cost_p50",
+        "total_cost_p95",
+        "total_cost_cvar95",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(
+        crate::inventory::CostLines::NAMES
+            .iter()
+            .map(|n| format!("cost_{n}")),
+    );
+    header.push("cost_total".into());
+    let unit_names = [
+        "demanded",
+        "filled_from_stock",
+        "short",
+        "lost",
+        "backordered",
+        "backorders_filled",
+        "scrapped",
+        "released",
+        "bought_back",
+        "remanufactured",
+        "lost_in_storage",
+        "on_hand_at_horizon",
+        "open_backorders_at_horizon",
+        "on_order_at_horizon",
+        "remanufacture_runs",
+        "average_on_hand",
+    ];
+    header.extend(unit_names.iter().map(|n| format!("units_{n}")));
+    header.extend(
+        [
+            "first_stockout_share",
+            "first_stockout_p50_years",
+            "difference_vs_baseline_mean",
+            "difference_vs_baseline_std_err",
+            "difference_vs_baseline_ci95_low",
+            "difference_vs_baseline_ci95_high",
+            "probability_cheaper_than_baseline",
+            "inventory_turnover",
+            "gmroi",
+            "carrying_share_of_total",
+            "revenue",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    header
+}
+
+/// One row of `policies.csv`: `p`'s cells in the order of [`policy_columns`].
+pub fn policy_row(summary: &RunSummary, p: &crate::engine::PolicySummary) -> Vec<String> {
+    let c = &p.total_cost;
+    let b = &p.cost_breakdown;
+    let u = &p.units;
+    let mut row = vec![
+        p.name.clone(),
+        p.kind.clone(),
+        summary.paths.to_string(),
+        summary.seed.to_string(),
+        cell(p.fill_rate),
+        p.no_stockout_probability.to_string(),
+    ];
+    row.extend(
+        [
+            c.mean,
+            c.std_err,
+            c.ci95[0],
+            c.ci95[1],
+            c.p05,
+            c.p50,
+            c.p95,
+            c.cvar95,
+            b.last_time_buy,
+            b.holding,
+            b.disposal,
+            b.release,
+            b.buyback,
+            b.remanufacture,
+            b.shortage,
+            b.backorder,
+            b.end_of_horizon,
+            b.total,
+            u.demanded,
+            u.filled_from_stock,
+            u.short,
+            u.lost,
+            u.backordered,
+            u.backorders_filled,
+            u.scrapped,
+            u.released,
+            u.bought_back,
+            u.remanufactured,
+            u.lost_in_storage,
+            u.on_hand_at_horizon,
+            u.open_backorders_at_horizon,
+            u.on_order_at_horizon,
+            u.remanufacture_runs,
+            u.average_on_hand,
+        ]
+        .iter()
+        .map(|v| v.to_string()),
+    );
+    let cmp = p.comparison.as_ref();
+    row.extend([
+        cell(p.first_stockout_years.as_ref().map(|s| s.share_of_paths)),
+        cell(p.first_stockout_years.as_ref().map(|s| s.p50)),
+        cell(cmp.map(|c| c.mean_difference)),
+        cell(cmp.map(|c| c.std_err)),
+        cell(cmp.map(|c| c.ci95[0])),
+        cell(cmp.map(|c| c.ci95[1])),
+        cell(cmp.map(|c| c.probability_cheaper)),
+        cell(p.finance.inventory_turnover),
+        cell(p.finance.gmroi),
+        cell(p.finance.carrying_share_of_total),
+        cell(p.finance.revenue),
+    ]);
+    row
 }
 
 /// `timeseries.csv`: per policy and time-series point, on-hand stock and cumulative cost.

@@ -32,7 +32,7 @@ impl Exporter for HtmlReport {
 const SERVICE_TARGET: f64 = 0.99;
 
 /// Escapes text for HTML (and XML).
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -1147,7 +1147,7 @@ fn numbers(h: &mut String, summary: &RunSummary) {
     h.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-const CSS: &str = "
+pub(crate) const CSS: &str = "
 :root { --ink: #212529; --soft: #555a62; --rule: #dee2e6; --zebra: #f6f7f9; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #fff;

@@ -4,8 +4,10 @@
 //! every key for type and range, and returns a validated [`Scenario`] plus warnings, or every
 //! problem of the file at once as an [`InputError`]. Nothing downstream re-checks input.
 
+pub mod overrides;
 mod parse;
 mod reader;
+pub mod sweep;
 
 pub use parse::{DEFAULT_PATHS, DEFAULT_SEED, MAX_PATHS};
 

@@ -105,13 +105,7 @@ fn read_currency(t: &Table<'_, '_>) -> Option<String> {
 }
 
 fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
-    if root.has("sweep") {
-        root.error(
-            "sweep",
-            "parameter sweeps ([sweep], SPEC section 9) are not implemented in this version yet; \
-             remove the table and run one scenario file per point",
-        );
-    }
+    // [sweep] is read by `super::sweep`; a single scenario ignores it.
     root.check_keys_except(
         &["sweep"],
         &[

@@ -722,9 +722,9 @@ const CASES: &[Case] = &[
     case(
         "a [sweep] table",
         &[("[report]", "[sweep]\nrate = [1, 2]\n[report]")],
-        "sweep",
-        Edit(0),
-        "not implemented in this version yet",
+        "sweep.rate",
+        Edit(1),
+        "expected at least table.key",
     ),
     case(
         "misspelt table",

@@ -20,3 +20,4 @@ mod report;
 mod report_data;
 mod retention;
 mod shards;
+mod sweep;

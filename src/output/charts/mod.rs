@@ -24,6 +24,7 @@ mod cost;
 mod demand;
 mod service;
 mod stock;
+pub mod sweep;
 
 use std::sync::Once;
 

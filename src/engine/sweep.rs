@@ -1,0 +1,105 @@
+//! Running a sweep: every point of every [`SweepPlan`], on the same demand paths.
+//!
+//! Points run one after the other and the engine runs each point's paths in parallel (the
+//! normal [`run_cancellable`]): a point is a full run, parallel over fixed blocks of paths, so
+//! the cores are busy without nesting two thread pools, memory stays one run's worth, and the
+//! results are bit-identical to separate `pimsim run`s of each point for any thread count.
+//! Every point of a scenario uses the same seed and path count, hence the same demand paths
+//! (common random numbers across points: differences between points are not noise).
+
+use std::sync::atomic::AtomicBool;
+
+use super::{Cancelled, RunSettings, RunSummary, run_cancellable};
+use crate::inventory::Plan;
+use crate::scenario::Scenario;
+use crate::scenario::sweep::SweepPlan;
+
+/// The results of one scenario file's sweep.
+#[derive(Debug, Clone)]
+pub struct SweepRun {
+    /// The file stem (the `scenario` column of `sweep.csv`).
+    pub scenario: String,
+    /// The validated plan.
+    pub plan: SweepPlan,
+    /// Seed and paths used for every point.
+    pub settings: RunSettings,
+    /// One summary per point, in point order.
+    pub points: Vec<RunSummary>,
+    /// The scenario as written, the base of the one-at-a-time points (run only when there
+    /// are one-at-a-time points).
+    pub base: Option<RunSummary>,
+    /// One summary per one-at-a-time point, in the order of [`SweepPlan::oat`].
+    pub oat: Vec<RunSummary>,
+}
+
+impl SweepRun {
+    /// Runs needed: points, the base, the one-at-a-time points.
+    pub fn run_count(plan: &SweepPlan) -> u64 {
+        let oat = if plan.oat.is_empty() {
+            0
+        } else {
+            1 + plan.oat.len()
+        };
+        (plan.points.len() + oat) as u64
+    }
+}
+
+fn run_one(
+    scenario: &Scenario,
+    settings: RunSettings,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<RunSummary, Cancelled> {
+    let plan = Plan::new(scenario).expect("sweep points were validated with their plans");
+    run_cancellable(scenario, &plan, settings, progress, cancel).map(slim)
+}
+
+/// Drops the per-time and per-bin series of a point's summary (time series, histograms,
+/// stock-out curves, demand by year), which a sweep's outputs do not use, so that memory per
+/// point stays a few kilobytes even for large sweeps. Every figure of `policies.csv` stays.
+fn slim(mut s: RunSummary) -> RunSummary {
+    s.timeseries = Vec::new();
+    s.demand.annual = Vec::new();
+    s.demand.expected_rate = Vec::new();
+    s.demand.sample_paths = Vec::new();
+    for p in &mut s.policies {
+        p.cost_distribution.histogram.bin_edges = Vec::new();
+        p.cost_distribution.histogram.counts = Vec::new();
+        p.stockout_by_time = Vec::new();
+    }
+    s
+}
+
+/// Runs every point of `plan` (then the base scenario and the one-at-a-time points) with
+/// `settings`. `scenario` names the rows. Stops with [`Cancelled`] when `cancel` is set.
+pub fn run_sweep(
+    scenario: String,
+    plan: SweepPlan,
+    settings: RunSettings,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<SweepRun, Cancelled> {
+    let points = plan
+        .points
+        .iter()
+        .map(|p| run_one(&p.scenario, settings, progress, cancel))
+        .collect::<Result<Vec<_>, _>>()?;
+    let base = if plan.oat.is_empty() {
+        None
+    } else {
+        Some(run_one(&plan.base.scenario, settings, progress, cancel)?)
+    };
+    let oat = plan
+        .oat
+        .iter()
+        .map(|p| run_one(&p.scenario, settings, progress, cancel))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(SweepRun {
+        scenario,
+        plan,
+        settings,
+        points,
+        base,
+        oat,
+    })
+}

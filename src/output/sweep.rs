@@ -1,0 +1,609 @@
+//! Outputs of a sweep: `sweep.csv` (one tidy row per scenario × point × policy), `sweep_oat.csv`
+//! (the one-at-a-time runs behind the tornado chart), `sweep.json`, the terminal table, and
+//! `report.html` with the decision map and the tornado as inline SVG (and as SVG and PNG files).
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
+use super::charts::{hex, policy_color};
+use super::report::{CSS, esc};
+use super::{check_finite, money, policy_columns, policy_row};
+use crate::engine::RunSummary;
+use crate::engine::sweep::SweepRun;
+use crate::scenario::sweep::{Design, value_text};
+
+/// The swept keys of all runs, in order of first appearance (the parameter columns).
+pub fn parameter_columns(runs: &[SweepRun]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in runs {
+        for p in &r.plan.parameters {
+            if !out.contains(&p.key.text) {
+                out.push(p.key.text.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The header of `sweep.csv`: `scenario`, `point`, the swept keys, `policy`, then the metric
+/// columns of `policies.csv`.
+pub fn sweep_columns(runs: &[SweepRun]) -> Vec<String> {
+    let mut header = vec!["scenario".to_string(), "point".to_string()];
+    header.extend(parameter_columns(runs));
+    header.extend(policy_columns());
+    header
+}
+
+/// `sweep.csv`.
+pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
+    let columns = parameter_columns(runs);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(sweep_columns(runs))?;
+    for r in runs {
+        for (n, (point, summary)) in r.plan.points.iter().zip(&r.points).enumerate() {
+            let mut prefix = vec![r.scenario.clone(), n.to_string()];
+            for c in &columns {
+                let cell = r
+                    .plan
+                    .parameters
+                    .iter()
+                    .position(|p| &p.key.text == c)
+                    .map(|i| value_text(&point.values[i]))
+                    .unwrap_or_default();
+                prefix.push(cell);
+            }
+            for p in &summary.policies {
+                let mut row = prefix.clone();
+                row.extend(policy_row(summary, p));
+                w.write_record(&row)?;
+            }
+        }
+    }
+    Ok(w.into_inner()?)
+}
+
+/// The header of `sweep_oat.csv`: `scenario`, `parameter`, `level`, `value`, then the columns
+/// of `policies.csv`.
+pub fn oat_columns() -> Vec<String> {
+    let mut header: Vec<String> = ["scenario", "parameter", "level", "value"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(policy_columns());
+    header
+}
+
+/// `sweep_oat.csv`: per scenario the base run (`level` = `base`, `parameter` and `value`
+/// empty), then each numeric parameter at its lowest (`low`) and highest (`high`) swept value.
+pub fn render_oat_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(oat_columns())?;
+    for r in runs {
+        let Some(base) = &r.base else { continue };
+        let mut rows: Vec<([String; 4], &RunSummary)> = vec![(
+            [
+                r.scenario.clone(),
+                String::new(),
+                "base".into(),
+                String::new(),
+            ],
+            base,
+        )];
+        for (o, s) in r.plan.oat.iter().zip(&r.oat) {
+            rows.push((
+                [
+                    r.scenario.clone(),
+                    r.plan.parameters[o.parameter].key.text.clone(),
+                    o.level.to_string(),
+                    value_text(&o.value),
+                ],
+                s,
+            ));
+        }
+        for (prefix, summary) in rows {
+            for p in &summary.policies {
+                let mut row = prefix.to_vec();
+                row.extend(policy_row(summary, p));
+                w.write_record(&row)?;
+            }
+        }
+    }
+    Ok(w.into_inner()?)
+}
+
+fn policies_json(s: &RunSummary) -> serde_json::Value {
+    s.policies
+        .iter()
+        .map(|p| {
+            json!({
+                "policy": p.name,
+                "kind": p.kind,
+                "fill_rate": p.fill_rate,
+                "no_stockout_probability": p.no_stockout_probability,
+                "total_cost": p.total_cost,
+                "cost_breakdown": p.cost_breakdown,
+            })
+        })
+        .collect()
+}
+
+fn toml_to_json(v: &toml::Value) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// `sweep.json`: per scenario its design, parameters, points (values and per-policy results)
+/// and one-at-a-time runs.
+pub fn render_sweep_json(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
+    let scenarios: Vec<serde_json::Value> = runs
+        .iter()
+        .map(|r| {
+            let design = match r.plan.design {
+                Design::Grid => json!({"kind": "grid"}),
+                Design::LatinHypercube { points, seed } => {
+                    json!({"kind": "latin_hypercube", "points": points, "seed": seed})
+                }
+            };
+            let parameters: Vec<_> = r
+                .plan
+                .parameters
+                .iter()
+                .map(|p| json!({"key": p.key.text, "base": p.base.as_ref().map(toml_to_json)}))
+                .collect();
+            let points: Vec<_> = r
+                .plan
+                .points
+                .iter()
+                .zip(&r.points)
+                .enumerate()
+                .map(|(n, (pt, s))| {
+                    let values: serde_json::Map<String, serde_json::Value> = r
+                        .plan
+                        .parameters
+                        .iter()
+                        .zip(&pt.values)
+                        .map(|(p, v)| (p.key.text.clone(), toml_to_json(v)))
+                        .collect();
+                    json!({
+                        "point": n,
+                        "values": values,
+                        "cheapest": s.verdict.cheapest,
+                        "policies": policies_json(s),
+                    })
+                })
+                .collect();
+            let oat: Vec<_> = r
+                .plan
+                .oat
+                .iter()
+                .zip(&r.oat)
+                .map(|(o, s)| {
+                    json!({
+                        "parameter": r.plan.parameters[o.parameter].key.text,
+                        "level": o.level,
+                        "value": toml_to_json(&o.value),
+                        "policies": policies_json(s),
+                    })
+                })
+                .collect();
+            json!({
+                "scenario": r.scenario,
+                "name": r.plan.base.scenario.name,
+                "paths": r.settings.paths,
+                "seed": r.settings.seed,
+                "design": design,
+                "parameters": parameters,
+                "points": points,
+                "base": r.base.as_ref().map(policies_json),
+                "one_at_a_time": oat,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "pimsim_version": env!("CARGO_PKG_VERSION"),
+        "scenarios": scenarios,
+    });
+    let mut text = serde_json::to_string_pretty(&doc)?;
+    text.push('\n');
+    Ok(text.into_bytes())
+}
+
+/// Cheapest policy (index) of a point and its lead over the runner-up.
+fn cheapest(means: &[f64]) -> (usize, f64) {
+    let best = (0..means.len())
+        .min_by(|&a, &b| means[a].total_cmp(&means[b]))
+        .unwrap_or(0);
+    let runner_up = (0..means.len())
+        .filter(|&i| i != best)
+        .map(|i| means[i])
+        .fold(f64::INFINITY, f64::min);
+    let margin = if runner_up.is_finite() {
+        runner_up - means[best]
+    } else {
+        0.0
+    };
+    (best, margin)
+}
+
+fn means(s: &RunSummary) -> Vec<f64> {
+    s.policies.iter().map(|p| p.total_cost.mean).collect()
+}
+
+/// The decision map of one scenario's sweep (`None` without parameters). Grid: one cell per
+/// combination of the first two parameters, the mean costs averaged over the other
+/// parameters' values; Latin hypercube: one dot per point.
+pub fn decision_map(r: &SweepRun) -> Option<DecisionMap> {
+    let params = &r.plan.parameters;
+    if params.is_empty() {
+        return None;
+    }
+    let first = r.points.first()?;
+    let policies: Vec<String> = first.policies.iter().map(|p| p.name.clone()).collect();
+    let two = params.len() >= 2;
+    let mut cells = Vec::new();
+    let (mut x_ticks, mut y_ticks) = (Vec::new(), Vec::new());
+    match r.plan.design {
+        Design::Grid => {
+            let distinct = |i: usize| {
+                let mut seen: Vec<String> = Vec::new();
+                for p in &r.plan.points {
+                    let t = value_text(&p.values[i]);
+                    if !seen.contains(&t) {
+                        seen.push(t);
+                    }
+                }
+                seen
+            };
+            x_ticks = distinct(0);
+            if two {
+                y_ticks = distinct(1);
+            }
+            let ny = y_ticks.len().max(1);
+            let mut sums = vec![(vec![0.0; policies.len()], 0usize); x_ticks.len() * ny];
+            for (pt, s) in r.plan.points.iter().zip(&r.points) {
+                let xi = x_ticks
+                    .iter()
+                    .position(|t| *t == value_text(&pt.values[0]))?;
+                let yi = if two {
+                    y_ticks
+                        .iter()
+                        .position(|t| *t == value_text(&pt.values[1]))?
+                } else {
+                    0
+                };
+                let cell = &mut sums[xi * ny + yi];
+                for (acc, m) in cell.0.iter_mut().zip(means(s)) {
+                    *acc += m;
+                }
+                cell.1 += 1;
+            }
+            for (k, (sum, count)) in sums.into_iter().enumerate() {
+                if count == 0 {
+                    continue;
+                }
+                let avg: Vec<f64> = sum.iter().map(|v| v / count as f64).collect();
+                let (best, margin) = cheapest(&avg);
+                cells.push(DecisionCell {
+                    x: (k / ny) as f64,
+                    y: (k % ny) as f64,
+                    best,
+                    margin,
+                });
+            }
+        }
+        Design::LatinHypercube { .. } => {
+            let num = |v: &toml::Value| match v {
+                toml::Value::Integer(i) => *i as f64,
+                toml::Value::Float(f) => *f,
+                _ => 0.0,
+            };
+            for (pt, s) in r.plan.points.iter().zip(&r.points) {
+                let (best, margin) = cheapest(&means(s));
+                cells.push(DecisionCell {
+                    x: num(&pt.values[0]),
+                    y: if two { num(&pt.values[1]) } else { 0.0 },
+                    best,
+                    margin,
+                });
+            }
+        }
+    }
+    Some(DecisionMap {
+        title: format!(
+            "{} — which policy is cheapest where",
+            r.plan.base.scenario.name
+        ),
+        x_label: params[0].key.text.clone(),
+        y_label: two.then(|| params[1].key.text.clone()),
+        x_ticks,
+        y_ticks,
+        cells,
+        policies,
+        currency: first.scenario.report.currency_label().to_string(),
+    })
+}
+
+/// The tornado of one scenario's sweep (`None` without one-at-a-time runs).
+pub fn tornado(r: &SweepRun) -> Option<Tornado> {
+    let base = r.base.as_ref()?;
+    let mut rows = Vec::new();
+    for (i, p) in r.plan.parameters.iter().enumerate() {
+        let find = |level: &str| {
+            r.plan
+                .oat
+                .iter()
+                .zip(&r.oat)
+                .find(|(o, _)| o.parameter == i && o.level == level)
+        };
+        let (Some((lo, lo_s)), Some((hi, hi_s))) = (find("low"), find("high")) else {
+            continue;
+        };
+        rows.push(TornadoRow {
+            label: format!(
+                "{} ({} → {})",
+                p.key.text,
+                value_text(&lo.value),
+                value_text(&hi.value)
+            ),
+            costs: means(lo_s).into_iter().zip(means(hi_s)).collect(),
+        });
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    let swing = |r: &TornadoRow| {
+        r.costs
+            .iter()
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+    };
+    rows.sort_by(|a, b| swing(b).total_cmp(&swing(a)));
+    Some(Tornado {
+        title: format!(
+            "{} — sensitivity of mean total cost, one parameter at a time",
+            r.plan.base.scenario.name
+        ),
+        rows,
+        base: means(base),
+        policies: base.policies.iter().map(|p| p.name.clone()).collect(),
+        currency: base.scenario.report.currency_label().to_string(),
+    })
+}
+
+/// File stem of a chart: `decision_map`, or `<scenario>-decision_map` in a sweep of several
+/// files.
+fn chart_stem(runs: &[SweepRun], r: &SweepRun, chart: &str) -> String {
+    if runs.len() == 1 {
+        chart.to_string()
+    } else {
+        format!("{}-{chart}", r.scenario)
+    }
+}
+
+/// Every file of a sweep: `sweep.csv`, `sweep_oat.csv`, `sweep.json`, and when `report`,
+/// `report.html` and the charts as SVG and PNG.
+pub fn render_sweep_all(runs: &[SweepRun], report: bool) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    for r in runs {
+        for s in r.points.iter().chain(&r.base).chain(&r.oat) {
+            check_finite(s)?;
+        }
+    }
+    let mut files = vec![
+        ("sweep.csv".to_string(), render_sweep_csv(runs)?),
+        ("sweep_oat.csv".to_string(), render_oat_csv(runs)?),
+        ("sweep.json".to_string(), render_sweep_json(runs)?),
+    ];
+    if report {
+        let mut charts = Vec::new();
+        for r in runs {
+            if let Some(m) = decision_map(r) {
+                charts.push((
+                    chart_stem(runs, r, "decision_map"),
+                    SweepChart::DecisionMap(m),
+                ));
+            }
+            if let Some(t) = tornado(r) {
+                charts.push((chart_stem(runs, r, "tornado"), SweepChart::Tornado(t)));
+            }
+        }
+        files.push((
+            "report.html".into(),
+            render_sweep_html(runs, &charts)?.into_bytes(),
+        ));
+        for (stem, chart) in &charts {
+            files.push((format!("{stem}.svg"), chart.svg(true)?.into_bytes()));
+            files.push((format!("{stem}.png"), chart.png()?));
+        }
+    }
+    Ok(files)
+}
+
+/// Most points listed in the report's table per scenario (all are in `sweep.csv`).
+const MAX_TABLE_POINTS: usize = 500;
+
+/// The sweep's `report.html`: per scenario the decision map, the tornado and a table of the
+/// points with the cheapest policy.
+pub fn render_sweep_html(
+    runs: &[SweepRun],
+    charts: &[(String, SweepChart)],
+) -> anyhow::Result<String> {
+    let mut h = String::new();
+    let title = if runs.len() == 1 {
+        format!("{} — pimsim sweep", runs[0].plan.base.scenario.name)
+    } else {
+        format!("{} scenarios — pimsim sweep", runs.len())
+    };
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
+         <title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
+        esc(&title),
+        CSS,
+        esc(&title)
+    );
+    let _ = writeln!(
+        h,
+        "<p>Every point runs on the same demand paths (same seed and path count), so the \
+         differences between points are the parameters' effect, not noise. Data: \
+         <a href=\"sweep.csv\">sweep.csv</a> (one row per point and policy), \
+         <a href=\"sweep_oat.csv\">sweep_oat.csv</a> (the one-at-a-time runs), \
+         <a href=\"sweep.json\">sweep.json</a>.</p>"
+    );
+    for r in runs {
+        let s = &r.plan.base.scenario;
+        let _ = writeln!(
+            h,
+            "<section>\n<h2>{} <small>({}.toml)</small></h2>\n<p>{} point(s), {} paths each, seed {}; design: {}; swept: {}.</p>",
+            esc(&s.name),
+            esc(&r.scenario),
+            r.points.len(),
+            r.settings.paths,
+            r.settings.seed,
+            match r.plan.design {
+                Design::Grid => "full grid".to_string(),
+                Design::LatinHypercube { points, seed } =>
+                    format!("Latin hypercube of {points} points (seed {seed})"),
+            },
+            if r.plan.parameters.is_empty() {
+                "nothing (no [sweep] table)".to_string()
+            } else {
+                r.plan
+                    .parameters
+                    .iter()
+                    .map(|p| format!("<code>{}</code>", esc(&p.key.text)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        );
+        for stem in [
+            chart_stem(runs, r, "decision_map"),
+            chart_stem(runs, r, "tornado"),
+        ] {
+            if let Some((_, chart)) = charts.iter().find(|(s, _)| *s == stem) {
+                let (heading, note) = match chart {
+                    SweepChart::DecisionMap(_) => (
+                        "Decision map: which policy is cheapest where",
+                        "Colour: the policy with the lowest mean total cost; the paler, the \
+                         smaller its lead over the runner-up (the figure in the cell). With more \
+                         than two parameters, each cell averages the mean costs over the other \
+                         parameters' values.",
+                    ),
+                    SweepChart::Tornado(_) => (
+                        "Sensitivity: one parameter at a time",
+                        "Each parameter at its lowest (○) and highest (●) swept value with every \
+                         other field as written in the scenario (│ marks that base cost); \
+                         widest swing first.",
+                    ),
+                };
+                let _ = writeln!(
+                    h,
+                    "<figure>\n<h3>{heading}</h3>\n<p class=\"note\">{note}</p>\n{}\n<figcaption>Files: \
+                     <a href=\"{stem}.svg\">{stem}.svg</a>, <a href=\"{stem}.png\">{stem}.png</a></figcaption>\n</figure>",
+                    chart
+                        .svg(false)?
+                        .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+                        .trim()
+                );
+            }
+        }
+        // The points.
+        let _ = write!(h, "<table>\n<thead><tr><th>point</th>");
+        for p in &r.plan.parameters {
+            let _ = write!(h, "<th>{}</th>", esc(&p.key.text));
+        }
+        let _ = writeln!(
+            h,
+            "<th>cheapest policy</th><th class=\"num\">its mean total cost</th><th class=\"num\">lead over the runner-up</th></tr></thead>\n<tbody>"
+        );
+        for (n, (pt, sum)) in r
+            .plan
+            .points
+            .iter()
+            .zip(&r.points)
+            .enumerate()
+            .take(MAX_TABLE_POINTS)
+        {
+            let m = means(sum);
+            let (best, margin) = cheapest(&m);
+            let _ = write!(h, "<tr><td class=\"num\">{n}</td>");
+            for v in &pt.values {
+                let _ = write!(h, "<td class=\"num\">{}</td>", esc(&value_text(v)));
+            }
+            let _ = writeln!(
+                h,
+                "<td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                hex(policy_color(best)),
+                esc(&sum.policies[best].name),
+                esc(&money(m[best])),
+                if m.len() > 1 {
+                    esc(&money(margin))
+                } else {
+                    "n/a".into()
+                }
+            );
+        }
+        let _ = writeln!(h, "</tbody>\n</table>");
+        if r.points.len() > MAX_TABLE_POINTS {
+            let _ = writeln!(
+                h,
+                "<p class=\"note\">The first {MAX_TABLE_POINTS} of {} points; all of them are in \
+                 sweep.csv.</p>",
+                r.points.len()
+            );
+        }
+        let _ = writeln!(h, "</section>");
+    }
+    let _ = writeln!(
+        h,
+        "<footer><p>pimsim {} sweep report.</p></footer>\n</main>\n</body>\n</html>",
+        env!("CARGO_PKG_VERSION")
+    );
+    Ok(h)
+}
+
+/// The terminal table: one line per point with the cheapest policy.
+pub fn render_sweep_table(runs: &[SweepRun]) -> String {
+    let mut out = String::new();
+    for r in runs {
+        let _ = writeln!(
+            out,
+            "{} — {} point(s), {} paths, seed {}",
+            r.scenario,
+            r.points.len(),
+            r.settings.paths,
+            r.settings.seed
+        );
+        let mut header = vec!["point".to_string()];
+        header.extend(r.plan.parameters.iter().map(|p| p.key.text.clone()));
+        header.extend(["cheapest".into(), "mean cost".into(), "lead".into()]);
+        let mut rows = vec![header];
+        for (n, (pt, s)) in r.plan.points.iter().zip(&r.points).enumerate() {
+            let m = means(s);
+            let (best, margin) = cheapest(&m);
+            let mut row = vec![n.to_string()];
+            row.extend(pt.values.iter().map(value_text));
+            row.push(s.policies[best].name.clone());
+            row.push(money(m[best]));
+            row.push(if m.len() > 1 {
+                money(margin)
+            } else {
+                "n/a".into()
+            });
+            rows.push(row);
+        }
+        let widths: Vec<usize> = (0..rows[0].len())
+            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .collect();
+        for row in rows {
+            let line: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:>w$}", w = *w))
+                .collect();
+            let _ = writeln!(out, "  {}", line.join("  "));
+        }
+    }
+    out
+}
