@@ -234,6 +234,104 @@ pub fn optimise_policy(
     })
 }
 
+/// The result of `pimsim optimize`, written as `optimize.json`.
+///
+/// The top level carries the stable names `policy`, `best` and `frontier` of one policy: the
+/// only one optimised, or among several the one whose optimum is cheapest (among those that
+/// meet the fill-rate target, if any does); `policies` lists every optimised policy in
+/// scenario order with the same names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptimizeReport {
+    /// The recommended policy's optimum (`policy`, `best`, `frontier`, …).
+    #[serde(flatten)]
+    pub recommended: PolicyOptimum,
+    /// Every optimised policy.
+    pub policies: Vec<PolicyOptimum>,
+    /// The scenario's name.
+    pub scenario: String,
+    /// Demand paths per candidate.
+    pub paths: u64,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// pimsim's version.
+    pub pimsim_version: String,
+    /// Positions of `policies` in the scenario (for colours).
+    #[serde(skip)]
+    pub policy_indices: Vec<usize>,
+}
+
+/// Optimises policies `indices` of `scenario` in turn and gathers the report.
+pub fn optimise(
+    scenario: &Scenario,
+    plan: &Plan,
+    indices: &[usize],
+    settings: RunSettings,
+    fill_rate_target: Option<f64>,
+    cancel: &AtomicBool,
+) -> Result<OptimizeReport, OptimizeError> {
+    let mut policies = Vec::with_capacity(indices.len());
+    for &i in indices {
+        policies.push(optimise_policy(
+            scenario,
+            plan,
+            i,
+            settings,
+            fill_rate_target,
+            cancel,
+        )?);
+    }
+    let recommended = policies
+        .iter()
+        .filter(|p| p.target_met)
+        .chain(policies.iter().filter(|p| !p.target_met))
+        .fold(None::<&PolicyOptimum>, |best, p| match best {
+            Some(b) if b.target_met && !p.target_met => Some(b),
+            Some(b) if b.target_met == p.target_met && b.best.total_cost <= p.best.total_cost => {
+                Some(b)
+            }
+            _ => Some(p),
+        })
+        .cloned()
+        .expect("at least one policy is optimised");
+    Ok(OptimizeReport {
+        recommended,
+        policies,
+        scenario: scenario.name.clone(),
+        paths: settings.paths,
+        seed: settings.seed,
+        pimsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        policy_indices: indices.to_vec(),
+    })
+}
+
+/// Resolves every `retain = "optimal"` of `scenario` in `plan`: each such policy's retained
+/// level becomes the optimum (least mean total cost, no fill-rate target) on the first
+/// min(`settings.paths`, [`OPTIMAL_RETAIN_PATHS`]) paths of `settings.seed`. Returns the
+/// optimum of each resolved policy with its index.
+pub fn resolve_optimal_retain(
+    scenario: &Scenario,
+    plan: &mut Plan,
+    settings: RunSettings,
+    cancel: &AtomicBool,
+) -> Result<Vec<(usize, PolicyOptimum)>, OptimizeError> {
+    let settings = RunSettings {
+        paths: settings.paths.min(OPTIMAL_RETAIN_PATHS),
+        ..settings
+    };
+    let mut resolved = Vec::new();
+    for (i, p) in scenario.policies.iter().enumerate() {
+        if p.retain != Some(RetainRule::Optimal) {
+            continue;
+        }
+        let optimum = optimise_policy(scenario, plan, i, settings, None, cancel)?;
+        for d in &mut plan.policies[i].dispositions {
+            d.retained = optimum.best.quantity;
+        }
+        resolved.push((i, optimum));
+    }
+    Ok(resolved)
+}
+
 /// What [`search`] found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchResult {

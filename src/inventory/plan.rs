@@ -2,7 +2,7 @@
 
 use crate::demand::DemandModel;
 use crate::discount::Discount;
-use crate::retention::{RetentionError, retained_level};
+use crate::retention::{RetainRule, RetentionError, retained_level};
 use crate::scenario::{PolicyKind, Scenario, UnmetDemand};
 
 /// Days per year, for partner response times given in days.
@@ -171,8 +171,13 @@ impl Plan {
             let mut dispositions = Vec::new();
             if let Some(rule) = p.retain {
                 for at in p.disposition_times(horizon) {
-                    let retained =
-                        retained_level(rule, &scenario.demand, at, horizon).map_err(|e| (i, e))?;
+                    // `"optimal"` keeps everything until the optimiser sets R
+                    // (`optimize::resolve_optimal_retain`).
+                    let retained = match rule {
+                        RetainRule::Optimal => scenario.starting_stock(),
+                        _ => retained_level(rule, &scenario.demand, at, horizon)
+                            .map_err(|e| (i, e))?,
+                    };
                     dispositions.push(Disposition {
                         at: Instant::new(at, &discount),
                         retained,

@@ -22,8 +22,11 @@
 mod comparison;
 mod cost;
 mod demand;
+mod optimize;
 mod service;
 mod stock;
+
+pub use optimize::{optimize_png, optimize_svg};
 
 use std::sync::Once;
 
