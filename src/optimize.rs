@@ -218,7 +218,7 @@ pub fn optimise_policy(
     let kind = quantity_kind(policy.kind);
     let upper = initial_upper(scenario, kind);
     let extendable = kind == QuantityKind::LastTimeBuy;
-    let result = search(0, upper, extendable, fill_rate_target, &mut |qs| {
+    let result = search(0, upper, extendable, fill_rate_target, |qs: &[u64]| {
         let candidates = candidate_plan(scenario, plan, index, qs);
         engine::evaluate_cancellable(scenario, &candidates, settings, &|_| {}, cancel)
     })?;
@@ -399,7 +399,7 @@ pub fn search<E>(
     upper: u64,
     extendable: bool,
     target: Option<f64>,
-    evaluate: &mut dyn FnMut(&[u64]) -> Result<Vec<PolicyEstimate>, E>,
+    mut evaluate: impl FnMut(&[u64]) -> Result<Vec<PolicyEstimate>, E>,
 ) -> Result<SearchResult, E> {
     let mut points: BTreeMap<u64, FrontierPoint> = BTreeMap::new();
     let mut passes = 0;
@@ -477,7 +477,7 @@ mod tests {
         target: Option<f64>,
         f: impl Fn(u64) -> (f64, f64),
     ) -> SearchResult {
-        search::<()>(lower, upper, extendable, target, &mut |qs| {
+        search::<()>(lower, upper, extendable, target, |qs: &[u64]| {
             Ok(qs
                 .iter()
                 .map(|&q| {
