@@ -52,6 +52,10 @@ struct OptimizeArgs {
     /// Least acceptable mean fill rate, in [0, 1]: the cheapest quantity reaching it is chosen.
     #[arg(long, value_parser = parse_fraction)]
     fill_rate_target: Option<f64>,
+    /// Evaluate every quantity of the range instead of the zooming grid (exact whatever the
+    /// cost curve's shape; about range/64 engine passes).
+    #[arg(long)]
+    full_scan: bool,
     /// Number of demand paths per candidate [default: the scenario's simulation.paths, else 10000].
     #[arg(long, value_parser = parse_paths)]
     paths: Option<u64>,
@@ -708,6 +712,11 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
         &indices,
         settings,
         args.fill_rate_target,
+        if args.full_scan {
+            crate::optimize::Method::FullScan
+        } else {
+            crate::optimize::Method::ZoomingGrid
+        },
         &interrupt.requested,
     ) {
         Ok(report) if !interrupt.requested() => report,

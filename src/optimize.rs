@@ -46,6 +46,19 @@ use crate::scenario::{PolicyKind, Scenario};
 /// Quantities evaluated per pass of the engine.
 pub const GRID_POINTS: usize = 17;
 
+/// Candidates per engine pass in a full scan ([`Method::FullScan`]).
+pub const SCAN_CHUNK: usize = 64;
+
+/// How the quantities are searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// The zooming grid of the module's documentation: exact for a unimodal mean cost.
+    ZoomingGrid,
+    /// Every quantity of the range ([`SCAN_CHUNK`] per pass): exact whatever the curve's shape.
+    FullScan,
+}
+
 /// Times the range of a last-time buy may double when the best point is at its upper end.
 pub const MAX_DOUBLINGS: u32 = 20;
 
@@ -79,6 +92,8 @@ pub struct FrontierPoint {
 /// How much work the search took.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SearchCost {
+    /// How the quantities were searched.
+    pub method: Method,
     /// Engine passes over all paths.
     pub passes: u32,
     /// Quantities evaluated (the frontier's length).
@@ -211,6 +226,27 @@ pub fn optimise_policy(
     fill_rate_target: Option<f64>,
     cancel: &AtomicBool,
 ) -> Result<PolicyOptimum, OptimizeError> {
+    optimise_policy_with(
+        scenario,
+        plan,
+        index,
+        settings,
+        fill_rate_target,
+        Method::ZoomingGrid,
+        cancel,
+    )
+}
+
+/// [`optimise_policy`] with a choice of [`Method`].
+pub fn optimise_policy_with(
+    scenario: &Scenario,
+    plan: &Plan,
+    index: usize,
+    settings: RunSettings,
+    fill_rate_target: Option<f64>,
+    method: Method,
+    cancel: &AtomicBool,
+) -> Result<PolicyOptimum, OptimizeError> {
     let policy = &scenario.policies[index];
     if policy.review_every_years.is_some() {
         return Err(OptimizeError::Reviews(policy.name.clone()));
@@ -218,10 +254,35 @@ pub fn optimise_policy(
     let kind = quantity_kind(policy.kind);
     let upper = initial_upper(scenario, kind);
     let extendable = kind == QuantityKind::LastTimeBuy;
-    let result = search(0, upper, extendable, fill_rate_target, |qs: &[u64]| {
-        let candidates = candidate_plan(scenario, plan, index, qs);
-        engine::evaluate_cancellable(scenario, &candidates, settings, &|_| {}, cancel)
-    })?;
+    let points = match method {
+        Method::ZoomingGrid => GRID_POINTS,
+        Method::FullScan => usize::MAX,
+    };
+    let mut passes = 0;
+    let mut result = search_with(
+        points,
+        0,
+        upper,
+        extendable,
+        fill_rate_target,
+        |qs: &[u64]| {
+            let mut out = Vec::with_capacity(qs.len());
+            for chunk in qs.chunks(SCAN_CHUNK) {
+                let candidates = candidate_plan(scenario, plan, index, chunk);
+                out.extend(engine::evaluate_cancellable(
+                    scenario,
+                    &candidates,
+                    settings,
+                    &|_| {},
+                    cancel,
+                )?);
+                passes += 1;
+            }
+            Ok::<_, Cancelled>(out)
+        },
+    )?;
+    result.cost.passes = passes;
+    result.cost.method = method;
     Ok(PolicyOptimum {
         policy: policy.name.clone(),
         kind: policy.kind.as_str().to_string(),
@@ -267,16 +328,18 @@ pub fn optimise(
     indices: &[usize],
     settings: RunSettings,
     fill_rate_target: Option<f64>,
+    method: Method,
     cancel: &AtomicBool,
 ) -> Result<OptimizeReport, OptimizeError> {
     let mut policies = Vec::with_capacity(indices.len());
     for &i in indices {
-        policies.push(optimise_policy(
+        policies.push(optimise_policy_with(
             scenario,
             plan,
             i,
             settings,
             fill_rate_target,
+            method,
             cancel,
         )?);
     }
@@ -345,15 +408,15 @@ pub struct SearchResult {
     pub cost: SearchCost,
 }
 
-/// At most `GRID_POINTS` quantities spread evenly over `[lo, hi]`, both ends included (all of
+/// At most `points` quantities spread evenly over `[lo, hi]`, both ends included (all of
 /// them when the range is that small).
-fn grid(lo: u64, hi: u64) -> Vec<u64> {
+fn grid(lo: u64, hi: u64, points: usize) -> Vec<u64> {
     let width = hi - lo;
-    if width < GRID_POINTS as u64 {
+    if width < points as u64 {
         return (lo..=hi).collect();
     }
-    let steps = (GRID_POINTS - 1) as u128;
-    let mut out: Vec<u64> = (0..GRID_POINTS as u128)
+    let steps = (points - 1) as u128;
+    let mut out: Vec<u64> = (0..points as u128)
         .map(|k| lo + ((k * width as u128 + steps / 2) / steps) as u64)
         .collect();
     out.dedup();
@@ -399,15 +462,29 @@ pub fn search<E>(
     upper: u64,
     extendable: bool,
     target: Option<f64>,
+    evaluate: impl FnMut(&[u64]) -> Result<Vec<PolicyEstimate>, E>,
+) -> Result<SearchResult, E> {
+    search_with(GRID_POINTS, lower, upper, extendable, target, evaluate)
+}
+
+/// [`search`] with `per_round` quantities per round (at least 3; `usize::MAX` scans the whole
+/// range in the first round).
+pub fn search_with<E>(
+    per_round: usize,
+    lower: u64,
+    upper: u64,
+    extendable: bool,
+    target: Option<f64>,
     mut evaluate: impl FnMut(&[u64]) -> Result<Vec<PolicyEstimate>, E>,
 ) -> Result<SearchResult, E> {
+    let per_round = per_round.max(3);
     let mut points: BTreeMap<u64, FrontierPoint> = BTreeMap::new();
     let mut passes = 0;
     let mut upper = upper.max(lower);
     let (mut lo, mut hi) = (lower, upper);
     let mut doublings = 0;
     loop {
-        let fresh: Vec<u64> = grid(lo, hi)
+        let fresh: Vec<u64> = grid(lo, hi, per_round)
             .into_iter()
             .filter(|q| !points.contains_key(q))
             .collect();
@@ -447,6 +524,11 @@ pub fn search<E>(
         best,
         target_met,
         cost: SearchCost {
+            method: if per_round == usize::MAX {
+                Method::FullScan
+            } else {
+                Method::ZoomingGrid
+            },
             passes,
             candidates: frontier.len() as u64,
             lower,
@@ -491,12 +573,12 @@ mod tests {
 
     #[test]
     fn grid_spans_the_range_with_both_ends() {
-        assert_eq!(grid(0, 3), vec![0, 1, 2, 3]);
-        let g = grid(0, 1000);
+        assert_eq!(grid(0, 3, GRID_POINTS), vec![0, 1, 2, 3]);
+        let g = grid(0, 1000, GRID_POINTS);
         assert_eq!(g.len(), GRID_POINTS);
         assert_eq!((g[0], g[GRID_POINTS - 1]), (0, 1000));
         assert!(g.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(grid(5, 5), vec![5]);
+        assert_eq!(grid(5, 5, GRID_POINTS), vec![5]);
     }
 
     #[test]
@@ -511,6 +593,22 @@ mod tests {
             assert!(r.cost.candidates <= 60, "{:?}", r.cost);
             assert!(r.frontier.windows(2).all(|w| w[0].quantity < w[1].quantity));
         }
+    }
+
+    #[test]
+    fn a_full_scan_finds_the_global_minimum_of_a_bumpy_curve() {
+        // Local minima at every multiple of 10; the global one at 73.
+        let f = |q: u64| {
+            let base = ((q % 10) as f64 - 5.0).abs();
+            (if q == 73 { -1.0 } else { base }, 0.5)
+        };
+        let r = search_with::<()>(usize::MAX, 0, 200, false, None, |qs: &[u64]| {
+            Ok(qs.iter().map(|&q| estimate(f(q).0, f(q).1)).collect())
+        })
+        .unwrap();
+        assert_eq!(r.best.quantity, 73);
+        assert_eq!(r.cost.candidates, 201);
+        assert_eq!(r.cost.method, Method::FullScan);
     }
 
     #[test]
