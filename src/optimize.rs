@@ -29,6 +29,12 @@
 //! constrained cost is still unimodal. When no candidate reaches F, the best point is the one
 //! with the highest fill rate and [`PolicyOptimum::target_met`] is false.
 //!
+//! Where the mechanics are not convex (a partner who honours requests with some probability
+//! and loses units to attrition: each unit released changes the partner's random draws), the
+//! mean cost can be bumpy at the scale of one unit, and the grid may stop in a dip within the
+//! noise; [`Method::FullScan`] evaluates every quantity ([`SCAN_CHUNK`] per pass) and is exact
+//! whatever the curve's shape.
+//!
 //! For a last-time buy the upper end starts at the 0.999 quantile of lifetime demand (exact
 //! compound Poisson, [`crate::retention`]); if the best point lies on it, the range doubles
 //! (at most [`MAX_DOUBLINGS`] times).
