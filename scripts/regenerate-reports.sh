@@ -19,3 +19,7 @@ for scenario in scenarios/*.toml; do
   target/release/pimsim run "$scenario" --quiet --out "$out" >/dev/null
   echo "$out: $(find "$out" -type f | wc -l) files, $(du -sh "$out" | cut -f1)"
 done
+# The example of `pimsim optimize` in the README.
+rm -rf reports/benchmark-optimize
+target/release/pimsim optimize scenarios/benchmark.toml --quiet --out reports/benchmark-optimize >/dev/null
+echo "reports/benchmark-optimize: $(find reports/benchmark-optimize -type f | wc -l) files"

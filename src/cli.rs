@@ -40,6 +40,9 @@ enum Command {
     /// Merge the partial results of `run --shard K/N` into the outputs of a single run
     /// (bit-identical to running all paths on one machine).
     Merge(MergeArgs),
+    /// Find the retained level (scrap, partner_release) or last-time buy (hold) of least mean
+    /// total cost, optionally under a fill-rate target, on common random numbers.
+    Optimize(OptimizeArgs),
     /// Fit demand models to a demand history CSV (part, period, quantity[, eop]) and write
     /// scenario TOML per part and a parts CSV.
     Fit(FitArgs),
@@ -61,6 +64,49 @@ struct FitArgs {
     /// No closing message on standard error.
     #[arg(long)]
     quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct OptimizeArgs {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// The policy to optimise [default: every policy without review_every_years].
+    #[arg(long)]
+    policy: Option<String>,
+    /// Least acceptable mean fill rate, in [0, 1]: the cheapest quantity reaching it is chosen.
+    #[arg(long, value_parser = parse_fraction)]
+    fill_rate_target: Option<f64>,
+    /// Evaluate every quantity of the range instead of the zooming grid (exact whatever the
+    /// cost curve's shape; about range/64 engine passes).
+    #[arg(long)]
+    full_scan: bool,
+    /// Number of demand paths per candidate [default: the scenario's simulation.paths, else 10000].
+    #[arg(long, value_parser = parse_paths)]
+    paths: Option<u64>,
+    /// Seed of all random streams [default: the scenario's simulation.seed, else 1].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (0 = one per core, at most 1024). Results do not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = parse_threads)]
+    threads: usize,
+    /// Output directory [default: reports/<scenario file stem>-optimize/].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// What to print on standard output: a short table, or optimize.json's content.
+    #[arg(long, value_enum, default_value_t = OptimizeFormat::Table)]
+    format: OptimizeFormat,
+    /// No messages on standard error (warnings still show).
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// What `optimize` prints on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OptimizeFormat {
+    /// A short table of the optima.
+    Table,
+    /// The content of optimize.json.
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -177,6 +223,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge(&args),
         Command::Sweep(args) => sweep(&args),
         Command::Fit(args) => fit(&args),
+        Command::Optimize(args) => optimize(&args),
     };
     match result {
         Ok(code) => code,
@@ -236,6 +283,14 @@ fn parse_paths(text: &str) -> Result<u64, String> {
             "expected a whole number of paths in [1, {}], e.g. 20000",
             crate::scenario::MAX_PATHS
         )),
+    }
+}
+
+/// `--fill-rate-target`: a number in [0, 1].
+fn parse_fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        _ => Err("expected a fill rate in [0, 1], e.g. 0.95".into()),
     }
 }
 
@@ -459,6 +514,57 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
         .into());
     }
+    let mut plan = plan;
+    if scenario
+        .policies
+        .iter()
+        .any(|p| p.retain == Some(crate::retention::RetainRule::Optimal))
+    {
+        if shard.is_some() {
+            return Err(InputError::Flag {
+                flag: "--shard".into(),
+                value: args.scenario.display().to_string(),
+                message: "a policy has retain = \"optimal\", which is resolved before a whole \
+                          run; run it without shards, or give R as the number `pimsim optimize` \
+                          finds"
+                    .into(),
+            }
+            .into());
+        }
+        let started = Instant::now();
+        match crate::optimize::resolve_optimal_retain(
+            scenario,
+            &mut plan,
+            settings,
+            &interrupt.requested,
+        ) {
+            Ok(resolved) => {
+                if !args.quiet {
+                    for (_, o) in &resolved {
+                        eprintln!(
+                            "{}: retain = \"optimal\" is R = {} (mean cost {:.2} on {} paths; {} \
+                             candidates in {} passes, {:.2} s)",
+                            o.policy,
+                            o.best.quantity,
+                            o.best.total_cost,
+                            settings.paths.min(crate::optimize::OPTIMAL_RETAIN_PATHS),
+                            o.search.candidates,
+                            o.search.passes,
+                            started.elapsed().as_secs_f64()
+                        );
+                    }
+                }
+            }
+            Err(_) => {
+                eprintln!(
+                    "interrupted by {} while choosing the optimal retained level; nothing was written",
+                    interrupt.name()
+                );
+                return Ok(interrupt.exit_code());
+            }
+        }
+    }
+    let plan = plan;
     if interrupt.requested() {
         eprintln!(
             "interrupted by {} before simulating; nothing was written",
@@ -876,6 +982,163 @@ fn fit(args: &FitArgs) -> anyhow::Result<ExitCode> {
             fits.len(),
             if fits.len() == 1 { "" } else { "s" },
             written.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The candidate closest to `name` among `names`, for a "did you mean" hint.
+fn closest<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .map(|n| (strsim::jaro_winkler(name, n), n))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n)
+}
+
+fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
+    let interrupt = Interrupt::install();
+    let loaded = Scenario::load(&args.scenario)?;
+    print_warnings(&loaded.warnings);
+    let scenario = &loaded.scenario;
+    let plan = Plan::new(scenario).map_err(|(i, e)| {
+        InputError::Problems(vec![crate::error::Problem {
+            severity: Severity::Error,
+            file: args.scenario.clone(),
+            line: 0,
+            column: 0,
+            key: format!("policy[{i}].retain"),
+            value: None,
+            message: e.to_string(),
+        }])
+    })?;
+    let flag_error = |value: &str, message: String| InputError::Flag {
+        flag: "--policy".into(),
+        value: value.to_string(),
+        message,
+    };
+    let names = || scenario.policies.iter().map(|p| p.name.as_str());
+    let indices = match &args.policy {
+        Some(name) => {
+            let Some(i) = scenario.policies.iter().position(|p| &p.name == name) else {
+                let hint = closest(name, names())
+                    .map(|n| format!("did you mean \"{n}\"? "))
+                    .unwrap_or_default();
+                return Err(flag_error(
+                    name,
+                    format!(
+                        "no policy of that name in {}; {hint}the policies are: {}",
+                        args.scenario.display(),
+                        names().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .into());
+            };
+            if scenario.policies[i].review_every_years.is_some() {
+                return Err(flag_error(
+                    name,
+                    "this policy repeats its disposition (review_every_years): there is no \
+                     single retained level to optimise; remove review_every_years"
+                        .into(),
+                )
+                .into());
+            }
+            vec![i]
+        }
+        None => {
+            let all = crate::optimize::optimisable_policies(scenario);
+            if all.is_empty() {
+                return Err(flag_error(
+                    "(every policy)",
+                    "every policy repeats its disposition (review_every_years): nothing to \
+                     optimise; remove review_every_years from one"
+                        .into(),
+                )
+                .into());
+            }
+            if !args.quiet && all.len() < scenario.policies.len() {
+                eprintln!(
+                    "note: policies with review_every_years are not optimised: {}",
+                    scenario
+                        .policies
+                        .iter()
+                        .filter(|p| p.review_every_years.is_some())
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            all
+        }
+    };
+    let settings = RunSettings {
+        paths: args.paths.unwrap_or(scenario.simulation.paths),
+        seed: args.seed.unwrap_or(scenario.simulation.seed),
+        threads: args.threads,
+    };
+    let out_dir = OutputDir::prepare(&args.out.clone().unwrap_or_else(|| {
+        let dir = default_out(&args.scenario);
+        dir.with_file_name(format!(
+            "{}-optimize",
+            dir.file_name().unwrap_or_default().to_string_lossy()
+        ))
+    }))?;
+    let started = Instant::now();
+    let report = match crate::optimize::optimise(
+        scenario,
+        &plan,
+        &indices,
+        settings,
+        args.fill_rate_target,
+        if args.full_scan {
+            crate::optimize::Method::FullScan
+        } else {
+            crate::optimize::Method::ZoomingGrid
+        },
+        &interrupt.requested,
+    ) {
+        Ok(report) if !interrupt.requested() => report,
+        Ok(_) | Err(crate::optimize::OptimizeError::Cancelled) => {
+            out_dir.discard();
+            eprintln!(
+                "interrupted by {} after {:.2} s; nothing was written",
+                interrupt.name(),
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(interrupt.exit_code());
+        }
+        Err(e) => {
+            out_dir.discard();
+            return Err(flag_error(args.policy.as_deref().unwrap_or(""), e.to_string()).into());
+        }
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    let rendered = match output::render_optimize(&report, true).and_then(|files| {
+        let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, c)| (*n, c.as_slice())).collect();
+        out_dir.write_all(&refs)?;
+        Ok(files)
+    }) {
+        Ok(files) => files,
+        Err(e) => {
+            out_dir.discard();
+            return Err(e);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        OptimizeFormat::Table => {
+            stdout.write_all(output::render_optimize_table(&report).as_bytes())?
+        }
+        OptimizeFormat::Json => stdout.write_all(&rendered[0].1)?,
+    }
+    stdout.flush()?;
+    if !args.quiet {
+        let passes: u32 = report.policies.iter().map(|p| p.search.passes).sum();
+        let candidates: u64 = report.policies.iter().map(|p| p.search.candidates).sum();
+        eprintln!(
+            "{candidates} candidates in {passes} passes of {} paths in {elapsed:.2} s; wrote {}",
+            settings.paths,
+            out_dir.path().display()
         );
     }
     Ok(ExitCode::SUCCESS)

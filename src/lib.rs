@@ -15,6 +15,8 @@
 //!   path ([`inventory::PolicySimulator`]), producing every cost line of SPEC section 6.
 //! - [`engine`] runs paths in parallel in fixed blocks with exactly mergeable statistics
 //!   ([`engine::stats`]) and summarises them ([`engine::RunSummary`]).
+//! - [`optimize`] finds the retained level or last-time buy of least mean cost (optionally
+//!   under a fill-rate target) on common random numbers, many candidates per engine pass.
 //! - [`output`] writes `summary.json`, `policies.csv`, `timeseries.csv`, the terminal table,
 //!   and the report for people: `report.html` with its charts ([`output::charts`], drawn with
 //!   plotters as SVG and PNG).
@@ -36,6 +38,7 @@ pub mod engine;
 pub mod error;
 pub mod fit;
 pub mod inventory;
+pub mod optimize;
 pub mod output;
 pub mod retention;
 pub mod rng;

@@ -16,6 +16,8 @@ pub enum RetainRule {
     CoverYears(f64),
     /// R = smallest k with P(units demanded in (t, T] ≤ k) ≥ q.
     Quantile(f64),
+    /// R of least mean total cost, found by the optimiser ([`crate::optimize`]) before the run.
+    Optimal,
 }
 
 /// Why a retained level could not be computed.
@@ -30,6 +32,9 @@ pub enum RetentionError {
         /// Expected units of the remaining demand.
         expected_units: f64,
     },
+    /// `retain = "optimal"` is resolved by the optimiser, not by a formula.
+    #[error("the optimal retained level is found by the optimiser (crate::optimize)")]
+    NeedsOptimiser,
     /// The recursions of all the reviews of a policy together would take too long.
     #[error(
         "computing the exact quantile at every review would take about {operations:.1e} \
@@ -58,6 +63,7 @@ pub fn retained_level(
 ) -> Result<u64, RetentionError> {
     match rule {
         RetainRule::Units(r) => Ok(r),
+        RetainRule::Optimal => Err(RetentionError::NeedsOptimiser),
         RetainRule::CoverYears(y) => {
             let expected = demand.expected_units(at, at + y);
             // A hair of tolerance so that an expectation of exactly 12 is not lifted to 13 by
@@ -83,7 +89,7 @@ pub fn check_computable(
     horizon: f64,
 ) -> Result<(), RetentionError> {
     match rule {
-        RetainRule::Units(_) | RetainRule::CoverYears(_) => Ok(()),
+        RetainRule::Units(_) | RetainRule::CoverYears(_) | RetainRule::Optimal => Ok(()),
         RetainRule::Quantile(_) => {
             let mu = demand.expected_orders(at, horizon);
             let severity = demand.order_size.truncated_pmf(1e-16, MAX_UNITS);

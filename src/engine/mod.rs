@@ -486,6 +486,72 @@ pub fn run_cancellable(
     ))
 }
 
+/// What the optimiser needs of one policy of a run: the mean total cost with its standard
+/// error, and the fill rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PolicyEstimate {
+    /// Mean total discounted cost per path (currency).
+    pub mean_cost: f64,
+    /// Standard error of `mean_cost`.
+    pub std_err: f64,
+    /// Units demanded, summed over all paths.
+    pub units_demanded: u64,
+    /// Units filled from stock at once, summed over all paths.
+    pub units_filled: u64,
+}
+
+impl PolicyEstimate {
+    /// Units filled from stock at once ÷ units demanded (1 when nothing was demanded: no
+    /// demand went unserved).
+    pub fn fill_rate(&self) -> f64 {
+        if self.units_demanded == 0 {
+            1.0
+        } else {
+            self.units_filled as f64 / self.units_demanded as f64
+        }
+    }
+}
+
+/// Runs every policy of `plan` on the paths of `settings` like [`run_cancellable`], but
+/// summarises only what the optimiser needs ([`PolicyEstimate`], one per policy, in order)
+/// and records no time series, so that many candidate policies can share one pass.
+///
+/// A policy's estimate depends only on the policy itself, the scenario and `settings` (its
+/// sums are kept apart from every other policy's, in the same block order): evaluating it
+/// alone or among any other candidates gives the same bits.
+pub fn evaluate_cancellable(
+    scenario: &Scenario,
+    plan: &Plan,
+    settings: RunSettings,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Vec<PolicyEstimate>, Cancelled> {
+    let mut plan = plan.clone();
+    plan.timeseries_paths = 0;
+    let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
+    let totals = simulate(
+        &plan,
+        &generator,
+        settings,
+        0..block_count(settings.paths),
+        progress,
+        cancel,
+    );
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Cancelled);
+    }
+    Ok(totals
+        .policies
+        .iter()
+        .map(|t| PolicyEstimate {
+            mean_cost: t.total.mean(),
+            std_err: t.total.std_err(),
+            units_demanded: t.units[0],
+            units_filled: t.units[1],
+        })
+        .collect())
+}
+
 /// Number of demand paths whose annual units are shown as examples ([`DemandSamplePath`]).
 pub const DEMAND_SAMPLE_PATHS: u64 = 3;
 

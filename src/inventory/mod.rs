@@ -11,8 +11,8 @@
 mod plan;
 
 pub use plan::{
-    DAYS_PER_YEAR, Disposition, DispositionAction, Instant, PartnerTerms, Plan, PolicyPlan,
-    RemanufactureTerms, TIMESERIES_PATHS,
+    DAYS_PER_YEAR, Disposition, DispositionAction, Instant, LastTimeBuy, PartnerTerms, Plan,
+    PolicyPlan, RemanufactureTerms, TIMESERIES_PATHS,
 };
 
 use rand_distr::{Binomial, Distribution, Exp1};
@@ -297,8 +297,12 @@ impl PolicySimulator {
         path: &DemandPath,
         out: &mut PathOutcome,
     ) {
+        let (starting_stock, last_time_buy) = match policy.last_time_buy {
+            Some(b) => (b.starting_stock, b.cost),
+            None => (plan.starting_stock, plan.last_time_buy_cost),
+        };
         out.costs = CostLines {
-            last_time_buy: plan.last_time_buy_cost,
+            last_time_buy,
             ..CostLines::default()
         };
         out.units = UnitCounts::default();
@@ -336,7 +340,7 @@ impl PolicySimulator {
             partners: &mut self.partners,
             now: 0.0,
             now_g: 0.0,
-            on_hand: plan.starting_stock,
+            on_hand: starting_stock,
             on_order: 0,
             backorders: 0,
             held_unit_g: 0.0,

@@ -2,7 +2,7 @@
 
 use crate::demand::DemandModel;
 use crate::discount::Discount;
-use crate::retention::{RetentionError, retained_level};
+use crate::retention::{RetainRule, RetentionError, retained_level};
 use crate::scenario::{PolicyKind, Scenario, UnmetDemand};
 
 /// Days per year, for partner response times given in days.
@@ -69,6 +69,18 @@ pub struct PolicyPlan {
     pub reorder_point: i64,
     /// S, units of inventory position.
     pub order_up_to: i64,
+    /// This policy's own last-time buy, replacing the scenario's `part.last_time_buy` (set by
+    /// the optimiser for its hold candidates; `None` in a plan built from a scenario).
+    pub last_time_buy: Option<LastTimeBuy>,
+}
+
+/// A last-time buy at t = 0 that belongs to one policy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LastTimeBuy {
+    /// Units on hand at t = 0 after the buy (`part.on_hand` + the units bought).
+    pub starting_stock: u64,
+    /// Cost of the buy at t = 0 (currency).
+    pub cost: f64,
 }
 
 /// A partner's terms, in the plan's units (years).
@@ -159,8 +171,13 @@ impl Plan {
             let mut dispositions = Vec::new();
             if let Some(rule) = p.retain {
                 for at in p.disposition_times(horizon) {
-                    let retained =
-                        retained_level(rule, &scenario.demand, at, horizon).map_err(|e| (i, e))?;
+                    // `"optimal"` keeps everything until the optimiser sets R
+                    // (`optimize::resolve_optimal_retain`).
+                    let retained = match rule {
+                        RetainRule::Optimal => scenario.starting_stock(),
+                        _ => retained_level(rule, &scenario.demand, at, horizon)
+                            .map_err(|e| (i, e))?,
+                    };
                     dispositions.push(Disposition {
                         at: Instant::new(at, &discount),
                         retained,
@@ -178,6 +195,7 @@ impl Plan {
                 },
                 reorder_point: p.replenishment.reorder_point,
                 order_up_to: p.replenishment.order_up_to,
+                last_time_buy: None,
             });
         }
         let step = scenario.report.step_years;

@@ -12,12 +12,14 @@ pub mod charts;
 mod files;
 mod finite;
 pub mod fit;
+mod optimize;
 mod report;
 pub mod sweep;
 mod table;
 
 pub use files::{MARKER, OutputDir};
 pub use finite::first_non_finite;
+pub use optimize::{render_optimize, render_optimize_table};
 pub use report::{HtmlReport, render_html};
 pub use table::{money, percent, render_table, signed_money, whole_number};
 

@@ -673,6 +673,9 @@ fn assumptions(h: &mut String, summary: &RunSummary) {
                         "enough for all remaining demand with probability {} ({first} units)",
                         share(q)
                     ),
+                    Some(RetainRule::Optimal) => format!(
+                        "the retained level of least mean cost found by the optimiser ({first} units)"
+                    ),
                     None => "nothing".into(),
                 };
                 let review = match (p.review_every_years, levels.last()) {

@@ -1149,11 +1149,14 @@ fn read_retain(t: &Table<'_, '_>, kind: Option<PolicyKind>) -> Option<Option<Ret
             .integer("retain", 0, "units retained")
             .map(|r| Some(RetainRule::Units(r as u64))),
         DeValue::String(s) if s.as_ref() == "optimal" => {
-            t.error(
-                "retain",
-                "\"optimal\" needs the optimiser, which this version does not have yet; give a number of units, cover_years or quantile",
-            );
-            None
+            if t.has("review_every_years") {
+                t.error(
+                    "retain",
+                    "\"optimal\" chooses one retained level for one disposition; remove review_every_years, or give R as a number of units, cover_years or quantile",
+                );
+                return None;
+            }
+            Some(Some(RetainRule::Optimal))
         }
         DeValue::Table(_) => {
             let r = t.table_at(raw, t.path("retain"))?;

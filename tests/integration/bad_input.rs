@@ -671,11 +671,11 @@ const CASES: &[Case] = &[
         "must be a whole number ≥ 0 (units retained)",
     ),
     case(
-        "optimal retained level",
+        "optimal retained level with reviews",
         &[("retain = 50", "retain = \"optimal\"")],
         "policy[1].retain",
         Edit(0),
-        "needs the optimiser",
+        "remove review_every_years",
     ),
     case(
         "quantile above one",

@@ -15,6 +15,7 @@ mod golden;
 mod interrupt;
 mod invariants;
 mod mechanics;
+mod optimize;
 mod renewal;
 mod report;
 mod report_data;

@@ -22,9 +22,12 @@
 mod comparison;
 mod cost;
 mod demand;
+mod optimize;
 mod service;
 mod stock;
 pub mod sweep;
+
+pub use optimize::{optimize_png, optimize_svg};
 
 use std::sync::Once;
 

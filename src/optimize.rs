@@ -1,0 +1,647 @@
+//! The optimiser: the retained level R of a scrap or partner-release policy, or the last-time
+//! buy of a hold policy, that minimises mean total cost, optionally among the quantities whose
+//! mean fill rate reaches a target (SPEC section 9).
+//!
+//! # Method: a zooming grid on common random numbers
+//!
+//! Every candidate quantity is one copy of the policy ([`candidate_plan`]); the engine runs
+//! every copy on the same demand paths in one pass ([`engine::evaluate_cancellable`]), so one
+//! pass costs one demand generation per path plus one simulation per candidate, and the
+//! differences between candidates carry no demand noise (common random numbers: the same seed
+//! gives the same paths whatever the candidate).
+//!
+//! [`search`] evaluates a coarse grid of [`GRID_POINTS`] quantities over `[lower, upper]`,
+//! keeps the bracket between the best point's evaluated neighbours, and lays a new grid of
+//! the same size over that bracket, until the bracket holds no unevaluated integer. With 17
+//! points a pass the bracket shrinks by a factor of about 8 per pass: a range of 1,000 units
+//! needs 3–4 passes and about 45 candidates instead of 1,001. The result is exact — the argmin
+//! of a full scan on the same paths — when the mean cost is unimodal in the quantity, which it
+//! is for the usual mechanics: on one path the cost of keeping one more unit is the lost
+//! salvage now plus its carrying cost, minus the discounted shortage penalty it saves, and
+//! this marginal cost rises with the quantity (the unit is needed later or never), so each
+//! path's cost is convex and so is their mean. Golden-section search would need one pass per
+//! candidate (about log₁.₆₁₈ 1000 ≈ 15 passes, each generating all demand again); the grid
+//! shares a pass among many candidates and tolerates flat stretches.
+//!
+//! With a fill-rate target F, quantities whose mean fill rate is below F are infeasible; the
+//! best point is the cheapest feasible one (ties: the smaller quantity). Fill rate rises with
+//! the quantity on common random numbers, so the feasible set is an upper interval and the
+//! constrained cost is still unimodal. When no candidate reaches F, the best point is the one
+//! with the highest fill rate and [`PolicyOptimum::target_met`] is false.
+//!
+//! Where the mechanics are not convex (a partner who honours requests with some probability
+//! and loses units to attrition: each unit released changes the partner's random draws), the
+//! mean cost can be bumpy at the scale of one unit, and the grid may stop in a dip within the
+//! noise; [`Method::FullScan`] evaluates every quantity ([`SCAN_CHUNK`] per pass) and is exact
+//! whatever the curve's shape.
+//!
+//! For a last-time buy the upper end starts at the 0.999 quantile of lifetime demand (exact
+//! compound Poisson, [`crate::retention`]); if the best point lies on it, the range doubles
+//! (at most [`MAX_DOUBLINGS`] times).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+
+use serde::Serialize;
+
+use crate::engine::{self, Cancelled, PolicyEstimate, RunSettings};
+use crate::inventory::{LastTimeBuy, Plan};
+use crate::retention::{RetainRule, retained_level};
+use crate::scenario::{PolicyKind, Scenario};
+
+/// Quantities evaluated per pass of the engine.
+pub const GRID_POINTS: usize = 17;
+
+/// Candidates per engine pass in a full scan ([`Method::FullScan`]).
+pub const SCAN_CHUNK: usize = 64;
+
+/// How the quantities are searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// The zooming grid of the module's documentation: exact for a unimodal mean cost.
+    ZoomingGrid,
+    /// Every quantity of the range ([`SCAN_CHUNK`] per pass): exact whatever the curve's shape.
+    FullScan,
+}
+
+/// Times the range of a last-time buy may double when the best point is at its upper end.
+pub const MAX_DOUBLINGS: u32 = 20;
+
+/// Paths on which `retain = "optimal"` is resolved before a run: the first
+/// min(run paths, this) paths of the run's seed.
+pub const OPTIMAL_RETAIN_PATHS: u64 = 10_000;
+
+/// What is optimised for a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuantityKind {
+    /// R of a scrap or partner-release policy: units kept at the disposition.
+    RetainedLevel,
+    /// Units bought at t = 0 by a hold policy (replacing `part.last_time_buy`).
+    LastTimeBuy,
+}
+
+/// One evaluated quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FrontierPoint {
+    /// R or the last-time buy, units.
+    pub quantity: u64,
+    /// Mean total discounted cost per path (currency).
+    pub total_cost: f64,
+    /// Mean fill rate (units filled from stock at once ÷ units demanded, over all paths).
+    pub fill_rate: f64,
+    /// Standard error of `total_cost`.
+    pub std_err: f64,
+}
+
+/// How much work the search took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SearchCost {
+    /// How the quantities were searched.
+    pub method: Method,
+    /// Engine passes over all paths.
+    pub passes: u32,
+    /// Quantities evaluated (the frontier's length).
+    pub candidates: u64,
+    /// Lowest quantity of the searched range.
+    pub lower: u64,
+    /// Highest quantity of the searched range (after any doubling).
+    pub upper: u64,
+    /// Quantities a full scan of the range would evaluate.
+    pub full_grid: u64,
+}
+
+/// The optimum of one policy, with everything evaluated on the way.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyOptimum {
+    /// The policy's name (stable).
+    pub policy: String,
+    /// hold, scrap or partner_release.
+    pub kind: String,
+    /// What `quantity` means.
+    pub quantity_kind: QuantityKind,
+    /// The fill-rate target, if any.
+    pub fill_rate_target: Option<f64>,
+    /// Whether `best` reaches the target (true without one).
+    pub target_met: bool,
+    /// The chosen quantity (stable: `quantity`, `total_cost`, `fill_rate`).
+    pub best: FrontierPoint,
+    /// Every quantity evaluated, by quantity (stable: `quantity`, `total_cost`, `fill_rate`).
+    pub frontier: Vec<FrontierPoint>,
+    /// The search's work.
+    pub search: SearchCost,
+}
+
+/// Why a policy cannot be optimised.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OptimizeError {
+    /// The policy repeats its disposition.
+    #[error(
+        "policy \"{0}\" repeats its disposition (review_every_years); the optimiser chooses one \
+         retained level for one disposition: remove review_every_years"
+    )]
+    Reviews(String),
+    /// The run was cancelled.
+    #[error("the optimisation was cancelled")]
+    Cancelled,
+}
+
+impl From<Cancelled> for OptimizeError {
+    fn from(_: Cancelled) -> Self {
+        OptimizeError::Cancelled
+    }
+}
+
+/// Which policies `optimize` without `--policy` takes: every policy whose quantity can be
+/// chosen (each hold policy's last-time buy, each scrap or partner-release policy's R), except
+/// those that repeat their disposition. Indices into `scenario.policies`.
+pub fn optimisable_policies(scenario: &Scenario) -> Vec<usize> {
+    scenario
+        .policies
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.review_every_years.is_none())
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// What is optimised for a policy of this kind.
+pub fn quantity_kind(kind: PolicyKind) -> QuantityKind {
+    match kind {
+        PolicyKind::Hold => QuantityKind::LastTimeBuy,
+        PolicyKind::Scrap | PolicyKind::PartnerRelease => QuantityKind::RetainedLevel,
+    }
+}
+
+/// The plan whose policies are copies of policy `index` of `plan`, one per quantity.
+pub fn candidate_plan(scenario: &Scenario, plan: &Plan, index: usize, quantities: &[u64]) -> Plan {
+    let base = &plan.policies[index];
+    let mut out = plan.clone();
+    out.timeseries_paths = 0;
+    out.policies = quantities
+        .iter()
+        .map(|&q| {
+            let mut p = base.clone();
+            p.name = format!("{}@{q}", base.name);
+            match quantity_kind(base.kind) {
+                QuantityKind::RetainedLevel => {
+                    for d in &mut p.dispositions {
+                        d.retained = q;
+                    }
+                }
+                QuantityKind::LastTimeBuy => {
+                    p.last_time_buy = Some(LastTimeBuy {
+                        starting_stock: scenario.part.on_hand + q,
+                        cost: q as f64 * scenario.part.last_time_buy_cost,
+                    });
+                }
+            }
+            p
+        })
+        .collect();
+    out
+}
+
+/// The first upper end of the searched range: the stock at t = 0 for R (keeping more than
+/// everything changes nothing); for a last-time buy the 0.999 quantile of lifetime demand
+/// (or, when it is too large to compute exactly, twice the expected lifetime demand), at
+/// least 1.
+pub fn initial_upper(scenario: &Scenario, kind: QuantityKind) -> u64 {
+    match kind {
+        QuantityKind::RetainedLevel => scenario.starting_stock(),
+        QuantityKind::LastTimeBuy => retained_level(
+            RetainRule::Quantile(0.999),
+            &scenario.demand,
+            0.0,
+            scenario.horizon_years,
+        )
+        .unwrap_or_else(|_| {
+            (2.0 * scenario.demand.expected_units(0.0, scenario.horizon_years)).ceil() as u64
+        })
+        .max(1),
+    }
+}
+
+/// Optimises policy `index` of `scenario` (with its `plan`) on the paths of `settings`.
+pub fn optimise_policy(
+    scenario: &Scenario,
+    plan: &Plan,
+    index: usize,
+    settings: RunSettings,
+    fill_rate_target: Option<f64>,
+    cancel: &AtomicBool,
+) -> Result<PolicyOptimum, OptimizeError> {
+    optimise_policy_with(
+        scenario,
+        plan,
+        index,
+        settings,
+        fill_rate_target,
+        Method::ZoomingGrid,
+        cancel,
+    )
+}
+
+/// [`optimise_policy`] with a choice of [`Method`].
+pub fn optimise_policy_with(
+    scenario: &Scenario,
+    plan: &Plan,
+    index: usize,
+    settings: RunSettings,
+    fill_rate_target: Option<f64>,
+    method: Method,
+    cancel: &AtomicBool,
+) -> Result<PolicyOptimum, OptimizeError> {
+    let policy = &scenario.policies[index];
+    if policy.review_every_years.is_some() {
+        return Err(OptimizeError::Reviews(policy.name.clone()));
+    }
+    let kind = quantity_kind(policy.kind);
+    let upper = initial_upper(scenario, kind);
+    let extendable = kind == QuantityKind::LastTimeBuy;
+    let points = match method {
+        Method::ZoomingGrid => GRID_POINTS,
+        Method::FullScan => usize::MAX,
+    };
+    let mut passes = 0;
+    let mut result = search_with(
+        points,
+        0,
+        upper,
+        extendable,
+        fill_rate_target,
+        |qs: &[u64]| {
+            let mut out = Vec::with_capacity(qs.len());
+            for chunk in qs.chunks(SCAN_CHUNK) {
+                let candidates = candidate_plan(scenario, plan, index, chunk);
+                out.extend(engine::evaluate_cancellable(
+                    scenario,
+                    &candidates,
+                    settings,
+                    &|_| {},
+                    cancel,
+                )?);
+                passes += 1;
+            }
+            Ok::<_, Cancelled>(out)
+        },
+    )?;
+    result.cost.passes = passes;
+    result.cost.method = method;
+    Ok(PolicyOptimum {
+        policy: policy.name.clone(),
+        kind: policy.kind.as_str().to_string(),
+        quantity_kind: kind,
+        fill_rate_target,
+        target_met: result.target_met,
+        best: result.best,
+        frontier: result.frontier,
+        search: result.cost,
+    })
+}
+
+/// The result of `pimsim optimize`, written as `optimize.json`.
+///
+/// The top level carries the stable names `policy`, `best` and `frontier` of one policy: the
+/// only one optimised, or among several the one whose optimum is cheapest (among those that
+/// meet the fill-rate target, if any does); `policies` lists every optimised policy in
+/// scenario order with the same names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptimizeReport {
+    /// The recommended policy's optimum (`policy`, `best`, `frontier`, …).
+    #[serde(flatten)]
+    pub recommended: PolicyOptimum,
+    /// Every optimised policy.
+    pub policies: Vec<PolicyOptimum>,
+    /// The scenario's name.
+    pub scenario: String,
+    /// Demand paths per candidate.
+    pub paths: u64,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// pimsim's version.
+    pub pimsim_version: String,
+    /// Positions of `policies` in the scenario (for colours).
+    #[serde(skip)]
+    pub policy_indices: Vec<usize>,
+}
+
+/// Optimises policies `indices` of `scenario` in turn and gathers the report.
+pub fn optimise(
+    scenario: &Scenario,
+    plan: &Plan,
+    indices: &[usize],
+    settings: RunSettings,
+    fill_rate_target: Option<f64>,
+    method: Method,
+    cancel: &AtomicBool,
+) -> Result<OptimizeReport, OptimizeError> {
+    let mut policies = Vec::with_capacity(indices.len());
+    for &i in indices {
+        policies.push(optimise_policy_with(
+            scenario,
+            plan,
+            i,
+            settings,
+            fill_rate_target,
+            method,
+            cancel,
+        )?);
+    }
+    let recommended = policies
+        .iter()
+        .filter(|p| p.target_met)
+        .chain(policies.iter().filter(|p| !p.target_met))
+        .fold(None::<&PolicyOptimum>, |best, p| match best {
+            Some(b) if b.target_met && !p.target_met => Some(b),
+            Some(b) if b.target_met == p.target_met && b.best.total_cost <= p.best.total_cost => {
+                Some(b)
+            }
+            _ => Some(p),
+        })
+        .cloned()
+        .expect("at least one policy is optimised");
+    Ok(OptimizeReport {
+        recommended,
+        policies,
+        scenario: scenario.name.clone(),
+        paths: settings.paths,
+        seed: settings.seed,
+        pimsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        policy_indices: indices.to_vec(),
+    })
+}
+
+/// Resolves every `retain = "optimal"` of `scenario` in `plan`: each such policy's retained
+/// level becomes the optimum (least mean total cost, no fill-rate target) on the first
+/// min(`settings.paths`, [`OPTIMAL_RETAIN_PATHS`]) paths of `settings.seed`. Returns the
+/// optimum of each resolved policy with its index.
+pub fn resolve_optimal_retain(
+    scenario: &Scenario,
+    plan: &mut Plan,
+    settings: RunSettings,
+    cancel: &AtomicBool,
+) -> Result<Vec<(usize, PolicyOptimum)>, OptimizeError> {
+    let settings = RunSettings {
+        paths: settings.paths.min(OPTIMAL_RETAIN_PATHS),
+        ..settings
+    };
+    let mut resolved = Vec::new();
+    for (i, p) in scenario.policies.iter().enumerate() {
+        if p.retain != Some(RetainRule::Optimal) {
+            continue;
+        }
+        let optimum = optimise_policy(scenario, plan, i, settings, None, cancel)?;
+        for d in &mut plan.policies[i].dispositions {
+            d.retained = optimum.best.quantity;
+        }
+        resolved.push((i, optimum));
+    }
+    Ok(resolved)
+}
+
+/// What [`search`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResult {
+    /// The chosen point.
+    pub best: FrontierPoint,
+    /// Whether it meets the fill-rate target (true without one).
+    pub target_met: bool,
+    /// Every evaluated point, by quantity.
+    pub frontier: Vec<FrontierPoint>,
+    /// The work done.
+    pub cost: SearchCost,
+}
+
+/// At most `points` quantities spread evenly over `[lo, hi]`, both ends included (all of
+/// them when the range is that small).
+fn grid(lo: u64, hi: u64, points: usize) -> Vec<u64> {
+    let width = hi - lo;
+    if width < points as u64 {
+        return (lo..=hi).collect();
+    }
+    let steps = (points - 1) as u128;
+    let mut out: Vec<u64> = (0..points as u128)
+        .map(|k| lo + ((k * width as u128 + steps / 2) / steps) as u64)
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The best evaluated point: the cheapest meeting the target (ties: the smaller quantity), or
+/// without any point meeting it, the one with the highest fill rate (ties: the cheaper, then
+/// the smaller). Returns the point and whether it meets the target.
+fn best_point(points: &BTreeMap<u64, FrontierPoint>, target: Option<f64>) -> (FrontierPoint, bool) {
+    let feasible = |p: &FrontierPoint| target.is_none_or(|f| p.fill_rate >= f);
+    let cheapest =
+        points
+            .values()
+            .filter(|p| feasible(p))
+            .fold(None::<FrontierPoint>, |best, p| match best {
+                Some(b) if b.total_cost <= p.total_cost => Some(b),
+                _ => Some(*p),
+            });
+    if let Some(b) = cheapest {
+        return (b, true);
+    }
+    let best = points
+        .values()
+        .fold(None::<FrontierPoint>, |best, p| match best {
+            Some(b)
+                if b.fill_rate > p.fill_rate
+                    || (b.fill_rate == p.fill_rate && b.total_cost <= p.total_cost) =>
+            {
+                Some(b)
+            }
+            _ => Some(*p),
+        })
+        .expect("at least one point was evaluated");
+    (best, false)
+}
+
+/// The zooming-grid search of the module's documentation over integer quantities in
+/// `[lower, upper]`; `extendable` lets the upper end double while the best point lies on it.
+/// `evaluate` gets the quantities of one pass and returns their estimates in order.
+pub fn search<E>(
+    lower: u64,
+    upper: u64,
+    extendable: bool,
+    target: Option<f64>,
+    evaluate: impl FnMut(&[u64]) -> Result<Vec<PolicyEstimate>, E>,
+) -> Result<SearchResult, E> {
+    search_with(GRID_POINTS, lower, upper, extendable, target, evaluate)
+}
+
+/// [`search`] with `per_round` quantities per round (at least 3; `usize::MAX` scans the whole
+/// range in the first round).
+pub fn search_with<E>(
+    per_round: usize,
+    lower: u64,
+    upper: u64,
+    extendable: bool,
+    target: Option<f64>,
+    mut evaluate: impl FnMut(&[u64]) -> Result<Vec<PolicyEstimate>, E>,
+) -> Result<SearchResult, E> {
+    let per_round = per_round.max(3);
+    let mut points: BTreeMap<u64, FrontierPoint> = BTreeMap::new();
+    let mut passes = 0;
+    let mut upper = upper.max(lower);
+    let (mut lo, mut hi) = (lower, upper);
+    let mut doublings = 0;
+    loop {
+        let fresh: Vec<u64> = grid(lo, hi, per_round)
+            .into_iter()
+            .filter(|q| !points.contains_key(q))
+            .collect();
+        if !fresh.is_empty() {
+            let estimates = evaluate(&fresh)?;
+            passes += 1;
+            for (&q, e) in fresh.iter().zip(&estimates) {
+                points.insert(
+                    q,
+                    FrontierPoint {
+                        quantity: q,
+                        total_cost: e.mean_cost,
+                        fill_rate: e.fill_rate(),
+                        std_err: e.std_err,
+                    },
+                );
+            }
+        }
+        let (best, _) = best_point(&points, target);
+        let b = best.quantity;
+        if extendable && b == upper && doublings < MAX_DOUBLINGS {
+            doublings += 1;
+            let new_upper = upper.saturating_mul(2).max(upper + 1);
+            (lo, hi, upper) = (upper, new_upper, new_upper);
+            continue;
+        }
+        let below = points.range(..b).next_back().map_or(b, |(&q, _)| q);
+        let above = points.range(b + 1..).next().map_or(b, |(&q, _)| q);
+        if (below..=above).all(|q| points.contains_key(&q)) {
+            break;
+        }
+        (lo, hi) = (below, above);
+    }
+    let (best, target_met) = best_point(&points, target);
+    let frontier: Vec<FrontierPoint> = points.into_values().collect();
+    Ok(SearchResult {
+        best,
+        target_met,
+        cost: SearchCost {
+            method: if per_round == usize::MAX {
+                Method::FullScan
+            } else {
+                Method::ZoomingGrid
+            },
+            passes,
+            candidates: frontier.len() as u64,
+            lower,
+            upper,
+            full_grid: upper - lower + 1,
+        },
+        frontier,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn estimate(cost: f64, fill: f64) -> PolicyEstimate {
+        PolicyEstimate {
+            mean_cost: cost,
+            std_err: 0.0,
+            units_demanded: 1_000_000,
+            units_filled: (fill * 1e6).round() as u64,
+        }
+    }
+
+    fn run(
+        lower: u64,
+        upper: u64,
+        extendable: bool,
+        target: Option<f64>,
+        f: impl Fn(u64) -> (f64, f64),
+    ) -> SearchResult {
+        search::<()>(lower, upper, extendable, target, |qs: &[u64]| {
+            Ok(qs
+                .iter()
+                .map(|&q| {
+                    let (c, r) = f(q);
+                    estimate(c, r)
+                })
+                .collect())
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn grid_spans_the_range_with_both_ends() {
+        assert_eq!(grid(0, 3, GRID_POINTS), vec![0, 1, 2, 3]);
+        let g = grid(0, 1000, GRID_POINTS);
+        assert_eq!(g.len(), GRID_POINTS);
+        assert_eq!((g[0], g[GRID_POINTS - 1]), (0, 1000));
+        assert!(g.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(grid(5, 5, GRID_POINTS), vec![5]);
+    }
+
+    #[test]
+    fn finds_the_minimum_of_a_convex_curve_exactly_and_cheaply() {
+        for m in [0u64, 1, 7, 333, 998, 999, 1000] {
+            let r = run(0, 1000, false, None, |q| {
+                let d = q as f64 - m as f64;
+                (d * d + 0.5 * d, 0.5)
+            });
+            assert_eq!(r.best.quantity, m);
+            assert!(r.cost.passes <= 5, "{:?}", r.cost);
+            assert!(r.cost.candidates <= 60, "{:?}", r.cost);
+            assert!(r.frontier.windows(2).all(|w| w[0].quantity < w[1].quantity));
+        }
+    }
+
+    #[test]
+    fn a_full_scan_finds_the_global_minimum_of_a_bumpy_curve() {
+        // Local minima at every multiple of 10; the global one at 73.
+        let f = |q: u64| {
+            let base = ((q % 10) as f64 - 5.0).abs();
+            (if q == 73 { -1.0 } else { base }, 0.5)
+        };
+        let r = search_with::<()>(usize::MAX, 0, 200, false, None, |qs: &[u64]| {
+            Ok(qs.iter().map(|&q| estimate(f(q).0, f(q).1)).collect())
+        })
+        .unwrap();
+        assert_eq!(r.best.quantity, 73);
+        assert_eq!(r.cost.candidates, 201);
+        assert_eq!(r.cost.method, Method::FullScan);
+    }
+
+    #[test]
+    fn ties_go_to_the_smaller_quantity() {
+        let r = run(0, 100, false, None, |q| {
+            (if q >= 40 { 1.0 } else { 2.0 }, 0.5)
+        });
+        assert_eq!(r.best.quantity, 40);
+    }
+
+    #[test]
+    fn a_fill_rate_target_picks_the_cheapest_feasible_point() {
+        // Cost rises with q from 0, fill rate q/100: the smallest q with fill ≥ 0.9 is 90.
+        let r = run(0, 100, false, Some(0.9), |q| (q as f64, q as f64 / 100.0));
+        assert_eq!(r.best.quantity, 90);
+        assert!(r.target_met);
+        let r = run(0, 100, false, Some(0.999_999), |q| {
+            (q as f64, q as f64 / 200.0)
+        });
+        assert!(!r.target_met);
+        assert_eq!(r.best.quantity, 100);
+    }
+
+    #[test]
+    fn a_last_time_buy_range_doubles_while_the_best_is_at_its_end() {
+        let r = run(0, 10, true, None, |q| ((q as f64 - 77.0).abs(), 0.5));
+        assert_eq!(r.best.quantity, 77);
+        assert!(r.cost.upper >= 80, "{:?}", r.cost);
+    }
+}
