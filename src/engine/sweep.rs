@@ -11,6 +11,7 @@ use std::sync::atomic::AtomicBool;
 
 use super::{Cancelled, RunSettings, RunSummary, run_cancellable};
 use crate::inventory::Plan;
+use crate::optimize::OptimizeError;
 use crate::scenario::Scenario;
 use crate::scenario::sweep::SweepPlan;
 
@@ -50,7 +51,14 @@ fn run_one(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<RunSummary, Cancelled> {
-    let plan = Plan::new(scenario).expect("sweep points were validated with their plans");
+    let mut plan = Plan::new(scenario).expect("sweep points were validated with their plans");
+    // `retain = "optimal"` is chosen for each point anew, on the point's own paths, exactly as
+    // `pimsim run` of that point would (validation refuses it together with reviews).
+    match crate::optimize::resolve_optimal_retain(scenario, &mut plan, settings, cancel) {
+        Ok(_) => {}
+        Err(OptimizeError::Cancelled) => return Err(Cancelled),
+        Err(e @ OptimizeError::Reviews(_)) => unreachable!("validation refuses it: {e}"),
+    }
     run_cancellable(scenario, &plan, settings, progress, cancel).map(slim)
 }
 
