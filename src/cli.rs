@@ -66,6 +66,31 @@ struct FitArgs {
     quiet: bool,
 }
 
+/// The simulation options shared by `run`, `sweep` and `optimize`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+struct SimulationArgs {
+    /// Number of demand paths [default: the scenario's simulation.paths, else 10000].
+    #[arg(long, value_parser = parse_paths)]
+    paths: Option<u64>,
+    /// Seed of all random streams [default: the scenario's simulation.seed, else 1].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (0 = one per core, at most 1024). Results do not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = parse_threads)]
+    threads: usize,
+}
+
+impl SimulationArgs {
+    /// The run settings: the flags where given, else the scenario's `[simulation]`.
+    fn settings(&self, simulation: &crate::scenario::Simulation) -> RunSettings {
+        RunSettings {
+            paths: self.paths.unwrap_or(simulation.paths),
+            seed: self.seed.unwrap_or(simulation.seed),
+            threads: self.threads,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 struct OptimizeArgs {
     /// The scenario file (TOML).
@@ -80,15 +105,8 @@ struct OptimizeArgs {
     /// cost curve's shape; about range/64 engine passes).
     #[arg(long)]
     full_scan: bool,
-    /// Number of demand paths per candidate [default: the scenario's simulation.paths, else 10000].
-    #[arg(long, value_parser = parse_paths)]
-    paths: Option<u64>,
-    /// Seed of all random streams [default: the scenario's simulation.seed, else 1].
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker threads (0 = one per core, at most 1024). Results do not depend on it.
-    #[arg(long, default_value_t = 0, value_parser = parse_threads)]
-    threads: usize,
+    #[command(flatten)]
+    simulation: SimulationArgs,
     /// Output directory [default: reports/<scenario file stem>-optimize/].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -133,15 +151,8 @@ struct SweepArgs {
     /// Scenario files, or directories (every *.toml in them, sorted by name).
     #[arg(required = true)]
     scenarios: Vec<PathBuf>,
-    /// Number of demand paths [default: each scenario's simulation.paths, else 10000].
-    #[arg(long, value_parser = parse_paths)]
-    paths: Option<u64>,
-    /// Seed of all random streams [default: each scenario's simulation.seed, else 1].
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker threads (0 = one per core, at most 1024). Results do not depend on it.
-    #[arg(long, default_value_t = 0, value_parser = parse_threads)]
-    threads: usize,
+    #[command(flatten)]
+    simulation: SimulationArgs,
     /// Output directory [default: reports/<scenario file stem>-sweep/ for one file,
     /// reports/sweep/ for several].
     #[arg(long)]
@@ -172,15 +183,8 @@ enum Format {
 struct RunArgs {
     /// The scenario file (TOML).
     scenario: PathBuf,
-    /// Number of demand paths [default: the scenario's simulation.paths, else 10000].
-    #[arg(long, value_parser = parse_paths)]
-    paths: Option<u64>,
-    /// Seed of all random streams [default: the scenario's simulation.seed, else 1].
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker threads (0 = one per core, at most 1024). Results do not depend on it.
-    #[arg(long, default_value_t = 0, value_parser = parse_threads)]
-    threads: usize,
+    #[command(flatten)]
+    simulation: SimulationArgs,
     /// Output directory [default: reports/<scenario file stem>/].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -466,9 +470,7 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
         return sweep(&SweepArgs {
             scenarios: vec![args.scenario.clone()],
-            paths: args.paths,
-            seed: args.seed,
-            threads: args.threads,
+            simulation: args.simulation,
             out: args.out.clone(),
             format: args.format,
             quiet: args.quiet,
@@ -489,14 +491,10 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             message: e.to_string(),
         }])
     })?;
-    let settings = RunSettings {
-        paths: args.paths.unwrap_or(scenario.simulation.paths),
-        seed: args.seed.unwrap_or(scenario.simulation.seed),
-        threads: args.threads,
-    };
+    let settings = args.simulation.settings(&scenario.simulation);
     let max_paths = scenario.max_paths();
     if settings.paths > max_paths {
-        let (flag, value) = match args.paths {
+        let (flag, value) = match args.simulation.paths {
             Some(p) => ("--paths".to_string(), p.to_string()),
             None => (
                 format!("simulation.paths of {}", args.scenario.display()),
@@ -756,11 +754,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     for (plan, stem) in plans.into_iter().zip(stems) {
         print_warnings(&plan.base.warnings);
         let base = &plan.base.scenario;
-        let settings = RunSettings {
-            paths: args.paths.unwrap_or(base.simulation.paths),
-            seed: args.seed.unwrap_or(base.simulation.seed),
-            threads: args.threads,
-        };
+        let settings = args.simulation.settings(&base.simulation);
         let max_paths = plan
             .points
             .iter()
@@ -1071,11 +1065,7 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
             all
         }
     };
-    let settings = RunSettings {
-        paths: args.paths.unwrap_or(scenario.simulation.paths),
-        seed: args.seed.unwrap_or(scenario.simulation.seed),
-        threads: args.threads,
-    };
+    let settings = args.simulation.settings(&scenario.simulation);
     let out_dir = OutputDir::prepare(&args.out.clone().unwrap_or_else(|| {
         let dir = default_out(&args.scenario);
         dir.with_file_name(format!(
