@@ -159,6 +159,23 @@ pub struct CostBreakdown {
     pub total: f64,
 }
 
+impl CostBreakdown {
+    /// The lines (without the total) in the order of [`crate::inventory::CostLines::NAMES`].
+    pub fn lines(&self) -> [f64; 9] {
+        [
+            self.last_time_buy,
+            self.holding,
+            self.disposal,
+            self.release,
+            self.buyback,
+            self.remanufacture,
+            self.shortage,
+            self.backorder,
+            self.end_of_horizon,
+        ]
+    }
+}
+
 /// Mean units per path.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnitsSummary {

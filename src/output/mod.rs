@@ -95,25 +95,10 @@ pub fn policy_columns() -> Vec<String> {
             .map(|n| format!("cost_{n}")),
     );
     header.push("cost_total".into());
-    let unit_names = [
-        "demanded",
-        "filled_from_stock",
-        "short",
-        "lost",
-        "backordered",
-        "backorders_filled",
-        "scrapped",
-        "released",
-        "bought_back",
-        "remanufactured",
-        "lost_in_storage",
-        "on_hand_at_horizon",
-        "open_backorders_at_horizon",
-        "on_order_at_horizon",
-        "remanufacture_runs",
-        "average_on_hand",
-    ];
-    header.extend(unit_names.iter().map(|n| format!("units_{n}")));
+    let unit_names = crate::inventory::UnitCounts::NAMES
+        .iter()
+        .chain(&["average_on_hand"]);
+    header.extend(unit_names.map(|n| format!("units_{n}")));
     header.extend(
         [
             "first_stockout_share",
@@ -149,23 +134,11 @@ pub fn policy_row(summary: &RunSummary, p: &crate::engine::PolicySummary) -> Vec
     ];
     row.extend(
         [
-            c.mean,
-            c.std_err,
-            c.ci95[0],
-            c.ci95[1],
-            c.p05,
-            c.p50,
-            c.p95,
-            c.cvar95,
-            b.last_time_buy,
-            b.holding,
-            b.disposal,
-            b.release,
-            b.buyback,
-            b.remanufacture,
-            b.shortage,
-            b.backorder,
-            b.end_of_horizon,
+            c.mean, c.std_err, c.ci95[0], c.ci95[1], c.p05, c.p50, c.p95, c.cvar95,
+        ]
+        .iter()
+        .chain(&b.lines())
+        .chain(&[
             b.total,
             u.demanded,
             u.filled_from_stock,
@@ -183,8 +156,7 @@ pub fn policy_row(summary: &RunSummary, p: &crate::engine::PolicySummary) -> Vec
             u.on_order_at_horizon,
             u.remanufacture_runs,
             u.average_on_hand,
-        ]
-        .iter()
+        ])
         .map(|v| v.to_string()),
     );
     let cmp = p.comparison.as_ref();

@@ -886,18 +886,7 @@ fn numbers(h: &mut String, summary: &RunSummary) {
     for (k, name) in names.iter().enumerate() {
         let _ = write!(h, "<tr><th scope=\"row\">{}</th>", esc(COST_LINE_LABELS[k]));
         for (i, p) in summary.policies.iter().enumerate() {
-            let b = &p.cost_breakdown;
-            let v = [
-                b.last_time_buy,
-                b.holding,
-                b.disposal,
-                b.release,
-                b.buyback,
-                b.remanufacture,
-                b.shortage,
-                b.backorder,
-                b.end_of_horizon,
-            ][k];
+            let v = p.cost_breakdown.lines()[k];
             h.push_str(&cell(
                 &format!("/policies/{i}/cost_breakdown/{name}"),
                 Some(v),

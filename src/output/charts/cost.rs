@@ -195,20 +195,7 @@ fn lines(summary: &RunSummary) -> Vec<[f64; 9]> {
     summary
         .policies
         .iter()
-        .map(|p| {
-            let b = &p.cost_breakdown;
-            [
-                b.last_time_buy,
-                b.holding,
-                b.disposal,
-                b.release,
-                b.buyback,
-                b.remanufacture,
-                b.shortage,
-                b.backorder,
-                b.end_of_horizon,
-            ]
-        })
+        .map(|p| p.cost_breakdown.lines())
         .collect()
 }
 
