@@ -945,9 +945,27 @@ fn fit(args: &FitArgs) -> anyhow::Result<ExitCode> {
             Path::new("fits").join(stem)
         });
         // Render everything before writing anything.
-        let mut files = vec![("parts.csv".to_string(), out::render_parts_csv(&fits)?)];
+        use crate::output::charts::fit as chart;
+        let mut files = vec![
+            ("parts.csv".to_string(), out::render_parts_csv(&fits)?),
+            (
+                "fit_cumulative.csv".to_string(),
+                out::render_cumulative_csv(&fits)?,
+            ),
+            (
+                "fit_cumulative.svg".to_string(),
+                chart::fit_cumulative_svg(&fits)?.into_bytes(),
+            ),
+            (
+                "fit_cumulative.png".to_string(),
+                chart::fit_cumulative_png(&fits)?,
+            ),
+        ];
         let mut taken = std::collections::HashSet::new();
-        taken.insert("parts".to_string());
+        // Part files must not overwrite these (compared in lower case).
+        for name in ["parts", "fit_cumulative"] {
+            taken.insert(name.to_string());
+        }
         for f in &fits {
             let stem = out::part_file_stem(&f.part);
             let mut name = stem.clone();

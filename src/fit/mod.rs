@@ -13,6 +13,7 @@
 //! - goodness of fit of the chosen intensity ([`GoodnessOfFit`]: a chi-square test of monthly
 //!   counts grouped to expected ≥ 5, and the largest gap between observed and expected
 //!   cumulative orders);
+//! - likelihood-ratio tests of a decay against a constant rate ([`DecayTests`]);
 //! - the relative standard error of the rate level, `SE(λ0)/λ0`, as the `rate_cv` of
 //!   `[demand.uncertainty]`.
 //!
@@ -30,7 +31,7 @@ pub use intensity::{CandidateFit, DecayModel, IntensityFit, fit_intensity};
 pub use order_size::{OrderSizeFit, fit_order_size};
 
 use serde::Serialize;
-use statrs::distribution::{ChiSquared, ContinuousCDF};
+use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 
 use crate::demand::{DemandModel, Intensity};
 
@@ -98,6 +99,82 @@ pub fn goodness_of_fit(observed: &[u64], expected: &[f64], parameters: usize) ->
     }
 }
 
+/// A one-sided likelihood-ratio test of "the order rate decays" against "it is constant".
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LikelihoodRatio {
+    /// 2·(ℓ(decay model) − ℓ(constant)), clamped at 0 (the search ranges are finite, so the
+    /// nested model can come out a hair below the constant).
+    pub statistic: f64,
+    /// P-value under a constant rate (asymptotic); NaN when a likelihood is not finite.
+    pub p_value: f64,
+}
+
+/// Likelihood-ratio tests of each decay model against the constant rate.
+///
+/// Both are one-sided, because only a decline is a decay:
+///
+/// - exponential, β unconstrained (the constant is β = 0, inside the range): the signed root
+///   `r = sign(β̂)·√LR` is asymptotically standard normal under a constant rate, so
+///   `p = P(Z ≥ r)` — a growing rate (β̂ < 0) gives p > 0.5;
+/// - linear, decline κ = 1/τ ≥ 0 (the constant is κ = 0, on the boundary): LR is
+///   asymptotically ½χ²₀ + ½χ²₁ (Self and Liang 1987), so `p = ½·P(χ²₁ ≥ LR)` for LR > 0 and
+///   1 for LR = 0.
+///
+/// For LR > 0 with β̂ > 0 the two formulas agree (½·P(χ²₁ ≥ r²) = P(Z ≥ r)). Their size was
+/// checked by simulation of constant-rate histories (tests/integration/fit.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DecayTests {
+    /// Exponential decay against a constant rate.
+    pub exponential: LikelihoodRatio,
+    /// Linear decay against a constant rate.
+    pub linear: LikelihoodRatio,
+}
+
+impl DecayTests {
+    /// The tests of the candidates of `fit` against its constant candidate.
+    pub fn of(fit: &IntensityFit) -> DecayTests {
+        let constant = fit.candidate(DecayModel::Constant).log_likelihood;
+        let statistic = |model| {
+            let l = fit.candidate(model).log_likelihood;
+            if l.is_finite() && constant.is_finite() {
+                (2.0 * (l - constant)).max(0.0)
+            } else {
+                f64::NAN
+            }
+        };
+        let normal = Normal::standard();
+        let lr_exponential = statistic(DecayModel::Exponential);
+        let beta = fit.candidate(DecayModel::Exponential).shape.unwrap_or(0.0);
+        let signed_root = if beta < 0.0 {
+            -lr_exponential.sqrt()
+        } else {
+            lr_exponential.sqrt()
+        };
+        let lr_linear = statistic(DecayModel::Linear);
+        let chi1 = ChiSquared::new(1.0).expect("one degree of freedom is valid");
+        DecayTests {
+            exponential: LikelihoodRatio {
+                statistic: lr_exponential,
+                p_value: if lr_exponential.is_nan() {
+                    f64::NAN
+                } else {
+                    normal.sf(signed_root)
+                },
+            },
+            linear: LikelihoodRatio {
+                statistic: lr_linear,
+                p_value: if lr_linear.is_nan() {
+                    f64::NAN
+                } else if lr_linear > 0.0 {
+                    0.5 * chi1.sf(lr_linear)
+                } else {
+                    1.0
+                },
+            },
+        }
+    }
+}
+
 /// Everything fitted for one part.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PartFit {
@@ -123,6 +200,10 @@ pub struct PartFit {
     pub classification: Classification,
     /// Goodness of fit of the chosen intensity.
     pub goodness_of_fit: GoodnessOfFit,
+    /// Likelihood-ratio tests of each decay against a constant rate.
+    pub decay_tests: DecayTests,
+    /// Orders observed per month from t = 0 (for the observed-versus-fitted chart).
+    pub monthly_orders: Vec<u64>,
 }
 
 impl PartFit {
@@ -187,6 +268,8 @@ pub fn fit_part(history: &PartHistory) -> PartFit {
         order_size: fit_order_size(&history.sizes),
         classification: classify(&history.units),
         goodness_of_fit,
+        decay_tests: DecayTests::of(&intensity),
+        monthly_orders: history.orders.clone(),
         intensity,
     }
 }

@@ -27,7 +27,7 @@ pub const PARTS_SCENARIO_COLUMNS: [&str; 9] = [
 ];
 
 /// The diagnostic columns of the parts CSV, after [`PARTS_SCENARIO_COLUMNS`].
-pub const PARTS_FIT_COLUMNS: [&str; 29] = [
+pub const PARTS_FIT_COLUMNS: [&str; 31] = [
     "fit.origin",
     "fit.eop_given",
     "fit.months",
@@ -56,6 +56,8 @@ pub const PARTS_FIT_COLUMNS: [&str; 29] = [
     "fit.gof_df",
     "fit.gof_p_value",
     "fit.gof_max_cumulative_gap",
+    "fit.lr_p_exponential",
+    "fit.lr_p_linear",
     "fit.admissible_models",
 ];
 
@@ -210,9 +212,38 @@ pub fn render_parts_csv(fits: &[PartFit]) -> anyhow::Result<Vec<u8>> {
             g.degrees_of_freedom.to_string(),
             number(g.p_value),
             number(g.max_cumulative_gap),
+            number(fit.decay_tests.exponential.p_value),
+            number(fit.decay_tests.linear.p_value),
             admissible.join(" "),
         ]);
         w.write_record(&row)?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// `fit_cumulative.csv`: per part and month end, the observed and the fitted (chosen model)
+/// cumulative orders since t = 0 — the data of the observed-versus-fitted chart, for every
+/// part. `month` m is the end of the m-th month (m/12 years).
+pub fn render_cumulative_csv(fits: &[PartFit]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["part", "month", "observed_orders", "fitted_orders"])?;
+    for fit in fits {
+        let (mut observed, mut fitted) = (0u64, 0.0f64);
+        for (m, (&n, &mu)) in fit
+            .monthly_orders
+            .iter()
+            .zip(&fit.intensity.best().expected)
+            .enumerate()
+        {
+            observed += n;
+            fitted += mu;
+            w.write_record([
+                fit.part.as_str(),
+                &(m + 1).to_string(),
+                &observed.to_string(),
+                &number(fitted),
+            ])?;
+        }
     }
     Ok(w.into_inner()?)
 }
@@ -248,6 +279,13 @@ pub fn render_demand_toml(fit: &PartFit, source: &str) -> String {
         })
         .collect();
     s.push_str(&format!("# AIC: {} (lowest chosen).\n", aic.join(", ")));
+    let t = &fit.decay_tests;
+    s.push_str(&format!(
+        "# Likelihood-ratio tests of a decay against a constant rate: exponential p = {}, \
+         linear p = {}.\n",
+        number(t.exponential.p_value),
+        number(t.linear.p_value)
+    ));
     let c = &fit.classification;
     let g = &fit.goodness_of_fit;
     s.push_str(&format!(

@@ -22,6 +22,7 @@
 mod comparison;
 mod cost;
 mod demand;
+pub mod fit;
 mod optimize;
 mod service;
 mod stock;
