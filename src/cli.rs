@@ -1091,8 +1091,33 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
             dir.file_name().unwrap_or_default().to_string_lossy()
         ))
     }))?;
+    // One bar per engine pass: how many passes a search takes is not known in advance.
+    let bar = if !args.quiet && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(settings.paths);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg} {pos}/{len} paths [{bar:30}] {percent}% [{elapsed}]",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let progress = |event: crate::optimize::OptimizeProgress| match event {
+        crate::optimize::OptimizeProgress::Pass {
+            policy,
+            pass,
+            candidates,
+        } => {
+            bar.reset();
+            bar.set_message(format!("{policy}: pass {pass}, {candidates} quantities"));
+        }
+        crate::optimize::OptimizeProgress::Paths(n) => bar.inc(n),
+    };
     let started = Instant::now();
-    let report = match crate::optimize::optimise(
+    let outcome = crate::optimize::optimise(
         scenario,
         &plan,
         &indices,
@@ -1103,8 +1128,11 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
         } else {
             crate::optimize::Method::ZoomingGrid
         },
+        &progress,
         &interrupt.requested,
-    ) {
+    );
+    bar.finish_and_clear();
+    let report = match outcome {
         Ok(report) if !interrupt.requested() => report,
         Ok(_) | Err(crate::optimize::OptimizeError::Cancelled) => {
             out_dir.discard();

@@ -223,6 +223,24 @@ pub fn initial_upper(scenario: &Scenario, kind: QuantityKind) -> u64 {
     }
 }
 
+/// What the optimiser reports while it works, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptimizeProgress<'a> {
+    /// An engine pass over every path starts, evaluating `candidates` quantities of `policy`
+    /// (pass numbers count from 1 per policy; how many passes a search needs is not known
+    /// in advance).
+    Pass {
+        /// The policy being optimised.
+        policy: &'a str,
+        /// Which pass of this policy's search.
+        pass: u32,
+        /// Quantities evaluated in this pass.
+        candidates: usize,
+    },
+    /// This many more paths of the current pass are done.
+    Paths(u64),
+}
+
 /// Optimises policy `index` of `scenario` (with its `plan`) on the paths of `settings`.
 pub fn optimise_policy(
     scenario: &Scenario,
@@ -239,11 +257,13 @@ pub fn optimise_policy(
         settings,
         fill_rate_target,
         Method::ZoomingGrid,
+        &|_| {},
         cancel,
     )
 }
 
-/// [`optimise_policy`] with a choice of [`Method`].
+/// [`optimise_policy`] with a choice of [`Method`], reporting to `progress`.
+#[allow(clippy::too_many_arguments)]
 pub fn optimise_policy_with(
     scenario: &Scenario,
     plan: &Plan,
@@ -251,6 +271,7 @@ pub fn optimise_policy_with(
     settings: RunSettings,
     fill_rate_target: Option<f64>,
     method: Method,
+    progress: &(dyn Fn(OptimizeProgress) + Sync),
     cancel: &AtomicBool,
 ) -> Result<PolicyOptimum, OptimizeError> {
     let policy = &scenario.policies[index];
@@ -275,14 +296,19 @@ pub fn optimise_policy_with(
             let mut out = Vec::with_capacity(qs.len());
             for chunk in qs.chunks(SCAN_CHUNK) {
                 let candidates = candidate_plan(scenario, plan, index, chunk);
+                passes += 1;
+                progress(OptimizeProgress::Pass {
+                    policy: &policy.name,
+                    pass: passes,
+                    candidates: chunk.len(),
+                });
                 out.extend(engine::evaluate_cancellable(
                     scenario,
                     &candidates,
                     settings,
-                    &|_| {},
+                    &|n| progress(OptimizeProgress::Paths(n)),
                     cancel,
                 )?);
-                passes += 1;
             }
             Ok::<_, Cancelled>(out)
         },
@@ -327,7 +353,9 @@ pub struct OptimizeReport {
     pub policy_indices: Vec<usize>,
 }
 
-/// Optimises policies `indices` of `scenario` in turn and gathers the report.
+/// Optimises policies `indices` of `scenario` in turn and gathers the report, reporting to
+/// `progress`.
+#[allow(clippy::too_many_arguments)]
 pub fn optimise(
     scenario: &Scenario,
     plan: &Plan,
@@ -335,6 +363,7 @@ pub fn optimise(
     settings: RunSettings,
     fill_rate_target: Option<f64>,
     method: Method,
+    progress: &(dyn Fn(OptimizeProgress) + Sync),
     cancel: &AtomicBool,
 ) -> Result<OptimizeReport, OptimizeError> {
     let mut policies = Vec::with_capacity(indices.len());
@@ -346,6 +375,7 @@ pub fn optimise(
             settings,
             fill_rate_target,
             method,
+            progress,
             cancel,
         )?);
     }

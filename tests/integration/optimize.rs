@@ -424,6 +424,7 @@ fn on_the_bundled_benchmark_the_search_matches_a_full_scan() {
             run,
             None,
             optimize::Method::FullScan,
+            &|_| {},
             &never,
         )
         .unwrap();
