@@ -12,6 +12,7 @@ pub mod shard;
 pub mod stats;
 mod summary;
 pub mod sweep;
+pub mod sweep_shard;
 
 pub use summary::{
     AnnualDemand, Comparison, CostBreakdown, CostDistribution, CostHistogram, CostSummary,
