@@ -363,12 +363,33 @@ pub enum Partials {
 }
 
 impl Partials {
-    /// The `kind` of these partials: "run" or "sweep".
+    /// Every kind, as written in the partials' top-level `kind` field.
+    pub const KINDS: &[&str] = &["run", "sweep"];
+
+    /// No partials yet of `kind` (`None`: a kind this pimsim does not know).
+    fn empty(kind: &str) -> Option<Partials> {
+        match kind {
+            "run" => Some(Partials::Run(Vec::new())),
+            "sweep" => Some(Partials::Sweep(Vec::new())),
+            _ => None,
+        }
+    }
+
+    /// The `kind` of these partials (one of [`Partials::KINDS`]).
     pub fn kind(&self) -> &'static str {
         match self {
             Partials::Run(_) => "run",
             Partials::Sweep(_) => "sweep",
         }
+    }
+
+    /// Parses `text` as a partial of this kind and adds it.
+    fn push(&mut self, file: PathBuf, text: &str) -> Result<(), serde_json::Error> {
+        match self {
+            Partials::Run(v) => v.push((file, serde_json::from_str(text)?)),
+            Partials::Sweep(v) => v.push((file, serde_json::from_str(text)?)),
+        }
+        Ok(())
     }
 }
 
@@ -394,22 +415,17 @@ pub fn read_partials(inputs: &[PathBuf]) -> Result<Partials, InputError> {
             .map_err(not_partial)?
             .kind
             .unwrap_or_else(|| "run".into());
-        if !matches!(kind.as_str(), "run" | "sweep") {
+        let Some(empty) = Partials::empty(&kind) else {
             return Err(InputError::Unreadable {
                 path: file.clone(),
                 reason: format!(
                     "a partial result of kind {kind:?}, which this pimsim cannot merge (it \
-                     merges the kinds \"run\" and \"sweep\")"
+                     merges the kinds {:?})",
+                    Partials::KINDS
                 ),
             });
-        }
-        let (first, partials) = out.get_or_insert_with(|| {
-            let empty = match kind.as_str() {
-                "sweep" => Partials::Sweep(Vec::new()),
-                _ => Partials::Run(Vec::new()),
-            };
-            (file.clone(), empty)
-        });
+        };
+        let (first, partials) = out.get_or_insert_with(|| (file.clone(), empty));
         if partials.kind() != kind {
             return Err(InputError::Mismatch(format!(
                 "cannot merge: {} is a partial result of `pimsim {kind} --shard` but {} is one \
@@ -419,16 +435,7 @@ pub fn read_partials(inputs: &[PathBuf]) -> Result<Partials, InputError> {
                 partials.kind(),
             )));
         }
-        match partials {
-            Partials::Run(v) => v.push((
-                file.clone(),
-                serde_json::from_str(&text).map_err(not_partial)?,
-            )),
-            Partials::Sweep(v) => v.push((
-                file.clone(),
-                serde_json::from_str(&text).map_err(not_partial)?,
-            )),
-        }
+        partials.push(file.clone(), &text).map_err(not_partial)?;
     }
     Ok(out.map_or(Partials::Run(Vec::new()), |(_, p)| p))
 }
