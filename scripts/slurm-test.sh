@@ -11,6 +11,10 @@
 #    deploy/slurm/submit.sh as a SHARDS-task array plus a dependent merge, waits for both, and
 #    compares summary.json, policies.csv and timeseries.csv byte for byte with a single-machine
 #    `pimsim run` of the same scenario, paths and seed;
+#    At the same time a sweep: scenarios/sweep_release_vs_scrap.toml (17 runs: 12 points, the
+#    base and 4 one-at-a-time runs, SWEEP_PATHS paths each) submitted with `submit.sh sweep` as a
+#    SWEEP_SHARDS-task array plus a dependent merge; sweep.csv, sweep_oat.csv, sweep.json and
+#    report.html must equal a single-machine `pimsim sweep` byte for byte;
 # 4. the failure path: the same run with task 2 made to fail (a wrapper around pimsim) must end
 #    in a FAILED merge job (exit code 2, "missing shards [2] of 4") instead of a hang, while a
 #    merge submitted with afterok instead must be stuck (PENDING, DependencyNeverSatisfied); then
@@ -23,7 +27,8 @@
 # starts from empty work directories. It refuses to run if a slurmctld or slurmd is already
 # running (stop it first); a munged that is already running is used and left running.
 #
-# Environment: PATHS (default 20000), SHARDS (4), SEED (7), PIMSIM (a pimsim binary; default:
+# Environment: PATHS (default 20000), SHARDS (4), SEED (7), SWEEP_PATHS (500), SWEEP_SHARDS (3),
+# PIMSIM (a pimsim binary; default:
 # cargo build --release, then target/release/pimsim), SLURM_TEST_SCENARIO (default
 # scenarios/heavy_machinery.toml), SLURM_TEST_DIR (/tmp/pimsim-slurm-test), SLURM_TEST_TIMEOUT
 # (seconds to wait for a run's jobs, default 300). The binary and the scenario are copied into
@@ -35,6 +40,9 @@ cd "$repo"
 PATHS=${PATHS:-20000}
 SHARDS=${SHARDS:-4}
 SEED=${SEED:-7}
+SWEEP_PATHS=${SWEEP_PATHS:-500}
+SWEEP_SHARDS=${SWEEP_SHARDS:-3}
+SWEEP_SCENARIO_SRC=scenarios/sweep_release_vs_scrap.toml
 WORK=${SLURM_TEST_DIR:-/tmp/pimsim-slurm-test}
 TIMEOUT=${SLURM_TEST_TIMEOUT:-300}
 case $WORK in /tmp/?* | /var/tmp/?* | /work/?*/?*) ;; *) echo "slurm-test: SLURM_TEST_DIR must be a directory of its own under /tmp, /var/tmp or /work/X/ (it is emptied): $WORK" >&2; exit 2 ;; esac
@@ -300,10 +308,16 @@ cp "$pimsim" "$WORK/bin/pimsim"
 pimsim=$WORK/bin/pimsim
 SCENARIO=$WORK/input/$(basename "$SCENARIO_SRC")
 cp "$SCENARIO_SRC" "$SCENARIO"
+SWEEP_SCENARIO=$WORK/input/$(basename "$SWEEP_SCENARIO_SRC")
+cp "$SWEEP_SCENARIO_SRC" "$SWEEP_SCENARIO"
 echo "   $("$pimsim" --version) ($pimsim)"
 t=$SECONDS
 "$pimsim" run "$SCENARIO" --paths "$PATHS" --seed "$SEED" --out "$WORK/single" --quiet >/dev/null
 echo "   single-machine run: $PATHS paths, seed $SEED in $((SECONDS - t)) s"
+t=$SECONDS
+"$pimsim" sweep "$SWEEP_SCENARIO" --paths "$SWEEP_PATHS" --seed "$SEED" --out "$WORK/single-sweep" \
+  --quiet >/dev/null
+echo "   single-machine sweep: $SWEEP_PATHS paths per run, seed $SEED in $((SECONDS - t)) s"
 
 # Waits for the merge job of run directory $1 to end; sets STATE and EXIT of the merge job.
 wait_run() {
@@ -334,10 +348,14 @@ task_states() {
     print f["ArrayTaskId"] ":" f["JobState"] ":" f["ExitCode"]
   }' | sort -n | tr '\n' ' '
 }
+# Compares the files of a merged run (or, with a second argument, sweep) with the single run's.
 same_as_single() {
-  local f ok=0
-  for f in summary.json policies.csv timeseries.csv; do
-    if cmp "$WORK/single/$f" "$1/$f"; then
+  local f ok=0 single=$WORK/single files=(summary.json policies.csv timeseries.csv)
+  if [ "${2:-}" = sweep ]; then
+    single=$WORK/single-sweep files=(sweep.csv sweep_oat.csv sweep.json report.html)
+  fi
+  for f in "${files[@]}"; do
+    if cmp "$single/$f" "$1/$f"; then
       echo "   $f: identical ($(wc -c <"$1/$f") bytes)"
     else
       ok=1
@@ -346,15 +364,22 @@ same_as_single() {
   return $ok
 }
 
-# --- the happy path ----------------------------------------------------------------------
-say "Slurm: $SHARDS-task array + dependent merge"
+# --- the happy path: a run and a sweep, submitted together ---------------------------------
+say "Slurm: a run as a $SHARDS-task array and a sweep as a $SWEEP_SHARDS-task array, each + dependent merge"
 t=$SECONDS
 PIMSIM=$pimsim SEED=$SEED MAX_RUNNING=2 deploy/slurm/submit.sh "$SCENARIO" "$PATHS" "$SHARDS" "$WORK/run"
+PIMSIM=$pimsim SEED=$SEED \
+  deploy/slurm/submit.sh sweep "$SWEEP_SCENARIO" "$SWEEP_PATHS" "$SWEEP_SHARDS" "$WORK/sweep"
 wait_run "$WORK/run"
-echo "   tasks: $(task_states "$ARRAY_JOB_ID")"
-echo "   merge job $MERGE_JOB_ID: $STATE, exit code $EXIT, $((SECONDS - t)) s after submission"
+echo "   run tasks: $(task_states "$ARRAY_JOB_ID")"
+echo "   run merge job $MERGE_JOB_ID: $STATE, exit code $EXIT, $((SECONDS - t)) s after submission"
 [ "$STATE" = COMPLETED ] && [ "$EXIT" = 0:0 ] || die "merge job $MERGE_JOB_ID ended $STATE ($EXIT)"
 same_as_single "$WORK/run/result" || die "merged result differs from the single-machine run"
+wait_run "$WORK/sweep"
+echo "   sweep tasks: $(task_states "$ARRAY_JOB_ID")"
+echo "   sweep merge job $MERGE_JOB_ID: $STATE, exit code $EXIT, $((SECONDS - t)) s after submission"
+[ "$STATE" = COMPLETED ] && [ "$EXIT" = 0:0 ] || die "merge job $MERGE_JOB_ID ended $STATE ($EXIT)"
+same_as_single "$WORK/sweep/result" sweep || die "merged sweep differs from the single-machine sweep"
 cluster_secs=$((SECONDS - t))
 
 # --- 4. the failure path --------------------------------------------------------------------
@@ -409,4 +434,4 @@ echo "   merge job $MERGE_JOB_ID: $STATE, exit code $EXIT, $((SECONDS - t)) s af
 [ "$STATE" = COMPLETED ] && [ "$EXIT" = 0:0 ] || die "merge after the re-run ended $STATE ($EXIT)"
 same_as_single "$WORK/fail/result" || die "result after the re-run differs from the single-machine run"
 
-say "all checks passed: array + merge in $cluster_secs s; whole test in $((SECONDS - start_time)) s"
+say "all checks passed: run and sweep arrays + merges in $cluster_secs s; whole test in $((SECONDS - start_time)) s"

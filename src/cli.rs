@@ -37,8 +37,8 @@ enum Command {
     /// Evaluate every point of each scenario's [sweep] table on the same demand paths and
     /// write sweep.csv (one row per scenario, point and policy) and a report.
     Sweep(SweepArgs),
-    /// Merge the partial results of `run --shard K/N` into the outputs of a single run
-    /// (bit-identical to running all paths on one machine).
+    /// Merge the partial results of `run --shard K/N` or `sweep --shard K/N` into the outputs
+    /// of a single run or sweep (bit-identical to running everything on one machine).
     Merge(MergeArgs),
     /// Find the retained level (scrap, partner_release) or last-time buy (hold) of least mean
     /// total cost, optionally under a fill-rate target, on common random numbers.
@@ -132,10 +132,11 @@ struct MergeArgs {
     /// Directories holding partial-KKKK-of-NNNN.json files, or the files themselves.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Output directory [default: reports/<scenario file stem>/].
+    /// Output directory [default: that of a single run: reports/<scenario file stem>/, for
+    /// a sweep reports/<scenario file stem>-sweep/ or reports/sweep/].
     #[arg(long)]
     out: Option<PathBuf>,
-    /// What to print on standard output.
+    /// What to print on standard output (for a sweep: its table, sweep.json or sweep.csv).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// No messages on standard error (warnings still show).
@@ -157,15 +158,42 @@ struct SweepArgs {
     /// reports/sweep/ for several].
     #[arg(long)]
     out: Option<PathBuf>,
-    /// What to print on standard output: a table of the points, sweep.json or sweep.csv.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    /// What to print on standard output.
+    #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
+    format: SweepFormat,
     /// No progress bar and no messages on standard error (warnings still show).
     #[arg(long)]
     quiet: bool,
     /// Skip the report: no report.html and no chart files (SVG, PNG), only the data files.
     #[arg(long)]
     no_report: bool,
+    // Shards of a sweep slice its runs: the points, then the base and one-at-a-time runs, of
+    // every file in order.
+    #[command(flatten)]
+    shard: ShardArgs,
+}
+
+/// What `sweep` prints on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SweepFormat {
+    /// A table of the points.
+    Table,
+    /// The content of sweep.json.
+    Json,
+    /// The content of sweep.csv.
+    Csv,
+}
+
+impl From<Format> for SweepFormat {
+    /// `run` of a scenario with [sweep], and `merge` of a sweep's partials, print the sweep's
+    /// table, sweep.json or sweep.csv.
+    fn from(f: Format) -> SweepFormat {
+        match f {
+            Format::Table => SweepFormat::Table,
+            Format::Json => SweepFormat::Json,
+            Format::Csv => SweepFormat::Csv,
+        }
+    }
 }
 
 /// What `run` prints on standard output.
@@ -197,9 +225,19 @@ struct RunArgs {
     /// Skip the report: no report.html and no chart files (SVG, PNG), only the data files.
     #[arg(long)]
     no_report: bool,
-    /// Run only shard K of N (0 ≤ K < N) and write its partial result,
-    /// partial-KKKK-of-NNNN.json, into the output directory [default:
-    /// reports/<scenario file stem>-shards/]; `pimsim merge` combines the N partials.
+    // Shards of a run slice its paths (in blocks); of a scenario with [sweep], its runs.
+    #[command(flatten)]
+    shard: ShardArgs,
+}
+
+/// `--shard K/N`, or K and N from a scheduler's environment (`run` and `sweep`).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+struct ShardArgs {
+    /// Run only shard K of N (0 ≤ K < N) — a slice of a run's path blocks, or of a sweep's
+    /// runs — and write its partial result, partial-KKKK-of-NNNN.json, into the output
+    /// directory [default: reports/<scenario file stem>-shards/, reports/sweep-shards/ for a
+    /// sweep of several files]; `pimsim merge` combines the N partials into the outputs of
+    /// the whole run or sweep.
     #[arg(long, value_parser = engine::shard::Shard::parse, conflicts_with = "shard_from_env")]
     shard: Option<engine::shard::Shard>,
     /// Take K from the scheduler's environment: SLURM_ARRAY_TASK_ID (Slurm job arrays) or
@@ -386,9 +424,22 @@ fn write_outputs(
 }
 
 fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
-    let partials = engine::shard::read_partials(&args.inputs)?;
-    let merged = engine::shard::merge(partials)
-        .map_err(|e| InputError::Mismatch(format!("cannot merge: {e}")))?;
+    use engine::shard::Partials;
+    match engine::shard::read_partials(&args.inputs)? {
+        Partials::Run(partials) => merge_run(args, partials),
+        Partials::Sweep(partials) => merge_sweep(args, partials),
+    }
+}
+
+fn cannot_merge(e: engine::shard::MergeError) -> InputError {
+    InputError::Mismatch(format!("cannot merge: {e}"))
+}
+
+fn merge_run(
+    args: &MergeArgs,
+    partials: Vec<(PathBuf, engine::shard::PartialRun)>,
+) -> anyhow::Result<ExitCode> {
+    let merged = engine::shard::merge(partials).map_err(cannot_merge)?;
     print_warnings(&merged.scenario.warnings);
     let out_dir = OutputDir::prepare(
         &args
@@ -407,6 +458,34 @@ fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn merge_sweep(
+    args: &MergeArgs,
+    partials: Vec<(PathBuf, engine::sweep_shard::PartialSweep)>,
+) -> anyhow::Result<ExitCode> {
+    let shards = partials.len();
+    let runs = engine::sweep_shard::merge_sweep(partials).map_err(cannot_merge)?;
+    for r in &runs {
+        print_warnings(&r.plan.base.warnings);
+    }
+    let stems: Vec<&str> = runs.iter().map(|r| r.scenario.as_str()).collect();
+    let out_dir = OutputDir::prepare(
+        &args
+            .out
+            .clone()
+            .unwrap_or_else(|| sweep_default_out(&stems, "sweep")),
+    )?;
+    write_sweep_outputs(&runs, &out_dir, args.format.into(), !args.no_report)?;
+    if !args.quiet {
+        let points: usize = runs.iter().map(|r| r.points.len()).sum();
+        eprintln!(
+            "merged {shards} shard(s): {} scenario(s), {points} point(s); wrote {}",
+            runs.len(),
+            out_dir.path().display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn default_out(scenario: &Path) -> PathBuf {
     let stem = scenario
         .file_stem()
@@ -415,8 +494,8 @@ fn default_out(scenario: &Path) -> PathBuf {
     Path::new("reports").join(stem)
 }
 
-/// The shard of a `run`, from --shard or the scheduler's environment.
-fn shard_of(args: &RunArgs) -> anyhow::Result<Option<engine::shard::Shard>> {
+/// The shard of a `run` or `sweep`, from --shard or the scheduler's environment.
+fn shard_of(args: &ShardArgs) -> anyhow::Result<Option<engine::shard::Shard>> {
     if !args.shard_from_env {
         return Ok(args.shard);
     }
@@ -455,28 +534,19 @@ fn shard_of(args: &RunArgs) -> anyhow::Result<Option<engine::shard::Shard>> {
 
 fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let interrupt = Interrupt::install();
-    let shard = shard_of(args)?;
     let scenario_text = Scenario::read_text(&args.scenario)?;
     if crate::scenario::sweep::has_sweep(&scenario_text) {
-        if shard.is_some() {
-            return Err(InputError::Flag {
-                flag: "--shard".into(),
-                value: args.scenario.display().to_string(),
-                message: "a scenario with [sweep] cannot be split into shards yet; run it \
-                          whole (pimsim sweep) or shard one point per file"
-                    .into(),
-            }
-            .into());
-        }
         return sweep(&SweepArgs {
             scenarios: vec![args.scenario.clone()],
             simulation: args.simulation,
             out: args.out.clone(),
-            format: args.format,
+            format: args.format.into(),
             quiet: args.quiet,
             no_report: args.no_report,
+            shard: args.shard,
         });
     }
+    let shard = shard_of(&args.shard)?;
     let loaded = Scenario::from_toml(&args.scenario, &scenario_text)?;
     print_warnings(&loaded.warnings);
     let scenario = &loaded.scenario;
@@ -722,15 +792,18 @@ fn stem_of(path: &Path) -> String {
 
 fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     use crate::engine::sweep::{SweepRun, run_sweep};
+    use crate::engine::sweep_shard::SweepInput;
     use crate::scenario::sweep::SweepPlan;
     let interrupt = Interrupt::install();
+    let shard = shard_of(&args.shard)?;
     let files = sweep_files(&args.scenarios)?;
     // Validate every file first and report the problems of all of them at once.
     let mut plans = Vec::new();
     let mut problems = Vec::new();
     for f in &files {
-        match SweepPlan::load(f) {
-            Ok(plan) => plans.push(plan),
+        let text = Scenario::read_text(f)?;
+        match SweepPlan::from_toml(f, &text) {
+            Ok(plan) => plans.push((plan, text)),
             Err(InputError::Problems(p)) => problems.extend(p),
             Err(e) => return Err(e.into()),
         }
@@ -751,7 +824,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         stems.push(stem);
     }
     let mut jobs = Vec::new();
-    for (plan, stem) in plans.into_iter().zip(stems) {
+    for ((file, (plan, text)), stem) in files.iter().zip(plans).zip(stems) {
         print_warnings(&plan.base.warnings);
         let base = &plan.base.scenario;
         let settings = args.simulation.settings(&base.simulation);
@@ -775,7 +848,13 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
             }
             .into());
         }
-        jobs.push((stem, plan, settings));
+        jobs.push(SweepInput {
+            file: file.clone(),
+            stem,
+            text,
+            plan,
+            settings,
+        });
     }
     if interrupt.requested() {
         eprintln!(
@@ -784,36 +863,33 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(interrupt.exit_code());
     }
-    let default = if files.len() == 1 {
-        Path::new("reports").join(format!("{}-sweep", stem_of(&files[0])))
-    } else {
-        Path::new("reports").join("sweep")
+    let stems: Vec<&str> = jobs.iter().map(|j| j.stem.as_str()).collect();
+    let default = match shard {
+        Some(_) => sweep_default_out(&stems, "shards"),
+        None => sweep_default_out(&stems, "sweep"),
     };
     let out_dir = OutputDir::prepare(&args.out.clone().unwrap_or(default))?;
+    if let Some(shard) = shard {
+        return sweep_shard(args, &jobs, shard, &out_dir, &interrupt);
+    }
 
     let total: u64 = jobs
         .iter()
-        .map(|(_, plan, s)| SweepRun::run_count(plan) * s.paths)
+        .map(|j| SweepRun::run_count(&j.plan) * j.settings.paths)
         .sum();
-    let bar = if !args.quiet && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(total);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {pos}/{len} point-paths [{bar:40}] {percent}% eta {eta}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = sweep_bar(total, args.quiet);
     let started = Instant::now();
     let mut runs = Vec::new();
     let mut point_count = 0;
-    for (stem, plan, settings) in jobs {
-        point_count += plan.points.len();
-        match run_sweep(stem, plan, settings, &|n| bar.inc(n), &interrupt.requested) {
+    for j in jobs {
+        point_count += j.plan.points.len();
+        match run_sweep(
+            j.stem,
+            j.plan,
+            j.settings,
+            &|n| bar.inc(n),
+            &interrupt.requested,
+        ) {
             Ok(run) if !interrupt.requested() => runs.push(run),
             _ => {
                 bar.finish_and_clear();
@@ -831,28 +907,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
 
-    let written = output::sweep::render_sweep_all(&runs, !args.no_report).and_then(|rendered| {
-        let files: Vec<(&str, &[u8])> = rendered
-            .iter()
-            .map(|(n, c)| (n.as_str(), c.as_slice()))
-            .collect();
-        out_dir.write_all(&files)?;
-        Ok(rendered)
-    });
-    let rendered = match written {
-        Ok(rendered) => rendered,
-        Err(e) => {
-            out_dir.discard();
-            return Err(e);
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    match args.format {
-        Format::Table => stdout.write_all(output::sweep::render_sweep_table(&runs).as_bytes())?,
-        Format::Json => stdout.write_all(&rendered[2].1)?,
-        Format::Csv => stdout.write_all(&rendered[0].1)?,
-    }
-    stdout.flush()?;
+    write_sweep_outputs(&runs, &out_dir, args.format, !args.no_report)?;
     if interrupt.requested() {
         eprintln!(
             "interrupted by {} while writing; the new report in {} is complete",
@@ -869,6 +924,116 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The default output directory of a sweep of files with `stems`:
+/// `reports/<stem>-<suffix>/` for one file, `reports/<suffix>/` for several.
+fn sweep_default_out(stems: &[&str], suffix: &str) -> PathBuf {
+    match stems {
+        [one] => Path::new("reports").join(format!("{one}-{suffix}")),
+        _ => Path::new("reports").join(suffix),
+    }
+}
+
+/// A sweep's progress bar over `total` point-paths (hidden when quiet or not on a terminal).
+fn sweep_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {pos}/{len} point-paths [{bar:40}] {percent}% eta {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+/// `sweep --shard K/N`: runs the shard's units and writes its partial result.
+fn sweep_shard(
+    args: &SweepArgs,
+    inputs: &[crate::engine::sweep_shard::SweepInput],
+    shard: engine::shard::Shard,
+    out_dir: &OutputDir,
+    interrupt: &Interrupt,
+) -> anyhow::Result<ExitCode> {
+    use crate::engine::sweep_shard::{run_sweep_shard, shard_units};
+    let (units, paths) = shard_units(inputs, shard);
+    let bar = sweep_bar(paths, args.quiet);
+    let started = Instant::now();
+    let outcome = run_sweep_shard(inputs, shard, &|n| bar.inc(n), &interrupt.requested);
+    bar.finish_and_clear();
+    let partial = match outcome {
+        Ok(partial) if !interrupt.requested() => partial,
+        _ => {
+            out_dir.discard();
+            eprintln!(
+                "interrupted by {} after {:.2} s; nothing was written",
+                interrupt.name(),
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(interrupt.exit_code());
+        }
+    };
+    let json = serde_json::to_vec(&partial)?;
+    let file = match out_dir.write(&shard.file_name(), &json) {
+        Ok(file) => file,
+        Err(e) => {
+            out_dir.discard();
+            return Err(e);
+        }
+    };
+    if !args.quiet {
+        let total: u64 = partial.files.iter().map(|f| f.runs).sum();
+        eprintln!(
+            "shard {} of {}: runs {}..{} of the sweep's {total} in {:.2} s; wrote {}",
+            shard.index,
+            shard.count,
+            units.start,
+            units.end,
+            started.elapsed().as_secs_f64(),
+            file.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Renders every file of a sweep first (a failure leaves the earlier files untouched), writes
+/// them all together, then prints the result on standard output in `format`. On failure the
+/// output directory is discarded if this run made it.
+fn write_sweep_outputs(
+    runs: &[crate::engine::sweep::SweepRun],
+    out_dir: &OutputDir,
+    format: SweepFormat,
+    report: bool,
+) -> anyhow::Result<()> {
+    let written = output::sweep::render_sweep_all(runs, report).and_then(|rendered| {
+        let files: Vec<(&str, &[u8])> = rendered
+            .iter()
+            .map(|(n, c)| (n.as_str(), c.as_slice()))
+            .collect();
+        out_dir.write_all(&files)?;
+        Ok(rendered)
+    });
+    let rendered = match written {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            out_dir.discard();
+            return Err(e);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        SweepFormat::Table => {
+            stdout.write_all(output::sweep::render_sweep_table(runs).as_bytes())?
+        }
+        SweepFormat::Json => stdout.write_all(&rendered[2].1)?,
+        SweepFormat::Csv => stdout.write_all(&rendered[0].1)?,
+    }
+    stdout.flush()?;
+    Ok(())
 }
 
 fn fit(args: &FitArgs) -> anyhow::Result<ExitCode> {

@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# Submit one pimsim run to Slurm: a job array of SHARDS tasks (pimsim-array.sbatch, task K runs
-# shard K of SHARDS) and a merge job (pimsim-merge.sbatch) that starts when every task has ended.
+# Submit one pimsim run or sweep to Slurm: a job array of SHARDS tasks (pimsim-array.sbatch, task
+# K runs shard K of SHARDS) and a merge job (pimsim-merge.sbatch) that starts when every task has
+# ended.
 #
-#   deploy/slurm/submit.sh SCENARIO PATHS SHARDS OUTDIR     a new run
-#   deploy/slurm/submit.sh --rerun OUTDIR TASKS              re-run tasks (e.g. 3 or 2,5-7) of that
-#                                                            run with the same inputs, and merge again
+#   deploy/slurm/submit.sh [run|sweep] SCENARIO PATHS SHARDS OUTDIR   a new run (default) or sweep
+#   deploy/slurm/submit.sh --rerun OUTDIR TASKS                      re-run tasks (e.g. 3 or 2,5-7)
+#                                                                    of it with the same inputs,
+#                                                                    and merge again
+#
+# `run` cuts one scenario's PATHS paths into SHARDS slices of path blocks; `sweep` cuts the runs
+# of a scenario with a [sweep] table (its points, then its base and one-at-a-time runs, each of
+# PATHS paths) into SHARDS slices of whole runs. SHARDS may exceed a sweep's number of runs (the
+# extra tasks have nothing to do and write an empty partial).
 #
 # OUTDIR (on a file system that every node sees) gets:
 #   input/     the scenario and the pimsim binary, copied at submission, so that every task —
 #              and any later re-run — uses the same ones even if the originals change meanwhile
 #   shards/    partial-KKKK-of-NNNN.json, one per task
-#   result/    summary.json, policies.csv, timeseries.csv, written by the merge job
+#   result/    written by the merge job: summary.json, policies.csv, timeseries.csv and
+#              report.html for a run; sweep.csv, sweep_oat.csv, sweep.json and report.html for
+#              a sweep — the files of a single-machine `pimsim run` / `pimsim sweep`
 #   logs/      shard-K-jobJ.out for each task, merge-jobJ.out for each merge
 #   job.env    the run's parameters (read by --rerun); jobs.log: every submission's job ids
 #
@@ -35,7 +44,7 @@ repo=$(cd "$here/../.." && pwd)
 prog=${0##*/}
 
 usage() {
-  sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 die() {
@@ -62,7 +71,8 @@ submit_jobs() {
   local tasks=$1 array_id merge_id extra merge_extra
   read -r -a extra <<<"${PIMSIM_SBATCH_ARGS:-}"
   read -r -a merge_extra <<<"${PIMSIM_MERGE_SBATCH_ARGS:-}"
-  local env="ALL,SCENARIO=$SCENARIO,PATHS=$PATHS,SHARDS=$SHARDS,SHARD_DIR=$SHARD_DIR,PIMSIM=$PIMSIM"
+  local env="ALL,COMMAND=${COMMAND:-run},SCENARIO=$SCENARIO,PATHS=$PATHS,SHARDS=$SHARDS"
+  env+=",SHARD_DIR=$SHARD_DIR,PIMSIM=$PIMSIM"
   env+=",SEED=${SEED:-},THREADS=${THREADS:-}"
   array_id=$(submit --array="$tasks${MAX_RUNNING:+%$MAX_RUNNING}" --job-name="pimsim-$NAME" \
     --output="$RUN_DIR/logs/shard-%a-job%A.out" --export="$env" \
@@ -73,13 +83,15 @@ submit_jobs() {
     "${merge_extra[@]}" "$here/pimsim-merge.sbatch") ||
     die "sbatch of the merge failed; the array $array_id is queued: merge by hand with
   $PIMSIM merge $SHARD_DIR --out $RESULT_DIR"
-  echo "$(date -Is) array $array_id tasks $tasks of $SHARDS, merge $merge_id" >>"$RUN_DIR/jobs.log"
+  echo "$(date -Is) ${COMMAND:-run}: array $array_id tasks $tasks of $SHARDS, merge $merge_id" >>"$RUN_DIR/jobs.log"
   printf 'ARRAY_JOB_ID=%s\nMERGE_JOB_ID=%s\n' "$array_id" "$merge_id" >"$RUN_DIR/last-submit.env"
+  local files="summary.json, policies.csv, timeseries.csv"
+  [ "${COMMAND:-run}" = run ] || files="sweep.csv, sweep_oat.csv, sweep.json"
   cat <<EOF
-submitted array job $array_id (tasks $tasks of $SHARDS shards) and merge job $merge_id (afterany)
+submitted ${COMMAND:-run}: array job $array_id (tasks $tasks of $SHARDS shards) and merge job $merge_id (afterany)
   watch:    squeue -j $array_id,$merge_id
   logs:     $RUN_DIR/logs/
-  results:  $RESULT_DIR/ (summary.json, policies.csv, timeseries.csv) once job $merge_id has ended
+  results:  $RESULT_DIR/ ($files, report.html) once job $merge_id has ended
   re-run a failed task K:  $here/submit.sh --rerun $RUN_DIR K
 EOF
 }
@@ -100,6 +112,12 @@ if [ "${1:-}" = "--rerun" ]; then
   exit 0
 fi
 
+COMMAND=run
+case ${1:-} in run | sweep)
+  COMMAND=$1
+  shift
+  ;;
+esac
 [ $# -eq 4 ] || usage
 scenario_arg=$1 PATHS=$2 SHARDS=$3 out_arg=$4
 [ -r "$scenario_arg" ] || die "cannot read scenario $scenario_arg"
@@ -145,8 +163,8 @@ no_comma SCENARIO "$SCENARIO"
 SHARD_DIR=$RUN_DIR/shards
 RESULT_DIR=$RUN_DIR/result
 {
-  echo "# pimsim run submitted by $prog on $(date -Is); read by $prog --rerun"
-  for v in NAME SCENARIO PATHS SEED SHARDS THREADS PIMSIM RUN_DIR SHARD_DIR RESULT_DIR; do
+  echo "# pimsim $COMMAND submitted by $prog on $(date -Is); read by $prog --rerun"
+  for v in COMMAND NAME SCENARIO PATHS SEED SHARDS THREADS PIMSIM RUN_DIR SHARD_DIR RESULT_DIR; do
     printf '%s=%q\n' "$v" "${!v:-}"
   done
 } >"$RUN_DIR/job.env"

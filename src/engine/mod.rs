@@ -12,6 +12,7 @@ pub mod shard;
 pub mod stats;
 mod summary;
 pub mod sweep;
+pub mod sweep_shard;
 
 pub use summary::{
     AnnualDemand, Comparison, CostBreakdown, CostDistribution, CostHistogram, CostSummary,
@@ -467,8 +468,19 @@ pub fn run_cancellable(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<RunSummary, Cancelled> {
-    let discount = plan.discount;
-    let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, discount);
+    let totals = simulate_run(scenario, plan, settings, progress, cancel)?;
+    Ok(summarize_run(scenario, plan, settings, &totals))
+}
+
+/// The first half of [`run_cancellable`]: the exact totals of every path of the run.
+fn simulate_run(
+    scenario: &Scenario,
+    plan: &Plan,
+    settings: RunSettings,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Totals, Cancelled> {
+    let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
     let totals = simulate(
         plan,
         &generator,
@@ -480,10 +492,20 @@ pub fn run_cancellable(
     if cancel.load(Ordering::Relaxed) {
         return Err(Cancelled);
     }
+    Ok(totals)
+}
+
+/// The second half of [`run_cancellable`]: the summary of a whole run's exact totals (also how
+/// a sweep's merge summarises the totals that its shards computed).
+fn summarize_run(
+    scenario: &Scenario,
+    plan: &Plan,
+    settings: RunSettings,
+    totals: &Totals,
+) -> RunSummary {
+    let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
     let samples = demand_sample_paths(&generator, settings, horizon_years(plan));
-    Ok(summary::summarize(
-        scenario, plan, settings, &totals, samples,
-    ))
+    summary::summarize(scenario, plan, settings, totals, samples)
 }
 
 /// What the optimiser needs of one policy of a run: the mean total cost with its standard

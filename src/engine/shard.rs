@@ -7,6 +7,11 @@
 //! path-indexed samples), so [`merge`] gives the same bits as a single run for any `n`. A
 //! partial carries the scenario's text, the seed, the path count, `n` and `k`, the pimsim
 //! version and a fingerprint of all of them, so that parts of different runs are never mixed.
+//!
+//! The checks that a set of partials is complete ([`complete_set`], via the [`Partial`] trait)
+//! and the reading of partial files ([`read_partials`], which sorts them by their top-level
+//! `kind`) serve every kind of partial: those of runs here, those of sweeps in
+//! [`super::sweep_shard`].
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -15,9 +20,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use super::sweep_shard::PartialSweep;
 use super::{
-    BLOCK_PATHS, Cancelled, RunSettings, RunSummary, Totals, block_count, demand_sample_paths,
-    horizon_years, simulate, summary,
+    BLOCK_PATHS, Cancelled, RunSettings, RunSummary, Totals, block_count, simulate, summarize_run,
 };
 use crate::demand::DemandGenerator;
 use crate::error::InputError;
@@ -86,25 +91,40 @@ pub struct PartialRun {
     totals: Totals,
 }
 
-/// Fingerprint of a sharded run: FNV-1a (64 bits) over the version, scenario text, seed, paths,
-/// block size and shard count. It detects mixing parts of different runs; it is not a
-/// cryptographic signature.
-pub fn fingerprint(scenario_text: &str, seed: u64, paths: u64, shards: u64) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |bytes: &[u8]| {
-        for &b in bytes {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    };
-    feed(env!("CARGO_PKG_VERSION").as_bytes());
-    feed(&[0]);
-    feed(scenario_text.as_bytes());
-    feed(&[0]);
-    for x in [seed, paths, BLOCK_PATHS, shards] {
-        feed(&x.to_le_bytes());
+/// FNV-1a (64 bits): the hash behind the fingerprints of partial results. It detects mixing
+/// parts of different runs; it is not a cryptographic signature.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Fnv(u64);
+
+impl Fnv {
+    pub(super) fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
     }
-    format!("{hash:016x}")
+
+    pub(super) fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    pub(super) fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+/// Fingerprint of a sharded run: FNV-1a (64 bits) over the version, scenario text, seed, paths,
+/// block size and shard count.
+pub fn fingerprint(scenario_text: &str, seed: u64, paths: u64, shards: u64) -> String {
+    let mut hash = Fnv::new();
+    hash.feed(env!("CARGO_PKG_VERSION").as_bytes());
+    hash.feed(&[0]);
+    hash.feed(scenario_text.as_bytes());
+    hash.feed(&[0]);
+    for x in [seed, paths, BLOCK_PATHS, shards] {
+        hash.feed(&x.to_le_bytes());
+    }
+    hash.hex()
 }
 
 /// Runs shard `shard` of the run of `settings.paths` paths of `loaded` (whose file text is
@@ -154,10 +174,10 @@ pub enum MergeError {
         /// Its format.
         found: u32,
     },
-    /// A partial of another run (scenario, seed, paths, version or shard count differ).
+    /// A partial of another run or sweep (scenario, seed, paths, version or shard count differ).
     #[error(
-        "{file}: belongs to another run (fingerprint {found}, expected {expected} as in {first}); \
-         scenario, seed, paths, shard count and pimsim version must all be the same"
+        "{file}: belongs to another run or sweep (fingerprint {found}, expected {expected} as in \
+         {first}); scenario files, seed, paths, shard count and pimsim version must all be the same"
     )]
     Foreign {
         /// The foreign file.
@@ -208,53 +228,104 @@ pub struct MergedRun {
     pub summary: RunSummary,
 }
 
-/// Checks that `partials` (each with the file it came from) are exactly the shards of one run
-/// and merges them.
-pub fn merge(partials: Vec<(PathBuf, PartialRun)>) -> Result<MergedRun, MergeError> {
-    let Some((first_file, first)) = partials.first().cloned() else {
+/// What [`complete_set`] needs to know of a partial result of any kind.
+pub trait Partial {
+    /// Its format version.
+    fn format(&self) -> u32;
+    /// Its fingerprint as written.
+    fn fingerprint(&self) -> &str;
+    /// Which shard it is.
+    fn shard(&self) -> Shard;
+    /// Whether its contents match its header (fingerprint recomputed, the slice it covers);
+    /// the reason when not.
+    fn check(&self) -> Result<(), String>;
+}
+
+/// Checks that `partials` (each with the file it came from) are exactly the shards of one run:
+/// the same format and fingerprint, each consistent, every shard present exactly once. Returns
+/// them in shard order.
+pub fn complete_set<P: Partial>(
+    partials: Vec<(PathBuf, P)>,
+) -> Result<Vec<(PathBuf, P)>, MergeError> {
+    let Some((first_file, first_fingerprint, count)) = partials
+        .first()
+        .map(|(f, p)| (f.clone(), p.fingerprint().to_string(), p.shard().count))
+    else {
         return Err(MergeError::Empty);
     };
-    let mut by_index: BTreeMap<u64, (PathBuf, PartialRun)> = BTreeMap::new();
+    let mut by_index: BTreeMap<u64, (PathBuf, P)> = BTreeMap::new();
     for (file, part) in partials {
-        if part.format != PARTIAL_FORMAT {
+        if part.format() != PARTIAL_FORMAT {
             return Err(MergeError::Format {
                 file,
-                found: part.format,
+                found: part.format(),
             });
         }
-        let expected = fingerprint(&part.scenario_text, part.seed, part.paths, part.shard.count);
-        if part.fingerprint != expected
-            || part.shard.index >= part.shard.count
-            || part.blocks != part.shard.blocks(block_count(part.paths))
-        {
+        let shard = part.shard();
+        if shard.index >= shard.count {
             return Err(MergeError::Inconsistent {
                 file,
                 reason: "its header does not match its contents (edited or truncated?)".into(),
             });
         }
-        if part.fingerprint != first.fingerprint {
+        if let Err(reason) = part.check() {
+            return Err(MergeError::Inconsistent { file, reason });
+        }
+        if part.fingerprint() != first_fingerprint {
             return Err(MergeError::Foreign {
                 file,
-                found: part.fingerprint,
-                expected: first.fingerprint.clone(),
+                found: part.fingerprint().to_string(),
+                expected: first_fingerprint,
                 first: first_file,
             });
         }
-        if let Some((other, _)) = by_index.get(&part.shard.index) {
+        if let Some((other, _)) = by_index.get(&shard.index) {
             return Err(MergeError::Duplicate {
-                index: part.shard.index,
-                count: part.shard.count,
+                index: shard.index,
+                count: shard.count,
                 first: other.clone(),
                 second: file,
             });
         }
-        by_index.insert(part.shard.index, (file, part));
+        by_index.insert(shard.index, (file, part));
     }
-    let count = first.shard.count;
     let missing: Vec<u64> = (0..count).filter(|k| !by_index.contains_key(k)).collect();
     if !missing.is_empty() {
         return Err(MergeError::Missing { missing, count });
     }
+    Ok(by_index.into_values().collect())
+}
+
+impl Partial for PartialRun {
+    fn format(&self) -> u32 {
+        self.format
+    }
+
+    fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    fn shard(&self) -> Shard {
+        self.shard
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let expected = fingerprint(&self.scenario_text, self.seed, self.paths, self.shard.count);
+        if self.fingerprint != expected || self.blocks != self.shard.blocks(block_count(self.paths))
+        {
+            return Err("its header does not match its contents (edited or truncated?)".into());
+        }
+        Ok(())
+    }
+}
+
+/// Checks that `partials` (each with the file it came from) are exactly the shards of one run
+/// and merges them.
+pub fn merge(partials: Vec<(PathBuf, PartialRun)>) -> Result<MergedRun, MergeError> {
+    let partials = complete_set(partials)?;
+    let first_file = partials[0].0.clone();
+    let first = &partials[0].1;
+    let (seed, paths) = (first.seed, first.paths);
     let loaded = Scenario::from_toml(&first.scenario_file, &first.scenario_text).map_err(|e| {
         MergeError::Inconsistent {
             file: first_file.clone(),
@@ -266,31 +337,112 @@ pub fn merge(partials: Vec<(PathBuf, PartialRun)>) -> Result<MergedRun, MergeErr
         reason: format!("policy[{i}]: {e}"),
     })?;
     let settings = RunSettings {
-        paths: first.paths,
-        seed: first.seed,
+        paths,
+        seed,
         threads: 1,
     };
-    let mut parts = by_index.into_values().map(|(_, p)| p.totals);
+    let mut parts = partials.into_iter().map(|(_, p)| p.totals);
     let totals = parts
         .next()
         .map(|head| parts.fold(head, Totals::merge))
         .unwrap_or_default();
-    let generator = DemandGenerator::new(
-        &loaded.scenario.demand,
-        loaded.scenario.horizon_years,
-        plan.discount,
-    );
-    let samples = demand_sample_paths(&generator, settings, horizon_years(&plan));
-    let summary = summary::summarize(&loaded.scenario, &plan, settings, &totals, samples);
+    let summary = summarize_run(&loaded.scenario, &plan, settings, &totals);
     Ok(MergedRun {
         scenario: loaded,
         summary,
     })
 }
 
-/// Reads the partial results in `inputs`: files, or directories whose `partial-*.json` files
-/// are taken (in name order).
-pub fn read_partials(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, PartialRun)>, InputError> {
+/// The partial results given to `pimsim merge`, all of one kind.
+#[derive(Debug)]
+pub enum Partials {
+    /// Of `pimsim run --shard` (no `kind` field, or `"kind": "run"`).
+    Run(Vec<(PathBuf, PartialRun)>),
+    /// Of `pimsim sweep --shard` (`"kind": "sweep"`).
+    Sweep(Vec<(PathBuf, PartialSweep)>),
+}
+
+impl Partials {
+    /// Every kind, as written in the partials' top-level `kind` field.
+    pub const KINDS: &[&str] = &["run", "sweep"];
+
+    /// No partials yet of `kind` (`None`: a kind this pimsim does not know).
+    fn empty(kind: &str) -> Option<Partials> {
+        match kind {
+            "run" => Some(Partials::Run(Vec::new())),
+            "sweep" => Some(Partials::Sweep(Vec::new())),
+            _ => None,
+        }
+    }
+
+    /// The `kind` of these partials (one of [`Partials::KINDS`]).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Partials::Run(_) => "run",
+            Partials::Sweep(_) => "sweep",
+        }
+    }
+
+    /// Parses `text` as a partial of this kind and adds it.
+    fn push(&mut self, file: PathBuf, text: &str) -> Result<(), serde_json::Error> {
+        match self {
+            Partials::Run(v) => v.push((file, serde_json::from_str(text)?)),
+            Partials::Sweep(v) => v.push((file, serde_json::from_str(text)?)),
+        }
+        Ok(())
+    }
+}
+
+/// The top-level `kind` of a partial result: which command wrote it.
+#[derive(Deserialize)]
+struct KindOnly {
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+/// Reads the partial results in `inputs` (files, or directories whose `partial-*.json` files
+/// are taken in name order) and sorts them by their top-level `kind`: absent or `"run"` for
+/// `run --shard`, `"sweep"` for `sweep --shard`. Every file must be of the first file's kind.
+pub fn read_partials(inputs: &[PathBuf]) -> Result<Partials, InputError> {
+    let mut out: Option<(PathBuf, Partials)> = None;
+    for file in partial_files(inputs)? {
+        let text = std::fs::read_to_string(&file).map_err(|e| unreadable(&file, e))?;
+        let not_partial = |e: serde_json::Error| InputError::Unreadable {
+            path: file.clone(),
+            reason: format!("not a pimsim partial result: {e}"),
+        };
+        let kind = serde_json::from_str::<KindOnly>(&text)
+            .map_err(not_partial)?
+            .kind
+            .unwrap_or_else(|| "run".into());
+        let Some(empty) = Partials::empty(&kind) else {
+            return Err(InputError::Unreadable {
+                path: file.clone(),
+                reason: format!(
+                    "a partial result of kind {kind:?}, which this pimsim cannot merge (it \
+                     merges the kinds {:?})",
+                    Partials::KINDS
+                ),
+            });
+        };
+        let (first, partials) = out.get_or_insert_with(|| (file.clone(), empty));
+        if partials.kind() != kind {
+            return Err(InputError::Mismatch(format!(
+                "cannot merge: {} is a partial result of `pimsim {kind} --shard` but {} is one \
+                 of `pimsim {} --shard`; merge the partials of one command at a time",
+                file.display(),
+                first.display(),
+                partials.kind(),
+            )));
+        }
+        partials.push(file.clone(), &text).map_err(not_partial)?;
+    }
+    Ok(out.map_or(Partials::Run(Vec::new()), |(_, p)| p))
+}
+
+/// The files of `inputs`: files as given, directories expanded to their `partial-*.json` files
+/// in name order.
+fn partial_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
@@ -305,18 +457,7 @@ pub fn read_partials(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, PartialRun)>, I
             files.push(input.clone());
         }
     }
-    files
-        .into_iter()
-        .map(|file| {
-            let text = std::fs::read_to_string(&file).map_err(|e| unreadable(&file, e))?;
-            let part: PartialRun =
-                serde_json::from_str(&text).map_err(|e| InputError::Unreadable {
-                    path: file.clone(),
-                    reason: format!("not a pimsim partial result: {e}"),
-                })?;
-            Ok((file, part))
-        })
-        .collect()
+    Ok(files)
 }
 
 fn is_partial_name(path: &Path) -> bool {

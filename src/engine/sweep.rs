@@ -45,27 +45,54 @@ impl SweepRun {
     }
 }
 
+/// The scenarios of the runs of `plan`, in the order the sweep runs them: the points, then
+/// (when there are one-at-a-time points) the base scenario and the one-at-a-time points.
+pub(super) fn unit_scenarios(plan: &SweepPlan) -> Vec<&Scenario> {
+    let mut out: Vec<&Scenario> = plan.points.iter().map(|p| &p.scenario).collect();
+    if !plan.oat.is_empty() {
+        out.push(&plan.base.scenario);
+        out.extend(plan.oat.iter().map(|p| &p.scenario));
+    }
+    out
+}
+
+/// The plan of one run of a sweep, with `retain = "optimal"` resolved; also the resolved
+/// levels as (policy index, units).
+pub(super) fn resolved_plan(
+    scenario: &Scenario,
+    settings: RunSettings,
+    cancel: &AtomicBool,
+) -> Result<(Plan, Vec<(usize, u64)>), Cancelled> {
+    let mut plan = Plan::new(scenario).expect("sweep points were validated with their plans");
+    // `retain = "optimal"` is chosen for each point anew, on the point's own paths, exactly as
+    // `pimsim run` of that point would (validation refuses it together with reviews).
+    match crate::optimize::resolve_optimal_retain(scenario, &mut plan, settings, cancel) {
+        Ok(resolved) => {
+            let levels = resolved
+                .iter()
+                .map(|(i, o)| (*i, o.best.quantity))
+                .collect();
+            Ok((plan, levels))
+        }
+        Err(OptimizeError::Cancelled) => Err(Cancelled),
+        Err(e @ OptimizeError::Reviews(_)) => unreachable!("validation refuses it: {e}"),
+    }
+}
+
 fn run_one(
     scenario: &Scenario,
     settings: RunSettings,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<RunSummary, Cancelled> {
-    let mut plan = Plan::new(scenario).expect("sweep points were validated with their plans");
-    // `retain = "optimal"` is chosen for each point anew, on the point's own paths, exactly as
-    // `pimsim run` of that point would (validation refuses it together with reviews).
-    match crate::optimize::resolve_optimal_retain(scenario, &mut plan, settings, cancel) {
-        Ok(_) => {}
-        Err(OptimizeError::Cancelled) => return Err(Cancelled),
-        Err(e @ OptimizeError::Reviews(_)) => unreachable!("validation refuses it: {e}"),
-    }
+    let (plan, _) = resolved_plan(scenario, settings, cancel)?;
     run_cancellable(scenario, &plan, settings, progress, cancel).map(slim)
 }
 
 /// Drops the per-time and per-bin series of a point's summary (time series, histograms,
 /// stock-out curves, demand by year), which a sweep's outputs do not use, so that memory per
 /// point stays a few kilobytes even for large sweeps. Every figure of `policies.csv` stays.
-fn slim(mut s: RunSummary) -> RunSummary {
+pub(super) fn slim(mut s: RunSummary) -> RunSummary {
     s.timeseries = Vec::new();
     s.demand.annual = Vec::new();
     s.demand.expected_rate = Vec::new();

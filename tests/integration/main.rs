@@ -22,3 +22,4 @@ mod report_data;
 mod retention;
 mod shards;
 mod sweep;
+mod sweep_shards;
