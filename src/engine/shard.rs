@@ -291,6 +291,46 @@ pub fn merge(partials: Vec<(PathBuf, PartialRun)>) -> Result<MergedRun, MergeErr
 /// Reads the partial results in `inputs`: files, or directories whose `partial-*.json` files
 /// are taken (in name order).
 pub fn read_partials(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, PartialRun)>, InputError> {
+    read_partials_as(inputs)
+}
+
+/// Reads the partial results in `inputs` (see [`read_partials`]) as `T` (a run's
+/// [`PartialRun`], or the partial of a portfolio).
+pub fn read_partials_as<T: serde::de::DeserializeOwned>(
+    inputs: &[PathBuf],
+) -> Result<Vec<(PathBuf, T)>, InputError> {
+    partial_files(inputs)?
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).map_err(|e| unreadable(&file, e))?;
+            let part: T = serde_json::from_str(&text).map_err(|e| InputError::Unreadable {
+                path: file.clone(),
+                reason: format!("not a pimsim partial result: {e}"),
+            })?;
+            Ok((file, part))
+        })
+        .collect()
+}
+
+/// The `kind` of each partial result in `inputs` (files, or directories of
+/// `partial-*.json`): `"run"` for a run's partial (which has no `kind`), else the file's
+/// `kind` field (`"portfolio"`, `"sweep"`). Commands that merge look at it to dispatch.
+pub fn partial_kinds(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, InputError> {
+    #[derive(Deserialize)]
+    struct Peek {
+        #[serde(default)]
+        kind: Option<String>,
+    }
+    let peeked: Vec<(PathBuf, Peek)> = read_partials_as(inputs)?;
+    Ok(peeked
+        .into_iter()
+        .map(|(f, p)| (f, p.kind.unwrap_or_else(|| "run".into())))
+        .collect())
+}
+
+/// The partial-result files of `inputs`: files as given, directories expanded to their
+/// `partial-*.json` files (in name order).
+pub fn partial_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
@@ -305,18 +345,7 @@ pub fn read_partials(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, PartialRun)>, I
             files.push(input.clone());
         }
     }
-    files
-        .into_iter()
-        .map(|file| {
-            let text = std::fs::read_to_string(&file).map_err(|e| unreadable(&file, e))?;
-            let part: PartialRun =
-                serde_json::from_str(&text).map_err(|e| InputError::Unreadable {
-                    path: file.clone(),
-                    reason: format!("not a pimsim partial result: {e}"),
-                })?;
-            Ok((file, part))
-        })
-        .collect()
+    Ok(files)
 }
 
 fn is_partial_name(path: &Path) -> bool {
