@@ -23,6 +23,7 @@ mod comparison;
 mod cost;
 mod demand;
 mod optimize;
+pub mod pareto;
 mod service;
 mod stock;
 pub mod sweep;
