@@ -46,6 +46,44 @@ enum Command {
     /// Fit demand models to a demand history CSV (part, period, quantity[, eop]) and write
     /// scenario TOML per part and a parts CSV.
     Fit(FitArgs),
+    /// Simulate every part of a parts CSV (one row per part, columns override the template
+    /// scenario's fields by dotted name): per part and policy results, the recommended policy
+    /// per part, portfolio totals, ABC and XYZ classes.
+    Portfolio(PortfolioArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct PortfolioArgs {
+    /// Parts CSV files: a `part` column and dotted scenario keys (`part.unit_cost`,
+    /// `demand.rate`, …); several files are joined on `part`; `fit.*` columns are carried,
+    /// not applied.
+    #[arg(required = true)]
+    parts: Vec<PathBuf>,
+    /// The template scenario every part starts from.
+    #[arg(long)]
+    template: PathBuf,
+    #[command(flatten)]
+    simulation: SimulationArgs,
+    /// Recommend the cheapest policy whose fill rate is at least F (in [0, 1]).
+    #[arg(long, value_parser = parse_fraction)]
+    fill_rate_target: Option<f64>,
+    /// Output directory [default: reports/<parts file stem>-portfolio/].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// What to print on standard output: totals, portfolio.json or portfolio.csv.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// No progress bar and no messages on standard error (warnings still show).
+    #[arg(long)]
+    quiet: bool,
+    /// Skip the report: no report.html and no chart files, only the data files.
+    #[arg(long)]
+    no_report: bool,
+    /// Simulate only shard K of N of the parts (0 ≤ K < N) and write its partial result,
+    /// partial-KKKK-of-NNNN.json, into the output directory [default:
+    /// reports/<parts file stem>-portfolio-shards/]; `pimsim merge` combines the N partials.
+    #[arg(long, value_parser = engine::shard::Shard::parse)]
+    shard: Option<engine::shard::Shard>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -228,6 +266,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep(&args),
         Command::Fit(args) => fit(&args),
         Command::Optimize(args) => optimize(&args),
+        Command::Portfolio(args) => portfolio(&args),
     };
     match result {
         Ok(code) => code,
@@ -385,7 +424,44 @@ fn write_outputs(
     Ok(())
 }
 
+/// `pimsim merge`: dispatches on the kind of the partial results.
 fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    match partial_kind(&args.inputs)?.as_str() {
+        crate::portfolio::shard::KIND => merge_portfolio(args),
+        _ => merge_run(args),
+    }
+}
+
+/// The one kind of all the partial results in `inputs` (`"run"` for a run's partial, which
+/// has no `kind` field); partials of different kinds, or of a kind this version cannot merge,
+/// are refused.
+fn partial_kind(inputs: &[PathBuf]) -> anyhow::Result<String> {
+    let kinds = engine::shard::partial_kinds(inputs)?;
+    let Some((first_file, first)) = kinds.first() else {
+        return Ok("run".into()); // merge_run reports that nothing was found
+    };
+    if let Some((file, kind)) = kinds.iter().find(|(_, k)| k != first) {
+        return Err(InputError::Mismatch(format!(
+            "cannot merge: {} is a partial result of kind \"{kind}\" but {} is of kind \"{first}\"; \
+             merge the partials of one run, sweep or portfolio at a time",
+            file.display(),
+            first_file.display()
+        ))
+        .into());
+    }
+    match first.as_str() {
+        "run" | crate::portfolio::shard::KIND => Ok(first.clone()),
+        other => Err(InputError::Mismatch(format!(
+            "cannot merge: {} is a partial result of kind \"{other}\", which pimsim {} cannot \
+             merge",
+            first_file.display(),
+            env!("CARGO_PKG_VERSION")
+        ))
+        .into()),
+    }
+}
+
+fn merge_run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     let partials = engine::shard::read_partials(&args.inputs)?;
     let merged = engine::shard::merge(partials)
         .map_err(|e| InputError::Mismatch(format!("cannot merge: {e}")))?;
@@ -1127,6 +1203,254 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
         let candidates: u64 = report.policies.iter().map(|p| p.search.candidates).sum();
         eprintln!(
             "{candidates} candidates in {passes} passes of {} paths in {elapsed:.2} s; wrote {}",
+            settings.paths,
+            out_dir.path().display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn merge_portfolio(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    use crate::portfolio::shard::PortfolioPartial;
+    let partials: Vec<(PathBuf, PortfolioPartial)> = engine::shard::read_partials_as(&args.inputs)?;
+    let portfolio = crate::portfolio::shard::merge(partials)
+        .map_err(|e| InputError::Mismatch(format!("cannot merge: {e}")))?;
+    let stem = Path::new(
+        portfolio
+            .meta
+            .parts_files
+            .first()
+            .map_or("parts", |s| s.as_str()),
+    )
+    .file_stem()
+    .map(|s| s.to_string_lossy().into_owned())
+    .unwrap_or_else(|| "parts".into());
+    let out_dir = OutputDir::prepare(
+        &args
+            .out
+            .clone()
+            .unwrap_or_else(|| Path::new("reports").join(format!("{stem}-portfolio"))),
+    )?;
+    write_portfolio(&portfolio, &out_dir, args.format, !args.no_report)?;
+    if !args.quiet {
+        eprintln!(
+            "merged {} parts; wrote {}",
+            portfolio.parts.len(),
+            out_dir.path().display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Renders every file of a portfolio, writes them all together, then prints in `format`. On
+/// failure the output directory is discarded if this run made it.
+fn write_portfolio(
+    portfolio: &crate::portfolio::Portfolio,
+    out_dir: &OutputDir,
+    format: Format,
+    report: bool,
+) -> anyhow::Result<()> {
+    use crate::output::portfolio as out;
+    let analysis = crate::portfolio::analyse(portfolio);
+    let written = out::render_portfolio_all(portfolio, &analysis, report).and_then(|rendered| {
+        let files: Vec<(&str, &[u8])> = rendered
+            .iter()
+            .map(|(n, c)| (n.as_str(), c.as_slice()))
+            .collect();
+        out_dir.write_all(&files)?;
+        Ok(rendered)
+    });
+    let rendered = match written {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            out_dir.discard();
+            return Err(e);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        Format::Table => {
+            stdout.write_all(out::render_portfolio_table(portfolio, &analysis).as_bytes())?
+        }
+        Format::Json => stdout.write_all(&rendered[2].1)?,
+        Format::Csv => stdout.write_all(&rendered[0].1)?,
+    }
+    stdout.flush()?;
+    Ok(())
+}
+
+/// Most warnings of the parts' scenarios printed one by one.
+const MAX_PART_WARNINGS: usize = 10;
+
+fn portfolio(args: &PortfolioArgs) -> anyhow::Result<ExitCode> {
+    use crate::portfolio::{self as pf, PortfolioMeta};
+    let interrupt = Interrupt::install();
+    let template_text = Scenario::read_text(&args.template)?;
+    if crate::scenario::sweep::has_sweep(&template_text) {
+        return Err(InputError::Flag {
+            flag: "--template".into(),
+            value: args.template.display().to_string(),
+            message: "the template has a [sweep] table; a portfolio template is one scenario \
+                      (remove [sweep])"
+                .into(),
+        }
+        .into());
+    }
+    let template = Scenario::from_toml(&args.template, &template_text)?;
+    print_warnings(&template.warnings);
+    let settings = args.simulation.settings(&template.scenario.simulation);
+    let pool = pf::thread_pool(settings.threads);
+    let input =
+        pool.install(|| pf::input::read_parts(&args.parts, &args.template, &template_text))?;
+    let warnings: Vec<&crate::error::Problem> =
+        input.parts.iter().flat_map(|p| &p.warnings).collect();
+    for w in warnings.iter().take(MAX_PART_WARNINGS) {
+        eprintln!("{w}");
+    }
+    if warnings.len() > MAX_PART_WARNINGS {
+        eprintln!(
+            "… and {} more warnings of the parts' scenarios (pimsim check on a part's scenario \
+             lists them)",
+            warnings.len() - MAX_PART_WARNINGS
+        );
+    }
+    if let Some(p) = input
+        .parts
+        .iter()
+        .find(|p| settings.paths > p.scenario.max_paths())
+    {
+        return Err(InputError::Flag {
+            flag: "--paths".into(),
+            value: settings.paths.to_string(),
+            message: format!(
+                "too many paths for the volumes of part {}: the exact unit counters would \
+                 overflow; at most {} paths",
+                p.part,
+                p.scenario.max_paths()
+            ),
+        }
+        .into());
+    }
+    let file_name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let meta = PortfolioMeta {
+        template: file_name(&args.template),
+        parts_files: args.parts.iter().map(|p| file_name(p)).collect(),
+        columns: input.columns.iter().map(|c| c.name.clone()).collect(),
+        fit_columns: input.fit_columns.iter().map(|c| c.name.clone()).collect(),
+        policies: template
+            .scenario
+            .policies
+            .iter()
+            .map(|p| (p.name.clone(), p.kind.as_str().to_string()))
+            .collect(),
+        currency: template.scenario.report.currency_label().to_string(),
+        paths: settings.paths,
+        seed: settings.seed,
+        fill_rate_target: args.fill_rate_target,
+    };
+    let count = input.parts.len();
+    let range = args
+        .shard
+        .map_or(0..count, |s| pf::shard::shard_parts(s, count));
+    if interrupt.requested() {
+        eprintln!(
+            "interrupted by {} before simulating; nothing was written",
+            interrupt.name()
+        );
+        return Ok(interrupt.exit_code());
+    }
+    let stem = stem_of(&args.parts[0]);
+    let out_dir = OutputDir::prepare(&args.out.clone().unwrap_or_else(|| {
+        let suffix = if args.shard.is_some() {
+            "-portfolio-shards"
+        } else {
+            "-portfolio"
+        };
+        Path::new("reports").join(format!("{stem}{suffix}"))
+    }))?;
+    let bar = if !args.quiet && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(range.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos}/{len} parts [{bar:40}] {percent}% eta {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let started = Instant::now();
+    let outcome = pool.install(|| {
+        pf::run_parts(
+            &input.parts[range.clone()],
+            settings.paths,
+            settings.seed,
+            &|n| bar.inc(n),
+            &interrupt.requested,
+        )
+    });
+    bar.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    let results = match outcome {
+        Ok(results) if !interrupt.requested() => results,
+        Err(pf::PortfolioError::NotFinite { part, message }) => {
+            out_dir.discard();
+            return Err(anyhow::anyhow!("part {part}: {message}"));
+        }
+        _ => {
+            out_dir.discard();
+            eprintln!(
+                "interrupted by {} after {elapsed:.2} s; nothing was written (the files in {} are as they were)",
+                interrupt.name(),
+                out_dir.path().display()
+            );
+            return Ok(interrupt.exit_code());
+        }
+    };
+    if let Some(shard) = args.shard {
+        let partial = pf::shard::partial(&template_text, &input.texts, meta, shard, count, results);
+        let json = serde_json::to_vec(&partial)?;
+        let file = match out_dir.write(&shard.file_name(), &json) {
+            Ok(file) => file,
+            Err(e) => {
+                out_dir.discard();
+                return Err(e);
+            }
+        };
+        if !args.quiet {
+            eprintln!(
+                "shard {} of {}: parts {}..{} of {count} in {elapsed:.2} s; wrote {}",
+                shard.index,
+                shard.count,
+                range.start,
+                range.end,
+                file.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let portfolio = pf::Portfolio {
+        meta,
+        parts: results,
+    };
+    write_portfolio(&portfolio, &out_dir, args.format, !args.no_report)?;
+    if interrupt.requested() {
+        eprintln!(
+            "interrupted by {} while writing; the new report in {} is complete",
+            interrupt.name(),
+            out_dir.path().display()
+        );
+        return Ok(interrupt.exit_code());
+    }
+    if !args.quiet {
+        eprintln!(
+            "{count} parts × {} paths in {elapsed:.2} s; wrote {}",
             settings.paths,
             out_dir.path().display()
         );
