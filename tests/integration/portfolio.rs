@@ -578,3 +578,84 @@ fn shards_merge_to_the_single_run_byte_for_byte() {
         "of kind",
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn sigint_stops_a_portfolio_and_writes_nothing() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let template = write(dir.path(), "template.toml", TEMPLATE);
+    let parts = write(dir.path(), "parts.csv", PARTS);
+    let out = dir.path().join("out");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pimsim"))
+        .arg("portfolio")
+        .arg(&parts)
+        .arg("--template")
+        .arg(&template)
+        .args(["--paths", "1000000000", "--quiet", "--out"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it is simulating (0.3 s of CPU time), at most a few seconds.
+    let started = Instant::now();
+    let stat = format!("/proc/{}/stat", child.id());
+    while started.elapsed() < Duration::from_secs(5) {
+        let ticks = fs::read_to_string(&stat)
+            .ok()
+            .and_then(|s| {
+                let tail = s.rsplit(')').next()?.to_string();
+                tail.split_whitespace().nth(11)?.parse::<u64>().ok()
+            })
+            .unwrap_or(0);
+        if ticks >= 30 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "it ended before the signal"
+    );
+    let sent = Instant::now();
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(sent.elapsed() < Duration::from_secs(10));
+    assert!(!out.exists(), "the output directory it created is removed");
+}
+
+#[test]
+fn the_synthetic_history_regenerates_byte_for_byte() {
+    // The example that wrote scenarios/history/ (built by `cargo test`): its part master draws
+    // from streams of its own, so history.csv and true_parameters.csv stay as they were.
+    let exe = std::env::current_exe().unwrap();
+    let examples = exe.parent().unwrap().parent().unwrap().join("examples");
+    let example = examples.join("synthetic_history");
+    if !example.exists() {
+        eprintln!("skipped: {} is not built", example.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(&example)
+        .args(["--seed", "1", "--parts", "300", "--out"])
+        .arg(dir.path())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/history");
+    for f in ["history.csv", "true_parameters.csv", "part_master.csv"] {
+        assert!(
+            fs::read(dir.path().join(f)).unwrap() == fs::read(here.join(f)).unwrap(),
+            "{f} differs from scenarios/history/{f}"
+        );
+    }
+}
