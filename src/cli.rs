@@ -82,8 +82,20 @@ struct PortfolioArgs {
     /// Simulate only shard K of N of the parts (0 ≤ K < N) and write its partial result,
     /// partial-KKKK-of-NNNN.json, into the output directory [default:
     /// reports/<parts file stem>-portfolio-shards/]; `pimsim merge` combines the N partials.
-    #[arg(long, value_parser = engine::shard::Shard::parse)]
+    #[arg(long, value_parser = engine::shard::Shard::parse, conflicts_with = "shard_from_env")]
     shard: Option<engine::shard::Shard>,
+    /// Take K from the scheduler's environment (SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX),
+    /// N from --shards, else SLURM_ARRAY_TASK_COUNT.
+    #[arg(long)]
+    shard_from_env: bool,
+    /// Number of shards N, with --shard-from-env.
+    #[arg(long, requires = "shard_from_env")]
+    shards: Option<u64>,
+    /// Also write each part's scenario as DIR/<part>.toml: the template with the part's row,
+    /// and [simulation] set to the paths and the part's seed, so that `pimsim run` of it
+    /// reproduces the part.
+    #[arg(long, value_name = "DIR")]
+    scenarios: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -493,8 +505,18 @@ fn default_out(scenario: &Path) -> PathBuf {
 
 /// The shard of a `run`, from --shard or the scheduler's environment.
 fn shard_of(args: &RunArgs) -> anyhow::Result<Option<engine::shard::Shard>> {
-    if !args.shard_from_env {
-        return Ok(args.shard);
+    shard_from(args.shard, args.shard_from_env, args.shards)
+}
+
+/// The shard from `--shard`, or with `--shard-from-env` from the scheduler's environment and
+/// `--shards`.
+fn shard_from(
+    shard: Option<engine::shard::Shard>,
+    from_env: bool,
+    shards: Option<u64>,
+) -> anyhow::Result<Option<engine::shard::Shard>> {
+    if !from_env {
+        return Ok(shard);
     }
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let flag_error = |value: String, message: String| InputError::Flag {
@@ -513,7 +535,7 @@ fn shard_of(args: &RunArgs) -> anyhow::Result<Option<engine::shard::Shard>> {
                     .into(),
             )
         })?;
-    let count = match args.shards {
+    let count = match shards {
         Some(n) => n.to_string(),
         None => var("SLURM_ARRAY_TASK_COUNT").ok_or_else(|| {
             flag_error(
@@ -1285,6 +1307,7 @@ const MAX_PART_WARNINGS: usize = 10;
 fn portfolio(args: &PortfolioArgs) -> anyhow::Result<ExitCode> {
     use crate::portfolio::{self as pf, PortfolioMeta};
     let interrupt = Interrupt::install();
+    let shard = shard_from(args.shard, args.shard_from_env, args.shards)?;
     let template_text = Scenario::read_text(&args.template)?;
     if crate::scenario::sweep::has_sweep(&template_text) {
         return Err(InputError::Flag {
@@ -1353,9 +1376,7 @@ fn portfolio(args: &PortfolioArgs) -> anyhow::Result<ExitCode> {
         fill_rate_target: args.fill_rate_target,
     };
     let count = input.parts.len();
-    let range = args
-        .shard
-        .map_or(0..count, |s| pf::shard::shard_parts(s, count));
+    let range = shard.map_or(0..count, |s| pf::shard::shard_parts(s, count));
     if interrupt.requested() {
         eprintln!(
             "interrupted by {} before simulating; nothing was written",
@@ -1365,7 +1386,7 @@ fn portfolio(args: &PortfolioArgs) -> anyhow::Result<ExitCode> {
     }
     let stem = stem_of(&args.parts[0]);
     let out_dir = OutputDir::prepare(&args.out.clone().unwrap_or_else(|| {
-        let suffix = if args.shard.is_some() {
+        let suffix = if shard.is_some() {
             "-portfolio-shards"
         } else {
             "-portfolio"
@@ -1413,7 +1434,11 @@ fn portfolio(args: &PortfolioArgs) -> anyhow::Result<ExitCode> {
             return Ok(interrupt.exit_code());
         }
     };
-    if let Some(shard) = args.shard {
+    let scenarios = || match &args.scenarios {
+        Some(dir) => write_part_scenarios(dir, &input.parts[range.clone()], settings),
+        None => Ok(()),
+    };
+    if let Some(shard) = shard {
         let partial = pf::shard::partial(&template_text, &input.texts, meta, shard, count, results);
         let json = serde_json::to_vec(&partial)?;
         let file = match out_dir.write(&shard.file_name(), &json) {
@@ -1423,6 +1448,7 @@ fn portfolio(args: &PortfolioArgs) -> anyhow::Result<ExitCode> {
                 return Err(e);
             }
         };
+        scenarios()?;
         if !args.quiet {
             eprintln!(
                 "shard {} of {}: parts {}..{} of {count} in {elapsed:.2} s; wrote {}",
@@ -1440,6 +1466,7 @@ fn portfolio(args: &PortfolioArgs) -> anyhow::Result<ExitCode> {
         parts: results,
     };
     write_portfolio(&portfolio, &out_dir, args.format, !args.no_report)?;
+    scenarios()?;
     if interrupt.requested() {
         eprintln!(
             "interrupted by {} while writing; the new report in {} is complete",
@@ -1456,4 +1483,38 @@ fn portfolio(args: &PortfolioArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes each part's scenario file into `dir` (`<part>.toml`, file names made safe and
+/// unique), all together and atomically.
+fn write_part_scenarios(
+    dir: &Path,
+    parts: &[crate::portfolio::input::PreparedPart],
+    settings: RunSettings,
+) -> anyhow::Result<()> {
+    let mut taken = std::collections::HashSet::new();
+    let mut files = Vec::with_capacity(parts.len());
+    for p in parts {
+        let stem = output::fit::part_file_stem(&p.part);
+        let mut name = stem.clone();
+        let mut k = 2;
+        while !taken.insert(name.to_lowercase()) {
+            name = format!("{stem}-{k}");
+            k += 1;
+        }
+        files.push((
+            format!("{name}.toml"),
+            crate::portfolio::part_scenario_file(p, settings.paths, settings.seed),
+        ));
+    }
+    let out_dir = OutputDir::prepare(dir)?;
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_bytes()))
+        .collect();
+    if let Err(e) = out_dir.write_all(&refs) {
+        out_dir.discard();
+        return Err(e);
+    }
+    Ok(())
 }

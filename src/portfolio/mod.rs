@@ -243,6 +243,33 @@ fn part_result(p: &PreparedPart, summary: &RunSummary) -> PartResult {
     }
 }
 
+/// The scenario of part `p` as a file that `pimsim run` reproduces the part with: the template
+/// with the part's row written in, and `[simulation]` set to the portfolio's `paths` and the
+/// part's seed (so that `pimsim run FILE` needs no flags).
+pub fn part_scenario_file(p: &PreparedPart, paths: u64, seed: u64) -> String {
+    let mut doc: toml::Table = p
+        .scenario_text
+        .parse()
+        .expect("the part's scenario text was parsed when it was validated");
+    let simulation = doc
+        .entry("simulation")
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let Some(t) = simulation.as_table_mut() {
+        // Paths ≤ 10^12 and seeds < 2^53 fit TOML's 64-bit integers.
+        t.insert("paths".into(), toml::Value::Integer(paths as i64));
+        t.insert(
+            "seed".into(),
+            toml::Value::Integer(part_seed(seed, &p.part) as i64),
+        );
+    }
+    format!(
+        "# Part {:?} of a pimsim portfolio: the template with the part's row written in, and the\n\
+         # portfolio's paths with the part's own seed. `pimsim run` of this file reproduces the\n\
+         # part's rows of portfolio.csv bit for bit.\n{doc}",
+        p.part
+    )
+}
+
 /// Simulates `parts` in parallel on the current rayon pool (call it inside
 /// [`rayon::ThreadPool::install`] of [`thread_pool`]), each part's paths in parallel too.
 /// `progress` is called with 1 after each part. Results are in the order of `parts` and do

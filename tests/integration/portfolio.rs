@@ -143,10 +143,19 @@ fn part_scenario(row: &[(&str, &str)], part: &str) -> String {
 #[test]
 fn a_portfolio_of_n_parts_equals_n_single_runs() {
     let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
     let out = run_portfolio(
         dir.path(),
         "out",
-        &["--no-report", "--paths", "300", "--seed", "9"],
+        &[
+            "--no-report",
+            "--paths",
+            "300",
+            "--seed",
+            "9",
+            "--scenarios",
+            scenarios.to_str().unwrap(),
+        ],
     );
     let (header, rows) = read_csv(&out.join("portfolio.csv"));
     let (parts_header, parts_rows) = read_csv(&dir.path().join("parts.csv"));
@@ -184,7 +193,8 @@ fn a_portfolio_of_n_parts_equals_n_single_runs() {
                 p.name
             );
         }
-        // Through the command line too, for the model switch.
+        // Through the command line too, for the model switch: with --seed from portfolio.csv,
+        // and the scenario file that --scenarios wrote (its [simulation] holds paths and seed).
         if part == "B-2" {
             let file = write(dir.path(), "B-2.toml", &text);
             let seed = rows[k * 3][col(&header, "seed")].clone();
@@ -204,9 +214,20 @@ fn a_portfolio_of_n_parts_equals_n_single_runs() {
                 .arg(&single)
                 .assert()
                 .success();
-            let (_, single_rows) = read_csv(&single.join("policies.csv"));
-            for (i, srow) in single_rows.iter().enumerate() {
-                assert_eq!(&rows[k * 3 + i][first_policy..recommended], &srow[..]);
+            let emitted = dir.path().join("emitted");
+            pimsim()
+                .args(["run", "--no-report", "--quiet"])
+                .arg(scenarios.join("B-2.toml"))
+                .arg("--out")
+                .arg(&emitted)
+                .assert()
+                .success();
+            for run in [&single, &emitted] {
+                let (_, single_rows) = read_csv(&run.join("policies.csv"));
+                assert_eq!(single_rows.len(), 3);
+                for (i, srow) in single_rows.iter().enumerate() {
+                    assert_eq!(&rows[k * 3 + i][first_policy..recommended], &srow[..]);
+                }
             }
         }
     }
