@@ -1325,6 +1325,7 @@ fn portfolio(args: &PortfolioArgs) -> anyhow::Result<ExitCode> {
     let pool = pf::thread_pool(settings.threads);
     let input =
         pool.install(|| pf::input::read_parts(&args.parts, &args.template, &template_text))?;
+    print_warnings(&input.warnings);
     let warnings: Vec<&crate::error::Problem> =
         input.parts.iter().flat_map(|p| &p.warnings).collect();
     for w in warnings.iter().take(MAX_PART_WARNINGS) {

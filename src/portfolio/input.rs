@@ -8,7 +8,8 @@
 //!   `policy.scrap-60.retain`, …) or diagnostics starting with `fit.` (as written by
 //!   `pimsim fit`), which are carried into `portfolio_parts.csv` but never applied.
 //! - Several files are joined on `part`: the first file gives the parts and their order, every
-//!   other file must list exactly the same parts, and a key may appear in one file only.
+//!   other file must have a row for each of them (its other parts are ignored, with a
+//!   warning), and a key may appear in one file only.
 //! - A cell is a TOML value (`600`, `0.25`, `true`, `{ cover_years = 5 }`, `"text"`); a bare
 //!   word that is not one (`exponential`) is text. An empty cell keeps the template's value.
 //! - A row that sets `demand.model` replaces the template's demand parameters: the other keys
@@ -79,6 +80,8 @@ pub struct PartsInput {
     pub fit_columns: Vec<Column>,
     /// The parts, in the first file's row order.
     pub parts: Vec<PreparedPart>,
+    /// Warnings about the files (parts of a later file that the first does not list).
+    pub warnings: Vec<Problem>,
 }
 
 /// One row of the joined table before validation.
@@ -448,24 +451,18 @@ pub fn read_parts(
         });
     }
     let _ = first_header;
+    let mut warnings = Vec::new();
     for fi in 1..files.len() {
         let mut found = vec![false; rows.len()];
+        // Parts of this file that the first does not list (a part master usually holds more
+        // parts than a demand fit): not part of the portfolio.
+        let mut extra: Vec<String> = Vec::new();
         for (line, cells) in &parsed[fi].1 {
             let Some(part) = take_row(fi, *line, cells, &mut problems) else {
                 continue;
             };
             let Some(&r) = index.get(&part) else {
-                problems.push(error(
-                    &files[fi],
-                    *line,
-                    part_field[fi] + 1,
-                    "part",
-                    Some(&part),
-                    format!(
-                        "the part is not in {}; every file must list the same parts",
-                        files[0].display()
-                    ),
-                ));
+                extra.push(part);
                 continue;
             };
             if found[r] {
@@ -481,6 +478,29 @@ pub fn read_parts(
             }
             found[r] = true;
             rows[r].lines.push(*line);
+        }
+        if !extra.is_empty() {
+            let shown: Vec<&str> = extra.iter().take(10).map(String::as_str).collect();
+            warnings.push(Problem {
+                severity: Severity::Warning,
+                file: files[fi].clone(),
+                line: 0,
+                column: 0,
+                key: "part".into(),
+                value: None,
+                message: format!(
+                    "{} part(s) not in {} are ignored (the first file lists the portfolio's \
+                     parts): {}{}",
+                    extra.len(),
+                    files[0].display(),
+                    shown.join(", "),
+                    if extra.len() > shown.len() {
+                        ", …"
+                    } else {
+                        ""
+                    }
+                ),
+            });
         }
         let missing: Vec<&str> = rows
             .iter()
@@ -676,6 +696,7 @@ pub fn read_parts(
         columns,
         fit_columns,
         parts,
+        warnings,
     })
 }
 

@@ -400,6 +400,32 @@ fn several_files_are_joined_on_part() {
         fs::read(out.join("portfolio.csv")).unwrap()
     };
     assert_eq!(run(&[&demand, &master], "a"), run(&[&joined], "b"));
+    // Parts of a later file that the first does not list are ignored, with a warning.
+    let bigger = write(
+        dir.path(),
+        "bigger.csv",
+        "part,part.on_hand\nz,1\ny,7\nx,9\n",
+    );
+    let a = pimsim()
+        .arg("portfolio")
+        .arg(&demand)
+        .arg(&bigger)
+        .arg("--template")
+        .arg(&template)
+        .arg("--out")
+        .arg(dir.path().join("d"))
+        .args(["--quiet", "--no-report", "--paths", "64", "--format", "csv"])
+        .assert()
+        .success();
+    let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("bigger.csv: warning: `part`: 1 part(s) not in"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read(dir.path().join("d").join("portfolio.csv")).unwrap(),
+        fs::read(dir.path().join("a").join("portfolio.csv")).unwrap()
+    );
     // A part missing from the second file is refused.
     let short = write(dir.path(), "short.csv", "part,part.on_hand\ny,7\n");
     let a = pimsim()
