@@ -706,3 +706,43 @@ fn the_synthetic_history_regenerates_byte_for_byte() {
         );
     }
 }
+
+#[test]
+fn a_fill_rate_target_picks_the_cheapest_policy_that_meets_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_portfolio(dir.path(), "out", &["--fill-rate-target", "0.97"]);
+    let (h, rows) = read_csv(&out.join("portfolio.csv"));
+    let (fill, mean, rec) = (
+        col(&h, "fill_rate"),
+        col(&h, "total_cost_mean"),
+        col(&h, "recommended"),
+    );
+    let mut met = 0;
+    for part in rows.chunks(3) {
+        let f = |r: &Vec<String>| r[fill].parse::<f64>().unwrap_or(1.0);
+        let m = |r: &Vec<String>| r[mean].parse::<f64>().unwrap();
+        let chosen = part.iter().find(|r| r[rec] == "true").unwrap();
+        let feasible: Vec<&Vec<String>> = part.iter().filter(|r| f(r) >= 0.97).collect();
+        if feasible.is_empty() {
+            let best = part.iter().map(f).fold(0.0, f64::max);
+            assert_eq!(f(chosen), best);
+        } else {
+            met += 1;
+            assert!(f(chosen) >= 0.97);
+            let cheapest = feasible.iter().map(|r| m(r)).fold(f64::INFINITY, f64::min);
+            assert_eq!(m(chosen), cheapest);
+        }
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("portfolio.json")).unwrap()).unwrap();
+    assert_eq!(json["fill_rate_target"], 0.97);
+    assert_eq!(json["best_mix"]["parts_meeting_target"], met);
+    // The report is well-formed XML (like the run report) and names the target.
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(&html, options).expect("report.html is well-formed");
+    assert!(html.contains("fill rate of at least 97.0 %"));
+}
