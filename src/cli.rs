@@ -71,8 +71,8 @@ struct PortfolioArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     /// What to print on standard output: totals, portfolio.json or portfolio.csv.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = PortfolioFormat::Table)]
+    format: PortfolioFormat,
     /// No progress bar and no messages on standard error (warnings still show).
     #[arg(long)]
     quiet: bool,
@@ -122,7 +122,8 @@ struct SimulationArgs {
     /// Number of demand paths [default: the scenario's simulation.paths, else 10000].
     #[arg(long, value_parser = parse_paths)]
     paths: Option<u64>,
-    /// Seed of all random streams [default: the scenario's simulation.seed, else 1].
+    /// Seed of all random streams [default: the scenario's simulation.seed, else 1]; for a
+    /// portfolio, the seed each part's own seed is derived from.
     #[arg(long)]
     seed: Option<u64>,
     /// Worker threads (0 = one per core, at most 1024). Results do not depend on it.
@@ -166,6 +167,27 @@ struct OptimizeArgs {
     /// No messages on standard error (warnings still show).
     #[arg(long)]
     quiet: bool,
+}
+
+/// What `portfolio` prints on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PortfolioFormat {
+    /// Totals per policy and the best mix, and the ABC × XYZ counts.
+    Table,
+    /// The content of portfolio.json.
+    Json,
+    /// The content of portfolio.csv.
+    Csv,
+}
+
+impl From<Format> for PortfolioFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Table => PortfolioFormat::Table,
+            Format::Json => PortfolioFormat::Json,
+            Format::Csv => PortfolioFormat::Csv,
+        }
+    }
 }
 
 /// What `optimize` prints on standard output.
@@ -1253,7 +1275,7 @@ fn merge_portfolio(args: &MergeArgs) -> anyhow::Result<ExitCode> {
             .clone()
             .unwrap_or_else(|| Path::new("reports").join(format!("{stem}-portfolio"))),
     )?;
-    write_portfolio(&portfolio, &out_dir, args.format, !args.no_report)?;
+    write_portfolio(&portfolio, &out_dir, args.format.into(), !args.no_report)?;
     if !args.quiet {
         eprintln!(
             "merged {} parts; wrote {}",
@@ -1269,7 +1291,7 @@ fn merge_portfolio(args: &MergeArgs) -> anyhow::Result<ExitCode> {
 fn write_portfolio(
     portfolio: &crate::portfolio::Portfolio,
     out_dir: &OutputDir,
-    format: Format,
+    format: PortfolioFormat,
     report: bool,
 ) -> anyhow::Result<()> {
     use crate::output::portfolio as out;
@@ -1291,11 +1313,11 @@ fn write_portfolio(
     };
     let mut stdout = std::io::stdout().lock();
     match format {
-        Format::Table => {
+        PortfolioFormat::Table => {
             stdout.write_all(out::render_portfolio_table(portfolio, &analysis).as_bytes())?
         }
-        Format::Json => stdout.write_all(&rendered[2].1)?,
-        Format::Csv => stdout.write_all(&rendered[0].1)?,
+        PortfolioFormat::Json => stdout.write_all(&rendered[2].1)?,
+        PortfolioFormat::Csv => stdout.write_all(&rendered[0].1)?,
     }
     stdout.flush()?;
     Ok(())
