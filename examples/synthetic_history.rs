@@ -6,7 +6,9 @@
 //!
 //! writes `history.csv` (`part,period,quantity,eop`: one row per order line, dated
 //! `YYYY-MM-DD`, from 2018-01 to 2025-12) and `true_parameters.csv` (the parameters each part was
-//! drawn with, in the columns of the parts CSV that `pimsim fit` writes).
+//! drawn with, in the columns of the parts CSV that `pimsim fit` writes) and `part_master.csv`
+//! (what an ERP's part master holds and a history does not: unit cost, stock and prices, in
+//! dotted scenario keys, for `pimsim portfolio`).
 //!
 //! Each part gets an end of production (EOP) month, uniform in 2018-01..2022-12. Before its EOP
 //! the part sells at its constant production-phase rate λ0 (these rows are not fitted); from the
@@ -25,6 +27,19 @@
 //! is dated in month ⌊12t⌋ after the EOP month, on the day that matches its position in that
 //! month. Everything is a function of the seed: parameters from one stream per part, arrivals
 //! and sizes from the generator's streams keyed by (seed, part).
+//!
+//! The part master draws from streams of its own (seed ⊕ a constant, keyed by part), so adding
+//! it left `history.csv` and `true_parameters.csv` byte for byte as they were. Per part:
+//!
+//! - `part.unit_cost`: log-normal, median 80, σ = 1.1 of its logarithm (half the parts between
+//!   about 38 and 170; a few above 1,000), rounded to cents;
+//! - `part.on_hand`: the true expected units of the first year after the EOP times a cover
+//!   log-uniform in [1, 20] years (stock left after production, often far more than the
+//!   decaying demand will need), rounded;
+//! - `costs.salvage_value`: 2–12 % of the unit cost; `costs.shortage_penalty`: 2–6 times it;
+//! - `remanufacture.unit_cost`: 1.3–2 times it; `remanufacture.setup_cost`: 10–40 times it;
+//! - `partner.dealers.release_price`: 15–30 % of it; `partner.dealers.buyback_price`: 1–1.3
+//!   times it (the dealers of `scenarios/portfolio_template.toml`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -94,6 +109,12 @@ fn main() -> anyhow::Result<()> {
     let mut truth = String::from(
         "part,demand.model,demand.rate,demand.half_life_years,demand.end_years,\
          demand.order_size.distribution,demand.order_size.mean,demand.order_size.dispersion,eop\n",
+    );
+    let master_streams = StreamFactory::new(args.seed ^ 0x6d61_7374_6572);
+    let mut master = String::from(
+        "part,part.unit_cost,part.on_hand,costs.salvage_value,costs.shortage_penalty,\
+         remanufacture.unit_cost,remanufacture.setup_cost,partner.dealers.release_price,\
+         partner.dealers.buyback_price\n",
     );
     let mut path = DemandPath::default();
     for k in 0..args.parts {
@@ -180,14 +201,37 @@ fn main() -> anyhow::Result<()> {
             cell(mean),
             cell(dispersion)
         )?;
+
+        // The part master, from its own streams.
+        let mut mrng = master_streams.open(k, Stream::PathRisk);
+        let mut v = || uniform_open(&mut mrng);
+        let z = (-2.0 * v().ln()).sqrt() * (2.0 * std::f64::consts::PI * v()).cos();
+        let unit_cost = ((80f64.ln() + 1.1 * z).exp() * 100.0).round() / 100.0;
+        let cover = (v() * 20f64.ln()).exp();
+        let first_year = model(intensity).expected_units(0.0, 1.0);
+        let on_hand = (cover * first_year).round() as u64;
+        let money = |x: f64| format!("{:.2}", (x * 100.0).round() / 100.0);
+        writeln!(
+            master,
+            "{part},{},{on_hand},{},{},{},{},{},{}",
+            money(unit_cost),
+            money(unit_cost * (0.02 + 0.10 * v())),
+            money(unit_cost * (2.0 + 4.0 * v())),
+            money(unit_cost * (1.3 + 0.7 * v())),
+            money(unit_cost * (10.0 + 30.0 * v())),
+            money(unit_cost * (0.15 + 0.15 * v())),
+            money(unit_cost * (1.0 + 0.3 * v())),
+        )?;
     }
     std::fs::create_dir_all(&args.out)?;
     std::fs::write(args.out.join("history.csv"), history)?;
     std::fs::write(args.out.join("true_parameters.csv"), truth)?;
+    std::fs::write(args.out.join("part_master.csv"), master)?;
     eprintln!(
-        "wrote {} and {}",
+        "wrote {}, {} and {}",
         args.out.join("history.csv").display(),
-        args.out.join("true_parameters.csv").display()
+        args.out.join("true_parameters.csv").display(),
+        args.out.join("part_master.csv").display()
     );
     Ok(())
 }

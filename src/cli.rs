@@ -46,6 +46,47 @@ enum Command {
     /// Fit demand models to a demand history CSV (part, period, quantity[, eop]) and write
     /// scenario TOML per part and a parts CSV.
     Fit(FitArgs),
+    /// Simulate every part of a parts CSV (one row per part, columns override the template
+    /// scenario's fields by dotted name): per part and policy results, the recommended policy
+    /// per part, portfolio totals, ABC and XYZ classes.
+    Portfolio(PortfolioArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct PortfolioArgs {
+    /// Parts CSV files: a `part` column and dotted scenario keys (`part.unit_cost`,
+    /// `demand.rate`, …); several files are joined on `part`; `fit.*` columns are carried,
+    /// not applied.
+    #[arg(required = true)]
+    parts: Vec<PathBuf>,
+    /// The template scenario every part starts from.
+    #[arg(long)]
+    template: PathBuf,
+    #[command(flatten)]
+    simulation: SimulationArgs,
+    /// Recommend the cheapest policy whose fill rate is at least F (in [0, 1]).
+    #[arg(long, value_parser = parse_fraction)]
+    fill_rate_target: Option<f64>,
+    /// Output directory [default: reports/<parts file stem>-portfolio/].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// What to print on standard output: totals, portfolio.json or portfolio.csv.
+    #[arg(long, value_enum, default_value_t = PortfolioFormat::Table)]
+    format: PortfolioFormat,
+    /// No progress bar and no messages on standard error (warnings still show).
+    #[arg(long)]
+    quiet: bool,
+    /// Skip the report: no report.html and no chart files, only the data files.
+    #[arg(long)]
+    no_report: bool,
+    // Shards of a portfolio slice its parts.
+    #[command(flatten)]
+    shard: ShardArgs,
+    /// Also write each part's scenario as DIR/<part>.toml: the template with the part's row,
+    /// and [simulation] set to the paths and the part's seed, so that `pimsim run` of it
+    /// reproduces the part.
+    #[arg(long, value_name = "DIR")]
+    scenarios: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -72,7 +113,8 @@ struct SimulationArgs {
     /// Number of demand paths [default: the scenario's simulation.paths, else 10000].
     #[arg(long, value_parser = parse_paths)]
     paths: Option<u64>,
-    /// Seed of all random streams [default: the scenario's simulation.seed, else 1].
+    /// Seed of all random streams [default: the scenario's simulation.seed, else 1]; for a
+    /// portfolio, the seed each part's own seed is derived from.
     #[arg(long)]
     seed: Option<u64>,
     /// Worker threads (0 = one per core, at most 1024). Results do not depend on it.
@@ -116,6 +158,27 @@ struct OptimizeArgs {
     /// No messages on standard error (warnings still show).
     #[arg(long)]
     quiet: bool,
+}
+
+/// What `portfolio` prints on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PortfolioFormat {
+    /// Totals per policy and the best mix, and the ABC × XYZ counts.
+    Table,
+    /// The content of portfolio.json.
+    Json,
+    /// The content of portfolio.csv.
+    Csv,
+}
+
+impl From<Format> for PortfolioFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Table => PortfolioFormat::Table,
+            Format::Json => PortfolioFormat::Json,
+            Format::Csv => PortfolioFormat::Csv,
+        }
+    }
 }
 
 /// What `optimize` prints on standard output.
@@ -230,14 +293,15 @@ struct RunArgs {
     shard: ShardArgs,
 }
 
-/// `--shard K/N`, or K and N from a scheduler's environment (`run` and `sweep`).
+/// `--shard K/N`, or K and N from a scheduler's environment (`run`, `sweep`, `portfolio`).
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
 struct ShardArgs {
-    /// Run only shard K of N (0 ≤ K < N) — a slice of a run's path blocks, or of a sweep's
-    /// runs — and write its partial result, partial-KKKK-of-NNNN.json, into the output
-    /// directory [default: reports/<scenario file stem>-shards/, reports/sweep-shards/ for a
-    /// sweep of several files]; `pimsim merge` combines the N partials into the outputs of
-    /// the whole run or sweep.
+    /// Run only shard K of N (0 ≤ K < N) — a slice of a run's path blocks, of a sweep's
+    /// runs or of a portfolio's parts — and write its partial result,
+    /// partial-KKKK-of-NNNN.json, into the output directory [default: reports/<scenario file
+    /// stem>-shards/, reports/sweep-shards/ for a sweep of several files,
+    /// reports/<parts file stem>-portfolio-shards/]; `pimsim merge` combines the N partials
+    /// into the outputs of the whole run, sweep or portfolio.
     #[arg(long, value_parser = engine::shard::Shard::parse, conflicts_with = "shard_from_env")]
     shard: Option<engine::shard::Shard>,
     /// Take K from the scheduler's environment: SLURM_ARRAY_TASK_ID (Slurm job arrays) or
@@ -266,6 +330,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep(&args),
         Command::Fit(args) => fit(&args),
         Command::Optimize(args) => optimize(&args),
+        Command::Portfolio(args) => portfolio(&args),
     };
     match result {
         Ok(code) => code,
@@ -423,11 +488,13 @@ fn write_outputs(
     Ok(())
 }
 
+/// `pimsim merge`: dispatches on the kind of the partial results.
 fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     use engine::shard::Partials;
     match engine::shard::read_partials(&args.inputs)? {
         Partials::Run(partials) => merge_run(args, partials),
         Partials::Sweep(partials) => merge_sweep(args, partials),
+        Partials::Portfolio(partials) => merge_portfolio(args, partials),
     }
 }
 
@@ -494,7 +561,7 @@ fn default_out(scenario: &Path) -> PathBuf {
     Path::new("reports").join(stem)
 }
 
-/// The shard of a `run` or `sweep`, from --shard or the scheduler's environment.
+/// The shard of a `run`, `sweep` or `portfolio`, from --shard or the scheduler's environment.
 fn shard_of(args: &ShardArgs) -> anyhow::Result<Option<engine::shard::Shard>> {
     if !args.shard_from_env {
         return Ok(args.shard);
@@ -1343,4 +1410,292 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn merge_portfolio(
+    args: &MergeArgs,
+    partials: Vec<(PathBuf, crate::portfolio::shard::PortfolioPartial)>,
+) -> anyhow::Result<ExitCode> {
+    let portfolio = crate::portfolio::shard::merge(partials).map_err(cannot_merge)?;
+    let stem = Path::new(
+        portfolio
+            .meta
+            .parts_files
+            .first()
+            .map_or("parts", |s| s.as_str()),
+    )
+    .file_stem()
+    .map(|s| s.to_string_lossy().into_owned())
+    .unwrap_or_else(|| "parts".into());
+    let out_dir = OutputDir::prepare(
+        &args
+            .out
+            .clone()
+            .unwrap_or_else(|| Path::new("reports").join(format!("{stem}-portfolio"))),
+    )?;
+    write_portfolio(&portfolio, &out_dir, args.format.into(), !args.no_report)?;
+    if !args.quiet {
+        eprintln!(
+            "merged {} parts; wrote {}",
+            portfolio.parts.len(),
+            out_dir.path().display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Renders every file of a portfolio, writes them all together, then prints in `format`. On
+/// failure the output directory is discarded if this run made it.
+fn write_portfolio(
+    portfolio: &crate::portfolio::Portfolio,
+    out_dir: &OutputDir,
+    format: PortfolioFormat,
+    report: bool,
+) -> anyhow::Result<()> {
+    use crate::output::portfolio as out;
+    let analysis = crate::portfolio::analyse(portfolio);
+    let written = out::render_portfolio_all(portfolio, &analysis, report).and_then(|rendered| {
+        let files: Vec<(&str, &[u8])> = rendered
+            .iter()
+            .map(|(n, c)| (n.as_str(), c.as_slice()))
+            .collect();
+        out_dir.write_all(&files)?;
+        Ok(rendered)
+    });
+    let rendered = match written {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            out_dir.discard();
+            return Err(e);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        PortfolioFormat::Table => {
+            stdout.write_all(out::render_portfolio_table(portfolio, &analysis).as_bytes())?
+        }
+        PortfolioFormat::Json => stdout.write_all(&rendered[2].1)?,
+        PortfolioFormat::Csv => stdout.write_all(&rendered[0].1)?,
+    }
+    stdout.flush()?;
+    Ok(())
+}
+
+/// Most warnings of the parts' scenarios printed one by one.
+const MAX_PART_WARNINGS: usize = 10;
+
+fn portfolio(args: &PortfolioArgs) -> anyhow::Result<ExitCode> {
+    use crate::portfolio::{self as pf, PortfolioMeta};
+    let interrupt = Interrupt::install();
+    let shard = shard_of(&args.shard)?;
+    let template_text = Scenario::read_text(&args.template)?;
+    if crate::scenario::sweep::has_sweep(&template_text) {
+        return Err(InputError::Flag {
+            flag: "--template".into(),
+            value: args.template.display().to_string(),
+            message: "the template has a [sweep] table; a portfolio template is one scenario \
+                      (remove [sweep])"
+                .into(),
+        }
+        .into());
+    }
+    let template = Scenario::from_toml(&args.template, &template_text)?;
+    print_warnings(&template.warnings);
+    let settings = args.simulation.settings(&template.scenario.simulation);
+    let pool = pf::thread_pool(settings.threads);
+    let input =
+        pool.install(|| pf::input::read_parts(&args.parts, &args.template, &template_text))?;
+    print_warnings(&input.warnings);
+    let warnings: Vec<&crate::error::Problem> =
+        input.parts.iter().flat_map(|p| &p.warnings).collect();
+    for w in warnings.iter().take(MAX_PART_WARNINGS) {
+        eprintln!("{w}");
+    }
+    if warnings.len() > MAX_PART_WARNINGS {
+        eprintln!(
+            "… and {} more warnings of the parts' scenarios (pimsim check on a part's scenario \
+             lists them)",
+            warnings.len() - MAX_PART_WARNINGS
+        );
+    }
+    if let Some(p) = input
+        .parts
+        .iter()
+        .find(|p| settings.paths > p.scenario.max_paths())
+    {
+        return Err(InputError::Flag {
+            flag: "--paths".into(),
+            value: settings.paths.to_string(),
+            message: format!(
+                "too many paths for the volumes of part {}: the exact unit counters would \
+                 overflow; at most {} paths",
+                p.part,
+                p.scenario.max_paths()
+            ),
+        }
+        .into());
+    }
+    let file_name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let meta = PortfolioMeta {
+        template: file_name(&args.template),
+        parts_files: args.parts.iter().map(|p| file_name(p)).collect(),
+        columns: input.columns.iter().map(|c| c.name.clone()).collect(),
+        fit_columns: input.fit_columns.iter().map(|c| c.name.clone()).collect(),
+        policies: template
+            .scenario
+            .policies
+            .iter()
+            .map(|p| (p.name.clone(), p.kind.as_str().to_string()))
+            .collect(),
+        currency: template.scenario.report.currency_label().to_string(),
+        paths: settings.paths,
+        seed: settings.seed,
+        fill_rate_target: args.fill_rate_target,
+    };
+    let count = input.parts.len();
+    let range = shard.map_or(0..count, |s| pf::shard::shard_parts(s, count));
+    if interrupt.requested() {
+        eprintln!(
+            "interrupted by {} before simulating; nothing was written",
+            interrupt.name()
+        );
+        return Ok(interrupt.exit_code());
+    }
+    let stem = stem_of(&args.parts[0]);
+    let out_dir = OutputDir::prepare(&args.out.clone().unwrap_or_else(|| {
+        let suffix = if shard.is_some() {
+            "-portfolio-shards"
+        } else {
+            "-portfolio"
+        };
+        Path::new("reports").join(format!("{stem}{suffix}"))
+    }))?;
+    let bar = if !args.quiet && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(range.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos}/{len} parts [{bar:40}] {percent}% eta {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let started = Instant::now();
+    let outcome = pool.install(|| {
+        pf::run_parts(
+            &input.parts[range.clone()],
+            settings.paths,
+            settings.seed,
+            &|n| bar.inc(n),
+            &interrupt.requested,
+        )
+    });
+    bar.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    let results = match outcome {
+        Ok(results) if !interrupt.requested() => results,
+        Err(pf::PortfolioError::NotFinite { part, message }) => {
+            out_dir.discard();
+            return Err(anyhow::anyhow!("part {part}: {message}"));
+        }
+        _ => {
+            out_dir.discard();
+            eprintln!(
+                "interrupted by {} after {elapsed:.2} s; nothing was written (the files in {} are as they were)",
+                interrupt.name(),
+                out_dir.path().display()
+            );
+            return Ok(interrupt.exit_code());
+        }
+    };
+    let scenarios = || match &args.scenarios {
+        Some(dir) => write_part_scenarios(dir, &input.parts[range.clone()], settings),
+        None => Ok(()),
+    };
+    if let Some(shard) = shard {
+        let partial = pf::shard::partial(&template_text, &input.texts, meta, shard, count, results);
+        let json = serde_json::to_vec(&partial)?;
+        let file = match out_dir.write(&shard.file_name(), &json) {
+            Ok(file) => file,
+            Err(e) => {
+                out_dir.discard();
+                return Err(e);
+            }
+        };
+        scenarios()?;
+        if !args.quiet {
+            eprintln!(
+                "shard {} of {}: parts {}..{} of {count} in {elapsed:.2} s; wrote {}",
+                shard.index,
+                shard.count,
+                range.start,
+                range.end,
+                file.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let portfolio = pf::Portfolio {
+        meta,
+        parts: results,
+    };
+    write_portfolio(&portfolio, &out_dir, args.format, !args.no_report)?;
+    scenarios()?;
+    if interrupt.requested() {
+        eprintln!(
+            "interrupted by {} while writing; the new report in {} is complete",
+            interrupt.name(),
+            out_dir.path().display()
+        );
+        return Ok(interrupt.exit_code());
+    }
+    if !args.quiet {
+        eprintln!(
+            "{count} parts × {} paths in {elapsed:.2} s; wrote {}",
+            settings.paths,
+            out_dir.path().display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes each part's scenario file into `dir` (`<part>.toml`, file names made safe and
+/// unique), all together and atomically.
+fn write_part_scenarios(
+    dir: &Path,
+    parts: &[crate::portfolio::input::PreparedPart],
+    settings: RunSettings,
+) -> anyhow::Result<()> {
+    let mut taken = std::collections::HashSet::new();
+    let mut files = Vec::with_capacity(parts.len());
+    for p in parts {
+        let stem = output::fit::part_file_stem(&p.part);
+        let mut name = stem.clone();
+        let mut k = 2;
+        while !taken.insert(name.to_lowercase()) {
+            name = format!("{stem}-{k}");
+            k += 1;
+        }
+        files.push((
+            format!("{name}.toml"),
+            crate::portfolio::part_scenario_file(p, settings.paths, settings.seed),
+        ));
+    }
+    let out_dir = OutputDir::prepare(dir)?;
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_bytes()))
+        .collect();
+    if let Err(e) = out_dir.write_all(&refs) {
+        out_dir.discard();
+        return Err(e);
+    }
+    Ok(())
 }

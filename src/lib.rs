@@ -26,6 +26,11 @@
 //!   before validation; [`scenario::sweep::SweepPlan`] validates a `[sweep]` table and its
 //!   points; [`engine::sweep::run_sweep`] runs them on the same paths; [`output::sweep`] writes
 //!   `sweep.csv`, `sweep_oat.csv`, `sweep.json` and the sweep report.
+//! - Portfolios: [`portfolio::input`] reads parts CSV files (one row of dotted-key overrides
+//!   per part) against a template scenario; [`portfolio::run_parts`] simulates the parts in
+//!   parallel with the normal engine; [`portfolio::analyse`] recommends a policy per part and
+//!   computes totals and ABC/XYZ classes; [`output::portfolio`] writes `portfolio.csv`,
+//!   `portfolio_parts.csv`, `portfolio.json` and the portfolio report.
 //! - [`cli`] is the thin command line on top.
 //!
 //! Randomness comes from [`rng`]: one ChaCha8 stream per (seed, path, purpose), so results
@@ -40,6 +45,7 @@ pub mod fit;
 pub mod inventory;
 pub mod optimize;
 pub mod output;
+pub mod portfolio;
 pub mod retention;
 pub mod rng;
 pub mod scenario;

@@ -422,22 +422,30 @@ fn simulate(
         }
         totals
     };
+    let reduce = |workers: usize| {
+        (0..workers)
+            .into_par_iter()
+            .map(work)
+            .reduce(|| Totals::new(plan, years, &shifts), Totals::merge)
+    };
+    let block_count = blocks.saturating_sub(first_block).max(1) as usize;
+    if rayon::current_thread_index().is_some() {
+        // Already on a worker of a pool (a portfolio runs its parts in parallel): share that
+        // pool. Nested parallel iterators in one pool are balanced by work stealing, so the
+        // cores are not oversubscribed; the results do not depend on it.
+        return reduce(rayon::current_num_threads().min(block_count));
+    }
     let threads = if settings.threads == 0 {
         rayon::current_num_threads()
     } else {
         settings.threads
     };
-    let workers = threads.min(blocks.saturating_sub(first_block).max(1) as usize);
+    let workers = threads.min(block_count);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
         .build()
         .expect("a thread pool can be built");
-    pool.install(|| {
-        (0..workers)
-            .into_par_iter()
-            .map(work)
-            .reduce(|| Totals::new(plan, years, &shifts), Totals::merge)
-    })
+    pool.install(|| reduce(workers))
 }
 
 /// Simulates `scenario` with its prepared `plan` and summarises the results.

@@ -360,17 +360,20 @@ pub enum Partials {
     Run(Vec<(PathBuf, PartialRun)>),
     /// Of `pimsim sweep --shard` (`"kind": "sweep"`).
     Sweep(Vec<(PathBuf, PartialSweep)>),
+    /// Of `pimsim portfolio --shard` (`"kind": "portfolio"`).
+    Portfolio(Vec<(PathBuf, crate::portfolio::shard::PortfolioPartial)>),
 }
 
 impl Partials {
     /// Every kind, as written in the partials' top-level `kind` field.
-    pub const KINDS: &[&str] = &["run", "sweep"];
+    pub const KINDS: &[&str] = &["run", "sweep", crate::portfolio::shard::KIND];
 
     /// No partials yet of `kind` (`None`: a kind this pimsim does not know).
     fn empty(kind: &str) -> Option<Partials> {
         match kind {
             "run" => Some(Partials::Run(Vec::new())),
             "sweep" => Some(Partials::Sweep(Vec::new())),
+            crate::portfolio::shard::KIND => Some(Partials::Portfolio(Vec::new())),
             _ => None,
         }
     }
@@ -380,6 +383,7 @@ impl Partials {
         match self {
             Partials::Run(_) => "run",
             Partials::Sweep(_) => "sweep",
+            Partials::Portfolio(_) => crate::portfolio::shard::KIND,
         }
     }
 
@@ -388,6 +392,7 @@ impl Partials {
         match self {
             Partials::Run(v) => v.push((file, serde_json::from_str(text)?)),
             Partials::Sweep(v) => v.push((file, serde_json::from_str(text)?)),
+            Partials::Portfolio(v) => v.push((file, serde_json::from_str(text)?)),
         }
         Ok(())
     }

@@ -6,13 +6,14 @@
 //! half-written file nor destroys an earlier result, and it refuses to write into a non-empty
 //! directory that pimsim did not create. [`standard_exporters`] are the data files every run
 //! writes; [`report_exporters`] the report, which `run --no-report` skips. [`fit`] renders the
-//! outputs of `pimsim fit`.
+//! outputs of `pimsim fit`, [`portfolio`] those of `pimsim portfolio`.
 
 pub mod charts;
 mod files;
 mod finite;
 pub mod fit;
 mod optimize;
+pub mod portfolio;
 mod report;
 pub mod sweep;
 mod table;

@@ -16,6 +16,7 @@ mod interrupt;
 mod invariants;
 mod mechanics;
 mod optimize;
+mod portfolio;
 mod renewal;
 mod report;
 mod report_data;

@@ -24,6 +24,7 @@ mod cost;
 mod demand;
 pub mod fit;
 mod optimize;
+pub mod pareto;
 mod service;
 mod stock;
 pub mod sweep;

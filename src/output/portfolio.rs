@@ -1,0 +1,535 @@
+//! Outputs of a portfolio: `portfolio.csv` (one tidy row per part × policy),
+//! `portfolio_parts.csv` (one row per part: recommendation, classes, value at stake),
+//! `portfolio.json` (totals and classes), the terminal table, and `report.html` with the
+//! Pareto chart of value at stake (also as `pareto.svg` and `pareto.png`) and a table of
+//! recommendations.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::charts::pareto::Pareto;
+use super::charts::{hex, policy_color};
+use super::report::{CSS, esc};
+use super::{money, percent, policy_columns};
+use crate::engine::Z95;
+use crate::portfolio::{ABC_A, ABC_B, Analysis, Portfolio, Total, XYZ_X, XYZ_Y};
+
+/// Most parts listed in the report's table of recommendations (all are in the CSV files).
+pub const MAX_TABLE_PARTS: usize = 200;
+
+/// The header of `portfolio.csv`: `part`, the override columns, then exactly the columns of
+/// `policies.csv` (`policy`, `kind`, `paths`, `seed`, …, `revenue`), then `recommended`,
+/// `abc`, `xyz`.
+pub fn portfolio_columns(p: &Portfolio) -> Vec<String> {
+    let mut header = vec!["part".to_string()];
+    header.extend(p.meta.columns.iter().cloned());
+    header.extend(policy_columns());
+    header.extend(["recommended", "abc", "xyz"].map(String::from));
+    header
+}
+
+/// `portfolio.csv`.
+pub fn render_portfolio_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(portfolio_columns(p))?;
+    for (part, pa) in p.parts.iter().zip(&a.parts) {
+        for (i, policy) in part.policies.iter().enumerate() {
+            let mut row = vec![part.part.clone()];
+            row.extend(part.values.iter().cloned());
+            row.extend(policy.row.iter().cloned());
+            row.push((i == pa.recommended).to_string());
+            row.push(pa.abc.to_string());
+            row.push(pa.xyz.to_string());
+            w.write_record(&row)?;
+        }
+    }
+    Ok(w.into_inner()?)
+}
+
+/// The header of `portfolio_parts.csv`.
+pub fn parts_columns(p: &Portfolio) -> Vec<String> {
+    let mut header: Vec<String> = [
+        "part",
+        "abc",
+        "xyz",
+        "annual_usage_value",
+        "unit_cost",
+        "expected_annual_units",
+        "demand_cv",
+        "seed",
+        "recommended_policy",
+        "recommended_total_cost_mean",
+        "recommended_total_cost_std_err",
+        "recommended_fill_rate",
+        "target_met",
+        "baseline_policy",
+        "baseline_total_cost_mean",
+        "saving_vs_baseline",
+        "saving_std_err",
+        "saving_rank",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(p.meta.fit_columns.iter().cloned());
+    header
+}
+
+fn cell(x: Option<f64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// `portfolio_parts.csv`: one row per part, in the parts file's order.
+pub fn render_parts_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u8>> {
+    let mut rank = vec![0; p.parts.len()];
+    for (r, &k) in a.by_saving.iter().enumerate() {
+        rank[k] = r + 1;
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(parts_columns(p))?;
+    for (k, (part, pa)) in p.parts.iter().zip(&a.parts).enumerate() {
+        let r = &part.policies[pa.recommended];
+        let b = &part.policies[0];
+        let mut row = vec![
+            part.part.clone(),
+            pa.abc.to_string(),
+            pa.xyz.to_string(),
+            pa.annual_usage_value.to_string(),
+            part.unit_cost.to_string(),
+            part.expected_annual_units.to_string(),
+            cell(part.demand_cv),
+            part.seed.to_string(),
+            r.name.clone(),
+            r.mean.to_string(),
+            r.std_err.to_string(),
+            cell(r.fill_rate),
+            pa.target_met.to_string(),
+            b.name.clone(),
+            b.mean.to_string(),
+            pa.saving.to_string(),
+            pa.saving_std_err.to_string(),
+            rank[k].to_string(),
+        ];
+        row.extend(part.fit_values.iter().cloned());
+        w.write_record(&row)?;
+    }
+    Ok(w.into_inner()?)
+}
+
+fn total_json(t: &Total) -> serde_json::Value {
+    json!({
+        "mean": t.mean,
+        "std_err": t.std_err,
+        "ci95": [t.mean - Z95 * t.std_err, t.mean + Z95 * t.std_err],
+    })
+}
+
+/// Counts of parts per ABC × XYZ cell, rows A, B, C and columns X, Y, Z.
+pub fn class_matrix(a: &Analysis) -> [[usize; 3]; 3] {
+    let mut m = [[0; 3]; 3];
+    for pa in &a.parts {
+        let r = (pa.abc as u8 - b'A') as usize;
+        let c = (pa.xyz as u8 - b'X') as usize;
+        m[r][c] += 1;
+    }
+    m
+}
+
+/// `portfolio.json`: settings, per-policy totals, the best mix, the classes and their rules.
+pub fn render_portfolio_json(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u8>> {
+    let m = class_matrix(a);
+    let mut abc = serde_json::Map::new();
+    for (r, class) in ['A', 'B', 'C'].iter().enumerate() {
+        let value: f64 = a
+            .parts
+            .iter()
+            .filter(|pa| pa.abc == *class)
+            .map(|pa| pa.annual_usage_value)
+            .sum();
+        abc.insert(
+            class.to_string(),
+            json!({ "parts": m[r].iter().sum::<usize>(), "annual_usage_value": value }),
+        );
+    }
+    let mut xyz = serde_json::Map::new();
+    let mut cells = serde_json::Map::new();
+    for (c, class) in ['X', 'Y', 'Z'].iter().enumerate() {
+        xyz.insert(
+            class.to_string(),
+            json!({ "parts": (0..3).map(|r| m[r][c]).sum::<usize>() }),
+        );
+        for (r, row) in ['A', 'B', 'C'].iter().enumerate() {
+            cells.insert(format!("{row}{class}"), json!(m[r][c]));
+        }
+    }
+    let value = json!({
+        "pimsim_version": env!("CARGO_PKG_VERSION"),
+        "template": p.meta.template,
+        "parts_files": p.meta.parts_files,
+        "parts": p.parts.len(),
+        "paths": p.meta.paths,
+        "seed": p.meta.seed,
+        "part_seeds": "each part's seed is derived from the portfolio seed and the part id \
+                       (the seed column of portfolio.csv); pimsim run of the part's scenario \
+                       with that --seed and these --paths gives the same results",
+        "fill_rate_target": p.meta.fill_rate_target,
+        "baseline": p.meta.policies.first().map(|x| &x.0),
+        "policies": a.policies.iter().map(|t| json!({
+            "policy": t.policy,
+            "kind": t.kind,
+            "total_cost": total_json(&t.total_cost),
+            "recommended_parts": t.recommended_parts,
+        })).collect::<Vec<_>>(),
+        "best_mix": {
+            "total_cost": total_json(&a.best_mix),
+            "saving_vs_baseline": total_json(&a.best_mix_saving),
+            "parts_meeting_target": a.parts_meeting_target,
+        },
+        "classes": {
+            "abc": abc,
+            "xyz": xyz,
+            "abc_xyz": cells,
+            "rules": {
+                "abc": format!(
+                    "by annual usage value (unit_cost × expected units in the first year), \
+                     largest first: A while the value before the part is below {} % of the \
+                     total, B below {} %, else C",
+                    ABC_A * 100.0, ABC_B * 100.0
+                ),
+                "xyz": format!(
+                    "by the coefficient of variation of the units demanded in the first year \
+                     under the part's demand model: X up to {XYZ_X}, Y up to {XYZ_Y}, Z above \
+                     or without expected demand"
+                ),
+            },
+        },
+    });
+    let mut text = serde_json::to_string_pretty(&value)?;
+    text.push('\n');
+    Ok(text.into_bytes())
+}
+
+fn ci(t: &Total) -> String {
+    format!("{} ± {}", money(t.mean), money(Z95 * t.std_err))
+}
+
+/// The terminal table: totals per policy, the best mix, the classes.
+pub fn render_portfolio_table(p: &Portfolio, a: &Analysis) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — {} parts, {} paths each, portfolio seed {}, costs discounted to t = 0 ({})\n",
+        p.meta.parts_files.join(" + "),
+        p.parts.len(),
+        p.meta.paths,
+        p.meta.seed,
+        p.meta.currency
+    );
+    let mut rows = vec![[
+        "policy".to_string(),
+        "total mean cost ± 95% CI".into(),
+        "recommended for".into(),
+    ]];
+    for t in &a.policies {
+        rows.push([
+            format!("{} ({})", t.policy, t.kind),
+            ci(&t.total_cost),
+            format!("{} parts", t.recommended_parts),
+        ]);
+    }
+    rows.push([
+        "best mix (each part's recommendation)".into(),
+        ci(&a.best_mix),
+        format!("{} parts", p.parts.len()),
+    ]);
+    let widths: Vec<usize> = (0..3)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for (i, r) in rows.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{:<w0$}  {:>w1$}  {:>w2$}",
+            r[0],
+            r[1],
+            r[2],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+        if i == 0 {
+            let _ = writeln!(
+                out,
+                "{}  {}  {}",
+                "-".repeat(widths[0]),
+                "-".repeat(widths[1]),
+                "-".repeat(widths[2])
+            );
+        }
+    }
+    if let Some((baseline, _)) = p.meta.policies.first() {
+        let _ = writeln!(
+            out,
+            "\nThe best mix saves {} (95% CI) against {baseline} for every part.",
+            ci(&a.best_mix_saving)
+        );
+    }
+    if let Some(f) = p.meta.fill_rate_target {
+        let _ = writeln!(
+            out,
+            "Fill-rate target {}: met by {} of {} parts.",
+            percent(Some(f)),
+            a.parts_meeting_target,
+            p.parts.len()
+        );
+    }
+    let m = class_matrix(a);
+    let _ = writeln!(out, "\nparts by class      X      Y      Z");
+    for (r, class) in ['A', 'B', 'C'].iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{class:>14} {:>6} {:>6} {:>6}",
+            m[r][0], m[r][1], m[r][2]
+        );
+    }
+    out
+}
+
+/// The Pareto chart's data.
+pub fn pareto(p: &Portfolio, a: &Analysis) -> Pareto {
+    Pareto {
+        bars: a
+            .by_saving
+            .iter()
+            .map(|&k| (a.parts[k].saving, a.parts[k].recommended))
+            .collect(),
+        policies: p.meta.policies.iter().map(|x| x.0.clone()).collect(),
+        currency: p.meta.currency.clone(),
+    }
+}
+
+/// The portfolio's `report.html`.
+pub fn render_portfolio_html(
+    p: &Portfolio,
+    a: &Analysis,
+    chart: &Pareto,
+) -> anyhow::Result<String> {
+    let mut h = String::new();
+    let title = format!("{} — pimsim portfolio", p.meta.parts_files.join(" + "));
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
+         <title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
+        esc(&title),
+        CSS,
+        esc(&title)
+    );
+    let baseline = p.meta.policies.first().map_or("", |x| x.0.as_str());
+    let _ = writeln!(
+        h,
+        "<p>{} parts, each simulated with the template <code>{}</code> and its row of \
+         overrides, on {} paths with its own seed (derived from the portfolio seed {} and the \
+         part id). Money in {}, discounted to t = 0. The recommended policy of a part is the one \
+         of least mean total cost{}; its <em>value at stake</em> is its mean saving against the \
+         baseline <code>{}</code> on the same paths. Data: <a href=\"portfolio.csv\">portfolio.csv</a> \
+         (one row per part and policy), <a href=\"portfolio_parts.csv\">portfolio_parts.csv</a> \
+         (one row per part), <a href=\"portfolio.json\">portfolio.json</a> (totals).</p>",
+        p.parts.len(),
+        esc(&p.meta.template),
+        p.meta.paths,
+        p.meta.seed,
+        esc(&p.meta.currency),
+        match p.meta.fill_rate_target {
+            Some(f) => format!(
+                " among those with a fill rate of at least {}",
+                percent(Some(f))
+            ),
+            None => String::new(),
+        },
+        esc(baseline)
+    );
+    // Totals.
+    let _ = writeln!(
+        h,
+        "<section>\n<h2>Portfolio totals</h2>\n<p class=\"note\">Sum over parts of the mean total \
+         cost if every part followed the policy; the 95 % confidence interval treats parts as \
+         independent (each has its own seed).</p>\n<table>\n<thead><tr><th>policy</th>\
+         <th class=\"num\">total mean cost</th><th class=\"num\">± 95 % CI</th>\
+         <th class=\"num\">recommended for</th></tr></thead>\n<tbody>"
+    );
+    for (i, t) in a.policies.iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{} ({})</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} parts</td></tr>",
+            hex(policy_color(i)),
+            esc(&t.policy),
+            esc(&t.kind),
+            esc(&money(t.total_cost.mean)),
+            esc(&money(Z95 * t.total_cost.std_err)),
+            t.recommended_parts
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<tr><td><strong>best mix</strong> (each part's recommendation)</td><td class=\"num\">\
+         <strong>{}</strong></td><td class=\"num\">{}</td><td class=\"num\">{} parts</td></tr>\n\
+         </tbody>\n</table>\n<p>The best mix saves <strong>{}</strong> ± {} (95 % CI, paired per \
+         part) against <code>{}</code> for every part.{}</p>\n</section>",
+        esc(&money(a.best_mix.mean)),
+        esc(&money(Z95 * a.best_mix.std_err)),
+        p.parts.len(),
+        esc(&money(a.best_mix_saving.mean)),
+        esc(&money(Z95 * a.best_mix_saving.std_err)),
+        esc(baseline),
+        match p.meta.fill_rate_target {
+            Some(_) => format!(
+                " {} of {} parts meet the fill-rate target with their recommendation.",
+                a.parts_meeting_target,
+                p.parts.len()
+            ),
+            None => String::new(),
+        }
+    );
+    // Pareto.
+    let top = (p.parts.len() as f64 * 0.2).ceil() as usize;
+    let total_saving: f64 = a.parts.iter().map(|x| x.saving).sum();
+    let top_saving: f64 = a
+        .by_saving
+        .iter()
+        .take(top)
+        .map(|&k| a.parts[k].saving)
+        .sum();
+    let _ = writeln!(
+        h,
+        "<section>\n<h2>Where the value is</h2>\n<p class=\"note\">{}</p>\n<figure>\n{}\n\
+         <figcaption>Files: <a href=\"pareto.svg\">pareto.svg</a>, <a href=\"pareto.png\">pareto.png\
+         </a></figcaption>\n</figure>\n</section>",
+        if total_saving > 0.0 {
+            format!(
+                "The top 20 % of parts ({top}) hold {} of the total value at stake ({}).",
+                percent(Some(top_saving / total_saving)),
+                money(total_saving)
+            )
+        } else {
+            "No part saves anything against the baseline.".to_string()
+        },
+        chart
+            .svg(false)?
+            .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+            .trim()
+    );
+    // Classes.
+    let m = class_matrix(a);
+    let _ = writeln!(
+        h,
+        "<section>\n<h2>ABC × XYZ</h2>\n<p class=\"note\">ABC by annual usage value (unit cost × \
+         expected units in the first year): A up to {} % of the cumulative value, B up to {} %, \
+         C the rest. XYZ by the coefficient of variation of first-year demand under the part's \
+         demand model: X ≤ {XYZ_X}, Y ≤ {XYZ_Y}, Z above (or no demand).</p>\n<table>\n<thead>\
+         <tr><th>parts</th><th class=\"num\">X</th><th class=\"num\">Y</th><th class=\"num\">Z\
+         </th></tr></thead>\n<tbody>",
+        ABC_A * 100.0,
+        ABC_B * 100.0
+    );
+    for (r, class) in ['A', 'B', 'C'].iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<tr><td>{class}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            m[r][0], m[r][1], m[r][2]
+        );
+    }
+    let _ = writeln!(h, "</tbody>\n</table>\n</section>");
+    // Recommendations.
+    let _ = writeln!(
+        h,
+        "<section>\n<h2>Recommendations</h2>\n<table>\n<thead><tr><th class=\"num\">rank</th>\
+         <th>part</th><th>class</th><th>recommended policy</th><th class=\"num\">its mean cost</th>\
+         <th class=\"num\">fill rate</th><th class=\"num\">{} mean cost</th>\
+         <th class=\"num\">value at stake</th><th class=\"num\">± 95 % CI</th></tr></thead>\n<tbody>",
+        esc(baseline)
+    );
+    for (r, &k) in a.by_saving.iter().take(MAX_TABLE_PARTS).enumerate() {
+        let part = &p.parts[k];
+        let pa = &a.parts[k];
+        let rec = &part.policies[pa.recommended];
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}{}</td><td><span class=\"swatch\" \
+             style=\"background:{}\"></span>{}{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            r + 1,
+            esc(&part.part),
+            pa.abc,
+            pa.xyz,
+            hex(policy_color(pa.recommended)),
+            esc(&rec.name),
+            if pa.target_met {
+                ""
+            } else {
+                " (misses the target)"
+            },
+            esc(&money(rec.mean)),
+            esc(&percent(rec.fill_rate)),
+            esc(&money(part.policies[0].mean)),
+            esc(&money(pa.saving)),
+            esc(&money(Z95 * pa.saving_std_err))
+        );
+    }
+    let _ = writeln!(h, "</tbody>\n</table>");
+    if p.parts.len() > MAX_TABLE_PARTS {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">The {MAX_TABLE_PARTS} parts with the most value at stake of {}; \
+             all of them are in portfolio_parts.csv.</p>",
+            p.parts.len()
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</section>\n<footer><p>pimsim {} portfolio report.</p></footer>\n</main>\n</body>\n</html>",
+        env!("CARGO_PKG_VERSION")
+    );
+    Ok(h)
+}
+
+/// Every file of a portfolio: `portfolio.csv`, `portfolio_parts.csv`, `portfolio.json`, and
+/// when `report`, `report.html`, `pareto.svg` and `pareto.png`. Refuses a result that is not
+/// finite.
+pub fn render_portfolio_all(
+    p: &Portfolio,
+    a: &Analysis,
+    report: bool,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let finite = a
+        .policies
+        .iter()
+        .all(|t| t.total_cost.mean.is_finite() && t.total_cost.std_err.is_finite())
+        && [a.best_mix, a.best_mix_saving]
+            .iter()
+            .all(|t| t.mean.is_finite() && t.std_err.is_finite())
+        && a.parts
+            .iter()
+            .all(|x| x.annual_usage_value.is_finite() && x.saving.is_finite());
+    if !finite {
+        anyhow::bail!(
+            "internal failure: a portfolio total is not a finite number; nothing was written \
+             (please report this together with the input files)"
+        );
+    }
+    let mut files = vec![
+        ("portfolio.csv".to_string(), render_portfolio_csv(p, a)?),
+        ("portfolio_parts.csv".to_string(), render_parts_csv(p, a)?),
+        ("portfolio.json".to_string(), render_portfolio_json(p, a)?),
+    ];
+    if report {
+        let chart = pareto(p, a);
+        files.push((
+            "report.html".into(),
+            render_portfolio_html(p, a, &chart)?.into_bytes(),
+        ));
+        files.push(("pareto.svg".into(), chart.svg(true)?.into_bytes()));
+        files.push(("pareto.png".into(), chart.png()?));
+    }
+    Ok(files)
+}
