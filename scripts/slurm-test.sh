@@ -15,6 +15,11 @@
 #    base and 4 one-at-a-time runs, SWEEP_PATHS paths each) submitted with `submit.sh sweep` as a
 #    SWEEP_SHARDS-task array plus a dependent merge; sweep.csv, sweep_oat.csv, sweep.json and
 #    report.html must equal a single-machine `pimsim sweep` byte for byte;
+#    and a portfolio: the 300 parts of scenarios/history/ (fitted with `pimsim fit`, joined with
+#    part_master.csv, template scenarios/portfolio_template.toml, PORTFOLIO_PATHS paths per part)
+#    submitted with `submit.sh portfolio` as a PORTFOLIO_SHARDS-task array plus a dependent merge;
+#    portfolio.csv, portfolio_parts.csv, portfolio.json and report.html must equal a
+#    single-machine `pimsim portfolio` byte for byte;
 # 4. the failure path: the same run with task 2 made to fail (a wrapper around pimsim) must end
 #    in a FAILED merge job (exit code 2, "missing shards [2] of 4") instead of a hang, while a
 #    merge submitted with afterok instead must be stuck (PENDING, DependencyNeverSatisfied); then
@@ -28,6 +33,7 @@
 # running (stop it first); a munged that is already running is used and left running.
 #
 # Environment: PATHS (default 20000), SHARDS (4), SEED (7), SWEEP_PATHS (500), SWEEP_SHARDS (3),
+# PORTFOLIO_PATHS (200), PORTFOLIO_SHARDS (3),
 # PIMSIM (a pimsim binary; default:
 # cargo build --release, then target/release/pimsim), SLURM_TEST_SCENARIO (default
 # scenarios/heavy_machinery.toml), SLURM_TEST_DIR (/tmp/pimsim-slurm-test), SLURM_TEST_TIMEOUT
@@ -43,6 +49,8 @@ SEED=${SEED:-7}
 SWEEP_PATHS=${SWEEP_PATHS:-500}
 SWEEP_SHARDS=${SWEEP_SHARDS:-3}
 SWEEP_SCENARIO_SRC=scenarios/sweep_release_vs_scrap.toml
+PORTFOLIO_PATHS=${PORTFOLIO_PATHS:-200}
+PORTFOLIO_SHARDS=${PORTFOLIO_SHARDS:-3}
 WORK=${SLURM_TEST_DIR:-/tmp/pimsim-slurm-test}
 TIMEOUT=${SLURM_TEST_TIMEOUT:-300}
 case $WORK in /tmp/?* | /var/tmp/?* | /work/?*/?*) ;; *) echo "slurm-test: SLURM_TEST_DIR must be a directory of its own under /tmp, /var/tmp or /work/X/ (it is emptied): $WORK" >&2; exit 2 ;; esac
@@ -318,6 +326,15 @@ t=$SECONDS
 "$pimsim" sweep "$SWEEP_SCENARIO" --paths "$SWEEP_PATHS" --seed "$SEED" --out "$WORK/single-sweep" \
   --quiet >/dev/null
 echo "   single-machine sweep: $SWEEP_PATHS paths per run, seed $SEED in $((SECONDS - t)) s"
+TEMPLATE=$WORK/input/portfolio_template.toml
+cp scenarios/portfolio_template.toml "$TEMPLATE"
+cp scenarios/history/part_master.csv "$WORK/input/part_master.csv"
+"$pimsim" fit scenarios/history/history.csv --out "$WORK/input/fits" --quiet >/dev/null
+PARTS_FILES=("$WORK/input/fits/parts.csv" "$WORK/input/part_master.csv")
+t=$SECONDS
+"$pimsim" portfolio "${PARTS_FILES[@]}" --template "$TEMPLATE" --paths "$PORTFOLIO_PATHS" \
+  --seed "$SEED" --out "$WORK/single-portfolio" --quiet >/dev/null
+echo "   single-machine portfolio: 300 parts, $PORTFOLIO_PATHS paths per part, seed $SEED in $((SECONDS - t)) s"
 
 # Waits for the merge job of run directory $1 to end; sets STATE and EXIT of the merge job.
 wait_run() {
@@ -348,11 +365,14 @@ task_states() {
     print f["ArrayTaskId"] ":" f["JobState"] ":" f["ExitCode"]
   }' | sort -n | tr '\n' ' '
 }
-# Compares the files of a merged run (or, with a second argument, sweep) with the single run's.
+# Compares the files of a merged run (or, with a second argument, sweep or portfolio) with the
+# single run's.
 same_as_single() {
   local f ok=0 single=$WORK/single files=(summary.json policies.csv timeseries.csv)
   if [ "${2:-}" = sweep ]; then
     single=$WORK/single-sweep files=(sweep.csv sweep_oat.csv sweep.json report.html)
+  elif [ "${2:-}" = portfolio ]; then
+    single=$WORK/single-portfolio files=(portfolio.csv portfolio_parts.csv portfolio.json report.html)
   fi
   for f in "${files[@]}"; do
     if cmp "$single/$f" "$1/$f"; then
@@ -364,12 +384,14 @@ same_as_single() {
   return $ok
 }
 
-# --- the happy path: a run and a sweep, submitted together ---------------------------------
-say "Slurm: a run as a $SHARDS-task array and a sweep as a $SWEEP_SHARDS-task array, each + dependent merge"
+# --- the happy path: a run, a sweep and a portfolio, submitted together ----------------------
+say "Slurm: a run ($SHARDS tasks), a sweep ($SWEEP_SHARDS) and a portfolio ($PORTFOLIO_SHARDS) as arrays, each + dependent merge"
 t=$SECONDS
 PIMSIM=$pimsim SEED=$SEED MAX_RUNNING=2 deploy/slurm/submit.sh "$SCENARIO" "$PATHS" "$SHARDS" "$WORK/run"
 PIMSIM=$pimsim SEED=$SEED \
   deploy/slurm/submit.sh sweep "$SWEEP_SCENARIO" "$SWEEP_PATHS" "$SWEEP_SHARDS" "$WORK/sweep"
+PIMSIM=$pimsim SEED=$SEED deploy/slurm/submit.sh portfolio "$TEMPLATE" "$PORTFOLIO_PATHS" \
+  "$PORTFOLIO_SHARDS" "$WORK/portfolio" "${PARTS_FILES[@]}"
 wait_run "$WORK/run"
 echo "   run tasks: $(task_states "$ARRAY_JOB_ID")"
 echo "   run merge job $MERGE_JOB_ID: $STATE, exit code $EXIT, $((SECONDS - t)) s after submission"
@@ -380,6 +402,12 @@ echo "   sweep tasks: $(task_states "$ARRAY_JOB_ID")"
 echo "   sweep merge job $MERGE_JOB_ID: $STATE, exit code $EXIT, $((SECONDS - t)) s after submission"
 [ "$STATE" = COMPLETED ] && [ "$EXIT" = 0:0 ] || die "merge job $MERGE_JOB_ID ended $STATE ($EXIT)"
 same_as_single "$WORK/sweep/result" sweep || die "merged sweep differs from the single-machine sweep"
+wait_run "$WORK/portfolio"
+echo "   portfolio tasks: $(task_states "$ARRAY_JOB_ID")"
+echo "   portfolio merge job $MERGE_JOB_ID: $STATE, exit code $EXIT, $((SECONDS - t)) s after submission"
+[ "$STATE" = COMPLETED ] && [ "$EXIT" = 0:0 ] || die "merge job $MERGE_JOB_ID ended $STATE ($EXIT)"
+same_as_single "$WORK/portfolio/result" portfolio ||
+  die "merged portfolio differs from the single-machine portfolio"
 cluster_secs=$((SECONDS - t))
 
 # --- 4. the failure path --------------------------------------------------------------------
@@ -434,4 +462,4 @@ echo "   merge job $MERGE_JOB_ID: $STATE, exit code $EXIT, $((SECONDS - t)) s af
 [ "$STATE" = COMPLETED ] && [ "$EXIT" = 0:0 ] || die "merge after the re-run ended $STATE ($EXIT)"
 same_as_single "$WORK/fail/result" || die "result after the re-run differs from the single-machine run"
 
-say "all checks passed: run and sweep arrays + merges in $cluster_secs s; whole test in $((SECONDS - start_time)) s"
+say "all checks passed: run, sweep and portfolio arrays + merges in $cluster_secs s; whole test in $((SECONDS - start_time)) s"

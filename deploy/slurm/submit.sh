@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
-# Submit one pimsim run or sweep to Slurm: a job array of SHARDS tasks (pimsim-array.sbatch, task
-# K runs shard K of SHARDS) and a merge job (pimsim-merge.sbatch) that starts when every task has
-# ended.
+# Submit one pimsim run, sweep or portfolio to Slurm: a job array of SHARDS tasks
+# (pimsim-array.sbatch, task K runs shard K of SHARDS) and a merge job (pimsim-merge.sbatch) that
+# starts when every task has ended.
 #
 #   deploy/slurm/submit.sh [run|sweep] SCENARIO PATHS SHARDS OUTDIR   a new run (default) or sweep
+#   deploy/slurm/submit.sh portfolio TEMPLATE PATHS SHARDS OUTDIR PARTS.csv...   a new portfolio
 #   deploy/slurm/submit.sh --rerun OUTDIR TASKS                      re-run tasks (e.g. 3 or 2,5-7)
 #                                                                    of it with the same inputs,
 #                                                                    and merge again
 #
 # `run` cuts one scenario's PATHS paths into SHARDS slices of path blocks; `sweep` cuts the runs
 # of a scenario with a [sweep] table (its points, then its base and one-at-a-time runs, each of
-# PATHS paths) into SHARDS slices of whole runs. SHARDS may exceed a sweep's number of runs (the
-# extra tasks have nothing to do and write an empty partial).
+# PATHS paths) into SHARDS slices of whole runs; `portfolio` cuts the parts of the parts files
+# (joined on `part`, simulated against TEMPLATE with PATHS paths each) into SHARDS slices of
+# parts. SHARDS may exceed the number of runs or parts (the extra tasks have nothing to do and
+# write an empty partial).
 #
 # OUTDIR (on a file system that every node sees) gets:
-#   input/     the scenario and the pimsim binary, copied at submission, so that every task —
+#   input/     the scenario (template and parts files) and the pimsim binary, copied at submission, so that every task —
 #              and any later re-run — uses the same ones even if the originals change meanwhile
 #   shards/    partial-KKKK-of-NNNN.json, one per task
 #   result/    written by the merge job: summary.json, policies.csv, timeseries.csv and
 #              report.html for a run; sweep.csv, sweep_oat.csv, sweep.json and report.html for
-#              a sweep — the files of a single-machine `pimsim run` / `pimsim sweep`
+#              a sweep; portfolio.csv, portfolio_parts.csv, portfolio.json and report.html for a
+#              portfolio — the files of a single-machine `pimsim run` / `sweep` / `portfolio`
 #   logs/      shard-K-jobJ.out for each task, merge-jobJ.out for each merge
 #   job.env    the run's parameters (read by --rerun); jobs.log: every submission's job ids
 #
@@ -44,7 +48,7 @@ repo=$(cd "$here/../.." && pwd)
 prog=${0##*/}
 
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 die() {
@@ -72,7 +76,7 @@ submit_jobs() {
   read -r -a extra <<<"${PIMSIM_SBATCH_ARGS:-}"
   read -r -a merge_extra <<<"${PIMSIM_MERGE_SBATCH_ARGS:-}"
   local env="ALL,COMMAND=${COMMAND:-run},SCENARIO=$SCENARIO,PATHS=$PATHS,SHARDS=$SHARDS"
-  env+=",SHARD_DIR=$SHARD_DIR,PIMSIM=$PIMSIM"
+  env+=",SHARD_DIR=$SHARD_DIR,PIMSIM=$PIMSIM,PARTS=${PARTS:-}"
   env+=",SEED=${SEED:-},THREADS=${THREADS:-}"
   array_id=$(submit --array="$tasks${MAX_RUNNING:+%$MAX_RUNNING}" --job-name="pimsim-$NAME" \
     --output="$RUN_DIR/logs/shard-%a-job%A.out" --export="$env" \
@@ -86,7 +90,8 @@ submit_jobs() {
   echo "$(date -Is) ${COMMAND:-run}: array $array_id tasks $tasks of $SHARDS, merge $merge_id" >>"$RUN_DIR/jobs.log"
   printf 'ARRAY_JOB_ID=%s\nMERGE_JOB_ID=%s\n' "$array_id" "$merge_id" >"$RUN_DIR/last-submit.env"
   local files="summary.json, policies.csv, timeseries.csv"
-  [ "${COMMAND:-run}" = run ] || files="sweep.csv, sweep_oat.csv, sweep.json"
+  [ "${COMMAND:-run}" = sweep ] && files="sweep.csv, sweep_oat.csv, sweep.json"
+  [ "${COMMAND:-run}" = portfolio ] && files="portfolio.csv, portfolio_parts.csv, portfolio.json"
   cat <<EOF
 submitted ${COMMAND:-run}: array job $array_id (tasks $tasks of $SHARDS shards) and merge job $merge_id (afterany)
   watch:    squeue -j $array_id,$merge_id
@@ -113,11 +118,21 @@ if [ "${1:-}" = "--rerun" ]; then
 fi
 
 COMMAND=run
-case ${1:-} in run | sweep)
+case ${1:-} in run | sweep | portfolio)
   COMMAND=$1
   shift
   ;;
 esac
+parts_args=()
+if [ "$COMMAND" = portfolio ]; then
+  [ $# -ge 5 ] || usage
+  parts_args=("${@:5}")
+  set -- "${@:1:4}"
+  for f in "${parts_args[@]}"; do
+    [ -r "$f" ] || die "cannot read parts file $f"
+    case $(basename "$f") in *[[:space:],]*) die "a parts file name must not contain spaces or commas: $f" ;; esac
+  done
+fi
 [ $# -eq 4 ] || usage
 scenario_arg=$1 PATHS=$2 SHARDS=$3 out_arg=$4
 [ -r "$scenario_arg" ] || die "cannot read scenario $scenario_arg"
@@ -142,7 +157,9 @@ elif [ -x "$repo/target/release/pimsim" ]; then
 else
   die "no pimsim binary: set PIMSIM, put pimsim on PATH, or cargo build --release in $repo"
 fi
-"$bin" check "$scenario_arg" >/dev/null || die "the scenario does not pass pimsim check (see above)"
+if [ "$COMMAND" != portfolio ]; then
+  "$bin" check "$scenario_arg" >/dev/null || die "the scenario does not pass pimsim check (see above)"
+fi
 
 mkdir -p "$out_arg"
 RUN_DIR=$(cd "$out_arg" && pwd)
@@ -158,13 +175,18 @@ NAME=$(basename "$scenario_arg" .toml)
 SCENARIO=$RUN_DIR/input/$(basename "$scenario_arg")
 PIMSIM=$RUN_DIR/input/pimsim
 cp "$scenario_arg" "$SCENARIO"
+PARTS=
+for f in "${parts_args[@]}"; do
+  cp "$f" "$RUN_DIR/input/$(basename "$f")"
+  PARTS+="${PARTS:+ }$RUN_DIR/input/$(basename "$f")"
+done
 cp "$bin" "$PIMSIM.tmp" && mv -f "$PIMSIM.tmp" "$PIMSIM"
 no_comma SCENARIO "$SCENARIO"
 SHARD_DIR=$RUN_DIR/shards
 RESULT_DIR=$RUN_DIR/result
 {
   echo "# pimsim $COMMAND submitted by $prog on $(date -Is); read by $prog --rerun"
-  for v in COMMAND NAME SCENARIO PATHS SEED SHARDS THREADS PIMSIM RUN_DIR SHARD_DIR RESULT_DIR; do
+  for v in COMMAND NAME SCENARIO PARTS PATHS SEED SHARDS THREADS PIMSIM RUN_DIR SHARD_DIR RESULT_DIR; do
     printf '%s=%q\n' "$v" "${!v:-}"
   done
 } >"$RUN_DIR/job.env"
