@@ -102,9 +102,23 @@ struct FitArgs {
     /// Without it, each part's file holds only the demand block.
     #[arg(long)]
     template: Option<PathBuf>,
+    /// Where t = 0 of the written demand lies: `eop`, the part's end of production (or the
+    /// history's first month), or `end`, the end of the history — the demand from today on,
+    /// for deciding about today's stock (the fitted model is shifted there).
+    #[arg(long, value_enum, default_value_t = FitOrigin::Eop)]
+    origin: FitOrigin,
     /// No closing message on standard error.
     #[arg(long)]
     quiet: bool,
+}
+
+/// `pimsim fit --origin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FitOrigin {
+    /// The end of production, or the history's first month.
+    Eop,
+    /// The end of the observed history.
+    End,
 }
 
 /// The simulation options shared by `run`, `sweep` and `optimize`.
@@ -1119,7 +1133,13 @@ fn fit(args: &FitArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let fits = crate::fit::fit_history(&history);
+    let fits = crate::fit::fit_history(
+        &history,
+        match args.origin {
+            FitOrigin::Eop => crate::fit::TimeOrigin::Eop,
+            FitOrigin::End => crate::fit::TimeOrigin::End,
+        },
+    );
     let source = args
         .history
         .file_name()

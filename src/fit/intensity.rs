@@ -79,6 +79,9 @@ pub struct CandidateFit {
     pub shape: Option<f64>,
     /// Standard error of θ (same unit); `None` for the constant.
     pub shape_se: Option<f64>,
+    /// Covariance of (ln λ0, θ) from the observed information (θ's unit); `None` for the
+    /// constant. Needed for the uncertainty of the rate at a later time.
+    pub log_rate_shape_cov: Option<f64>,
     /// Maximised log-likelihood of the monthly counts (with the `−ln nᵢ!` terms).
     pub log_likelihood: f64,
     /// Akaike information criterion, 2k − 2ℓ.
@@ -277,8 +280,8 @@ fn candidate(
         }
     }
     let expected: Vec<f64> = terms.iter().map(|t| rate * t.0).collect();
-    let (rate_se, shape_se) = match shape {
-        None => (rate / n.sqrt(), None),
+    let (rate_se, shape_se, log_rate_shape_cov) = match shape {
+        None => (rate / n.sqrt(), None, None),
         Some(_) => {
             // Observed information in (φ = ln λ0, θ), divided by N.
             let j_pp = 1.0;
@@ -295,9 +298,10 @@ fn candidate(
             if det > 0.0 && det.is_finite() {
                 let var_phi = j_tt / det / n;
                 let var_theta = j_pp / det / n;
-                (rate * var_phi.sqrt(), Some(var_theta.sqrt()))
+                let cov = -j_pt / det / n;
+                (rate * var_phi.sqrt(), Some(var_theta.sqrt()), Some(cov))
             } else {
-                (f64::NAN, Some(f64::NAN))
+                (f64::NAN, Some(f64::NAN), Some(f64::NAN))
             }
         }
     };
@@ -316,6 +320,7 @@ fn candidate(
         rate_se,
         shape,
         shape_se,
+        log_rate_shape_cov,
         log_likelihood,
         aic: 2.0 * k - 2.0 * log_likelihood,
         admissible,
@@ -337,6 +342,7 @@ pub fn fit_intensity(counts: &[u64]) -> IntensityFit {
             rate_se: 0.0,
             shape,
             shape_se: shape.map(|_| f64::NAN),
+            log_rate_shape_cov: shape.map(|_| f64::NAN),
             log_likelihood: 0.0,
             aic: if shape.is_some() { 4.0 } else { 2.0 },
             admissible: shape.is_none(),

@@ -204,28 +204,37 @@ pub struct PartFit {
     pub decay_tests: DecayTests,
     /// Orders observed per month from t = 0 (for the observed-versus-fitted chart).
     pub monthly_orders: Vec<u64>,
+    /// Where t = 0 of the demand block lies ([`PartFit::demand_model`]); the fit itself is
+    /// always made with t = 0 at the history's origin.
+    pub time_origin: TimeOrigin,
+}
+
+/// Where t = 0 of a fitted demand block lies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeOrigin {
+    /// The part's end of production (or, without one, the first month of the history): the
+    /// demand as the part left production, for studying the decision at EOP.
+    #[default]
+    Eop,
+    /// The end of the observed history: the demand from now on, for deciding today about the
+    /// stock on hand today. The fitted model is shifted: an exponential keeps its half-life
+    /// from λ(T), a linear decline ends T years earlier, a constant stays.
+    End,
 }
 
 impl PartFit {
-    /// Relative standard error of the rate level λ0 of the chosen model, `SE(λ0)/λ0` (0 without
-    /// orders), for `[demand.uncertainty] rate_cv` (capped at the scenario's limit, 10).
-    pub fn rate_cv(&self) -> f64 {
-        let best = self.intensity.best();
-        if best.rate > 0.0 && best.rate_se.is_finite() {
-            (best.rate_se / best.rate).min(10.0)
-        } else {
-            0.0
+    /// Years from the fit's t = 0 (the history's origin) to the output's t = 0: 0 for
+    /// [`TimeOrigin::Eop`], the observed years for [`TimeOrigin::End`].
+    pub fn shift_years(&self) -> f64 {
+        match self.time_origin {
+            TimeOrigin::Eop => 0.0,
+            TimeOrigin::End => self.months as f64 / history::MONTHS_PER_YEAR,
         }
     }
 
-    /// λ(t) of the chosen model at the end of the observed history, orders per year.
-    pub fn rate_at_end(&self) -> f64 {
-        self.intensity_model()
-            .rate(self.months as f64 / history::MONTHS_PER_YEAR)
-    }
-
-    /// The chosen intensity as a scenario [`Intensity`].
-    pub fn intensity_model(&self) -> Intensity {
+    /// The intensity as fitted, t = 0 at the history's origin.
+    fn fitted_intensity(&self) -> Intensity {
         let best = self.intensity.best();
         match best.model {
             DecayModel::Constant => Intensity::Constant { rate: best.rate },
@@ -240,8 +249,71 @@ impl PartFit {
         }
     }
 
-    /// The fitted demand block: chosen intensity, order sizes and `rate_cv`; no sudden-death
-    /// risk (a history cannot show it).
+    /// Standard error of the logarithm of the output's rate level λ(s), s = [`Self::shift_years`]
+    /// (delta method on (ln λ0, θ) with their covariance): the relative standard error of the
+    /// rate level. NaN when the information matrix was singular, 0 without orders.
+    pub fn log_rate_se(&self) -> f64 {
+        let best = self.intensity.best();
+        if best.rate <= 0.0 {
+            return 0.0;
+        }
+        let var_phi = (best.rate_se / best.rate).powi(2);
+        let s = self.shift_years();
+        // d ln λ(s) / dθ: −s for the exponential (θ = β), s/(τ(τ − s)) for the linear (θ = τ).
+        let slope = match (best.model, best.shape) {
+            (DecayModel::Exponential, Some(_)) => -s,
+            (DecayModel::Linear, Some(tau)) if tau > s => s / (tau * (tau - s)),
+            (DecayModel::Linear, Some(_)) => return 0.0,
+            _ => 0.0,
+        };
+        if slope == 0.0 {
+            return var_phi.sqrt();
+        }
+        let var_theta = best.shape_se.unwrap_or(f64::NAN).powi(2);
+        let cov = best.log_rate_shape_cov.unwrap_or(f64::NAN);
+        (var_phi + slope * slope * var_theta + 2.0 * slope * cov)
+            .max(0.0)
+            .sqrt()
+    }
+
+    /// Relative standard error of the output's rate level (see [`Self::log_rate_se`]) for
+    /// `[demand.uncertainty] rate_cv`, capped at the scenario's limit, 10; 0 when unknown.
+    pub fn rate_cv(&self) -> f64 {
+        let cv = self.log_rate_se();
+        if cv.is_finite() { cv.min(10.0) } else { 0.0 }
+    }
+
+    /// λ(t) of the chosen model at the end of the observed history, orders per year.
+    pub fn rate_at_end(&self) -> f64 {
+        self.fitted_intensity()
+            .rate(self.months as f64 / history::MONTHS_PER_YEAR)
+    }
+
+    /// The chosen intensity as a scenario [`Intensity`], t = 0 at the [`TimeOrigin`]. A linear
+    /// decline that ended inside the history becomes a constant rate 0.
+    pub fn intensity_model(&self) -> Intensity {
+        let s = self.shift_years();
+        match self.fitted_intensity() {
+            Intensity::Exponential { rate, decay_rate } if s > 0.0 => Intensity::Exponential {
+                rate: rate * (-decay_rate * s).exp(),
+                decay_rate,
+            },
+            Intensity::Linear { rate, end_years } if s > 0.0 => {
+                if end_years > s {
+                    Intensity::Linear {
+                        rate: rate * (1.0 - s / end_years),
+                        end_years: end_years - s,
+                    }
+                } else {
+                    Intensity::Constant { rate: 0.0 }
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The fitted demand block: chosen intensity (t = 0 at the [`TimeOrigin`]), order sizes
+    /// and `rate_cv`; no sudden-death risk (a history cannot show it).
     pub fn demand_model(&self) -> DemandModel {
         DemandModel {
             intensity: self.intensity_model(),
@@ -270,13 +342,21 @@ pub fn fit_part(history: &PartHistory) -> PartFit {
         goodness_of_fit,
         decay_tests: DecayTests::of(&intensity),
         monthly_orders: history.orders.clone(),
+        time_origin: TimeOrigin::Eop,
         intensity,
     }
 }
 
-/// Fits every part of a history (in parallel; the result is in the history's part order and
-/// does not depend on the thread count).
-pub fn fit_history(history: &History) -> Vec<PartFit> {
+/// Fits every part of a history, demand blocks with t = 0 at `origin` (in parallel; the result
+/// is in the history's part order and does not depend on the thread count).
+pub fn fit_history(history: &History, origin: TimeOrigin) -> Vec<PartFit> {
     use rayon::prelude::*;
-    history.parts.par_iter().map(fit_part).collect()
+    history
+        .parts
+        .par_iter()
+        .map(|h| PartFit {
+            time_origin: origin,
+            ..fit_part(h)
+        })
+        .collect()
 }

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::demand::{Intensity, OrderSize};
-use crate::fit::{DecayModel, PartFit};
+use crate::fit::{DecayModel, PartFit, TimeOrigin};
 
 /// The scenario-key columns of the parts CSV, in order.
 pub const PARTS_SCENARIO_COLUMNS: [&str; 9] = [
@@ -27,9 +27,10 @@ pub const PARTS_SCENARIO_COLUMNS: [&str; 9] = [
 ];
 
 /// The diagnostic columns of the parts CSV, after [`PARTS_SCENARIO_COLUMNS`].
-pub const PARTS_FIT_COLUMNS: [&str; 31] = [
+pub const PARTS_FIT_COLUMNS: [&str; 32] = [
     "fit.origin",
     "fit.eop_given",
+    "fit.shift_years",
     "fit.months",
     "fit.orders",
     "fit.units",
@@ -104,17 +105,34 @@ fn decay_intervals(fit: &PartFit) -> [(Option<f64>, Option<f64>); 2] {
     );
     match best.model {
         DecayModel::Exponential => [reciprocal_interval(2f64.ln(), theta, se), (None, None)],
-        DecayModel::Linear => [
-            (None, None),
-            reciprocal_interval(1.0, 1.0 / theta, se / (theta * theta)),
-        ],
+        DecayModel::Linear => {
+            // The end moves with the time origin (an end already passed is 0 years away).
+            let s = fit.shift_years();
+            let (lo, hi) = reciprocal_interval(1.0, 1.0 / theta, se / (theta * theta));
+            [
+                (None, None),
+                (lo.map(|x| (x - s).max(0.0)), hi.map(|x| (x - s).max(0.0))),
+            ]
+        }
         DecayModel::Constant => [(None, None), (None, None)],
+    }
+}
+
+/// The scenario's `demand.model` name and the rate level (orders per year at t = 0) of
+/// `intensity`.
+fn model_and_rate(intensity: &Intensity) -> (&'static str, f64) {
+    match *intensity {
+        Intensity::Constant { rate } => ("constant", rate),
+        Intensity::Exponential { rate, .. } => ("exponential", rate),
+        Intensity::Linear { rate, .. } => ("linear", rate),
+        _ => ("table", f64::NAN),
     }
 }
 
 /// The scenario-key cells of one part, in the order of [`PARTS_SCENARIO_COLUMNS`].
 fn scenario_cells(fit: &PartFit) -> Vec<String> {
     let demand = fit.demand_model();
+    let (model, rate) = model_and_rate(&demand.intensity);
     let (half_life, end) = match demand.intensity {
         Intensity::Exponential { decay_rate, .. } => (Some(2f64.ln() / decay_rate), None),
         Intensity::Linear { end_years, .. } => (None, Some(end_years)),
@@ -131,8 +149,8 @@ fn scenario_cells(fit: &PartFit) -> Vec<String> {
     };
     vec![
         fit.part.clone(),
-        fit.intensity.best().model.as_str().into(),
-        number(fit.intensity.best().rate),
+        model.into(),
+        number(rate),
         opt(half_life),
         opt(end),
         distribution.into(),
@@ -166,6 +184,7 @@ pub fn render_parts_csv(fits: &[PartFit]) -> anyhow::Result<Vec<u8>> {
         row.extend([
             fit.origin.clone(),
             fit.eop_given.to_string(),
+            number(fit.shift_years()),
             fit.months.to_string(),
             fit.orders.to_string(),
             fit.units.to_string(),
@@ -255,11 +274,20 @@ pub fn render_cumulative_csv(fits: &[PartFit]) -> anyhow::Result<Vec<u8>> {
 pub fn render_demand_toml(fit: &PartFit, source: &str) -> String {
     let best = fit.intensity.best();
     let demand = fit.demand_model();
+    let (model, rate) = model_and_rate(&demand.intensity);
     let mut s = String::new();
-    let origin = if fit.eop_given {
+    let start = if fit.eop_given {
         format!("the end of production ({})", fit.origin)
     } else {
         format!("the first month of the history ({})", fit.origin)
+    };
+    let origin = match fit.time_origin {
+        TimeOrigin::Eop => start,
+        TimeOrigin::End => format!(
+            "the end of the history, {} months after {start};\n# the model was fitted from \
+             there and shifted to start at the end",
+            fit.months
+        ),
     };
     s.push_str(&format!(
         "# Demand of part {:?} fitted by pimsim fit from {source}: {} orders ({} units) in {} \
@@ -303,10 +331,9 @@ pub fn render_demand_toml(fit: &PartFit, source: &str) -> String {
         }
     ));
     s.push_str(&format!(
-        "[demand]\nmodel = \"{}\"\n# ± {} (s.e.), orders per year at t = 0\nrate = {}\n",
-        best.model.as_str(),
-        number(best.rate_se),
-        number(best.rate)
+        "[demand]\nmodel = \"{model}\"\n# ± {} (s.e.), orders per year at t = 0\nrate = {}\n",
+        number(rate * fit.log_rate_se()),
+        number(rate)
     ));
     match demand.intensity {
         Intensity::Exponential { decay_rate, .. } => {
@@ -552,14 +579,15 @@ pub fn render_fit_table(fits: &[PartFit]) -> String {
         "χ² p"
     );
     for f in fits {
-        let best = f.intensity.best();
-        let decay = match best.model {
-            DecayModel::Constant => String::new(),
-            DecayModel::Exponential => {
-                let b = best.shape.unwrap_or(f64::NAN);
-                format!("half-life {:.2} y", 2f64.ln() / b)
+        // What the demand block says (t = 0 at the chosen origin).
+        let intensity = f.intensity_model();
+        let (model, rate) = model_and_rate(&intensity);
+        let decay = match intensity {
+            Intensity::Exponential { decay_rate, .. } => {
+                format!("half-life {:.2} y", 2f64.ln() / decay_rate)
             }
-            DecayModel::Linear => format!("ends at {:.2} y", best.shape.unwrap_or(f64::NAN)),
+            Intensity::Linear { end_years, .. } => format!("ends at {end_years:.2} y"),
+            _ => String::new(),
         };
         let size = match &f.order_size.distribution {
             OrderSize::One => "one",
@@ -574,8 +602,8 @@ pub fn render_fit_table(fits: &[PartFit]) -> String {
             f.part,
             f.orders,
             f.months,
-            best.model.as_str(),
-            format!("{:.2} ± {:.2}", best.rate, best.rate_se),
+            model,
+            format!("{:.2} ± {:.2}", rate, rate * f.log_rate_se()),
             decay,
             size,
             format!("{:.2}", f.order_size.distribution.mean()),
