@@ -33,9 +33,10 @@
 //!
 //! - `part.unit_cost`: log-normal, median 80, σ = 1.1 of its logarithm (half the parts between
 //!   about 38 and 170; a few above 1,000), rounded to cents;
-//! - `part.on_hand`: the true expected units of the first year after the EOP times a cover
-//!   log-uniform in [1, 20] years (stock left after production, often far more than the
-//!   decaying demand will need), rounded;
+//! - `part.on_hand`: today's stock (at the end of the history, 2025-12), as an ERP shows it: the
+//!   stock left at the EOP — the true expected units of the first year after the EOP times a
+//!   cover log-uniform in [3, 40] years, rounded (often far more than the decaying demand will
+//!   need) — less the units ordered since the EOP in `history.csv`, at least 0;
 //! - `costs.salvage_value`: 2–12 % of the unit cost; `costs.shortage_penalty`: 2–6 times it;
 //! - `remanufacture.unit_cost`: 1.3–2 times it; `remanufacture.setup_cost`: 10–40 times it;
 //! - `partner.dealers.release_price`: 15–30 % of it; `partner.dealers.buyback_price`: 1–1.3
@@ -177,6 +178,7 @@ fn main() -> anyhow::Result<()> {
         DemandGenerator::new(&model(intensity.clone()), post_years, Discount::new(0.0))
             .generate(&after_eop, k, &mut path);
         write_orders(&mut history, &part, eop_month, &eop, &path);
+        let units_since_eop: u64 = path.orders.iter().map(|o| o.units).sum();
 
         let (dist, mean, dispersion) = match &order_size {
             OrderSize::One => ("one", None, None),
@@ -207,9 +209,10 @@ fn main() -> anyhow::Result<()> {
         let mut v = || uniform_open(&mut mrng);
         let z = (-2.0 * v().ln()).sqrt() * (2.0 * std::f64::consts::PI * v()).cos();
         let unit_cost = ((80f64.ln() + 1.1 * z).exp() * 100.0).round() / 100.0;
-        let cover = (v() * 20f64.ln()).exp();
+        let cover = (3f64.ln() + v() * (40f64 / 3.0).ln()).exp();
         let first_year = model(intensity).expected_units(0.0, 1.0);
-        let on_hand = (cover * first_year).round() as u64;
+        // The ERP shows today's stock: what was left at the EOP less what has been sold since.
+        let on_hand = ((cover * first_year).round() as u64).saturating_sub(units_since_eop);
         let money = |x: f64| format!("{:.2}", (x * 100.0).round() / 100.0);
         writeln!(
             master,

@@ -28,7 +28,7 @@ echo "reports/benchmark-optimize: $(find reports/benchmark-optimize -type f | wc
 # The portfolio example of the README: the synthetic ERP history fitted, joined with its part
 # master, every part simulated with the template.
 rm -rf reports/history-portfolio
-target/release/pimsim fit scenarios/history/history.csv --out fits/history --quiet >/dev/null
+target/release/pimsim fit scenarios/history/history.csv --origin end --out fits/history --quiet >/dev/null
 target/release/pimsim portfolio fits/history/parts.csv scenarios/history/part_master.csv \
   --template scenarios/portfolio_template.toml --quiet --out reports/history-portfolio >/dev/null
 echo "reports/history-portfolio: $(find reports/history-portfolio -type f | wc -l) files, $(du -sh reports/history-portfolio | cut -f1)"
