@@ -433,6 +433,7 @@ fn parse_threads(text: &str) -> Result<usize, String> {
 struct Interrupt {
     requested: Arc<AtomicBool>,
     signal: Arc<AtomicUsize>,
+    installed: Instant,
 }
 
 impl Interrupt {
@@ -440,6 +441,7 @@ impl Interrupt {
         let interrupt = Interrupt {
             requested: Arc::new(AtomicBool::new(false)),
             signal: Arc::new(AtomicUsize::new(0)),
+            installed: Instant::now(),
         };
         #[cfg(unix)]
         for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
@@ -454,6 +456,11 @@ impl Interrupt {
 
     fn requested(&self) -> bool {
         self.requested.load(Ordering::SeqCst)
+    }
+
+    /// Time since the command started (when the handlers were installed).
+    fn since_start(&self) -> std::time::Duration {
+        self.installed.elapsed()
     }
 
     /// 128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as shells report it.
@@ -565,6 +572,32 @@ fn merge_sweep(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a shard's partial result into `out_dir` (all or nothing; on failure the directory
+/// is left as it was) and returns the file written.
+fn write_partial(
+    out_dir: &OutputDir,
+    shard: engine::shard::Shard,
+    partial: &impl serde::Serialize,
+) -> anyhow::Result<PathBuf> {
+    let json = serde_json::to_vec(partial)?;
+    out_dir
+        .write(&shard.file_name(), &json)
+        .inspect_err(|_| out_dir.discard())
+}
+
+/// After an interruption: leaves `out_dir` as it was, says so, and gives the exit code of the
+/// signal (130 for SIGINT, 143 for SIGTERM).
+fn interrupted(out_dir: &OutputDir, interrupt: &Interrupt) -> ExitCode {
+    out_dir.discard();
+    eprintln!(
+        "interrupted by {} after {:.2} s; nothing was written (the files in {} are as they were)",
+        interrupt.name(),
+        interrupt.since_start().as_secs_f64(),
+        out_dir.path().display()
+    );
+    interrupt.exit_code()
 }
 
 fn default_out(scenario: &Path) -> PathBuf {
@@ -761,23 +794,10 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         let partial = match outcome {
             Ok(partial) if !interrupt.requested() => partial,
             _ => {
-                out_dir.discard();
-                eprintln!(
-                    "interrupted by {} after {:.2} s; nothing was written",
-                    interrupt.name(),
-                    started.elapsed().as_secs_f64()
-                );
-                return Ok(interrupt.exit_code());
+                return Ok(interrupted(&out_dir, &interrupt));
             }
         };
-        let json = serde_json::to_vec(&partial)?;
-        let file = match out_dir.write(&shard.file_name(), &json) {
-            Ok(file) => file,
-            Err(e) => {
-                out_dir.discard();
-                return Err(e);
-            }
-        };
+        let file = write_partial(&out_dir, shard, &partial)?;
         if !args.quiet {
             eprintln!(
                 "shard {} of {}: blocks {}..{} in {:.2} s; wrote {}",
@@ -803,13 +823,7 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let summary = match outcome {
         Ok(summary) if !interrupt.requested() => summary,
         _ => {
-            out_dir.discard();
-            eprintln!(
-                "interrupted by {} after {elapsed:.2} s; nothing was written (the files in {} are as they were)",
-                interrupt.name(),
-                out_dir.path().display()
-            );
-            return Ok(interrupt.exit_code());
+            return Ok(interrupted(&out_dir, &interrupt));
         }
     };
 
@@ -974,14 +988,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
             Ok(run) if !interrupt.requested() => runs.push(run),
             _ => {
                 bar.finish_and_clear();
-                out_dir.discard();
-                eprintln!(
-                    "interrupted by {} after {:.2} s; nothing was written (the files in {} are as they were)",
-                    interrupt.name(),
-                    started.elapsed().as_secs_f64(),
-                    out_dir.path().display()
-                );
-                return Ok(interrupt.exit_code());
+                return Ok(interrupted(&out_dir, &interrupt));
             }
         }
     }
@@ -1049,23 +1056,10 @@ fn sweep_shard(
     let partial = match outcome {
         Ok(partial) if !interrupt.requested() => partial,
         _ => {
-            out_dir.discard();
-            eprintln!(
-                "interrupted by {} after {:.2} s; nothing was written",
-                interrupt.name(),
-                started.elapsed().as_secs_f64()
-            );
-            return Ok(interrupt.exit_code());
+            return Ok(interrupted(out_dir, interrupt));
         }
     };
-    let json = serde_json::to_vec(&partial)?;
-    let file = match out_dir.write(&shard.file_name(), &json) {
-        Ok(file) => file,
-        Err(e) => {
-            out_dir.discard();
-            return Err(e);
-        }
-    };
+    let file = write_partial(out_dir, shard, &partial)?;
     if !args.quiet {
         let total: u64 = partial.files.iter().map(|f| f.runs).sum();
         eprintln!(
@@ -1387,13 +1381,7 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
     let report = match outcome {
         Ok(report) if !interrupt.requested() => report,
         Ok(_) | Err(crate::optimize::OptimizeError::Cancelled) => {
-            out_dir.discard();
-            eprintln!(
-                "interrupted by {} after {:.2} s; nothing was written",
-                interrupt.name(),
-                started.elapsed().as_secs_f64()
-            );
-            return Ok(interrupt.exit_code());
+            return Ok(interrupted(&out_dir, &interrupt));
         }
         Err(e) => {
             out_dir.discard();
@@ -1626,13 +1614,7 @@ fn portfolio(args: &PortfolioArgs) -> anyhow::Result<ExitCode> {
             return Err(anyhow::anyhow!("part {part}: {message}"));
         }
         _ => {
-            out_dir.discard();
-            eprintln!(
-                "interrupted by {} after {elapsed:.2} s; nothing was written (the files in {} are as they were)",
-                interrupt.name(),
-                out_dir.path().display()
-            );
-            return Ok(interrupt.exit_code());
+            return Ok(interrupted(&out_dir, &interrupt));
         }
     };
     let scenarios = || match &args.scenarios {
@@ -1641,14 +1623,7 @@ fn portfolio(args: &PortfolioArgs) -> anyhow::Result<ExitCode> {
     };
     if let Some(shard) = shard {
         let partial = pf::shard::partial(&template_text, &input.texts, meta, shard, count, results);
-        let json = serde_json::to_vec(&partial)?;
-        let file = match out_dir.write(&shard.file_name(), &json) {
-            Ok(file) => file,
-            Err(e) => {
-                out_dir.discard();
-                return Err(e);
-            }
-        };
+        let file = write_partial(&out_dir, shard, &partial)?;
         scenarios()?;
         if !args.quiet {
             eprintln!(

@@ -93,36 +93,13 @@ struct RawRow {
     fit_cells: Vec<String>,
 }
 
-/// Reads a text file of at most [`MAX_PARTS_FILE_BYTES`] bytes of UTF-8.
+/// Reads a parts file: at most [`MAX_PARTS_FILE_BYTES`] bytes of UTF-8 text.
 fn read_text(path: &Path) -> Result<String, InputError> {
-    use std::io::Read;
-    let unreadable = |reason: String| InputError::Unreadable {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
-    let meta = file.metadata().map_err(|e| unreadable(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(unreadable(
-            "not a regular file (a parts list is a CSV file)".into(),
-        ));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_PARTS_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| unreadable(e.to_string()))?;
-    if bytes.len() as u64 > MAX_PARTS_FILE_BYTES {
-        return Err(unreadable(format!(
-            "larger than {} MiB",
-            MAX_PARTS_FILE_BYTES >> 20
-        )));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        unreadable(format!(
-            "not UTF-8 text (invalid bytes after byte {}); save the file as UTF-8 CSV",
-            e.utf8_error().valid_up_to()
-        ))
-    })
+    crate::scenario::read_text_file(
+        path,
+        MAX_PARTS_FILE_BYTES,
+        "a parts list is a CSV text file",
+    )
 }
 
 /// The value of a cell: a TOML value if the cell is one (`600`, `0.25`, `true`, `"x"`,

@@ -274,34 +274,7 @@ impl Scenario {
     /// UTF-8 text (so that a device, a pipe or a mistaken multi-gigabyte export gets a clear
     /// answer instead of exhausting memory).
     pub fn read_text(path: &Path) -> Result<String, InputError> {
-        use std::io::Read;
-        let unreadable = |reason: String| InputError::Unreadable {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
-        let meta = file.metadata().map_err(|e| unreadable(e.to_string()))?;
-        if !meta.is_file() {
-            return Err(unreadable(
-                "not a regular file (a scenario is a TOML text file)".into(),
-            ));
-        }
-        let mut bytes = Vec::new();
-        file.take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| unreadable(e.to_string()))?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(unreadable(format!(
-                "larger than {} MiB; a scenario is a small TOML text file",
-                MAX_FILE_BYTES >> 20
-            )));
-        }
-        String::from_utf8(bytes).map_err(|e| {
-            unreadable(format!(
-                "not UTF-8 text (invalid bytes after byte {}); save the file as UTF-8",
-                e.utf8_error().valid_up_to()
-            ))
-        })
+        read_text_file(path, MAX_FILE_BYTES, "a scenario is a small TOML text file")
     }
 
     /// Validates scenario text; `path` is used in messages and for the default name.
@@ -353,4 +326,37 @@ impl Scenario {
             (by_volume as u64).max(1)
         }
     }
+}
+
+/// Reads a text input file (a scenario, a parts list, …): a regular file of at most `limit`
+/// bytes of UTF-8 text, so that a device, a pipe or a mistaken multi-gigabyte export gets a
+/// clear answer instead of exhausting memory. `what` says what the file should be, for the
+/// messages (e.g. "a scenario is a small TOML text file").
+pub fn read_text_file(path: &Path, limit: u64, what: &str) -> Result<String, InputError> {
+    use std::io::Read;
+    let unreadable = |reason: String| InputError::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| unreadable(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(unreadable(format!("not a regular file ({what})")));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(unreadable(format!(
+            "larger than {} MiB; {what}",
+            limit >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        unreadable(format!(
+            "not UTF-8 text (invalid bytes after byte {}); save the file as UTF-8",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
