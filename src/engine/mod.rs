@@ -211,8 +211,8 @@ impl Totals {
                     *u += v;
                 }
             }
-            a.total_sample.merge(&b.total_sample);
-            a.stockout_sample.merge(&b.stockout_sample);
+            a.total_sample.merge(b.total_sample);
+            a.stockout_sample.merge(b.stockout_sample);
         }
         self
     }
