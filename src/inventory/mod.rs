@@ -375,29 +375,52 @@ impl PolicySimulator {
         };
         walk.advance(0.0);
         walk.review_position(0.0, 1.0);
-        let losses = walk.shrink_rng.is_some();
-        for order in &path.orders {
-            if losses || order.time >= walk.next_event {
-                walk.advance(order.time);
-            }
-            walk.integrate_to(order.time, order.discounted_time);
-            walk.serve(order);
+        let plain = walk.shrink_rng.is_none()
+            && plan.sale_price.is_none()
+            && plan.unmet_demand == UnmetDemand::Lost;
+        if plain {
+            walk.serve_orders::<true>(&path.orders);
+        } else {
+            walk.serve_orders::<false>(&path.orders);
         }
         walk.finish();
     }
 }
 
 impl Walk<'_> {
+    /// Serves the orders of the path in time order, processing the events before each.
+    ///
+    /// `PLAIN`: no losses in storage, no sale price and lost sales (the common case), so the
+    /// per-order loop leaves out what is then always nothing: the loss events, the revenue,
+    /// and the backorders (always 0, whose waiting cost `0 · dG` would add +0.0).
+    fn serve_orders<const PLAIN: bool>(&mut self, orders: &[Order]) {
+        for order in orders {
+            if (!PLAIN && self.shrink_rng.is_some()) || order.time >= self.next_event {
+                self.advance(order.time);
+            }
+            self.integrate::<PLAIN>(order.time, order.discounted_time);
+            self.serve::<PLAIN>(order);
+        }
+    }
+
     /// Integrates the continuous streams from `now` to `t` (with `g = G(t)`).
     #[inline]
     fn integrate_to(&mut self, t: f64, g: f64) {
+        self.integrate::<false>(t, g);
+    }
+
+    /// [`Walk::integrate_to`]; `PLAIN` as in [`Walk::serve_orders`].
+    #[inline(always)]
+    fn integrate<const PLAIN: bool>(&mut self, t: f64, g: f64) {
         let dt = t - self.now;
         let dg = g - self.now_g;
         let on_hand = count_f64(self.on_hand);
         self.held_unit_g += on_hand * dg;
-        self.backorder_unit_g += count_f64(self.backorders) * dg;
+        if !PLAIN {
+            self.backorder_unit_g += count_f64(self.backorders) * dg;
+        }
         self.out.on_hand_unit_years += on_hand * dt;
-        if self.shrink_rng.is_some() {
+        if !PLAIN && self.shrink_rng.is_some() {
             self.shrink_budget -= on_hand * self.plan.shrinkage_rate * dt;
         }
         self.now = t;
@@ -476,14 +499,15 @@ impl Walk<'_> {
         });
     }
 
-    /// Serves one customer order at the current time.
-    fn serve(&mut self, order: &Order) {
+    /// Serves one customer order at the current time; `PLAIN` as in [`Walk::serve_orders`].
+    #[inline(always)]
+    fn serve<const PLAIN: bool>(&mut self, order: &Order) {
         let units = &mut self.out.units;
         units.demanded += order.units;
         let served = order.units.min(self.on_hand);
         self.on_hand -= served;
         units.filled_from_stock += served;
-        if let Some(price) = self.plan.sale_price {
+        if !PLAIN && let Some(price) = self.plan.sale_price {
             self.out.revenue += price * count_f64(served) * order.discount;
         }
         let short = order.units - served;
@@ -492,11 +516,15 @@ impl Walk<'_> {
             self.out.first_stockout.get_or_insert(order.time);
             self.out.costs.shortage +=
                 self.plan.shortage_penalty * count_f64(short) * order.discount;
-            match self.plan.unmet_demand {
-                UnmetDemand::Lost => units.lost += short,
-                UnmetDemand::Backorder => {
-                    units.backordered += short;
-                    self.backorders += short;
+            if PLAIN {
+                units.lost += short;
+            } else {
+                match self.plan.unmet_demand {
+                    UnmetDemand::Lost => units.lost += short,
+                    UnmetDemand::Backorder => {
+                        units.backordered += short;
+                        self.backorders += short;
+                    }
                 }
             }
         }
