@@ -330,7 +330,10 @@ impl CountSketch {
     #[inline]
     pub fn push_many(&mut self, value: u64, times: u64) {
         self.total += times;
-        if value < Self::EXACT_BELOW {
+        if let Some(count) = self.dense.get_mut(value as usize) {
+            // Below the dense length, so below EXACT_BELOW.
+            *count += times;
+        } else if value < Self::EXACT_BELOW {
             let v = value as usize;
             if self.dense.len() <= v {
                 self.dense.resize(v + 1, 0);
