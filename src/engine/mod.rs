@@ -331,9 +331,14 @@ impl Worker<'_> {
                     c[3] += p.units_shipped;
                     s.partner_response_years[j] += p.response_years;
                 }
-                for (k, &on_hand) in out.on_hand_at_step.iter().enumerate() {
-                    t.on_hand_at_step[k].push(on_hand);
-                    t.on_hand_sum_at_step[k] += u128::from(on_hand);
+                for ((sketch, sum), &on_hand) in t
+                    .on_hand_at_step
+                    .iter_mut()
+                    .zip(t.on_hand_sum_at_step.iter_mut())
+                    .zip(&out.on_hand_at_step)
+                {
+                    sketch.push(on_hand);
+                    *sum += u128::from(on_hand);
                 }
                 for (acc, v) in s.cost_at_step.iter_mut().zip(&out.cost_at_step) {
                     *acc += v;

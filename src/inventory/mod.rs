@@ -649,6 +649,7 @@ impl Walk<'_> {
 
     /// Draws partner `j`'s next departure after its count changed at `t`: by memorylessness a
     /// fresh exponential time with rate `held·a` from `t` is exact.
+    #[inline(always)]
     fn redraw_departure(&mut self, j: usize, t: f64) {
         let (streams, path_index) = (self.streams, self.path_index);
         let rate = self.plan.partners[j].attrition_rate;
@@ -743,6 +744,7 @@ impl Walk<'_> {
 
     /// Places an order of `units` at `t` (discount factor `discount`) arriving `delay` years
     /// later.
+    #[inline(always)]
     fn order(&mut self, t: f64, discount: f64, delay: f64, units: u64, source: Source) {
         self.on_order += units;
         if delay == 0.0 {
