@@ -277,7 +277,11 @@ struct Walk<'a> {
     shrink_rng: Option<StreamRng>,
     shrink_budget: f64,
     next_disposition: usize,
+    /// Time of the next disposition (∞ if none), years.
+    next_disposition_at: f64,
     next_step: usize,
+    /// Time of the next time-series point before the horizon's own (∞ if none), years.
+    next_step_at: f64,
     /// Whether this path records the time series.
     records_steps: bool,
     /// Index of the horizon's own time-series point, or 0 when this path records none.
@@ -364,7 +368,12 @@ impl PolicySimulator {
             shrink_rng,
             shrink_budget,
             next_disposition: 0,
+            next_disposition_at: policy
+                .dispositions
+                .first()
+                .map_or(f64::INFINITY, |d| d.at.time),
             next_step: 0,
+            next_step_at: f64::INFINITY,
             records_steps: path_index < plan.timeseries_paths,
             last_step: if path_index < plan.timeseries_paths {
                 plan.steps.len() - 1
@@ -373,6 +382,9 @@ impl PolicySimulator {
             },
             next_event: 0.0,
         };
+        if walk.last_step > 0 {
+            walk.next_step_at = plan.steps[0].time;
+        }
         walk.advance(0.0);
         walk.review_position(0.0, 1.0);
         let plain = walk.shrink_rng.is_none()
@@ -439,16 +451,8 @@ impl Walk<'_> {
             } else {
                 f64::INFINITY
             };
-            let disposition = self
-                .policy
-                .dispositions
-                .get(self.next_disposition)
-                .map_or(f64::INFINITY, |d| d.at.time);
-            let step = if self.next_step < self.last_step {
-                self.plan.steps[self.next_step].time
-            } else {
-                f64::INFINITY
-            };
+            let disposition = self.next_disposition_at;
+            let step = self.next_step_at;
             let first = earlier(earlier(earlier(delivery, loss), disposition), step);
             if first > limit || first == f64::INFINITY {
                 self.next_event = earlier(earlier(delivery, disposition), step);
@@ -470,11 +474,21 @@ impl Walk<'_> {
             } else if disposition == first {
                 let d = &self.policy.dispositions[self.next_disposition];
                 self.next_disposition += 1;
+                self.next_disposition_at = self
+                    .policy
+                    .dispositions
+                    .get(self.next_disposition)
+                    .map_or(f64::INFINITY, |d| d.at.time);
                 self.integrate_to(d.at.time, d.at.discounted_time);
                 self.dispose(d.at, d.retained);
             } else {
                 let at = self.plan.steps[self.next_step];
                 self.next_step += 1;
+                self.next_step_at = if self.next_step < self.last_step {
+                    self.plan.steps[self.next_step].time
+                } else {
+                    f64::INFINITY
+                };
                 self.integrate_to(at.time, at.discounted_time);
                 self.record_step();
             }
