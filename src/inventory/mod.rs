@@ -495,6 +495,7 @@ impl Walk<'_> {
         }
     }
 
+    #[inline(always)]
     fn record_step(&mut self) {
         self.out.on_hand_at_step.push(self.on_hand);
         let accrued = self.out.costs.total()
@@ -504,6 +505,7 @@ impl Walk<'_> {
         self.record_supply();
     }
 
+    #[inline(always)]
     fn record_supply(&mut self) {
         let units = &self.out.units;
         self.out.supply_at_step.push(SupplyCounts {
