@@ -259,6 +259,31 @@ impl PathSample {
         v.into_iter().map(|(_, x)| x).collect()
     }
 
+    /// (value of this sample − value of `other`) for each path, in path order: the same as
+    /// subtracting the two [`PathSample::by_path`] vectors, without making the second one when
+    /// both samples hold exactly the paths 0..n.
+    pub fn difference_by_path(&self, other: &PathSample) -> Vec<f64> {
+        let n = self.values.len();
+        let dense = |s: &PathSample| {
+            s.values.len() == n && s.values.iter().all(|&(path, _)| path < n as u64)
+        };
+        if dense(self) && dense(other) {
+            let mut d = vec![0.0; n];
+            for &(path, x) in &self.values {
+                d[path as usize] = x;
+            }
+            for &(path, y) in &other.values {
+                d[path as usize] -= y;
+            }
+            return d;
+        }
+        self.by_path()
+            .iter()
+            .zip(&other.by_path())
+            .map(|(a, b)| a - b)
+            .collect()
+    }
+
     /// The values sorted ascending. Values that compare equal under `total_cmp` have the same
     /// bits, so the order of the values is unique without a tie-break by path index.
     pub fn sorted(&self) -> Vec<f64> {
