@@ -391,7 +391,7 @@ impl PolicySimulator {
             && plan.sale_price.is_none()
             && plan.unmet_demand == UnmetDemand::Lost;
         if plain {
-            walk.serve_orders::<true>(&path.orders);
+            walk.serve_orders_plain(&path.orders);
         } else {
             walk.serve_orders::<false>(&path.orders);
         }
@@ -413,6 +413,72 @@ impl Walk<'_> {
             self.integrate::<PLAIN>(order.time, order.discounted_time);
             self.serve::<PLAIN>(order);
         }
+    }
+
+    /// [`Walk::serve_orders`] for the plain case with the running state (time, stock and the
+    /// two integrals) in locals: the per-order sums stay in registers instead of going through
+    /// memory, and the rare calls into the event loop and the (s, S) rule get the state written
+    /// back before and read again after. The arithmetic is that of `integrate` and `serve`,
+    /// operation for operation.
+    fn serve_orders_plain(&mut self, orders: &[Order]) {
+        let mut now = self.now;
+        let mut now_g = self.now_g;
+        let mut on_hand = self.on_hand;
+        let mut held_unit_g = self.held_unit_g;
+        let mut on_hand_unit_years = self.out.on_hand_unit_years;
+        macro_rules! write_back {
+            () => {
+                self.now = now;
+                self.now_g = now_g;
+                self.on_hand = on_hand;
+                self.held_unit_g = held_unit_g;
+                self.out.on_hand_unit_years = on_hand_unit_years;
+            };
+        }
+        macro_rules! read_again {
+            () => {
+                now = self.now;
+                now_g = self.now_g;
+                on_hand = self.on_hand;
+                held_unit_g = self.held_unit_g;
+                on_hand_unit_years = self.out.on_hand_unit_years;
+            };
+        }
+        for order in orders {
+            if order.time >= self.next_event {
+                write_back!();
+                self.advance(order.time);
+                read_again!();
+            }
+            let dt = order.time - now;
+            let dg = order.discounted_time - now_g;
+            let stock = count_f64(on_hand);
+            held_unit_g += stock * dg;
+            on_hand_unit_years += stock * dt;
+            now = order.time;
+            now_g = order.discounted_time;
+            let units = &mut self.out.units;
+            units.demanded += order.units;
+            let served = order.units.min(on_hand);
+            on_hand -= served;
+            units.filled_from_stock += served;
+            let short = order.units - served;
+            if short > 0 {
+                units.short += short;
+                units.lost += short;
+                self.out.first_stockout.get_or_insert(order.time);
+                self.out.costs.shortage +=
+                    self.plan.shortage_penalty * count_f64(short) * order.discount;
+            }
+            // `review_position` with no backorders.
+            let position = on_hand as i64 + self.on_order as i64;
+            if position <= self.policy.reorder_point {
+                write_back!();
+                self.replenish(order.time, order.discount, position);
+                read_again!();
+            }
+        }
+        write_back!();
     }
 
     /// Integrates the continuous streams from `now` to `t` (with `g = G(t)`).
