@@ -393,7 +393,7 @@ impl PolicySimulator {
         if plain {
             walk.serve_orders_plain(&path.orders);
         } else {
-            walk.serve_orders::<false>(&path.orders);
+            walk.serve_orders(&path.orders);
         }
         walk.finish();
     }
@@ -401,25 +401,24 @@ impl PolicySimulator {
 
 impl Walk<'_> {
     /// Serves the orders of the path in time order, processing the events before each.
-    ///
-    /// `PLAIN`: no losses in storage, no sale price and lost sales (the common case), so the
-    /// per-order loop leaves out what is then always nothing: the loss events, the revenue,
-    /// and the backorders (always 0, whose waiting cost `0 · dG` would add +0.0).
-    fn serve_orders<const PLAIN: bool>(&mut self, orders: &[Order]) {
+    fn serve_orders(&mut self, orders: &[Order]) {
         for order in orders {
-            if (!PLAIN && self.shrink_rng.is_some()) || order.time >= self.next_event {
+            if self.shrink_rng.is_some() || order.time >= self.next_event {
                 self.advance(order.time);
             }
-            self.integrate::<PLAIN>(order.time, order.discounted_time);
-            self.serve::<PLAIN>(order);
+            self.integrate_to(order.time, order.discounted_time);
+            self.serve(order);
         }
     }
 
-    /// [`Walk::serve_orders`] for the plain case with the running state (time, stock and the
-    /// two integrals) in locals: the per-order sums stay in registers instead of going through
-    /// memory, and the rare calls into the event loop and the (s, S) rule get the state written
-    /// back before and read again after. The arithmetic is that of `integrate` and `serve`,
-    /// operation for operation.
+    /// [`Walk::serve_orders`] for the plain case: no losses in storage, no sale price and lost
+    /// sales (the common case). The loop leaves out what is then always nothing (the loss
+    /// events, the revenue, and the backorders: always 0, whose waiting cost `0 · dG` would add
+    /// +0.0), and keeps the running state (time, stock and the two integrals) in locals: the
+    /// per-order sums stay in registers instead of going through memory, and the rare calls
+    /// into the event loop and the (s, S) rule get the state written back before and read
+    /// again after. The arithmetic is that of `integrate_to` and `serve`, operation for
+    /// operation.
     fn serve_orders_plain(&mut self, orders: &[Order]) {
         let mut now = self.now;
         let mut now_g = self.now_g;
@@ -484,21 +483,13 @@ impl Walk<'_> {
     /// Integrates the continuous streams from `now` to `t` (with `g = G(t)`).
     #[inline]
     fn integrate_to(&mut self, t: f64, g: f64) {
-        self.integrate::<false>(t, g);
-    }
-
-    /// [`Walk::integrate_to`]; `PLAIN` as in [`Walk::serve_orders`].
-    #[inline(always)]
-    fn integrate<const PLAIN: bool>(&mut self, t: f64, g: f64) {
         let dt = t - self.now;
         let dg = g - self.now_g;
         let on_hand = count_f64(self.on_hand);
         self.held_unit_g += on_hand * dg;
-        if !PLAIN {
-            self.backorder_unit_g += count_f64(self.backorders) * dg;
-        }
+        self.backorder_unit_g += count_f64(self.backorders) * dg;
         self.out.on_hand_unit_years += on_hand * dt;
-        if !PLAIN && self.shrink_rng.is_some() {
+        if self.shrink_rng.is_some() {
             self.shrink_budget -= on_hand * self.plan.shrinkage_rate * dt;
         }
         self.now = t;
@@ -581,15 +572,15 @@ impl Walk<'_> {
         });
     }
 
-    /// Serves one customer order at the current time; `PLAIN` as in [`Walk::serve_orders`].
+    /// Serves one customer order at the current time.
     #[inline(always)]
-    fn serve<const PLAIN: bool>(&mut self, order: &Order) {
+    fn serve(&mut self, order: &Order) {
         let units = &mut self.out.units;
         units.demanded += order.units;
         let served = order.units.min(self.on_hand);
         self.on_hand -= served;
         units.filled_from_stock += served;
-        if !PLAIN && let Some(price) = self.plan.sale_price {
+        if let Some(price) = self.plan.sale_price {
             self.out.revenue += price * count_f64(served) * order.discount;
         }
         let short = order.units - served;
@@ -598,15 +589,11 @@ impl Walk<'_> {
             self.out.first_stockout.get_or_insert(order.time);
             self.out.costs.shortage +=
                 self.plan.shortage_penalty * count_f64(short) * order.discount;
-            if PLAIN {
-                units.lost += short;
-            } else {
-                match self.plan.unmet_demand {
-                    UnmetDemand::Lost => units.lost += short,
-                    UnmetDemand::Backorder => {
-                        units.backordered += short;
-                        self.backorders += short;
-                    }
+            match self.plan.unmet_demand {
+                UnmetDemand::Lost => units.lost += short,
+                UnmetDemand::Backorder => {
+                    units.backordered += short;
+                    self.backorders += short;
                 }
             }
         }
