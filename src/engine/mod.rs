@@ -212,8 +212,8 @@ impl Totals {
                     *u += v;
                 }
             }
-            a.total_sample.merge(&b.total_sample);
-            a.stockout_sample.merge(&b.stockout_sample);
+            a.total_sample.merge(b.total_sample);
+            a.stockout_sample.merge(b.stockout_sample);
         }
         self
     }
@@ -257,20 +257,25 @@ impl Worker<'_> {
             }
             self.generator
                 .generate(self.streams, path_index, &mut self.path);
-            demanded.push(self.path.units() as f64);
             // Annual units, in O(orders): only years with demand are counted here; the years
-            // without any are added as zeros when the run is summarised.
-            let mut year = usize::MAX;
+            // without any are added as zeros when the run is summarised. Orders come in time
+            // order, so year y = min(⌊t⌋, last) changes only when t reaches the next whole year
+            // (below `last`): one comparison per order instead of a float-to-integer conversion.
+            let last = totals.annual_units.len() - 1;
+            let mut year = 0;
+            let mut year_end = 1.0;
             let mut units = 0;
+            let mut path_units = 0;
             for o in &self.path.orders {
-                // Times are ≥ 0, so truncation is the floor (and avoids a libm call).
-                let y = (o.time as usize).min(totals.annual_units.len() - 1);
-                if y != year {
+                if o.time >= year_end && year < last {
                     if units > 0 {
                         totals.annual_units[year].push(units);
                         totals.annual_units_sum[year] += units;
+                        path_units += units;
                     }
-                    year = y;
+                    // Times are ≥ 0, so truncation is the floor (and avoids a libm call).
+                    year = (o.time as usize).min(last);
+                    year_end = (year + 1) as f64;
                     units = 0;
                 }
                 units += o.units;
@@ -278,7 +283,9 @@ impl Worker<'_> {
             if units > 0 {
                 totals.annual_units[year].push(units);
                 totals.annual_units_sum[year] += units;
+                path_units += units;
             }
+            demanded.push(path_units as f64);
             for (i, policy) in plan.policies.iter().enumerate() {
                 self.simulator.simulate(
                     plan,
@@ -325,9 +332,14 @@ impl Worker<'_> {
                     c[3] += p.units_shipped;
                     s.partner_response_years[j] += p.response_years;
                 }
-                for (k, &on_hand) in out.on_hand_at_step.iter().enumerate() {
-                    t.on_hand_at_step[k].push(on_hand);
-                    t.on_hand_sum_at_step[k] += u128::from(on_hand);
+                for ((sketch, sum), &on_hand) in t
+                    .on_hand_at_step
+                    .iter_mut()
+                    .zip(t.on_hand_sum_at_step.iter_mut())
+                    .zip(&out.on_hand_at_step)
+                {
+                    sketch.push(on_hand);
+                    *sum += u128::from(on_hand);
                 }
                 for (acc, v) in s.cost_at_step.iter_mut().zip(&out.cost_at_step) {
                     *acc += v;

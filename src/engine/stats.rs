@@ -220,9 +220,14 @@ impl PathSample {
         }
     }
 
-    /// Adds another sample (of other paths).
-    pub fn merge(&mut self, other: &PathSample) {
-        self.values.extend_from_slice(&other.values);
+    /// Adds another sample (of other paths). An empty sample takes the other's storage
+    /// instead of copying it (the identity of a reduction, the first shard of a merge).
+    pub fn merge(&mut self, other: PathSample) {
+        if self.values.is_empty() {
+            self.values = other.values;
+        } else {
+            self.values.extend_from_slice(&other.values);
+        }
     }
 
     /// Number of values kept.
@@ -238,16 +243,53 @@ impl PathSample {
     /// The values in path order (each path's value at the position of its rank among the
     /// paths kept): two samples of the same run line up path by path.
     pub fn by_path(&self) -> Vec<f64> {
+        let n = self.values.len();
+        // Each path is kept at most once, so when every index is below the count the paths
+        // are exactly 0..n (a whole run's total cost): each value goes to its index, without
+        // a sorted copy of the (path, value) pairs.
+        if self.values.iter().all(|&(path, _)| path < n as u64) {
+            let mut v = vec![0.0; n];
+            for &(path, x) in &self.values {
+                v[path as usize] = x;
+            }
+            return v;
+        }
         let mut v = self.values.clone();
         v.sort_unstable_by_key(|&(path, _)| path);
         v.into_iter().map(|(_, x)| x).collect()
     }
 
-    /// The values sorted ascending (ties broken by path index, so the order is unique).
+    /// (value of this sample − value of `other`) for each path, in path order: the same as
+    /// subtracting the two [`PathSample::by_path`] vectors, without making the second one when
+    /// both samples hold exactly the paths 0..n.
+    pub fn difference_by_path(&self, other: &PathSample) -> Vec<f64> {
+        let n = self.values.len();
+        let dense = |s: &PathSample| {
+            s.values.len() == n && s.values.iter().all(|&(path, _)| path < n as u64)
+        };
+        if dense(self) && dense(other) {
+            let mut d = vec![0.0; n];
+            for &(path, x) in &self.values {
+                d[path as usize] = x;
+            }
+            for &(path, y) in &other.values {
+                d[path as usize] -= y;
+            }
+            return d;
+        }
+        self.by_path()
+            .iter()
+            .zip(&other.by_path())
+            .map(|(a, b)| a - b)
+            .collect()
+    }
+
+    /// The values sorted ascending. Values that compare equal under `total_cmp` have the same
+    /// bits, so the order of the values is unique without a tie-break by path index.
     pub fn sorted(&self) -> Vec<f64> {
-        let mut v = self.values.clone();
-        v.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        v.into_iter().map(|(_, x)| x).collect()
+        let mut v: Vec<f64> = self.values.iter().map(|&(_, x)| x).collect();
+        v.sort_unstable_by(f64::total_cmp);
+        v
     }
 }
 
@@ -313,7 +355,10 @@ impl CountSketch {
     #[inline]
     pub fn push_many(&mut self, value: u64, times: u64) {
         self.total += times;
-        if value < Self::EXACT_BELOW {
+        if let Some(count) = self.dense.get_mut(value as usize) {
+            // Below the dense length, so below EXACT_BELOW.
+            *count += times;
+        } else if value < Self::EXACT_BELOW {
             let v = value as usize;
             if self.dense.len() <= v {
                 self.dense.resize(v + 1, 0);

@@ -409,42 +409,38 @@ const DEMAND_RATE_INTERVALS: usize = 200;
 const COST_BINS: usize = 80;
 
 /// The quantile samples of all policies, for the figures computed from them.
-struct Samples {
+struct Samples<'a> {
+    /// The run's totals (for the per-path samples).
+    totals: &'a Totals,
     /// Total cost per policy, ascending.
     sorted: Vec<Vec<f64>>,
-    /// Total cost per policy, in path order.
-    by_path: Vec<Vec<f64>>,
     /// Histogram bin edges shared by every policy.
     bin_edges: Vec<f64>,
 }
 
-impl Samples {
-    fn new(totals: &Totals) -> Self {
+impl<'a> Samples<'a> {
+    fn new(totals: &'a Totals) -> Self {
         let sorted: Vec<Vec<f64>> = totals
             .policies
             .iter()
             .map(|t| t.total_sample.sorted())
             .collect();
-        let by_path = totals
-            .policies
-            .iter()
-            .map(|t| t.total_sample.by_path())
-            .collect();
         let bin_edges = histogram_edges(&sorted);
         Samples {
+            totals,
             sorted,
-            by_path,
             bin_edges,
         }
     }
 
-    /// Quantiles of (cost of `policy` − cost of `baseline`), path by path.
+    /// Quantiles of (cost of `policy` − cost of `baseline`), path by path. The differences
+    /// are formed when needed, not kept in path order for every policy (which doubled the
+    /// memory of the summary for large runs).
     fn difference(&self, policy: usize, baseline: usize) -> Vec<f64> {
-        let mut d: Vec<f64> = self.by_path[policy]
-            .iter()
-            .zip(&self.by_path[baseline])
-            .map(|(a, b)| a - b)
-            .collect();
+        let p = &self.totals.policies;
+        let mut d = p[policy]
+            .total_sample
+            .difference_by_path(&p[baseline].total_sample);
         d.sort_by(f64::total_cmp);
         d
     }
