@@ -425,6 +425,14 @@ impl Walk<'_> {
         let mut on_hand = self.on_hand;
         let mut held_unit_g = self.held_unit_g;
         let mut on_hand_unit_years = self.out.on_hand_unit_years;
+        // Only read, and only changed by the calls below (read again after them): the next
+        // event's time, and the (s, S) test `on_hand + on_order <= s` as `on_hand <= s −
+        // on_order`.
+        let mut next_event = self.next_event;
+        let mut threshold = self.policy.reorder_point - self.on_order as i64;
+        // Units filled from stock are those demanded less those short (each order's served
+        // plus short is its units): formed once at the end instead of summed per order.
+        let (demanded_before, short_before) = (self.out.units.demanded, self.out.units.short);
         macro_rules! write_back {
             () => {
                 self.now = now;
@@ -441,10 +449,12 @@ impl Walk<'_> {
                 on_hand = self.on_hand;
                 held_unit_g = self.held_unit_g;
                 on_hand_unit_years = self.out.on_hand_unit_years;
+                next_event = self.next_event;
+                threshold = self.policy.reorder_point - self.on_order as i64;
             };
         }
         for order in orders {
-            if order.time >= self.next_event {
+            if order.time >= next_event {
                 write_back!();
                 self.advance(order.time);
                 read_again!();
@@ -456,13 +466,12 @@ impl Walk<'_> {
             on_hand_unit_years += stock * dt;
             now = order.time;
             now_g = order.discounted_time;
-            let units = &mut self.out.units;
-            units.demanded += order.units;
+            self.out.units.demanded += order.units;
             let served = order.units.min(on_hand);
             on_hand -= served;
-            units.filled_from_stock += served;
             let short = order.units - served;
             if short > 0 {
+                let units = &mut self.out.units;
                 units.short += short;
                 units.lost += short;
                 self.out.first_stockout.get_or_insert(order.time);
@@ -470,14 +479,17 @@ impl Walk<'_> {
                     self.plan.shortage_penalty * count_f64(short) * order.discount;
             }
             // `review_position` with no backorders.
-            let position = on_hand as i64 + self.on_order as i64;
-            if position <= self.policy.reorder_point {
+            if on_hand as i64 <= threshold {
+                let position = on_hand as i64 + self.on_order as i64;
                 write_back!();
                 self.replenish(order.time, order.discount, position);
                 read_again!();
             }
         }
         write_back!();
+        let units = &mut self.out.units;
+        units.filled_from_stock +=
+            (units.demanded - demanded_before) - (units.short - short_before);
     }
 
     /// Integrates the continuous streams from `now` to `t` (with `g = G(t)`).
