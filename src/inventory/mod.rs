@@ -551,15 +551,33 @@ impl Walk<'_> {
                 self.integrate_to(d.at.time, d.at.discounted_time);
                 self.dispose(d.at, d.retained);
             } else {
-                let at = self.plan.steps[self.next_step];
-                self.next_step += 1;
-                self.next_step_at = if self.next_step < self.last_step {
-                    self.plan.steps[self.next_step].time
-                } else {
-                    f64::INFINITY
-                };
-                self.integrate_to(at.time, at.discounted_time);
-                self.record_step();
+                // Recording changes no delivery or disposition, so without losses in storage
+                // (whose time depends on the time integrated to) the points up to the next of
+                // those are recorded here without looking at every event's time again.
+                let other = earlier(delivery, disposition);
+                loop {
+                    let at = self.plan.steps[self.next_step];
+                    self.next_step += 1;
+                    self.next_step_at = if self.next_step < self.last_step {
+                        self.plan.steps[self.next_step].time
+                    } else {
+                        f64::INFINITY
+                    };
+                    self.integrate_to(at.time, at.discounted_time);
+                    self.record_step();
+                    if self.shrink_rng.is_some() {
+                        break;
+                    }
+                    let step = self.next_step_at;
+                    if step <= limit && step < other {
+                        continue;
+                    }
+                    if step > limit && other > limit {
+                        self.next_event = earlier(other, step);
+                        return;
+                    }
+                    break;
+                }
             }
         }
     }
