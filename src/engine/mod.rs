@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::demand::{DemandGenerator, DemandPath};
-use crate::inventory::{PathOutcome, Plan, PolicySimulator};
+use crate::inventory::{PathOutcome, Plan, PolicySimulator, StepRecorder, SupplyCounts};
 use crate::rng::StreamFactory;
 use crate::scenario::Scenario;
 use stats::{BlockMoments, CountSketch, ExactSum, Moments, PathSample};
@@ -219,6 +219,35 @@ impl Totals {
     }
 }
 
+/// The time-series sums of one policy, added to as each point is recorded (in path order, as
+/// the per-path vectors were before): the same sums without buffering the points of each path.
+struct StepSums<'a> {
+    on_hand: &'a mut [CountSketch],
+    on_hand_sum: &'a mut [u128],
+    cost: &'a mut [f64],
+    supply: &'a mut [[u128; 3]],
+}
+
+impl StepRecorder for StepSums<'_> {
+    #[inline(always)]
+    fn record(
+        &mut self,
+        _out: &mut PathOutcome,
+        step: usize,
+        on_hand: u64,
+        cost: f64,
+        supply: SupplyCounts,
+    ) {
+        self.on_hand[step].push(on_hand);
+        self.on_hand_sum[step] += u128::from(on_hand);
+        self.cost[step] += cost;
+        let acc = &mut self.supply[step];
+        acc[0] += u128::from(supply.remanufacture_runs);
+        acc[1] += u128::from(supply.remanufactured);
+        acc[2] += u128::from(supply.bought_back);
+    }
+}
+
 /// A worker's reusable buffers.
 struct Worker<'a> {
     plan: &'a Plan,
@@ -287,13 +316,21 @@ impl Worker<'_> {
             }
             demanded.push(path_units as f64);
             for (i, policy) in plan.policies.iter().enumerate() {
-                self.simulator.simulate(
+                let t = &mut totals.policies[i];
+                let steps = StepSums {
+                    on_hand: &mut t.on_hand_at_step,
+                    on_hand_sum: &mut t.on_hand_sum_at_step,
+                    cost: &mut self.sums[i].cost_at_step,
+                    supply: &mut t.supply_sum_at_step,
+                };
+                self.simulator.simulate_recording(
                     plan,
                     policy,
                     self.streams,
                     path_index,
                     &self.path,
                     &mut self.outcomes[i],
+                    steps,
                 );
             }
             let baseline = self.outcomes[0].costs.total();
@@ -331,23 +368,6 @@ impl Worker<'_> {
                     c[2] += p.units_requested;
                     c[3] += p.units_shipped;
                     s.partner_response_years[j] += p.response_years;
-                }
-                for ((sketch, sum), &on_hand) in t
-                    .on_hand_at_step
-                    .iter_mut()
-                    .zip(t.on_hand_sum_at_step.iter_mut())
-                    .zip(&out.on_hand_at_step)
-                {
-                    sketch.push(on_hand);
-                    *sum += u128::from(on_hand);
-                }
-                for (acc, v) in s.cost_at_step.iter_mut().zip(&out.cost_at_step) {
-                    *acc += v;
-                }
-                for (acc, v) in t.supply_sum_at_step.iter_mut().zip(&out.supply_at_step) {
-                    acc[0] += u128::from(v.remanufacture_runs);
-                    acc[1] += u128::from(v.remanufactured);
-                    acc[2] += u128::from(v.bought_back);
                 }
                 t.total_sample.push(path_index, total);
                 if let Some(at) = out.first_stockout {

@@ -202,6 +202,43 @@ pub struct SupplyCounts {
     pub bought_back: u64,
 }
 
+/// Where the time-series points of a path go: [`PolicySimulator::simulate`] keeps them in the
+/// [`PathOutcome`]; the engine folds them into its running sums as they are recorded
+/// ([`PolicySimulator::simulate_recording`]), instead of buffering them per path.
+pub trait StepRecorder {
+    /// Point number `step` of the path: units on hand, cumulative discounted cost and supply so
+    /// far. Points come in order, each once, on the paths that record the time series.
+    fn record(
+        &mut self,
+        out: &mut PathOutcome,
+        step: usize,
+        on_hand: u64,
+        cost: f64,
+        supply: SupplyCounts,
+    );
+}
+
+/// The points kept in [`PathOutcome::on_hand_at_step`], [`PathOutcome::cost_at_step`] and
+/// [`PathOutcome::supply_at_step`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IntoOutcome;
+
+impl StepRecorder for IntoOutcome {
+    #[inline(always)]
+    fn record(
+        &mut self,
+        out: &mut PathOutcome,
+        _step: usize,
+        on_hand: u64,
+        cost: f64,
+        supply: SupplyCounts,
+    ) {
+        out.on_hand_at_step.push(on_hand);
+        out.cost_at_step.push(cost);
+        out.supply_at_step.push(supply);
+    }
+}
+
 /// What happened to one policy on one path.
 #[derive(Debug, Clone, Default)]
 pub struct PathOutcome {
@@ -259,7 +296,9 @@ pub struct PolicySimulator {
 }
 
 /// The state of one policy on one path while it is being simulated.
-struct Walk<'a> {
+struct Walk<'a, R> {
+    /// Where the time-series points go.
+    steps: R,
     plan: &'a Plan,
     policy: &'a PolicyPlan,
     streams: &'a StreamFactory,
@@ -317,6 +356,22 @@ impl PolicySimulator {
         path: &DemandPath,
         out: &mut PathOutcome,
     ) {
+        self.simulate_recording(plan, policy, streams, path_index, path, out, IntoOutcome);
+    }
+
+    /// [`PolicySimulator::simulate`] with the time-series points given to `steps` (the
+    /// outcome's per-point vectors are left empty unless `steps` fills them).
+    #[allow(clippy::too_many_arguments)]
+    pub fn simulate_recording<R: StepRecorder>(
+        &mut self,
+        plan: &Plan,
+        policy: &PolicyPlan,
+        streams: &StreamFactory,
+        path_index: u64,
+        path: &DemandPath,
+        out: &mut PathOutcome,
+        steps: R,
+    ) {
         let (starting_stock, last_time_buy) = match policy.last_time_buy {
             Some(b) => (b.starting_stock, b.cost),
             None => (plan.starting_stock, plan.last_time_buy_cost),
@@ -351,6 +406,7 @@ impl PolicySimulator {
             shrink_rng = Some(rng);
         }
         let mut walk = Walk {
+            steps,
             plan,
             policy,
             streams,
@@ -399,7 +455,7 @@ impl PolicySimulator {
     }
 }
 
-impl Walk<'_> {
+impl<R: StepRecorder> Walk<'_, R> {
     /// Serves the orders of the path in time order, processing the events before each.
     fn serve_orders(&mut self, orders: &[Order]) {
         for order in orders {
@@ -556,7 +612,8 @@ impl Walk<'_> {
                 // those are recorded here without looking at every event's time again.
                 let other = earlier(delivery, disposition);
                 loop {
-                    let at = self.plan.steps[self.next_step];
+                    let k = self.next_step;
+                    let at = self.plan.steps[k];
                     self.next_step += 1;
                     self.next_step_at = if self.next_step < self.last_step {
                         self.plan.steps[self.next_step].time
@@ -564,7 +621,7 @@ impl Walk<'_> {
                         f64::INFINITY
                     };
                     self.integrate_to(at.time, at.discounted_time);
-                    self.record_step();
+                    self.record_step(k);
                     if self.shrink_rng.is_some() {
                         break;
                     }
@@ -583,23 +640,22 @@ impl Walk<'_> {
     }
 
     #[inline(always)]
-    fn record_step(&mut self) {
-        self.out.on_hand_at_step.push(self.on_hand);
+    fn record_step(&mut self, k: usize) {
         let accrued = self.out.costs.total()
             + self.plan.holding_cost * self.held_unit_g
             + self.plan.backorder_cost_per_year * self.backorder_unit_g;
-        self.out.cost_at_step.push(accrued);
-        self.record_supply();
+        self.record_point(k, self.on_hand, accrued);
     }
 
     #[inline(always)]
-    fn record_supply(&mut self) {
+    fn record_point(&mut self, k: usize, on_hand: u64, cost: f64) {
         let units = &self.out.units;
-        self.out.supply_at_step.push(SupplyCounts {
+        let supply = SupplyCounts {
             remanufacture_runs: units.remanufacture_runs,
             remanufactured: units.remanufactured,
             bought_back: units.bought_back,
-        });
+        };
+        self.steps.record(self.out, k, on_hand, cost, supply);
     }
 
     /// Serves one customer order at the current time.
@@ -872,12 +928,11 @@ impl Walk<'_> {
             -self.plan.salvage_value * on_hand_at_horizon as f64 * horizon.discount;
         if self.records_steps {
             // Remaining points (the horizon's own point shows the stock before its disposal).
-            while self.out.on_hand_at_step.len() < self.last_step {
-                self.record_step();
+            while self.next_step < self.last_step {
+                self.record_step(self.next_step);
+                self.next_step += 1;
             }
-            self.out.on_hand_at_step.push(on_hand_at_horizon);
-            self.out.cost_at_step.push(self.out.costs.total());
-            self.record_supply();
+            self.record_point(self.last_step, on_hand_at_horizon, self.out.costs.total());
         }
         let units = &mut self.out.units;
         units.on_hand_at_horizon = on_hand_at_horizon;
