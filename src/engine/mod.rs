@@ -257,6 +257,8 @@ struct Worker<'a> {
     simulator: PolicySimulator,
     path: DemandPath,
     outcomes: Vec<PathOutcome>,
+    /// Each policy's total cost on the current path (`costs.total()` of `outcomes`).
+    path_totals: Vec<f64>,
     sums: Vec<BlockSums>,
     pairs: Vec<BlockMoments>,
     cancel: &'a AtomicBool,
@@ -333,17 +335,21 @@ impl Worker<'_> {
                     steps,
                 );
             }
-            let baseline = self.outcomes[0].costs.total();
+            for (total, out) in self.path_totals.iter_mut().zip(&self.outcomes) {
+                *total = out.costs.total();
+            }
+            let totals_now = &self.path_totals;
+            let baseline = totals_now[0];
             for i in 0..policies {
-                let ci = self.outcomes[i].costs.total();
+                let ci = totals_now[i];
                 for j in i + 1..policies {
-                    self.pairs[i * policies + j].push(self.outcomes[j].costs.total() - ci);
+                    self.pairs[i * policies + j].push(totals_now[j] - ci);
                 }
             }
             for (i, out) in self.outcomes.iter().enumerate() {
                 let t = &mut totals.policies[i];
                 let s = &mut self.sums[i];
-                let total = out.costs.total();
+                let total = totals_now[i];
                 s.total.push(total);
                 if total < baseline {
                     t.cheaper += 1;
@@ -438,6 +444,7 @@ fn simulate(
             simulator: PolicySimulator::new(),
             path: DemandPath::default(),
             outcomes: vec![PathOutcome::default(); plan.policies.len()],
+            path_totals: vec![0.0; plan.policies.len()],
             sums: vec![BlockSums::default(); plan.policies.len()],
             pairs: vec![BlockMoments::default(); plan.policies.len() * plan.policies.len()],
             cancel,
