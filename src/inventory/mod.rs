@@ -288,6 +288,94 @@ struct PartnerState {
     rng: Option<StreamRng>,
 }
 
+impl PartnerState {
+    /// Applies the attrition up to `t` of partner `j` (attrition rate `rate`): the departures
+    /// of the pure-death process that fall at or before `t`. Departures are drawn one by one
+    /// (cheap, and the common case: few between two events); past [`DEPARTURES_ONE_BY_ONE`] the
+    /// rest are jumped over in one binomial draw, so that the work does not grow with the number
+    /// of units released.
+    #[inline(always)]
+    fn update(&mut self, streams: &StreamFactory, path_index: u64, j: usize, rate: f64, t: f64) {
+        if self.next_departure <= t {
+            self.apply_departures(streams, path_index, j, rate, t);
+        }
+    }
+
+    /// The work of [`PartnerState::update`] when at least one departure is due. The stream is
+    /// copied into a local for the loop (so its state stays in registers) and written back.
+    #[inline(never)]
+    fn apply_departures(
+        &mut self,
+        streams: &StreamFactory,
+        path_index: u64,
+        j: usize,
+        rate: f64,
+        t: f64,
+    ) {
+        let state = self;
+        // A departure is due, so one was drawn: the stream is open.
+        let mut rng = state
+            .rng
+            .take()
+            .unwrap_or_else(|| streams.open(path_index, Stream::Partner(j as u32)));
+        let mut held = state.held;
+        let mut next_departure = state.next_departure;
+        let mut one_by_one = 0;
+        while next_departure <= t {
+            held -= 1;
+            if held == 0 {
+                next_departure = f64::INFINITY;
+                break;
+            }
+            one_by_one += 1;
+            if one_by_one == DEPARTURES_ONE_BY_ONE {
+                // Exact: each of the units held at the last departure stays until t
+                // independently with probability e^(-a(t - departure)); by memorylessness
+                // the next departure is then a fresh exponential wait from t.
+                let stay = (-(t - next_departure) * rate).exp();
+                held = Binomial::new(held, stay)
+                    .expect("a probability in [0, 1]")
+                    .sample(&mut rng);
+                next_departure = if held == 0 {
+                    f64::INFINITY
+                } else {
+                    let wait: f64 = Exp1.sample(&mut rng);
+                    t + wait / (count_f64(held) * rate)
+                };
+                break;
+            }
+            let wait: f64 = Exp1.sample(&mut rng);
+            next_departure += wait / (count_f64(held) * rate);
+        }
+        state.held = held;
+        state.next_departure = next_departure;
+        state.rng = Some(rng);
+    }
+
+    /// Draws partner `j`'s next departure after its count changed at `t`: by memorylessness a
+    /// fresh exponential time with rate `held·a` from `t` is exact.
+    #[inline(always)]
+    fn redraw_departure(
+        &mut self,
+        streams: &StreamFactory,
+        path_index: u64,
+        j: usize,
+        rate: f64,
+        t: f64,
+    ) {
+        let state = self;
+        state.next_departure = if rate > 0.0 && state.held > 0 {
+            let rng = state
+                .rng
+                .get_or_insert_with(|| streams.open(path_index, Stream::Partner(j as u32)));
+            let wait: f64 = Exp1.sample(rng);
+            t + wait / (count_f64(state.held) * rate)
+        } else {
+            f64::INFINITY
+        };
+    }
+}
+
 /// Simulates policies on paths; keeps its buffers between paths (one per thread).
 #[derive(Debug)]
 pub struct PolicySimulator {
@@ -738,88 +826,20 @@ impl<R: StepRecorder> Walk<'_, R> {
         self.review_position(at.time, at.discount);
     }
 
-    /// Applies partner `j`'s attrition up to `t`: the departures of the pure-death process
-    /// that fall at or before `t`. Departures are drawn one by one (cheap, and the common case:
-    /// few between two events); past [`DEPARTURES_ONE_BY_ONE`] the rest are jumped over in one
-    /// binomial draw, so that the work does not grow with the number of units released.
+    /// Applies partner `j`'s attrition up to `t` ([`PartnerState::update`]).
     #[inline]
     fn update_partner(&mut self, j: usize, t: f64) {
-        if self.partners[j].next_departure <= t {
-            self.apply_departures(j, t);
-        }
-    }
-
-    /// The work of [`Walk::update_partner`] when at least one departure is due. The stream is
-    /// copied into a local for the loop (so its state stays in registers) and written back.
-    #[inline(never)]
-    fn apply_departures(&mut self, j: usize, t: f64) {
-        let (streams, path_index) = (self.streams, self.path_index);
         let rate = self.plan.partners[j].attrition_rate;
-        let state = &mut self.partners[j];
-        // A departure is due, so one was drawn: the stream is open.
-        let mut rng = state
-            .rng
-            .take()
-            .unwrap_or_else(|| streams.open(path_index, Stream::Partner(j as u32)));
-        let mut held = state.held;
-        let mut next_departure = state.next_departure;
-        let mut one_by_one = 0;
-        while next_departure <= t {
-            held -= 1;
-            if held == 0 {
-                next_departure = f64::INFINITY;
-                break;
-            }
-            one_by_one += 1;
-            if one_by_one == DEPARTURES_ONE_BY_ONE {
-                // Exact: each of the units held at the last departure stays until t
-                // independently with probability e^(-a(t - departure)); by memorylessness
-                // the next departure is then a fresh exponential wait from t.
-                let stay = (-(t - next_departure) * rate).exp();
-                held = Binomial::new(held, stay)
-                    .expect("a probability in [0, 1]")
-                    .sample(&mut rng);
-                next_departure = if held == 0 {
-                    f64::INFINITY
-                } else {
-                    let wait: f64 = Exp1.sample(&mut rng);
-                    t + wait / (count_f64(held) * rate)
-                };
-                break;
-            }
-            let wait: f64 = Exp1.sample(&mut rng);
-            next_departure += wait / (count_f64(held) * rate);
-        }
-        state.held = held;
-        state.next_departure = next_departure;
-        state.rng = Some(rng);
+        self.partners[j].update(self.streams, self.path_index, j, rate, t);
     }
 
     /// Partner `j` receives `units` released at `t`.
     fn release_to_partner(&mut self, j: usize, t: f64, units: u64) {
         self.update_partner(j, t);
         self.partners[j].held += units;
-        self.redraw_departure(j, t);
-    }
-
-    /// Draws partner `j`'s next departure after its count changed at `t`: by memorylessness a
-    /// fresh exponential time with rate `held·a` from `t` is exact.
-    #[inline(always)]
-    fn redraw_departure(&mut self, j: usize, t: f64) {
-        let (streams, path_index) = (self.streams, self.path_index);
         let rate = self.plan.partners[j].attrition_rate;
-        let state = &mut self.partners[j];
-        state.next_departure = if rate > 0.0 && state.held > 0 {
-            let rng = state
-                .rng
-                .get_or_insert_with(|| streams.open(path_index, Stream::Partner(j as u32)));
-            let wait: f64 = Exp1.sample(rng);
-            t + wait / (count_f64(state.held) * rate)
-        } else {
-            f64::INFINITY
-        };
+        self.partners[j].redraw_departure(self.streams, self.path_index, j, rate, t);
     }
-
     /// The (s, S) rule: when the inventory position is ≤ s, order up to S from the partners in
     /// turn and then from re-manufacture.
     #[inline]
@@ -839,16 +859,18 @@ impl<R: StepRecorder> Walk<'_, R> {
             if need == 0 {
                 break;
             }
-            self.update_partner(j, t);
-            if self.partners[j].held == 0 {
+            // Each partner's terms, state and counts are looked up once (one bounds check
+            // each) and the state updated through that reference.
+            let terms = &plan.partners[j];
+            let state = &mut self.partners[j];
+            state.update(streams, path_index, j, terms.attrition_rate, t);
+            if state.held == 0 {
                 continue;
             }
-            let terms = &plan.partners[j];
             let counts = &mut self.out.partners[j];
             counts.requests += 1;
             counts.units_requested += need;
             self.out.costs.buyback += terms.order_fee * discount;
-            let state = &mut self.partners[j];
             let rng = state
                 .rng
                 .get_or_insert_with(|| streams.open(path_index, Stream::Partner(j as u32)));
@@ -861,7 +883,7 @@ impl<R: StepRecorder> Walk<'_, R> {
             counts.honoured += 1;
             counts.units_shipped += shipped;
             counts.response_years += terms.response_years;
-            self.redraw_departure(j, t);
+            state.redraw_departure(streams, path_index, j, terms.attrition_rate, t);
             self.order(
                 t,
                 discount,
