@@ -338,14 +338,14 @@ impl Worker<'_> {
             for (total, out) in self.path_totals.iter_mut().zip(&self.outcomes) {
                 *total = out.costs.total();
             }
-            let totals_now = &self.path_totals;
-            let baseline = totals_now[0];
+            let baseline = self.path_totals[0];
             for i in 0..policies {
-                let ci = totals_now[i];
+                let ci = self.path_totals[i];
                 for j in i + 1..policies {
-                    self.pairs[i * policies + j].push(totals_now[j] - ci);
+                    self.pairs[i * policies + j].push(self.path_totals[j] - ci);
                 }
             }
+            let totals_now = &self.path_totals;
             for (i, out) in self.outcomes.iter().enumerate() {
                 let t = &mut totals.policies[i];
                 let s = &mut self.sums[i];
