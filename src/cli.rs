@@ -487,18 +487,7 @@ fn write_outputs(
     format: Format,
     report: bool,
 ) -> anyhow::Result<()> {
-    let written = output::render_all(summary, report).and_then(|rendered| {
-        let files: Vec<(&str, &[u8])> = rendered.iter().map(|(n, c)| (*n, c.as_slice())).collect();
-        out_dir.write_all(&files)?;
-        Ok(rendered)
-    });
-    let rendered = match written {
-        Ok(rendered) => rendered,
-        Err(e) => {
-            out_dir.discard();
-            return Err(e);
-        }
-    };
+    let rendered = write_rendered(out_dir, output::render_all(summary, report))?;
     let mut stdout = std::io::stdout().lock();
     match format {
         Format::Table => stdout.write_all(output::render_table(summary).as_bytes())?,
@@ -572,6 +561,24 @@ fn merge_sweep(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes every rendered file into `out_dir` together (all or nothing: on failure, or when
+/// rendering failed, the directory is left as it was) and returns them.
+fn write_rendered<N: AsRef<str>>(
+    out_dir: &OutputDir,
+    rendered: anyhow::Result<Vec<(N, Vec<u8>)>>,
+) -> anyhow::Result<Vec<(N, Vec<u8>)>> {
+    rendered
+        .and_then(|rendered| {
+            let files: Vec<(&str, &[u8])> = rendered
+                .iter()
+                .map(|(n, c)| (n.as_ref(), c.as_slice()))
+                .collect();
+            out_dir.write_all(&files)?;
+            Ok(rendered)
+        })
+        .inspect_err(|_| out_dir.discard())
 }
 
 /// Writes a shard's partial result into `out_dir` (all or nothing; on failure the directory
@@ -1084,21 +1091,7 @@ fn write_sweep_outputs(
     format: SweepFormat,
     report: bool,
 ) -> anyhow::Result<()> {
-    let written = output::sweep::render_sweep_all(runs, report).and_then(|rendered| {
-        let files: Vec<(&str, &[u8])> = rendered
-            .iter()
-            .map(|(n, c)| (n.as_str(), c.as_slice()))
-            .collect();
-        out_dir.write_all(&files)?;
-        Ok(rendered)
-    });
-    let rendered = match written {
-        Ok(rendered) => rendered,
-        Err(e) => {
-            out_dir.discard();
-            return Err(e);
-        }
-    };
+    let rendered = write_rendered(out_dir, output::sweep::render_sweep_all(runs, report))?;
     let mut stdout = std::io::stdout().lock();
     match format {
         SweepFormat::Table => {
@@ -1462,21 +1455,10 @@ fn write_portfolio(
 ) -> anyhow::Result<()> {
     use crate::output::portfolio as out;
     let analysis = crate::portfolio::analyse(portfolio);
-    let written = out::render_portfolio_all(portfolio, &analysis, report).and_then(|rendered| {
-        let files: Vec<(&str, &[u8])> = rendered
-            .iter()
-            .map(|(n, c)| (n.as_str(), c.as_slice()))
-            .collect();
-        out_dir.write_all(&files)?;
-        Ok(rendered)
-    });
-    let rendered = match written {
-        Ok(rendered) => rendered,
-        Err(e) => {
-            out_dir.discard();
-            return Err(e);
-        }
-    };
+    let rendered = write_rendered(
+        out_dir,
+        out::render_portfolio_all(portfolio, &analysis, report),
+    )?;
     let mut stdout = std::io::stdout().lock();
     match format {
         PortfolioFormat::Table => {
