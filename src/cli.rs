@@ -563,6 +563,22 @@ fn merge_sweep(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The scenario's plan; a retained level that cannot be computed is an input error of the
+/// policy's `retain` in `file`.
+fn plan_of(file: &Path, scenario: &Scenario) -> Result<Plan, InputError> {
+    Plan::new(scenario).map_err(|(i, e)| {
+        InputError::Problems(vec![crate::error::Problem {
+            severity: Severity::Error,
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            key: format!("policy[{i}].retain"),
+            value: None,
+            message: e.to_string(),
+        }])
+    })
+}
+
 /// Writes every rendered file into `out_dir` together (all or nothing: on failure, or when
 /// rendering failed, the directory is left as it was) and returns them.
 fn write_rendered<N: AsRef<str>>(
@@ -671,17 +687,7 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let loaded = Scenario::from_toml(&args.scenario, &scenario_text)?;
     print_warnings(&loaded.warnings);
     let scenario = &loaded.scenario;
-    let plan = Plan::new(scenario).map_err(|(i, e)| {
-        InputError::Problems(vec![crate::error::Problem {
-            severity: Severity::Error,
-            file: args.scenario.clone(),
-            line: 0,
-            column: 0,
-            key: format!("policy[{i}].retain"),
-            value: None,
-            message: e.to_string(),
-        }])
-    })?;
+    let plan = plan_of(&args.scenario, scenario)?;
     let settings = args.simulation.settings(&scenario.simulation);
     let max_paths = scenario.max_paths();
     if settings.paths > max_paths {
@@ -1252,17 +1258,7 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
     let loaded = Scenario::load(&args.scenario)?;
     print_warnings(&loaded.warnings);
     let scenario = &loaded.scenario;
-    let plan = Plan::new(scenario).map_err(|(i, e)| {
-        InputError::Problems(vec![crate::error::Problem {
-            severity: Severity::Error,
-            file: args.scenario.clone(),
-            line: 0,
-            column: 0,
-            key: format!("policy[{i}].retain"),
-            value: None,
-            message: e.to_string(),
-        }])
-    })?;
+    let plan = plan_of(&args.scenario, scenario)?;
     let flag_error = |value: &str, message: String| InputError::Flag {
         flag: "--policy".into(),
         value: value.to_string(),

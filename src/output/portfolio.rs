@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::charts::pareto::Pareto;
 use super::charts::{hex, policy_color};
-use super::report::{CSS, esc};
+use super::report::{esc, page_start};
 use super::{money, percent, policy_columns};
 use crate::engine::Z95;
 use crate::portfolio::{ABC_A, ABC_B, Analysis, Portfolio, Total, XYZ_X, XYZ_Y};
@@ -313,17 +313,9 @@ pub fn render_portfolio_html(
     a: &Analysis,
     chart: &Pareto,
 ) -> anyhow::Result<String> {
-    let mut h = String::new();
     let title = format!("{} — pimsim portfolio", p.meta.parts_files.join(" + "));
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
-         <title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
-        esc(&title),
-        CSS,
-        esc(&title)
-    );
+    let mut h = page_start(&title);
+    let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
     let baseline = p.meta.policies.first().map_or("", |x| x.0.as_str());
     let _ = writeln!(
         h,

@@ -120,19 +120,22 @@ fn named(summary: &RunSummary, name: &str) -> String {
     }
 }
 
-/// The full report page.
-pub fn render_html(summary: &RunSummary) -> anyhow::Result<String> {
-    let scenario = &summary.scenario;
-    let mut h = String::new();
-    let title = format!("{} — pimsim report", scenario.name);
-    let _ = write!(
-        h,
+/// The start of a self-contained report page titled `title`, up to the opening `<main>`
+/// (every report shares the head and the style sheet).
+pub(crate) fn page_start(title: &str) -> String {
+    format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
          <title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n",
-        esc(&title),
+        esc(title),
         CSS
-    );
+    )
+}
+
+/// The full report page.
+pub fn render_html(summary: &RunSummary) -> anyhow::Result<String> {
+    let scenario = &summary.scenario;
+    let mut h = page_start(&format!("{} — pimsim report", scenario.name));
     header(&mut h, summary);
     verdict(&mut h, summary);
     assumptions(&mut h, summary);

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
 use super::charts::{hex, policy_color};
-use super::report::{CSS, esc};
+use super::report::{esc, page_start};
 use super::{check_finite, money, policy_columns, policy_row};
 use crate::engine::RunSummary;
 use crate::engine::sweep::SweepRun;
@@ -428,21 +428,13 @@ pub fn render_sweep_html(
     runs: &[SweepRun],
     charts: &[(String, SweepChart)],
 ) -> anyhow::Result<String> {
-    let mut h = String::new();
     let title = if runs.len() == 1 {
         format!("{} — pimsim sweep", runs[0].plan.base.scenario.name)
     } else {
         format!("{} scenarios — pimsim sweep", runs.len())
     };
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
-         <title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
-        esc(&title),
-        CSS,
-        esc(&title)
-    );
+    let mut h = page_start(&title);
+    let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
     let _ = writeln!(
         h,
         "<p>Every point runs on the same demand paths (same seed and path count), so the \
