@@ -158,10 +158,13 @@ class Calendar:
 # Simulation
 
 
+NEVER = np.iinfo(np.int64).max
+
+
 class PolicyState:
     """One policy on a block of paths."""
 
-    def __init__(self, sc, pol, n):
+    def __init__(self, sc, pol, n, eager_attrition=False):
         self.pol = pol
         self.kind = pol["kind"]
         start = sc.on_hand if self.kind == "hold" else min(sc.on_hand, pol["retain"])
@@ -171,6 +174,10 @@ class PolicyState:
         self.due = np.full(n, -1, dtype=np.int64)  # month the order arrives (start of month)
         self.has_partner = self.kind == "partner_release"
         self.h = np.full(n, excess if self.has_partner else 0, dtype=np.int64)  # partner's units
+        self.attrition = sc.partner["attrition_rate"] if self.has_partner else 0.0
+        self.eager_attrition = eager_attrition
+        # Month at whose start the partner's count was last thinned (lazy attrition).
+        self.h_month = np.zeros(n, dtype=np.int64)
         # Per-path cost lines (discounted) and short units.
         self.holding = np.zeros(n)
         self.shortage = np.zeros(n)
@@ -194,10 +201,10 @@ class PolicyState:
             x[arriving] += self.on_order[arriving]
             self.on_order[arriving] = 0
             self.due[arriving] = -1
-        # The partner's units leave at the attrition rate over the month (thinned at its start).
-        if self.has_partner and sc.partner["attrition_rate"] > 0:
-            gone = rng.binomial(self.h, -math.expm1(-sc.partner["attrition_rate"] / 12.0))
-            self.h -= gone
+        # The partner's attrition is applied lazily, when a request needs its count: see
+        # _resolve_trigger (binomial thinning over the months since the last request).
+        if self.eager_attrition and self.has_partner and self.attrition > 0:
+            self.h -= rng.binomial(self.h, -math.expm1(-self.attrition / 12.0))
         # Holding: first half of the trapezoid, on the stock at the start of the month.
         np.multiply(x, cal.half_holding[m], out=tmp)
         self.holding += tmp
@@ -216,6 +223,13 @@ class PolicyState:
         np.multiply(x, cal.half_holding[m], out=tmp)
         self.holding += tmp
 
+    def finish(self, sc):
+        """Runs re-manufactured in the last month whose arrival was rounded up to the horizon
+        arrive at its end (no holding; on hand at the horizon, salvaged)."""
+        arriving = self.due == sc.months
+        self.x[arriving] += self.on_order[arriving]
+        self.on_order[arriving] = 0
+
     def _resolve_trigger(self, sc, cal, rng, m, idx, n_orders, units, short):
         """Paths `idx` ran out this month with nothing on order: the order that took the last
         unit triggers a request, and so does every later order of the month while requests are
@@ -230,6 +244,13 @@ class PolicyState:
         requests = later + 1
         if self.has_partner:
             hi = self.h[idx]
+            if not self.eager_attrition and self.attrition > 0:
+                # Each unit still at the partner stays through the months since the last
+                # thinning independently with probability exp(-a * months / 12): one binomial
+                # draw is the same in distribution as one per month.
+                stay = np.exp(-self.attrition / 12.0 * (m - self.h_month[idx]))
+                hi = rng.binomial(hi, stay)
+                self.h_month[idx] = m
             rel = sc.partner["reliability"]
             if rel < 1.0:
                 # Honoured requests before the first refusal.
@@ -269,7 +290,11 @@ class PolicyState:
         # probability of the fraction): unbiased in the time the stock is out.
         arrival = m + u + sc.lead_months
         base = np.floor(arrival)
-        self.due[p] = (base + (rng.random(fail.size) < arrival - base)).astype(np.int64)
+        due = (base + (rng.random(fail.size) < arrival - base)).astype(np.int64)
+        # At or after the horizon: never arrives (events at T are beyond it). Before it but
+        # rounded up to the horizon: arrives at the end of the last month (see finish).
+        due[arrival >= sc.months] = NEVER
+        self.due[p] = due
         self.c["remanufacture_runs"] += int(fail.size)
         self.c["remanufactured_ordered"] += int(fail.size) * qty
 
@@ -283,11 +308,11 @@ def draw_units(rng, n_orders, q):
     return units
 
 
-def simulate_block(sc, cal, rng, n, demand=None):
+def simulate_block(sc, cal, rng, n, demand=None, eager_attrition=False):
     """Simulates `n` paths of every policy. `demand` = (orders, units) matrices (paths x months)
     drawn beforehand, or None to draw each month's demand inside the month loop."""
     q = 1.0 / sc.size_mean
-    states = [PolicyState(sc, pol, n) for pol in sc.policies]
+    states = [PolicyState(sc, pol, n, eager_attrition) for pol in sc.policies]
     demanded = np.zeros(n, dtype=np.int64)
     for m in range(sc.months):
         if demand is None:
@@ -299,6 +324,8 @@ def simulate_block(sc, cal, rng, n, demand=None):
         demanded += units
         for st in states:
             st.step(sc, cal, rng, m, n_orders, units)
+    for st in states:
+        st.finish(sc)
     return states, demanded
 
 
@@ -395,6 +422,9 @@ def main():
     ap.add_argument("--chunk", type=int, default=1 << 16, help="paths per chunk (2**16)")
     ap.add_argument("--no-chunk", action="store_true",
                     help="all paths at once, demand drawn up front as paths x months matrices")
+    ap.add_argument("--eager-attrition", action="store_true",
+                    help="thin the partner's units every month on every path (a binomial draw "
+                         "per path and month) instead of lazily at requests; same distribution")
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args()
 
@@ -407,7 +437,8 @@ def main():
     t0 = time.perf_counter()
     if args.no_chunk:
         demand = draw_all_demand(sc, cal, rng, args.paths)
-        states, demanded = simulate_block(sc, cal, rng, args.paths, demand)
+        states, demanded = simulate_block(sc, cal, rng, args.paths, demand,
+                                          args.eager_attrition)
         for tot, st in zip(totals, states):
             tot.add(sc, cal, st, demanded)
         del demand
@@ -415,7 +446,7 @@ def main():
         done = 0
         while done < args.paths:
             n = min(args.chunk, args.paths - done)
-            states, demanded = simulate_block(sc, cal, rng, n)
+            states, demanded = simulate_block(sc, cal, rng, n, None, args.eager_attrition)
             for tot, st in zip(totals, states):
                 tot.add(sc, cal, st, demanded)
             done += n
