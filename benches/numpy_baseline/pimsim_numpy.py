@@ -308,9 +308,10 @@ def draw_units(rng, n_orders, q):
     return units
 
 
-def simulate_block(sc, cal, rng, n, demand=None, eager_attrition=False):
-    """Simulates `n` paths of every policy. `demand` = (orders, units) matrices (paths x months)
-    drawn beforehand, or None to draw each month's demand inside the month loop."""
+def simulate_block(sc, cal, rng, n, demand=None, eager_attrition=False, months_first=False):
+    """Simulates `n` paths of every policy. `demand` = (orders, units) matrices (paths x months,
+    or months x paths with `months_first`) drawn beforehand, or None to draw each month's demand
+    inside the month loop."""
     q = 1.0 / sc.size_mean
     states = [PolicyState(sc, pol, n, eager_attrition) for pol in sc.policies]
     demanded = np.zeros(n, dtype=np.int64)
@@ -319,8 +320,9 @@ def simulate_block(sc, cal, rng, n, demand=None, eager_attrition=False):
             n_orders = rng.poisson(cal.expected_orders[m], size=n)
             units = draw_units(rng, n_orders, q)
         else:
-            n_orders = demand[0][:, m]
-            units = demand[1][:, m]
+            # A column of a paths x months matrix (strided), or a row of months x paths.
+            n_orders = demand[0][m] if months_first else demand[0][:, m]
+            units = demand[1][m] if months_first else demand[1][:, m]
         demanded += units
         for st in states:
             st.step(sc, cal, rng, m, n_orders, units)
@@ -405,9 +407,13 @@ class PolicyTotals:
         }
 
 
-def draw_all_demand(sc, cal, rng, n):
-    """The whole demand as paths x months matrices, as a straightforward script keeps it."""
-    n_orders = rng.poisson(cal.expected_orders, size=(n, sc.months))
+def draw_all_demand(sc, cal, rng, n, months_first=False):
+    """The whole demand as paths x months matrices, as a straightforward script keeps it (or
+    months x paths, which makes each month's slice contiguous)."""
+    if months_first:
+        n_orders = rng.poisson(cal.expected_orders[:, None], size=(sc.months, n))
+    else:
+        n_orders = rng.poisson(cal.expected_orders, size=(n, sc.months))
     units = n_orders.copy()
     nz = n_orders > 0
     units[nz] += rng.negative_binomial(n_orders[nz], 1.0 / sc.size_mean)
@@ -422,11 +428,15 @@ def main():
     ap.add_argument("--chunk", type=int, default=1 << 16, help="paths per chunk (2**16)")
     ap.add_argument("--no-chunk", action="store_true",
                     help="all paths at once, demand drawn up front as paths x months matrices")
+    ap.add_argument("--months-first", action="store_true",
+                    help="with --no-chunk: keep the demand as months x paths instead")
     ap.add_argument("--eager-attrition", action="store_true",
                     help="thin the partner's units every month on every path (a binomial draw "
                          "per path and month) instead of lazily at requests; same distribution")
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args()
+    if args.months_first and not args.no_chunk:
+        ap.error("--months-first goes with --no-chunk")
 
     sc = Scenario(args.scenario)
     cal = Calendar(sc)
@@ -436,9 +446,9 @@ def main():
 
     t0 = time.perf_counter()
     if args.no_chunk:
-        demand = draw_all_demand(sc, cal, rng, args.paths)
+        demand = draw_all_demand(sc, cal, rng, args.paths, args.months_first)
         states, demanded = simulate_block(sc, cal, rng, args.paths, demand,
-                                          args.eager_attrition)
+                                          args.eager_attrition, args.months_first)
         for tot, st in zip(totals, states):
             tot.add(sc, cal, st, demanded)
         del demand
@@ -453,7 +463,10 @@ def main():
     elapsed = time.perf_counter() - t0
 
     results = [t.result() for t in totals]
-    mode = "no-chunk" if args.no_chunk else f"chunks of {args.chunk}"
+    if args.no_chunk:
+        mode = "no-chunk, " + ("months x paths" if args.months_first else "paths x months")
+    else:
+        mode = f"chunks of {args.chunk}"
     print(f"{sc.name}: {args.paths} paths, seed {seed}, {sc.months} months, {mode}")
     print(f"{'policy':<12} {'mean cost':>10} {'± s.e.':>8} {'fill rate':>10} {'± s.e.':>8}")
     for r in results:
