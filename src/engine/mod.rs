@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::demand::{DemandGenerator, DemandPath};
-use crate::inventory::{PathOutcome, Plan, PolicySimulator, StepRecorder, SupplyCounts};
+use crate::inventory::{PathOutcome, Plan, PolicySimulator, StepRecorder, SupplyCounts, count_f64};
 use crate::rng::StreamFactory;
 use crate::scenario::Scenario;
 use stats::{BlockMoments, CountSketch, ExactSum, Moments, PathSample};
@@ -304,9 +304,12 @@ impl Worker<'_> {
                         totals.annual_units_sum[year] += units;
                         path_units += units;
                     }
-                    // Times are ≥ 0, so truncation is the floor (and avoids a libm call).
-                    year = (o.time as usize).min(last);
-                    year_end = (year + 1) as f64;
+                    // Times are ≥ 0 and below the horizon, so truncation is the floor (and
+                    // avoids a libm call); through i64, as `count_f64` does for the year's end,
+                    // the conversions are one instruction each instead of the unsigned ones'
+                    // half a dozen, and exact (years are far below 2⁶³).
+                    year = (o.time as i64 as usize).min(last);
+                    year_end = count_f64((year + 1) as u64);
                     units = 0;
                 }
                 units += o.units;
@@ -316,7 +319,7 @@ impl Worker<'_> {
                 totals.annual_units_sum[year] += units;
                 path_units += units;
             }
-            demanded.push(path_units as f64);
+            demanded.push(count_f64(path_units));
             for (i, policy) in plan.policies.iter().enumerate() {
                 let t = &mut totals.policies[i];
                 let steps = StepSums {

@@ -29,7 +29,7 @@ const DEPARTURES_ONE_BY_ONE: u32 = 1024;
 /// takes about seven. Exact and identical to `n as f64` for every count below 2⁶³; unit counts
 /// of a path stay far below that (the scenario limits keep them under 10¹⁵ or so).
 #[inline(always)]
-fn count_f64(n: u64) -> f64 {
+pub(crate) fn count_f64(n: u64) -> f64 {
     debug_assert!(n <= i64::MAX as u64);
     n as i64 as f64
 }
