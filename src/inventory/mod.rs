@@ -851,7 +851,10 @@ impl<R: StepRecorder> Walk<'_, R> {
         self.replenish(t, discount, position);
     }
 
-    /// Orders up to S; see [`Walk::review_position`].
+    /// Orders up to S; see [`Walk::review_position`]. The partners are asked in turn (the
+    /// common case: most calls are one request, answered at once); what they do not ship is
+    /// ordered from re-manufacture ([`Walk::remanufacture`], out of line with the rest of the
+    /// rarer work, so that this function's set-up stays small).
     fn replenish(&mut self, t: f64, discount: f64, position: i64) {
         let (plan, streams, path_index) = (self.plan, self.streams, self.path_index);
         let mut need = (self.policy.order_up_to - position) as u64;
@@ -892,9 +895,16 @@ impl<R: StepRecorder> Walk<'_, R> {
                 Source::Partner(j),
             );
         }
-        if need == 0 {
-            return;
+        if need > 0 {
+            self.remanufacture(t, discount);
         }
+    }
+
+    /// The re-manufacture run of [`Walk::replenish`] when the partners left units to order:
+    /// up to S (or the batch's cover), at least the minimum batch, while it is available.
+    #[inline(never)]
+    fn remanufacture(&mut self, t: f64, discount: f64) {
+        let plan = self.plan;
         let Some(reman) = &plan.remanufacture else {
             return;
         };
@@ -930,7 +940,14 @@ impl<R: StepRecorder> Walk<'_, R> {
             self.receive(units, source, discount);
             return;
         }
-        let at = Instant::new(t + delay, &self.plan.discount);
+        self.schedule(t + delay, units, source);
+    }
+
+    /// A delivery of `units` from `source` arriving at `time`, kept in time order among the
+    /// pending ones (out of line: its discounting needs an `exp`).
+    #[inline(never)]
+    fn schedule(&mut self, time: f64, units: u64, source: Source) {
+        let at = Instant::new(time, &self.plan.discount);
         let d = Delivery { at, units, source };
         let i = self.pending.partition_point(|p| p.at.time <= at.time);
         self.pending.insert(i, d);
