@@ -655,6 +655,19 @@ impl<R: StepRecorder> Walk<'_, R> {
     /// Processes every delivery, loss, disposition and time-series point at or before `limit`
     /// (in time order), except the horizon's own point, and updates `next_event`.
     fn advance(&mut self, limit: f64) {
+        // The most common event is a time-series point before any delivery or disposition:
+        // without losses in storage, it is recognised from those two times alone, instead of
+        // by the full choice of the first event below (which would come to the same).
+        if self.shrink_rng.is_none() {
+            let other = earlier(
+                self.pending.first().map_or(f64::INFINITY, |d| d.at.time),
+                self.next_disposition_at,
+            );
+            let step = self.next_step_at;
+            if step <= limit && step < other && self.record_steps_before(limit, other) {
+                return;
+            }
+        }
         loop {
             let delivery = self.pending.first().map_or(f64::INFINITY, |d| d.at.time);
             let loss = if self.shrink_rng.is_some() && self.on_hand > 0 {
@@ -698,32 +711,47 @@ impl<R: StepRecorder> Walk<'_, R> {
                 // Recording changes no delivery or disposition, so without losses in storage
                 // (whose time depends on the time integrated to) the points up to the next of
                 // those are recorded here without looking at every event's time again.
-                let other = earlier(delivery, disposition);
-                loop {
-                    let k = self.next_step;
-                    let at = self.plan.steps[k];
-                    self.next_step += 1;
-                    self.next_step_at = if self.next_step < self.last_step {
-                        self.plan.steps[self.next_step].time
-                    } else {
-                        f64::INFINITY
-                    };
-                    self.integrate_to(at.time, at.discounted_time);
-                    self.record_step(k);
-                    if self.shrink_rng.is_some() {
-                        break;
-                    }
-                    let step = self.next_step_at;
-                    if step <= limit && step < other {
-                        continue;
-                    }
-                    if step > limit && other > limit {
-                        self.next_event = earlier(other, step);
-                        return;
-                    }
-                    break;
+                if self.shrink_rng.is_some() {
+                    self.record_next_step();
+                } else if self.record_steps_before(limit, earlier(delivery, disposition)) {
+                    return;
                 }
             }
+        }
+    }
+
+    /// Records the next time-series point (integrating up to it); returns its successor's time.
+    #[inline(always)]
+    fn record_next_step(&mut self) -> f64 {
+        let k = self.next_step;
+        let at = self.plan.steps[k];
+        self.next_step += 1;
+        self.next_step_at = if self.next_step < self.last_step {
+            self.plan.steps[self.next_step].time
+        } else {
+            f64::INFINITY
+        };
+        self.integrate_to(at.time, at.discounted_time);
+        self.record_step(k);
+        self.next_step_at
+    }
+
+    /// Without losses in storage, records the next time-series point and those after it up to
+    /// `limit` that come before `other` (the next delivery or disposition): recording changes
+    /// neither, so they need not be looked at again. Returns whether nothing else is due by
+    /// `limit` (then `next_event` is set) or not (the caller carries on with the next event).
+    #[inline(always)]
+    fn record_steps_before(&mut self, limit: f64, other: f64) -> bool {
+        loop {
+            let step = self.record_next_step();
+            if step <= limit && step < other {
+                continue;
+            }
+            if step > limit && other > limit {
+                self.next_event = earlier(other, step);
+                return true;
+            }
+            return false;
         }
     }
 
