@@ -876,13 +876,24 @@ impl<R: StepRecorder> Walk<'_, R> {
         if position > self.policy.reorder_point {
             return;
         }
+        self.replenish_call(t, discount, position);
+    }
+
+    /// [`Walk::replenish`] as a call, for the callers other than the plain per-order loop (the
+    /// general loop, losses in storage and dispositions).
+    #[inline(never)]
+    fn replenish_call(&mut self, t: f64, discount: f64, position: i64) {
         self.replenish(t, discount, position);
     }
 
     /// Orders up to S; see [`Walk::review_position`]. The partners are asked in turn (the
     /// common case: most calls are one request, answered at once); what they do not ship is
     /// ordered from re-manufacture ([`Walk::remanufacture`], out of line with the rest of the
-    /// rarer work, so that this function's set-up stays small).
+    /// rarer work). Inlined into the plain per-order loop, its most frequent caller (about 67
+    /// times per path in the benchmark), where a call cost about as much as the common request
+    /// itself: the loop's state saved and read again, the prologue, and the walk's fields
+    /// loaded and spilled; the other callers go through [`Walk::replenish_call`].
+    #[inline(always)]
     fn replenish(&mut self, t: f64, discount: f64, position: i64) {
         let (plan, streams, path_index) = (self.plan, self.streams, self.path_index);
         let mut need = (self.policy.order_up_to - position) as u64;
