@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::demand::{DemandGenerator, DemandPath};
-use crate::inventory::{PathOutcome, Plan, PolicySimulator, StepRecorder, SupplyCounts};
+use crate::inventory::{PathOutcome, Plan, PolicySimulator, StepRecorder, SupplyCounts, count_f64};
 use crate::rng::StreamFactory;
 use crate::scenario::Scenario;
 use stats::{BlockMoments, CountSketch, ExactSum, Moments, PathSample};
@@ -77,7 +77,22 @@ struct BlockSums {
     revenue: f64,
     on_hand_unit_years: f64,
     partner_response_years: Vec<f64>,
-    cost_at_step: Vec<f64>,
+    /// Per time-series point.
+    steps: Vec<StepBlockSums>,
+}
+
+/// One time-series point's sums over one block's paths, together so that recording a point
+/// looks up one entry instead of one in each of three vectors. The cost is summed in path
+/// order as before; the integer sums are added to the run's totals at the end of the block
+/// (integer sums are the same in any order).
+#[derive(Debug, Clone, Copy, Default)]
+struct StepBlockSums {
+    /// Units on hand.
+    on_hand: u128,
+    /// Cumulative re-manufacture runs, units re-manufactured and units bought back.
+    supply: [u128; 3],
+    /// Cumulative discounted cost.
+    cost: f64,
 }
 
 /// Exact running totals of the whole run (or of one shard's blocks).
@@ -223,9 +238,7 @@ impl Totals {
 /// the per-path vectors were before): the same sums without buffering the points of each path.
 struct StepSums<'a> {
     on_hand: &'a mut [CountSketch],
-    on_hand_sum: &'a mut [u128],
-    cost: &'a mut [f64],
-    supply: &'a mut [[u128; 3]],
+    sums: &'a mut [StepBlockSums],
 }
 
 impl StepRecorder for StepSums<'_> {
@@ -239,12 +252,12 @@ impl StepRecorder for StepSums<'_> {
         supply: SupplyCounts,
     ) {
         self.on_hand[step].push(on_hand);
-        self.on_hand_sum[step] += u128::from(on_hand);
-        self.cost[step] += cost;
-        let acc = &mut self.supply[step];
-        acc[0] += u128::from(supply.remanufacture_runs);
-        acc[1] += u128::from(supply.remanufactured);
-        acc[2] += u128::from(supply.bought_back);
+        let acc = &mut self.sums[step];
+        acc.on_hand += u128::from(on_hand);
+        acc.cost += cost;
+        acc.supply[0] += u128::from(supply.remanufacture_runs);
+        acc.supply[1] += u128::from(supply.remanufactured);
+        acc.supply[2] += u128::from(supply.bought_back);
     }
 }
 
@@ -272,7 +285,7 @@ impl Worker<'_> {
             *s = BlockSums {
                 total: BlockMoments::with_shift(shift),
                 partner_response_years: vec![0.0; plan.partners.len()],
-                cost_at_step: vec![0.0; plan.steps.len()],
+                steps: vec![StepBlockSums::default(); plan.steps.len()],
                 ..BlockSums::default()
             };
         }
@@ -304,9 +317,12 @@ impl Worker<'_> {
                         totals.annual_units_sum[year] += units;
                         path_units += units;
                     }
-                    // Times are ≥ 0, so truncation is the floor (and avoids a libm call).
-                    year = (o.time as usize).min(last);
-                    year_end = (year + 1) as f64;
+                    // Times are ≥ 0 and below the horizon, so truncation is the floor (and
+                    // avoids a libm call); through i64, as `count_f64` does for the year's end,
+                    // the conversions are one instruction each instead of the unsigned ones'
+                    // half a dozen, and exact (years are far below 2⁶³).
+                    year = (o.time as i64 as usize).min(last);
+                    year_end = count_f64((year + 1) as u64);
                     units = 0;
                 }
                 units += o.units;
@@ -316,14 +332,12 @@ impl Worker<'_> {
                 totals.annual_units_sum[year] += units;
                 path_units += units;
             }
-            demanded.push(path_units as f64);
+            demanded.push(count_f64(path_units));
             for (i, policy) in plan.policies.iter().enumerate() {
                 let t = &mut totals.policies[i];
                 let steps = StepSums {
                     on_hand: &mut t.on_hand_at_step,
-                    on_hand_sum: &mut t.on_hand_sum_at_step,
-                    cost: &mut self.sums[i].cost_at_step,
-                    supply: &mut t.supply_sum_at_step,
+                    sums: &mut self.sums[i].steps,
                 };
                 self.simulator.simulate_recording(
                     plan,
@@ -400,8 +414,18 @@ impl Worker<'_> {
             {
                 acc.add(*v);
             }
-            for (acc, v) in t.cost_at_step.iter_mut().zip(&s.cost_at_step) {
-                acc.add(*v);
+            for (((cost, on_hand), supply), step) in t
+                .cost_at_step
+                .iter_mut()
+                .zip(&mut t.on_hand_sum_at_step)
+                .zip(&mut t.supply_sum_at_step)
+                .zip(&s.steps)
+            {
+                cost.add(step.cost);
+                *on_hand += step.on_hand;
+                for (acc, v) in supply.iter_mut().zip(step.supply) {
+                    *acc += v;
+                }
             }
         }
     }

@@ -29,7 +29,7 @@ const DEPARTURES_ONE_BY_ONE: u32 = 1024;
 /// takes about seven. Exact and identical to `n as f64` for every count below 2⁶³; unit counts
 /// of a path stay far below that (the scenario limits keep them under 10¹⁵ or so).
 #[inline(always)]
-fn count_f64(n: u64) -> f64 {
+pub(crate) fn count_f64(n: u64) -> f64 {
     debug_assert!(n <= i64::MAX as u64);
     n as i64 as f64
 }
@@ -655,6 +655,19 @@ impl<R: StepRecorder> Walk<'_, R> {
     /// Processes every delivery, loss, disposition and time-series point at or before `limit`
     /// (in time order), except the horizon's own point, and updates `next_event`.
     fn advance(&mut self, limit: f64) {
+        // The most common event is a time-series point before any delivery or disposition:
+        // without losses in storage, it is recognised from those two times alone, instead of
+        // by the full choice of the first event below (which would come to the same).
+        if self.shrink_rng.is_none() {
+            let other = earlier(
+                self.pending.first().map_or(f64::INFINITY, |d| d.at.time),
+                self.next_disposition_at,
+            );
+            let step = self.next_step_at;
+            if step <= limit && step < other && self.record_steps_before(limit, other) {
+                return;
+            }
+        }
         loop {
             let delivery = self.pending.first().map_or(f64::INFINITY, |d| d.at.time);
             let loss = if self.shrink_rng.is_some() && self.on_hand > 0 {
@@ -698,32 +711,47 @@ impl<R: StepRecorder> Walk<'_, R> {
                 // Recording changes no delivery or disposition, so without losses in storage
                 // (whose time depends on the time integrated to) the points up to the next of
                 // those are recorded here without looking at every event's time again.
-                let other = earlier(delivery, disposition);
-                loop {
-                    let k = self.next_step;
-                    let at = self.plan.steps[k];
-                    self.next_step += 1;
-                    self.next_step_at = if self.next_step < self.last_step {
-                        self.plan.steps[self.next_step].time
-                    } else {
-                        f64::INFINITY
-                    };
-                    self.integrate_to(at.time, at.discounted_time);
-                    self.record_step(k);
-                    if self.shrink_rng.is_some() {
-                        break;
-                    }
-                    let step = self.next_step_at;
-                    if step <= limit && step < other {
-                        continue;
-                    }
-                    if step > limit && other > limit {
-                        self.next_event = earlier(other, step);
-                        return;
-                    }
-                    break;
+                if self.shrink_rng.is_some() {
+                    self.record_next_step();
+                } else if self.record_steps_before(limit, earlier(delivery, disposition)) {
+                    return;
                 }
             }
+        }
+    }
+
+    /// Records the next time-series point (integrating up to it); returns its successor's time.
+    #[inline(always)]
+    fn record_next_step(&mut self) -> f64 {
+        let k = self.next_step;
+        let at = self.plan.steps[k];
+        self.next_step += 1;
+        self.next_step_at = if self.next_step < self.last_step {
+            self.plan.steps[self.next_step].time
+        } else {
+            f64::INFINITY
+        };
+        self.integrate_to(at.time, at.discounted_time);
+        self.record_step(k);
+        self.next_step_at
+    }
+
+    /// Without losses in storage, records the next time-series point and those after it up to
+    /// `limit` that come before `other` (the next delivery or disposition): recording changes
+    /// neither, so they need not be looked at again. Returns whether nothing else is due by
+    /// `limit` (then `next_event` is set) or not (the caller carries on with the next event).
+    #[inline(always)]
+    fn record_steps_before(&mut self, limit: f64, other: f64) -> bool {
+        loop {
+            let step = self.record_next_step();
+            if step <= limit && step < other {
+                continue;
+            }
+            if step > limit && other > limit {
+                self.next_event = earlier(other, step);
+                return true;
+            }
+            return false;
         }
     }
 
@@ -848,10 +876,24 @@ impl<R: StepRecorder> Walk<'_, R> {
         if position > self.policy.reorder_point {
             return;
         }
+        self.replenish_call(t, discount, position);
+    }
+
+    /// [`Walk::replenish`] as a call, for the callers other than the plain per-order loop (the
+    /// general loop, losses in storage and dispositions).
+    #[inline(never)]
+    fn replenish_call(&mut self, t: f64, discount: f64, position: i64) {
         self.replenish(t, discount, position);
     }
 
-    /// Orders up to S; see [`Walk::review_position`].
+    /// Orders up to S; see [`Walk::review_position`]. The partners are asked in turn (the
+    /// common case: most calls are one request, answered at once); what they do not ship is
+    /// ordered from re-manufacture ([`Walk::remanufacture`], out of line with the rest of the
+    /// rarer work). Inlined into the plain per-order loop, its most frequent caller (about 67
+    /// times per path in the benchmark), where a call cost about as much as the common request
+    /// itself: the loop's state saved and read again, the prologue, and the walk's fields
+    /// loaded and spilled; the other callers go through [`Walk::replenish_call`].
+    #[inline(always)]
     fn replenish(&mut self, t: f64, discount: f64, position: i64) {
         let (plan, streams, path_index) = (self.plan, self.streams, self.path_index);
         let mut need = (self.policy.order_up_to - position) as u64;
@@ -892,9 +934,16 @@ impl<R: StepRecorder> Walk<'_, R> {
                 Source::Partner(j),
             );
         }
-        if need == 0 {
-            return;
+        if need > 0 {
+            self.remanufacture(t, discount);
         }
+    }
+
+    /// The re-manufacture run of [`Walk::replenish`] when the partners left units to order:
+    /// up to S (or the batch's cover), at least the minimum batch, while it is available.
+    #[inline(never)]
+    fn remanufacture(&mut self, t: f64, discount: f64) {
+        let plan = self.plan;
         let Some(reman) = &plan.remanufacture else {
             return;
         };
@@ -930,7 +979,14 @@ impl<R: StepRecorder> Walk<'_, R> {
             self.receive(units, source, discount);
             return;
         }
-        let at = Instant::new(t + delay, &self.plan.discount);
+        self.schedule(t + delay, units, source);
+    }
+
+    /// A delivery of `units` from `source` arriving at `time`, kept in time order among the
+    /// pending ones (out of line: its discounting needs an `exp`).
+    #[inline(never)]
+    fn schedule(&mut self, time: f64, units: u64, source: Source) {
+        let at = Instant::new(time, &self.plan.discount);
         let d = Delivery { at, units, source };
         let i = self.pending.partition_point(|p| p.at.time <= at.time);
         self.pending.insert(i, d);
