@@ -39,6 +39,7 @@
 pub mod cli;
 pub mod demand;
 pub mod discount;
+pub mod elementary;
 pub mod engine;
 pub mod error;
 pub mod fit;
