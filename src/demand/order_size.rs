@@ -230,17 +230,7 @@ impl OrderSizeSampler {
         match self {
             OrderSizeSampler::One => 1,
             OrderSizeSampler::Poisson(p) => 1 + p.sample(rng) as u64,
-            OrderSizeSampler::Geometric { ln_q, below } => {
-                let x = rng.next_u64();
-                match below.iter().position(|&b| x < b) {
-                    Some(k) => k as u64 + 1,
-                    None => {
-                        let u = uniform_open(rng);
-                        // ln u / ln q ≥ 0: truncation is the floor.
-                        below.len() as u64 + 1 + (u.ln() / ln_q).min(1e15) as u64
-                    }
-                }
-            }
+            OrderSizeSampler::Geometric { ln_q, below } => geometric(*ln_q, below, rng),
             OrderSizeSampler::NegativeBinomial { rate_mixing } => {
                 let lambda = rate_mixing.sample(rng);
                 if lambda <= 0.0 {
@@ -261,6 +251,43 @@ impl OrderSizeSampler {
                     .unwrap_or(cumulative.len() - 1) as u64
                     + 1
             }
+        }
+    }
+}
+
+impl OrderSizeSampler {
+    /// Fills `units` with order sizes, drawn one after another exactly as repeated
+    /// [`OrderSizeSampler::sample`] calls would draw them. For the common distributions the
+    /// choice of distribution is made once and the stream's state stays in registers.
+    pub fn fill(&self, rng: &mut StreamRng, units: &mut [u64]) {
+        match self {
+            OrderSizeSampler::One => units.fill(1),
+            OrderSizeSampler::Geometric { ln_q, below } => {
+                let mut local = rng.clone();
+                for u in units.iter_mut() {
+                    *u = geometric(*ln_q, below, &mut local);
+                }
+                *rng = local;
+            }
+            _ => {
+                for u in units.iter_mut() {
+                    *u = self.sample(rng);
+                }
+            }
+        }
+    }
+}
+
+/// One geometric order size: see [`OrderSizeSampler::Geometric`].
+#[inline(always)]
+fn geometric(ln_q: f64, below: &[u64], rng: &mut StreamRng) -> u64 {
+    let x = rng.next_u64();
+    match below.iter().position(|&b| x < b) {
+        Some(k) => k as u64 + 1,
+        None => {
+            let u = uniform_open(rng);
+            // ln u / ln q ≥ 0: truncation is the floor.
+            below.len() as u64 + 1 + (u.ln() / ln_q).min(1e15) as u64
         }
     }
 }
