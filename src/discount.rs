@@ -71,7 +71,7 @@ impl Discount {
     /// [`Discount::factor_and_discounted_time`] for each of `times` (years), into `factors`
     /// and `discounted_times` (years), in one loop the compiler vectorises; the same values
     /// as one at a time.
-    #[inline]
+    #[inline(always)]
     pub fn factors_and_discounted_times(
         &self,
         times: &[f64],

@@ -205,6 +205,32 @@ pub struct DemandGenerator {
     method: ArrivalMethod,
     risk: Option<Gamma<f64>>,
     obsolescence_rate: f64,
+    /// The instruction set the batches are compiled for on this machine.
+    kernel: Kernel,
+}
+
+/// The instruction set of the batch loops of [`DemandGenerator::generate_inverted`]. Both
+/// give the same bits: the loops use only correctly rounded IEEE operations (no fused
+/// multiply-add, which Rust never forms by itself), whose results do not depend on the
+/// vector width; `batches_are_the_same_with_every_kernel` checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kernel {
+    /// The target's baseline (SSE2 on x86-64): two lanes.
+    Baseline,
+    /// AVX2, detected at run time: four lanes.
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+}
+
+impl Kernel {
+    /// The widest kernel this machine runs.
+    fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Kernel::Avx2;
+        }
+        Kernel::Baseline
+    }
 }
 
 impl DemandGenerator {
@@ -245,6 +271,7 @@ impl DemandGenerator {
             method,
             risk,
             obsolescence_rate: model.obsolescence_rate(),
+            kernel: Kernel::detect(),
         }
     }
 
@@ -290,9 +317,34 @@ impl DemandGenerator {
                 path,
             ),
             _ => {
-                self.generate_inverted((multiplier, budget, stop), &mut arrivals, &mut sizes, path)
+                let bounds = (multiplier, budget, stop);
+                match self.kernel {
+                    Kernel::Baseline => {
+                        self.generate_inverted(bounds, &mut arrivals, &mut sizes, path)
+                    }
+                    #[cfg(target_arch = "x86_64")]
+                    // SAFETY: `Kernel::Avx2` is only chosen where the CPU has AVX2
+                    // (`Kernel::detect`).
+                    Kernel::Avx2 => unsafe {
+                        self.generate_inverted_avx2(bounds, &mut arrivals, &mut sizes, path)
+                    },
+                }
             }
         }
+    }
+
+    /// [`DemandGenerator::generate_inverted`] compiled for AVX2 (the same bits, see
+    /// [`Kernel`]).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn generate_inverted_avx2(
+        &self,
+        bounds: (f64, f64, f64),
+        arrivals: &mut StreamRng,
+        sizes: &mut StreamRng,
+        path: &mut DemandPath,
+    ) {
+        self.generate_inverted(bounds, arrivals, sizes, path)
     }
 
     /// Inversion of the cumulative intensity, in batches of up to [`BATCH`] orders: the
@@ -301,6 +353,7 @@ impl DemandGenerator {
     /// vectorises, then given their sizes in order. The arrival stream serves nothing else,
     /// so a batch ends exactly where the one-at-a-time loop would stop: at the first arrival
     /// beyond the budget or the first time at or beyond `stop`.
+    #[inline(always)]
     fn generate_inverted(
         &self,
         (multiplier, budget, stop): (f64, f64, f64),
@@ -452,5 +505,155 @@ impl DemandGenerator {
             })
             .filter(|&tau| tau < self.horizon);
         (multiplier, obsolete_at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(intensity: Intensity, rate_cv: f64, obsolescence: f64) -> DemandModel {
+        DemandModel {
+            intensity,
+            order_size: OrderSize::Geometric { mean: 1.5 },
+            rate_cv,
+            obsolescence_annual_probability: obsolescence,
+        }
+    }
+
+    /// Every model the batches serve, with and without rate uncertainty and obsolescence;
+    /// growing demand (negative decay) too.
+    fn models() -> Vec<DemandModel> {
+        let intensities = [
+            Intensity::Exponential {
+                rate: 24.0,
+                decay_rate: 2f64.ln() / 6.0,
+            },
+            Intensity::Exponential {
+                rate: 3.0,
+                decay_rate: -0.08,
+            },
+            Intensity::Constant { rate: 40.0 },
+            Intensity::Linear {
+                rate: 30.0,
+                end_years: 12.0,
+            },
+            Intensity::Table {
+                rates: vec![5.0, 0.0, 12.5, 30.0, 2.0],
+            },
+        ];
+        let mut all = Vec::new();
+        for intensity in intensities {
+            for (cv, p) in [(0.0, 0.0), (0.6, 0.0), (0.0, 0.1), (0.4, 0.05)] {
+                all.push(model(intensity.clone(), cv, p));
+            }
+        }
+        all
+    }
+
+    fn bits(path: &DemandPath) -> Vec<(u64, u64, u64, u64)> {
+        path.orders
+            .iter()
+            .map(|o| {
+                let (t, d, g) = (o.time, o.discount, o.discounted_time);
+                (t.to_bits(), o.units, d.to_bits(), g.to_bits())
+            })
+            .collect()
+    }
+
+    /// Slurm clusters mix CPU kinds and shards must be bit-identical: the AVX2 batches
+    /// must give exactly what the baseline ones give.
+    #[test]
+    fn batches_are_the_same_with_every_kernel() {
+        let kernel = Kernel::detect();
+        if kernel == Kernel::Baseline {
+            eprintln!("only the baseline kernel runs on this machine; nothing to compare");
+            return;
+        }
+        let streams = StreamFactory::new(3);
+        for demand in models() {
+            for rate in [0.0, 0.05] {
+                let fast = DemandGenerator::new(&demand, 25.0, Discount::new(rate));
+                assert_eq!(fast.kernel, kernel);
+                let baseline = DemandGenerator {
+                    kernel: Kernel::Baseline,
+                    ..fast.clone()
+                };
+                let (mut a, mut b) = (DemandPath::default(), DemandPath::default());
+                let mut orders = 0;
+                for k in 0..500 {
+                    fast.generate(&streams, k, &mut a);
+                    baseline.generate(&streams, k, &mut b);
+                    assert_eq!(bits(&a), bits(&b), "{demand:?}, path {k}");
+                    assert_eq!(a.rate_multiplier.to_bits(), b.rate_multiplier.to_bits());
+                    assert_eq!(a.obsolete_at, b.obsolete_at);
+                    orders += a.orders.len();
+                }
+                assert!(orders > 500, "{demand:?}: {orders} orders");
+            }
+        }
+    }
+
+    /// The batches give what one order at a time gives: the same arrivals, sizes and stop,
+    /// and times, discount factors and discounted times from the same formulas.
+    #[test]
+    fn batches_match_one_order_at_a_time() {
+        let streams = StreamFactory::new(9);
+        let discount = Discount::new(0.05);
+        for demand in models() {
+            let generator = DemandGenerator::new(&demand, 25.0, discount);
+            let mut path = DemandPath::default();
+            for k in 0..200 {
+                generator.generate(&streams, k, &mut path);
+                let expected = one_at_a_time(&generator, &streams, k);
+                assert_eq!(bits(&path), bits(&expected), "{demand:?}, path {k}");
+            }
+        }
+    }
+
+    /// The loop of the generator before batches, with the same `exp` and `ln`.
+    fn one_at_a_time(g: &DemandGenerator, streams: &StreamFactory, k: u64) -> DemandPath {
+        let mut path = DemandPath::default();
+        let (multiplier, obsolete_at) = g.path_risk(streams, k);
+        let stop = obsolete_at.unwrap_or(g.horizon).min(g.horizon);
+        if multiplier <= 0.0 || stop <= 0.0 {
+            return path;
+        }
+        let budget = multiplier * g.method_cumulative(stop);
+        let mut arrivals = streams.open(k, Stream::DemandArrivals);
+        let mut sizes = streams.open(k, Stream::OrderSizes);
+        let (mut s, mut cursor) = (0.0, 0);
+        loop {
+            let e: f64 = Exp1.sample(&mut arrivals);
+            s += e;
+            if s >= budget {
+                break;
+            }
+            let x = s / multiplier;
+            let t = match &g.method {
+                ArrivalMethod::Exponential { scale, decay } if *decay == 0.0 => x / scale,
+                ArrivalMethod::Exponential { scale, decay } => {
+                    -elementary::ln(1.0 - decay * x / scale) / decay
+                }
+                ArrivalMethod::Linear { rate, end } => {
+                    let root = (1.0 - 2.0 * x / (rate * end)).max(0.0).sqrt();
+                    2.0 * x / rate / (1.0 + root)
+                }
+                ArrivalMethod::Piecewise(p) => p.invert(x, &mut cursor).0,
+                ArrivalMethod::Thinning(_) => unreachable!("not among the models"),
+            };
+            if t >= stop || t.is_nan() {
+                break;
+            }
+            let units = g.sizes.sample(&mut sizes);
+            let (discount, discounted_time) = g.discount.factor_and_discounted_time(t);
+            path.orders.push(Order {
+                time: t,
+                units,
+                discount,
+                discounted_time,
+            });
+        }
+        path
     }
 }
