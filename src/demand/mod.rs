@@ -180,6 +180,14 @@ struct Batch {
     units: [u64; BATCH],
 }
 
+/// Where [`DemandGenerator::map_batch`] writes: times (years), discount factors and
+/// discounted times (years), as many as arrivals.
+struct Mapped<'a> {
+    times: &'a mut [f64],
+    factors: &'a mut [f64],
+    discounted_times: &'a mut [f64],
+}
+
 impl Default for Batch {
     fn default() -> Self {
         Batch {
@@ -209,7 +217,7 @@ pub struct DemandGenerator {
     kernel: Kernel,
 }
 
-/// The instruction set of the batch loops of [`DemandGenerator::generate_inverted`]. Both
+/// The instruction set of the batch loops of [`DemandGenerator::map_batch`]. Both
 /// give the same bits: the loops use only correctly rounded IEEE operations (no fused
 /// multiply-add, which Rust never forms by itself), whose results do not depend on the
 /// vector width; `batches_are_the_same_with_every_kernel` checks it.
@@ -317,43 +325,18 @@ impl DemandGenerator {
                 path,
             ),
             _ => {
-                let bounds = (multiplier, budget, stop);
-                match self.kernel {
-                    Kernel::Baseline => {
-                        self.generate_inverted(bounds, &mut arrivals, &mut sizes, path)
-                    }
-                    #[cfg(target_arch = "x86_64")]
-                    // SAFETY: `Kernel::Avx2` is only chosen where the CPU has AVX2
-                    // (`Kernel::detect`).
-                    Kernel::Avx2 => unsafe {
-                        self.generate_inverted_avx2(bounds, &mut arrivals, &mut sizes, path)
-                    },
-                }
+                self.generate_inverted((multiplier, budget, stop), &mut arrivals, &mut sizes, path)
             }
         }
-    }
-
-    /// [`DemandGenerator::generate_inverted`] compiled for AVX2 (the same bits, see
-    /// [`Kernel`]).
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn generate_inverted_avx2(
-        &self,
-        bounds: (f64, f64, f64),
-        arrivals: &mut StreamRng,
-        sizes: &mut StreamRng,
-        path: &mut DemandPath,
-    ) {
-        self.generate_inverted(bounds, arrivals, sizes, path)
     }
 
     /// Inversion of the cumulative intensity, in batches of up to [`BATCH`] orders: the
     /// arrivals of a batch are drawn and summed in order (exactly as one at a time), then
     /// mapped to times, discount factors and discounted times in loops the compiler
-    /// vectorises, then given their sizes in order. The arrival stream serves nothing else,
-    /// so a batch ends exactly where the one-at-a-time loop would stop: at the first arrival
-    /// beyond the budget or the first time at or beyond `stop`.
-    #[inline(always)]
+    /// vectorises ([`DemandGenerator::map_batch`]), then given their sizes in order. The
+    /// arrival stream serves nothing else, so a batch ends exactly where the one-at-a-time
+    /// loop would stop: at the first arrival beyond the budget or the first time at or
+    /// beyond `stop`.
     fn generate_inverted(
         &self,
         (multiplier, budget, stop): (f64, f64, f64),
@@ -377,79 +360,100 @@ impl DemandGenerator {
                 batch.arrivals[drawn] = s;
                 drawn += 1;
             }
-            let times = &mut batch.times[..drawn];
+            let mapped = Mapped {
+                times: &mut batch.times[..drawn],
+                factors: &mut batch.factors[..drawn],
+                discounted_times: &mut batch.discounted_times[..drawn],
+            };
             let arrivals_drawn = &batch.arrivals[..drawn];
-            match &self.method {
-                ArrivalMethod::Exponential { scale, decay } => {
-                    let (scale, decay) = (*scale, *decay);
-                    if decay == 0.0 {
-                        for (t, &s) in times.iter_mut().zip(arrivals_drawn) {
-                            *t = s / multiplier / scale;
-                        }
-                    } else {
-                        // e^(−decay·t) = 1 − decay·x/scale. `ln` rather than the several times
-                        // slower `ln_1p`: the absolute error of t is ~10⁻¹⁶/decay years.
-                        let mut all_normal = true;
-                        for (t, &s) in times.iter_mut().zip(arrivals_drawn) {
-                            let x = s / multiplier;
-                            let survival = 1.0 - decay * x / scale;
-                            all_normal &= elementary::is_positive_normal(survival);
-                            *t = -elementary::ln_of_normal(survival) / decay;
-                        }
-                        if !all_normal {
-                            // Only in extreme scenarios (e^(−decay·t) beyond the range of
-                            // normal floats): again with the full `ln`, the same where both apply.
-                            for (t, &s) in times.iter_mut().zip(arrivals_drawn) {
-                                let x = s / multiplier;
-                                *t = -elementary::ln(1.0 - decay * x / scale) / decay;
-                            }
-                        }
-                    }
-                }
-                ArrivalMethod::Linear { rate, end } => {
-                    // t = end·(1 − √(1 − 2x/(rate·end))), rationalised for small x.
-                    let (rate, end) = (*rate, *end);
-                    for (t, &s) in times.iter_mut().zip(arrivals_drawn) {
-                        let x = s / multiplier;
-                        let root = (1.0 - 2.0 * x / (rate * end)).max(0.0).sqrt();
-                        *t = 2.0 * x / rate / (1.0 + root);
-                    }
-                }
-                ArrivalMethod::Piecewise(p) => {
-                    for (t, &s) in times.iter_mut().zip(arrivals_drawn) {
-                        *t = p.invert(s / multiplier, &mut cursor).0;
-                    }
-                }
-                ArrivalMethod::Thinning(_) => unreachable!("thinning is generated one by one"),
+            match self.kernel {
+                Kernel::Baseline => self.map_batch(arrivals_drawn, multiplier, &mut cursor, mapped),
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: `Kernel::Avx2` is only chosen where the CPU has AVX2
+                // (`Kernel::detect`).
+                Kernel::Avx2 => unsafe {
+                    self.map_batch_avx2(arrivals_drawn, multiplier, &mut cursor, mapped)
+                },
             }
             // Times increase; the first at or beyond `stop` (or NaN) ends the path.
-            let kept = times
+            let kept = batch.times[..drawn]
                 .iter()
                 .position(|t| t.partial_cmp(&stop) != Some(Ordering::Less))
                 .unwrap_or(drawn);
-            let ends = beyond_budget || kept < drawn;
-            let (times, factors, discounted) = (
-                &batch.times[..kept],
-                &mut batch.factors[..kept],
-                &mut batch.discounted_times[..kept],
-            );
-            self.discount
-                .factors_and_discounted_times(times, factors, discounted);
             let units = &mut batch.units[..kept];
             self.sizes.fill(sizes, units);
             path.orders.reserve(kept);
-            for i in 0..kept {
+            for (i, &units) in units.iter().enumerate() {
                 path.orders.push(Order {
-                    time: times[i],
-                    units: units[i],
-                    discount: factors[i],
-                    discounted_time: discounted[i],
+                    time: batch.times[i],
+                    units,
+                    discount: batch.factors[i],
+                    discounted_time: batch.discounted_times[i],
                 });
             }
-            if ends {
+            if beyond_budget || kept < drawn {
                 return;
             }
         }
+    }
+
+    /// [`DemandGenerator::map_batch`] compiled for AVX2 (the same bits, see [`Kernel`]).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn map_batch_avx2(&self, arrivals: &[f64], multiplier: f64, cursor: &mut usize, out: Mapped) {
+        self.map_batch(arrivals, multiplier, cursor, out)
+    }
+
+    /// Unit-rate arrivals (in increasing order) to times where M·Λ(t) = s, with their discount
+    /// factors and discounted times; `cursor` is the piecewise inversion's segment.
+    #[inline(always)]
+    fn map_batch(&self, arrivals: &[f64], multiplier: f64, cursor: &mut usize, out: Mapped) {
+        let times = out.times;
+        match &self.method {
+            ArrivalMethod::Exponential { scale, decay } => {
+                let (scale, decay) = (*scale, *decay);
+                if decay == 0.0 {
+                    for (t, &s) in times.iter_mut().zip(arrivals) {
+                        *t = s / multiplier / scale;
+                    }
+                } else {
+                    // e^(−decay·t) = 1 − decay·x/scale. `ln` rather than the several times
+                    // slower `ln_1p`: the absolute error of t is ~10⁻¹⁶/decay years.
+                    let mut all_normal = true;
+                    for (t, &s) in times.iter_mut().zip(arrivals) {
+                        let x = s / multiplier;
+                        let survival = 1.0 - decay * x / scale;
+                        all_normal &= elementary::is_positive_normal(survival);
+                        *t = -elementary::ln_of_normal(survival) / decay;
+                    }
+                    if !all_normal {
+                        // Only in extreme scenarios (e^(−decay·t) beyond the range of normal
+                        // floats): again with the full `ln`, the same where both apply.
+                        for (t, &s) in times.iter_mut().zip(arrivals) {
+                            let x = s / multiplier;
+                            *t = -elementary::ln(1.0 - decay * x / scale) / decay;
+                        }
+                    }
+                }
+            }
+            ArrivalMethod::Linear { rate, end } => {
+                // t = end·(1 − √(1 − 2x/(rate·end))), rationalised for small x.
+                let (rate, end) = (*rate, *end);
+                for (t, &s) in times.iter_mut().zip(arrivals) {
+                    let x = s / multiplier;
+                    let root = (1.0 - 2.0 * x / (rate * end)).max(0.0).sqrt();
+                    *t = 2.0 * x / rate / (1.0 + root);
+                }
+            }
+            ArrivalMethod::Piecewise(p) => {
+                for (t, &s) in times.iter_mut().zip(arrivals) {
+                    *t = p.invert(s / multiplier, cursor).0;
+                }
+            }
+            ArrivalMethod::Thinning(_) => unreachable!("thinning is generated one by one"),
+        }
+        self.discount
+            .factors_and_discounted_times(times, out.factors, out.discounted_times);
     }
 
     /// Thinning of the piecewise-constant `envelope`, one arrival at a time (each candidate
