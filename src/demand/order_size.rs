@@ -253,9 +253,7 @@ impl OrderSizeSampler {
             }
         }
     }
-}
 
-impl OrderSizeSampler {
     /// Fills `units` with order sizes, drawn one after another exactly as repeated
     /// [`OrderSizeSampler::sample`] calls would draw them. For the common distributions the
     /// choice of distribution is made once and the stream's state stays in registers.
