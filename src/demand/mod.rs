@@ -382,15 +382,14 @@ impl DemandGenerator {
                 .unwrap_or(drawn);
             let units = &mut batch.units[..kept];
             self.sizes.fill(sizes, units);
-            path.orders.reserve(kept);
-            for (i, &units) in units.iter().enumerate() {
-                path.orders.push(Order {
-                    time: batch.times[i],
-                    units,
-                    discount: batch.factors[i],
-                    discounted_time: batch.discounted_times[i],
-                });
-            }
+            let (times, factors) = (&batch.times[..kept], &batch.factors[..kept]);
+            let discounted_times = &batch.discounted_times[..kept];
+            path.orders.extend((0..kept).map(|i| Order {
+                time: times[i],
+                units: units[i],
+                discount: factors[i],
+                discounted_time: discounted_times[i],
+            }));
             if beyond_budget || kept < drawn {
                 return;
             }
