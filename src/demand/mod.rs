@@ -11,6 +11,11 @@
 //! for the installed base with another shape, thinned from a piecewise-constant envelope that is
 //! provably above λ. The work per path grows with the number of orders, never with the number of
 //! calendar periods. Every policy is then evaluated on the same [`DemandPath`].
+//!
+//! Inversion runs in batches of up to 64 orders: the arrivals are drawn one by one, then mapped
+//! to times, discount factors and discounted times in loops the compiler vectorises (with
+//! [`crate::elementary`]'s `ln` and `exp`; compiled for AVX2 too where the CPU has it, with the
+//! same bits), then given their sizes; a batch stops exactly where one order at a time would.
 
 mod intensity;
 mod order_size;
