@@ -4,6 +4,8 @@
 //! effective discount rate. A cost stream of `c` currency per year over `[a, b]` is worth
 //! `c · ∫ₐᵇ (1 + i)^(−s) ds`, integrated in closed form, never per period.
 
+use crate::elementary;
+
 /// `∫ₐᵇ e^(−c·s) ds` for any real `c`, accurate also when `c·(b − a)` is tiny.
 pub fn exp_integral(c: f64, a: f64, b: f64) -> f64 {
     if c == 0.0 {
@@ -48,19 +50,48 @@ impl Discount {
         exp_integral(self.rate, 0.0, t)
     }
 
-    /// Both [`Discount::factor`] and [`Discount::discounted_time`] at `t`, from one `exp`.
+    /// Both [`Discount::factor`] and [`Discount::discounted_time`] at `t` years, from one
+    /// `exp`.
     ///
     /// This is the per-order hot path, so it uses `exp` rather than the several times slower
     /// `expm1`: `1 − e^(−rt)` then has an absolute (not relative) error of about 10⁻¹⁶, i.e.
     /// `G(t)` is off by at most ~10⁻¹⁶/r years (a few nanoseconds' worth of carrying cost),
-    /// far below anything a Monte Carlo estimate can resolve.
+    /// far below anything a Monte Carlo estimate can resolve. The `exp` is
+    /// [`elementary::exp`] (within 1 ulp, the same bits on every machine), so that the
+    /// generator's batches ([`Discount::factors_and_discounted_times`]) give the same values.
     #[inline]
     pub fn factor_and_discounted_time(&self, t: f64) -> (f64, f64) {
         if self.rate == 0.0 {
             return (1.0, t);
         }
-        let factor = (-self.rate * t).exp();
+        let factor = elementary::exp(-self.rate * t);
         (factor, (1.0 - factor) / self.rate)
+    }
+
+    /// [`Discount::factor_and_discounted_time`] for each of `times` (years), into `factors`
+    /// and `discounted_times` (years), in one loop the compiler vectorises; the same values
+    /// as one at a time.
+    #[inline(always)]
+    pub fn factors_and_discounted_times(
+        &self,
+        times: &[f64],
+        factors: &mut [f64],
+        discounted_times: &mut [f64],
+    ) {
+        let rate = self.rate;
+        let outputs = factors.iter_mut().zip(discounted_times.iter_mut());
+        if rate == 0.0 {
+            for ((factor, discounted), &t) in outputs.zip(times) {
+                *factor = 1.0;
+                *discounted = t;
+            }
+        } else {
+            for ((factor, discounted), &t) in outputs.zip(times) {
+                let f = elementary::exp(-rate * t);
+                *factor = f;
+                *discounted = (1.0 - f) / rate;
+            }
+        }
     }
 }
 

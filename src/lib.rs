@@ -9,7 +9,9 @@
 //!
 //! - [`scenario`] reads and validates a scenario file into a [`scenario::Scenario`], reporting
 //!   every problem with file, line, column, key and what is allowed ([`error`]).
-//! - [`demand`] generates demand paths exactly in continuous time ([`demand::DemandGenerator`]).
+//! - [`demand`] generates demand paths exactly in continuous time ([`demand::DemandGenerator`]),
+//!   by inversion in vectorised batches with the `exp` and `ln` of [`elementary`] (built from
+//!   IEEE basic operations, so the same bits on every machine and instruction set).
 //! - [`retention`] computes retained levels (expected cover, exact compound-Poisson quantiles).
 //! - [`inventory`] turns a scenario into a [`inventory::Plan`] and simulates one policy on one
 //!   path ([`inventory::PolicySimulator`]), producing every cost line of SPEC section 6.
@@ -39,6 +41,7 @@
 pub mod cli;
 pub mod demand;
 pub mod discount;
+pub mod elementary;
 pub mod engine;
 pub mod error;
 pub mod fit;

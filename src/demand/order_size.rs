@@ -230,17 +230,7 @@ impl OrderSizeSampler {
         match self {
             OrderSizeSampler::One => 1,
             OrderSizeSampler::Poisson(p) => 1 + p.sample(rng) as u64,
-            OrderSizeSampler::Geometric { ln_q, below } => {
-                let x = rng.next_u64();
-                match below.iter().position(|&b| x < b) {
-                    Some(k) => k as u64 + 1,
-                    None => {
-                        let u = uniform_open(rng);
-                        // ln u / ln q ≥ 0: truncation is the floor.
-                        below.len() as u64 + 1 + (u.ln() / ln_q).min(1e15) as u64
-                    }
-                }
-            }
+            OrderSizeSampler::Geometric { ln_q, below } => geometric(*ln_q, below, rng),
             OrderSizeSampler::NegativeBinomial { rate_mixing } => {
                 let lambda = rate_mixing.sample(rng);
                 if lambda <= 0.0 {
@@ -261,6 +251,48 @@ impl OrderSizeSampler {
                     .unwrap_or(cumulative.len() - 1) as u64
                     + 1
             }
+        }
+    }
+
+    /// Fills `units` with order sizes, drawn one after another exactly as repeated
+    /// [`OrderSizeSampler::sample`] calls would draw them. For the common distributions the
+    /// choice of distribution is made once and the stream's state stays in registers.
+    pub fn fill(&self, rng: &mut StreamRng, units: &mut [u64]) {
+        match self {
+            OrderSizeSampler::One => units.fill(1),
+            OrderSizeSampler::Geometric { ln_q, below } => {
+                let mut local = rng.clone();
+                // The usual full table as an array: its length known, the search unrolls.
+                if let Ok(full) = <&[u64; GEOMETRIC_TABLE]>::try_from(below.as_slice()) {
+                    for u in units.iter_mut() {
+                        *u = geometric(*ln_q, full, &mut local);
+                    }
+                } else {
+                    for u in units.iter_mut() {
+                        *u = geometric(*ln_q, below, &mut local);
+                    }
+                }
+                *rng = local;
+            }
+            _ => {
+                for u in units.iter_mut() {
+                    *u = self.sample(rng);
+                }
+            }
+        }
+    }
+}
+
+/// One geometric order size: see [`OrderSizeSampler::Geometric`].
+#[inline(always)]
+fn geometric(ln_q: f64, below: &[u64], rng: &mut StreamRng) -> u64 {
+    let x = rng.next_u64();
+    match below.iter().position(|&b| x < b) {
+        Some(k) => k as u64 + 1,
+        None => {
+            let u = uniform_open(rng);
+            // ln u / ln q ≥ 0: truncation is the floor.
+            below.len() as u64 + 1 + (u.ln() / ln_q).min(1e15) as u64
         }
     }
 }
@@ -332,6 +364,33 @@ mod tests {
             assert!((total - 1.0).abs() < 1e-12, "{d:?}: {total}");
             assert!((mean - d.mean()).abs() < 1e-9, "{d:?}: {mean}");
             assert!((var - d.variance()).abs() < 1e-8, "{d:?}: {var}");
+        }
+    }
+
+    /// `fill` draws exactly what repeated `sample` calls draw, for every distribution and for
+    /// geometric tables of full and of short length.
+    #[test]
+    fn fill_is_repeated_sample() {
+        let f = StreamFactory::new(12);
+        let mut cases = all();
+        cases.push(OrderSize::Geometric { mean: 1.000_001 });
+        cases.push(OrderSize::Geometric { mean: 40.0 });
+        for (i, d) in cases.into_iter().enumerate() {
+            let s = d.sampler();
+            let (mut a, mut b) = (
+                f.open(i as u64, Stream::OrderSizes),
+                f.open(i as u64, Stream::OrderSizes),
+            );
+            let mut filled = [0u64; 300];
+            s.fill(&mut a, &mut filled[..100]);
+            s.fill(&mut a, &mut filled[100..]);
+            let sampled: Vec<u64> = (0..300).map(|_| s.sample(&mut b)).collect();
+            assert_eq!(filled.to_vec(), sampled, "{d:?}");
+            assert_eq!(
+                a.next_u64(),
+                b.next_u64(),
+                "{d:?}: the stream moved on alike"
+            );
         }
     }
 
