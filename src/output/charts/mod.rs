@@ -513,11 +513,22 @@ fn titled<DB: DrawingBackend>(
     subtitle: &str,
     style: &Style,
 ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    titled_by(root, chart.title(), subtitle, style)
+}
+
+/// [`titled`] for charts that are not a [`Chart`] of a run (sweeps, portfolios): draws
+/// `title` and `subtitle` when the chart stands alone; returns the area below.
+fn titled_by<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+    style: &Style,
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
     if !style.standalone {
         return Ok(root.clone());
     }
     root.draw(&Text::new(
-        chart.title().to_string(),
+        title.to_string(),
         (style.px(16.0), style.px(12.0)),
         style.title().pos(Pos::new(HPos::Left, VPos::Top)),
     ))?;

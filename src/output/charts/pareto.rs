@@ -4,11 +4,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    DrawResult, GRID, INK, PNG_SCALE, SOFT_INK, Style, Swatch, TITLE_HEIGHT, compact_money,
-    encode_png, legend_row, percent_tick, policy_color, register_font,
+    DrawResult, GRID, INK, PNG_SCALE, Style, Swatch, TITLE_HEIGHT, compact_money, encode_png,
+    legend_row, percent_tick, policy_color, register_font, titled_by,
 };
 
 /// Most bars drawn one by one; longer lists are drawn as the envelope of buckets.
@@ -42,21 +41,7 @@ impl Pareto {
         style: &Style,
     ) -> DrawResult<DB> {
         root.fill(&WHITE)?;
-        let area = if style.standalone {
-            root.draw(&Text::new(
-                TITLE.to_string(),
-                (style.px(16.0), style.px(12.0)),
-                style.title().pos(Pos::new(HPos::Left, VPos::Top)),
-            ))?;
-            root.draw(&Text::new(
-                self.subtitle(),
-                (style.px(16.0), style.px(44.0)),
-                style.anchored(13.0, SOFT_INK, HPos::Left, VPos::Top),
-            ))?;
-            root.split_vertically(style.px(TITLE_HEIGHT as f64)).1
-        } else {
-            root.clone()
-        };
+        let area = titled_by(root, TITLE, &self.subtitle(), style)?;
         draw_pareto(&area, self, style)?;
         root.present()
     }

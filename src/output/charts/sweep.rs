@@ -3,11 +3,11 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
-    DrawResult, GRID, INK, PNG_SCALE, SOFT_INK, Style, Swatch, TITLE_HEIGHT, compact_money,
-    encode_png, legend_row, policy_color, register_font,
+    DrawResult, GRID, INK, PNG_SCALE, Style, Swatch, TITLE_HEIGHT, compact_money, encode_png,
+    legend_row, policy_color, register_font, titled_by,
 };
 
 /// One cell (grid) or point (Latin hypercube) of the decision map.
@@ -120,21 +120,7 @@ impl SweepChart {
         style: &Style,
     ) -> DrawResult<DB> {
         root.fill(&WHITE)?;
-        let area = if style.standalone {
-            root.draw(&Text::new(
-                self.title().to_string(),
-                (style.px(16.0), style.px(12.0)),
-                style.title().pos(Pos::new(HPos::Left, VPos::Top)),
-            ))?;
-            root.draw(&Text::new(
-                self.subtitle(),
-                (style.px(16.0), style.px(44.0)),
-                style.anchored(13.0, SOFT_INK, HPos::Left, VPos::Top),
-            ))?;
-            root.split_vertically(style.px(TITLE_HEIGHT as f64)).1
-        } else {
-            root.clone()
-        };
+        let area = titled_by(root, self.title(), &self.subtitle(), style)?;
         match self {
             SweepChart::DecisionMap(m) => draw_map(&area, m, style),
             SweepChart::Tornado(t) => draw_tornado(&area, t, style),
