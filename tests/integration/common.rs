@@ -78,3 +78,71 @@ pub fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64, n: usize) -> f64 {
     }
     s * h / 3.0
 }
+
+/// What an interrupted `pimsim` reported: its exit code, its standard error, and the seconds
+/// from the signal to its exit.
+#[cfg(unix)]
+pub struct Interrupted {
+    pub code: Option<i32>,
+    pub stderr: String,
+    pub seconds: f64,
+}
+
+/// Starts `pimsim ARGS... --quiet --out OUT` (a job that would take hours), waits until it is
+/// simulating (0.3 s of CPU time, at most 5 s), checks it is still running, sends `signal`
+/// (`INT`, `TERM`) and waits for it to end (panics after 60 s: a prompt stop takes
+/// milliseconds, one that ignored the signal hours).
+#[cfg(unix)]
+pub fn interrupt(args: &[&str], out: &Path, signal: &str) -> Interrupted {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("pimsim"))
+        .args(args)
+        .args(["--quiet", "--out"])
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let stat = format!("/proc/{}/stat", child.id());
+    while started.elapsed() < Duration::from_secs(5) {
+        // utime is field 14 of the whole line, 12 after the command name.
+        let ticks = std::fs::read_to_string(&stat)
+            .ok()
+            .and_then(|s| {
+                let tail = s.rsplit(')').next()?.to_string();
+                tail.split_whitespace().nth(11)?.parse::<u64>().ok()
+            })
+            .unwrap_or(0);
+        if ticks >= 30 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "pimsim {args:?} ended before it was interrupted"
+    );
+    let sent = Instant::now();
+    let ok = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{signal}");
+    while child.try_wait().unwrap().is_none() {
+        if sent.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("pimsim {args:?} did not stop within 60 s of {signal}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let seconds = sent.elapsed().as_secs_f64();
+    let output = child.wait_with_output().unwrap();
+    Interrupted {
+        code: output.status.code(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        seconds,
+    }
+}

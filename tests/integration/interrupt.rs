@@ -7,7 +7,6 @@
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 fn pimsim() -> Command {
     Command::new(assert_cmd::cargo::cargo_bin("pimsim"))
@@ -32,73 +31,14 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// Starts a run that would take hours, waits until it is simulating, sends `signal` and
 /// returns (exit code, stderr, seconds from the signal to the exit).
 fn interrupt_run(out: &Path, signal: &str) -> (Option<i32>, String, f64) {
-    let mut child = pimsim()
-        .args([
-            "run",
-            "scenarios/heavy_machinery.toml",
-            "--paths",
-            "1000000000",
-            "--quiet",
-            "--out",
-        ])
-        .arg(out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until it has used some CPU time (it is past reading the scenario and simulating),
-    // or at most a few seconds.
-    let started = Instant::now();
-    let stat = format!("/proc/{}/stat", child.id());
-    while started.elapsed() < Duration::from_secs(5) {
-        let busy = fs::read_to_string(&stat).ok().is_some_and(|s| {
-            let fields: Vec<&str> = s
-                .rsplit(')')
-                .next()
-                .unwrap_or("")
-                .split_whitespace()
-                .collect();
-            // utime is field 14 of the whole line, 12 after the command name.
-            fields
-                .get(11)
-                .and_then(|u| u.parse::<u64>().ok())
-                .unwrap_or(0)
-                >= 30
-        });
-        if busy {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "the run ended before it was interrupted"
-    );
-    let sent = Instant::now();
-    let ok = Command::new("kill")
-        .args([&format!("-{signal}"), &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "kill -{signal}");
-    // Generous: a prompt stop takes milliseconds; a run that ignored the signal takes hours.
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if sent.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("pimsim did not stop within 60 s of {signal}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let seconds = sent.elapsed().as_secs_f64();
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-        seconds,
-    )
+    let args = [
+        "run",
+        "scenarios/heavy_machinery.toml",
+        "--paths",
+        "1000000000",
+    ];
+    let stopped = crate::common::interrupt(&args, out, signal);
+    (stopped.code, stopped.stderr, stopped.seconds)
 }
 
 #[test]

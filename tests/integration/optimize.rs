@@ -341,47 +341,17 @@ fn bad_optimize_flags_exit_2_with_a_clear_message() {
 #[cfg(unix)]
 #[test]
 fn sigint_stops_an_optimisation_and_writes_nothing() {
-    use std::process::Stdio;
-    use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pimsim"))
-        .args([
-            "optimize",
-            "scenarios/heavy_machinery.toml",
-            "--paths",
-            "1000000000",
-            "--quiet",
-            "--out",
-        ])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "ended before the signal"
-    );
-    let sent = Instant::now();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
-    while child.try_wait().unwrap().is_none() {
-        if sent.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("optimize did not stop within 60 s of SIGINT");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing was written"));
+    let args = [
+        "optimize",
+        "scenarios/heavy_machinery.toml",
+        "--paths",
+        "1000000000",
+    ];
+    let stopped = crate::common::interrupt(&args, &out, "INT");
+    assert_eq!(stopped.code, Some(130));
+    assert!(stopped.stderr.contains("nothing was written"));
     assert!(!out.exists(), "the directory it created is removed again");
 }
 

@@ -629,53 +629,23 @@ fn shards_merge_to_the_single_run_byte_for_byte() {
 #[cfg(unix)]
 #[test]
 fn sigint_stops_a_portfolio_and_writes_nothing() {
-    use std::process::Stdio;
-    use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
     let template = write(dir.path(), "template.toml", TEMPLATE);
     let parts = write(dir.path(), "parts.csv", PARTS);
     let out = dir.path().join("out");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pimsim"))
-        .arg("portfolio")
-        .arg(&parts)
-        .arg("--template")
-        .arg(&template)
-        .args(["--paths", "1000000000", "--quiet", "--out"])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until it is simulating (0.3 s of CPU time), at most a few seconds.
-    let started = Instant::now();
-    let stat = format!("/proc/{}/stat", child.id());
-    while started.elapsed() < Duration::from_secs(5) {
-        let ticks = fs::read_to_string(&stat)
-            .ok()
-            .and_then(|s| {
-                let tail = s.rsplit(')').next()?.to_string();
-                tail.split_whitespace().nth(11)?.parse::<u64>().ok()
-            })
-            .unwrap_or(0);
-        if ticks >= 30 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "it ended before the signal"
-    );
-    let sent = Instant::now();
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let args = [
+        "portfolio",
+        parts.to_str().unwrap(),
+        "--template",
+        template.to_str().unwrap(),
+        "--paths",
+        "1000000000",
+    ];
+    let stopped = crate::common::interrupt(&args, &out, "INT");
+    let stderr = &stopped.stderr;
+    assert_eq!(stopped.code, Some(130), "{stderr}");
     assert!(stderr.contains("nothing was written"), "{stderr}");
-    assert!(sent.elapsed() < Duration::from_secs(10));
+    assert!(stopped.seconds < 10.0);
     assert!(!out.exists(), "the output directory it created is removed");
 }
 

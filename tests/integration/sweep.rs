@@ -485,39 +485,18 @@ fn check_reports_every_sweep_problem_at_once() {
 #[cfg(unix)]
 #[test]
 fn an_interrupted_sweep_writes_nothing_and_exits_130() {
-    use std::process::Stdio;
-    use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("never");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pimsim"))
-        .args([
-            "sweep",
-            "scenarios/sweep_release_vs_scrap.toml",
-            "--paths",
-            "1000000000",
-            "--quiet",
-            "--out",
-        ])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "ended before the signal"
-    );
-    let sent = Instant::now();
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130));
-    assert!(sent.elapsed() < Duration::from_secs(10));
-    let err = String::from_utf8_lossy(&output.stderr);
+    let args = [
+        "sweep",
+        "scenarios/sweep_release_vs_scrap.toml",
+        "--paths",
+        "1000000000",
+    ];
+    let stopped = crate::common::interrupt(&args, &out, "INT");
+    assert_eq!(stopped.code, Some(130));
+    assert!(stopped.seconds < 10.0);
+    let err = &stopped.stderr;
     assert!(err.contains("nothing was written"), "{err}");
     assert!(!out.exists(), "the output directory was made");
 }

@@ -362,39 +362,19 @@ fn merge_refuses_missing_duplicate_foreign_and_mixed_partials() {
 
 #[test]
 fn an_interrupted_sweep_shard_writes_nothing_and_exits_130() {
-    use std::process::Stdio;
-    use std::time::Duration;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("never");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pimsim"))
-        .args([
-            "sweep",
-            "scenarios/sweep_release_vs_scrap.toml",
-            "--paths",
-            "1000000000",
-            "--shard",
-            "1/2",
-            "--quiet",
-            "--out",
-        ])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "ended before the signal"
-    );
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130));
-    let err = String::from_utf8_lossy(&output.stderr);
+    let args = [
+        "sweep",
+        "scenarios/sweep_release_vs_scrap.toml",
+        "--paths",
+        "1000000000",
+        "--shard",
+        "1/2",
+    ];
+    let stopped = crate::common::interrupt(&args, &out, "INT");
+    assert_eq!(stopped.code, Some(130));
+    let err = &stopped.stderr;
     assert!(err.contains("nothing was written"), "{err}");
     assert!(!out.exists(), "the output directory was made");
 }
