@@ -8,12 +8,15 @@
 //! Memory does not grow with the number of paths: the only per-path storage is the bounded
 //! quantile sample of [`stats::PathSample`].
 
+pub mod finite;
+mod record;
 pub mod shard;
 pub mod stats;
 mod summary;
 pub mod sweep;
 pub mod sweep_shard;
 
+pub use record::{BaselineFigures, PolicyRow, TotalCostFigures};
 pub use summary::{
     AnnualDemand, Comparison, CostBreakdown, CostDistribution, CostHistogram, CostSummary,
     DemandRatePoint, DemandSamplePath, DemandSummary, DifferenceQuantiles, FinanceSummary,
@@ -26,7 +29,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::demand::{DemandGenerator, DemandPath};
-use crate::inventory::{PathOutcome, Plan, PolicySimulator, StepRecorder, SupplyCounts, count_f64};
+use crate::inventory::{
+    CostLines, PathOutcome, Plan, PolicySimulator, StepRecorder, SupplyCounts, UnitCounts,
+    count_f64,
+};
 use crate::rng::StreamFactory;
 use crate::scenario::Scenario;
 use stats::{BlockMoments, CountSketch, ExactSum, Moments, PathSample};
@@ -52,10 +58,10 @@ struct PolicyTotals {
     total: Moments,
     cheaper: u64,
     ties: u64,
-    lines: [ExactSum; 9],
+    lines: CostLines<ExactSum>,
     revenue: ExactSum,
     on_hand_unit_years: ExactSum,
-    units: [u64; 15],
+    units: UnitCounts<u64>,
     paths_without_short: u64,
     partner_counts: Vec<[u64; 4]>,
     partner_response_years: Vec<ExactSum>,
@@ -73,7 +79,7 @@ struct PolicyTotals {
 #[derive(Debug, Clone, Default)]
 struct BlockSums {
     total: BlockMoments,
-    lines: [f64; 9],
+    lines: CostLines<f64>,
     revenue: f64,
     on_hand_unit_years: f64,
     partner_response_years: Vec<f64>,
@@ -192,14 +198,10 @@ impl Totals {
             a.total.merge(&b.total);
             a.cheaper += b.cheaper;
             a.ties += b.ties;
-            for (x, y) in a.lines.iter_mut().zip(&b.lines) {
-                x.merge(y);
-            }
+            a.lines.update_with(&b.lines, ExactSum::merge);
             a.revenue.merge(&b.revenue);
             a.on_hand_unit_years.merge(&b.on_hand_unit_years);
-            for (x, y) in a.units.iter_mut().zip(&b.units) {
-                *x += y;
-            }
+            a.units.update_with(&b.units, |x, y| *x += y);
             a.paths_without_short += b.paths_without_short;
             for (x, y) in a.partner_counts.iter_mut().zip(&b.partner_counts) {
                 for (u, v) in x.iter_mut().zip(y) {
@@ -370,14 +372,10 @@ impl Worker<'_> {
                 } else if total == baseline {
                     t.ties += 1;
                 }
-                for (acc, v) in s.lines.iter_mut().zip(out.costs.values()) {
-                    *acc += v;
-                }
+                s.lines.update_with(&out.costs, |acc, v| *acc += v);
                 s.revenue += out.revenue;
                 s.on_hand_unit_years += out.on_hand_unit_years;
-                for (acc, v) in t.units.iter_mut().zip(out.units.values()) {
-                    *acc += v;
-                }
+                t.units.update_with(&out.units, |acc, v| *acc += v);
                 if out.units.short == 0 {
                     t.paths_without_short += 1;
                 }
@@ -402,9 +400,7 @@ impl Worker<'_> {
         }
         for (t, s) in totals.policies.iter_mut().zip(&self.sums) {
             t.total.absorb(&s.total);
-            for (acc, v) in t.lines.iter_mut().zip(s.lines) {
-                acc.add(v);
-            }
+            t.lines.update_with(&s.lines, |acc, v| acc.add(*v));
             t.revenue.add(s.revenue);
             t.on_hand_unit_years.add(s.on_hand_unit_years);
             for (acc, v) in t
@@ -639,8 +635,8 @@ pub fn evaluate_cancellable(
         .map(|t| PolicyEstimate {
             mean_cost: t.total.mean(),
             std_err: t.total.std_err(),
-            units_demanded: t.units[0],
-            units_filled: t.units[1],
+            units_demanded: t.units.demanded,
+            units_filled: t.units.filled_from_stock,
         })
         .collect())
 }

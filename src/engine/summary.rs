@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::stats::{Moments, quantile, upper_tail_mean};
 use super::{PolicyTotals, RunSettings, Totals, horizon_years};
-use crate::inventory::{CostLines, Plan};
+use crate::inventory::{CostLines, Plan, UnitCounts};
 use crate::scenario::Scenario;
 
 /// z for a two-sided 95 % normal interval.
@@ -134,81 +134,22 @@ pub struct CostSummary {
     pub cvar95: f64,
 }
 
-/// Mean cost lines per path (currency; income negative).
+/// Mean cost lines per path (currency; income negative), and their sum.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostBreakdown {
-    /// Last-time buy.
-    pub last_time_buy: f64,
-    /// Carrying.
-    pub holding: f64,
-    /// Scrapping.
-    pub disposal: f64,
-    /// Releases to partners.
-    pub release: f64,
-    /// Buy-backs and request fees.
-    pub buyback: f64,
-    /// Re-manufacture runs.
-    pub remanufacture: f64,
-    /// Shortage penalties.
-    pub shortage: f64,
-    /// Backorder waiting.
-    pub backorder: f64,
-    /// Disposal at the horizon.
-    pub end_of_horizon: f64,
-    /// Sum of the lines.
+    /// The mean of each cost line.
+    #[serde(flatten)]
+    pub lines: CostLines<f64>,
+    /// Sum of the lines: the mean total cost.
     pub total: f64,
-}
-
-impl CostBreakdown {
-    /// The lines (without the total) in the order of [`crate::inventory::CostLines::NAMES`].
-    pub fn lines(&self) -> [f64; 9] {
-        [
-            self.last_time_buy,
-            self.holding,
-            self.disposal,
-            self.release,
-            self.buyback,
-            self.remanufacture,
-            self.shortage,
-            self.backorder,
-            self.end_of_horizon,
-        ]
-    }
 }
 
 /// Mean units per path.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnitsSummary {
-    /// Units demanded.
-    pub demanded: f64,
-    /// Units filled from stock at once.
-    pub filled_from_stock: f64,
-    /// Units short.
-    pub short: f64,
-    /// Short units lost.
-    pub lost: f64,
-    /// Short units backordered.
-    pub backordered: f64,
-    /// Backordered units served later.
-    pub backorders_filled: f64,
-    /// Units scrapped.
-    pub scrapped: f64,
-    /// Units released to partners.
-    pub released: f64,
-    /// Units bought back.
-    pub bought_back: f64,
-    /// Units re-manufactured (delivered).
-    pub remanufactured: f64,
-    /// Units lost in storage.
-    pub lost_in_storage: f64,
-    /// Units on hand at the horizon.
-    pub on_hand_at_horizon: f64,
-    /// Backorders open at the horizon.
-    pub open_backorders_at_horizon: f64,
-    /// Units on order at the horizon.
-    pub on_order_at_horizon: f64,
-    /// Re-manufacture runs ordered.
-    pub remanufacture_runs: f64,
+    /// The mean of each unit count (units per path; runs per path for `remanufacture_runs`).
+    #[serde(flatten)]
+    pub counts: UnitCounts<f64>,
     /// Time-average units on hand over the horizon.
     pub average_on_hand: f64,
 }
@@ -523,20 +464,13 @@ fn policy_summary(
 ) -> PolicySummary {
     let n = paths as f64;
     let policy = &plan.policies[index];
-    let mean_line = |k: usize| t.lines[k].value() / n;
-    let lines: Vec<f64> = (0..CostLines::NAMES.len()).map(mean_line).collect();
+    let lines = t.lines.clone().map(|sum| sum.value() / n);
     let total = t.total.mean();
     let sorted = &samples.sorted[index];
-    let units = |name: &str| {
-        let k = crate::inventory::UnitCounts::NAMES
-            .iter()
-            .position(|u| *u == name)
-            .expect("known unit name");
-        t.units[k] as f64 / n
-    };
+    let units = t.units.map(|sum| sum as f64 / n);
     let horizon = plan.horizon.time;
     let average_on_hand = t.on_hand_unit_years.value() / n / horizon;
-    let served = units("filled_from_stock") + units("backorders_filled");
+    let served = units.filled_from_stock + units.backorders_filled;
     let stockouts = t.stockout_sample.sorted();
     let stockout_paths = paths - t.paths_without_short;
     let first_stockout_years = (!stockouts.is_empty()).then(|| StockoutSummary {
@@ -619,7 +553,7 @@ fn policy_summary(
                 units: d.retained,
             })
             .collect(),
-        fill_rate: ratio(units("filled_from_stock"), units("demanded")),
+        fill_rate: ratio(units.filled_from_stock, units.demanded),
         no_stockout_probability: t.paths_without_short as f64 / n,
         total_cost: CostSummary {
             mean: total,
@@ -630,34 +564,9 @@ fn policy_summary(
             p95: quantile(sorted, 0.95).unwrap_or(0.0),
             cvar95: upper_tail_mean(sorted, 0.95).unwrap_or(0.0),
         },
-        cost_breakdown: CostBreakdown {
-            last_time_buy: lines[0],
-            holding: lines[1],
-            disposal: lines[2],
-            release: lines[3],
-            buyback: lines[4],
-            remanufacture: lines[5],
-            shortage: lines[6],
-            backorder: lines[7],
-            end_of_horizon: lines[8],
-            total,
-        },
+        cost_breakdown: CostBreakdown { lines, total },
         units: UnitsSummary {
-            demanded: units("demanded"),
-            filled_from_stock: units("filled_from_stock"),
-            short: units("short"),
-            lost: units("lost"),
-            backordered: units("backordered"),
-            backorders_filled: units("backorders_filled"),
-            scrapped: units("scrapped"),
-            released: units("released"),
-            bought_back: units("bought_back"),
-            remanufactured: units("remanufactured"),
-            lost_in_storage: units("lost_in_storage"),
-            on_hand_at_horizon: units("on_hand_at_horizon"),
-            open_backorders_at_horizon: units("open_backorders_at_horizon"),
-            on_order_at_horizon: units("on_order_at_horizon"),
-            remanufacture_runs: units("remanufacture_runs"),
+            counts: units,
             average_on_hand,
         },
         first_stockout_years,
@@ -665,7 +574,7 @@ fn policy_summary(
         finance: FinanceSummary {
             inventory_turnover: ratio(served / horizon, average_on_hand),
             gmroi,
-            carrying_share_of_total: ratio(lines[1], total),
+            carrying_share_of_total: ratio(lines.holding, total),
             revenue,
         },
         comparison,

@@ -8,7 +8,10 @@
 //! between events with the discounted time `G(t)`, so the work per path grows with the number
 //! of events, not with the number of calendar periods.
 
+mod lines;
 mod plan;
+
+pub use lines::{CostLines, UnitCounts};
 
 pub use plan::{
     DAYS_PER_YEAR, Disposition, DispositionAction, Instant, LastTimeBuy, PartnerTerms, Plan,
@@ -39,141 +42,6 @@ pub(crate) fn count_f64(n: u64) -> f64 {
 #[inline(always)]
 fn earlier(a: f64, b: f64) -> f64 {
     if b < a { b } else { a }
-}
-
-/// The cost lines of one path, each discounted to t = 0 (currency; income negative).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct CostLines {
-    /// Last-time buy at t = 0.
-    pub last_time_buy: f64,
-    /// Carrying cost of units on hand.
-    pub holding: f64,
-    /// Scrapping (salvage income, or disposal fees).
-    pub disposal: f64,
-    /// Income from releases to partners.
-    pub release: f64,
-    /// Buy-backs from partners, with request fees.
-    pub buyback: f64,
-    /// Re-manufacture runs.
-    pub remanufacture: f64,
-    /// Shortage penalties.
-    pub shortage: f64,
-    /// Waiting cost of backorders.
-    pub backorder: f64,
-    /// Disposal of the stock left at the horizon.
-    pub end_of_horizon: f64,
-}
-
-impl CostLines {
-    /// Names of the lines, in order (stable).
-    pub const NAMES: [&'static str; 9] = [
-        "last_time_buy",
-        "holding",
-        "disposal",
-        "release",
-        "buyback",
-        "remanufacture",
-        "shortage",
-        "backorder",
-        "end_of_horizon",
-    ];
-
-    /// The lines in the order of [`CostLines::NAMES`].
-    pub fn values(&self) -> [f64; 9] {
-        [
-            self.last_time_buy,
-            self.holding,
-            self.disposal,
-            self.release,
-            self.buyback,
-            self.remanufacture,
-            self.shortage,
-            self.backorder,
-            self.end_of_horizon,
-        ]
-    }
-
-    /// The sum of all lines: the path's total discounted cost.
-    pub fn total(&self) -> f64 {
-        self.values().iter().sum()
-    }
-}
-
-/// Unit counts of one path.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct UnitCounts {
-    /// Units asked for by customers.
-    pub demanded: u64,
-    /// Units served from stock at once.
-    pub filled_from_stock: u64,
-    /// Units that found no stock.
-    pub short: u64,
-    /// Short units lost (lost sales).
-    pub lost: u64,
-    /// Short units that waited (backorders).
-    pub backordered: u64,
-    /// Backordered units served later.
-    pub backorders_filled: u64,
-    /// Units scrapped.
-    pub scrapped: u64,
-    /// Units released to partners.
-    pub released: u64,
-    /// Units delivered by partners.
-    pub bought_back: u64,
-    /// Units delivered by re-manufacture.
-    pub remanufactured: u64,
-    /// Units lost in storage.
-    pub lost_in_storage: u64,
-    /// Units on hand at the horizon (disposed of at the salvage value).
-    pub on_hand_at_horizon: u64,
-    /// Backorders still open at the horizon.
-    pub open_backorders_at_horizon: u64,
-    /// Units ordered but not delivered by the horizon.
-    pub on_order_at_horizon: u64,
-    /// Re-manufacture runs ordered.
-    pub remanufacture_runs: u64,
-}
-
-impl UnitCounts {
-    /// Names of the counts, in order (stable).
-    pub const NAMES: [&'static str; 15] = [
-        "demanded",
-        "filled_from_stock",
-        "short",
-        "lost",
-        "backordered",
-        "backorders_filled",
-        "scrapped",
-        "released",
-        "bought_back",
-        "remanufactured",
-        "lost_in_storage",
-        "on_hand_at_horizon",
-        "open_backorders_at_horizon",
-        "on_order_at_horizon",
-        "remanufacture_runs",
-    ];
-
-    /// The counts in the order of [`UnitCounts::NAMES`].
-    pub fn values(&self) -> [u64; 15] {
-        [
-            self.demanded,
-            self.filled_from_stock,
-            self.short,
-            self.lost,
-            self.backordered,
-            self.backorders_filled,
-            self.scrapped,
-            self.released,
-            self.bought_back,
-            self.remanufactured,
-            self.lost_in_storage,
-            self.on_hand_at_horizon,
-            self.open_backorders_at_horizon,
-            self.on_order_at_horizon,
-            self.remanufacture_runs,
-        ]
-    }
 }
 
 /// One partner's dealings on one path.

@@ -10,7 +10,6 @@
 
 pub mod charts;
 mod files;
-mod finite;
 pub mod fit;
 mod optimize;
 pub mod portfolio;
@@ -19,12 +18,11 @@ pub mod sweep;
 mod table;
 
 pub use files::{MARKER, OutputDir};
-pub use finite::first_non_finite;
 pub use optimize::{render_optimize, render_optimize_table};
 pub use report::{HtmlReport, render_html};
 pub use table::{money, percent, render_table, signed_money, whole_number};
 
-use crate::engine::RunSummary;
+use crate::engine::{PolicyRow, RunSummary};
 
 /// One output format. Exporters are independent of each other, so they may run in parallel.
 pub trait Exporter: Send + Sync {
@@ -62,119 +60,92 @@ impl Exporter for PoliciesCsv {
     fn render(&self, summary: &RunSummary) -> anyhow::Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(policy_columns())?;
-        for p in &summary.policies {
-            w.write_record(policy_row(summary, p))?;
+        for row in PolicyRow::all(summary) {
+            w.write_record(policy_cells(&row))?;
         }
         Ok(w.into_inner()?)
     }
 }
 
-/// The columns of `policies.csv` (also the metric columns of `sweep.csv`).
+/// The columns of `policies.csv` (also the metric columns of `sweep.csv` and
+/// `portfolio.csv`), in the order of [`policy_cells`].
 pub fn policy_columns() -> Vec<String> {
-    let mut header: Vec<String> = [
-        "policy",
-        "kind",
-        "paths",
-        "seed",
-        "fill_rate",
-        "no_stockout_probability",
-        "total_cost_mean",
-        "total_cost_std_err",
-        "total_cost_ci95_low",
-        "total_cost_ci95_high",
-        "total_cost_p05",
-        "total_cost_p50",
-        "total_cost_p95",
-        "total_cost_cvar95",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    header.extend(
-        crate::inventory::CostLines::NAMES
-            .iter()
-            .map(|n| format!("cost_{n}")),
-    );
-    header.push("cost_total".into());
-    let unit_names = crate::inventory::UnitCounts::NAMES
-        .iter()
-        .chain(&["average_on_hand"]);
-    header.extend(unit_names.map(|n| format!("units_{n}")));
-    header.extend(
-        [
-            "first_stockout_share",
-            "first_stockout_p50_years",
-            "difference_vs_baseline_mean",
-            "difference_vs_baseline_std_err",
-            "difference_vs_baseline_ci95_low",
-            "difference_vs_baseline_ci95_high",
-            "probability_cheaper_than_baseline",
-            "inventory_turnover",
-            "gmroi",
-            "carrying_share_of_total",
-            "revenue",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
-    );
-    header
+    policy_record(&PolicyRow::default())
+        .into_iter()
+        .map(|(column, _)| column)
+        .collect()
 }
 
-/// One row of `policies.csv`: `p`'s cells in the order of [`policy_columns`].
-pub fn policy_row(summary: &RunSummary, p: &crate::engine::PolicySummary) -> Vec<String> {
-    let c = &p.total_cost;
-    let b = &p.cost_breakdown;
-    let u = &p.units;
-    let mut row = vec![
-        p.name.clone(),
-        p.kind.clone(),
-        summary.paths.to_string(),
-        summary.seed.to_string(),
-        cell(p.fill_rate),
-        p.no_stockout_probability.to_string(),
-    ];
-    row.extend(
-        [
-            c.mean, c.std_err, c.ci95[0], c.ci95[1], c.p05, c.p50, c.p95, c.cvar95,
-        ]
-        .iter()
-        .chain(&b.lines())
-        .chain(&[
-            b.total,
-            u.demanded,
-            u.filled_from_stock,
-            u.short,
-            u.lost,
-            u.backordered,
-            u.backorders_filled,
-            u.scrapped,
-            u.released,
-            u.bought_back,
-            u.remanufactured,
-            u.lost_in_storage,
-            u.on_hand_at_horizon,
-            u.open_backorders_at_horizon,
-            u.on_order_at_horizon,
-            u.remanufacture_runs,
-            u.average_on_hand,
-        ])
-        .map(|v| v.to_string()),
+/// The cells of one row of `policies.csv`, in the order of [`policy_columns`].
+pub fn policy_cells(row: &PolicyRow) -> Vec<String> {
+    policy_record(row).into_iter().map(|(_, c)| c).collect()
+}
+
+/// The (column, cell) pairs of a row of `policies.csv`: the one place its columns are listed.
+fn policy_record(row: &PolicyRow) -> Vec<(String, String)> {
+    let mut record: Vec<(String, String)> = Vec::with_capacity(64);
+    let mut push = |column: &str, cell: String| record.push((column.to_string(), cell));
+    push("policy", row.policy.clone());
+    push("kind", row.kind.clone());
+    push("paths", row.paths.to_string());
+    push("seed", row.seed.to_string());
+    push("fill_rate", cell(row.fill_rate));
+    push(
+        "no_stockout_probability",
+        row.no_stockout_probability.to_string(),
     );
-    let cmp = p.comparison.as_ref();
-    row.extend([
-        cell(p.first_stockout_years.as_ref().map(|s| s.share_of_paths)),
-        cell(p.first_stockout_years.as_ref().map(|s| s.p50)),
-        cell(cmp.map(|c| c.mean_difference)),
-        cell(cmp.map(|c| c.std_err)),
-        cell(cmp.map(|c| c.ci95[0])),
-        cell(cmp.map(|c| c.ci95[1])),
-        cell(cmp.map(|c| c.probability_cheaper)),
-        cell(p.finance.inventory_turnover),
-        cell(p.finance.gmroi),
-        cell(p.finance.carrying_share_of_total),
-        cell(p.finance.revenue),
-    ]);
-    row
+    let c = &row.total_cost;
+    for (name, v) in [
+        ("mean", c.mean),
+        ("std_err", c.std_err),
+        ("ci95_low", c.ci95_low),
+        ("ci95_high", c.ci95_high),
+        ("p05", c.p05),
+        ("p50", c.p50),
+        ("p95", c.p95),
+        ("cvar95", c.cvar95),
+    ] {
+        push(&format!("total_cost_{name}"), v.to_string());
+    }
+    for (name, v) in row.cost.named() {
+        push(&format!("cost_{name}"), v.to_string());
+    }
+    push("cost_total", row.cost_total.to_string());
+    for (name, v) in row.units.named() {
+        push(&format!("units_{name}"), v.to_string());
+    }
+    push("units_average_on_hand", row.average_on_hand.to_string());
+    push("first_stockout_share", cell(row.first_stockout_share));
+    push(
+        "first_stockout_p50_years",
+        cell(row.first_stockout_p50_years),
+    );
+    let vs = row.versus_baseline.as_ref();
+    push(
+        "difference_vs_baseline_mean",
+        cell(vs.map(|c| c.mean_difference)),
+    );
+    push(
+        "difference_vs_baseline_std_err",
+        cell(vs.map(|c| c.std_err)),
+    );
+    push(
+        "difference_vs_baseline_ci95_low",
+        cell(vs.map(|c| c.ci95_low)),
+    );
+    push(
+        "difference_vs_baseline_ci95_high",
+        cell(vs.map(|c| c.ci95_high)),
+    );
+    push(
+        "probability_cheaper_than_baseline",
+        cell(vs.map(|c| c.probability_cheaper)),
+    );
+    push("inventory_turnover", cell(row.inventory_turnover));
+    push("gmroi", cell(row.gmroi));
+    push("carrying_share_of_total", cell(row.carrying_share_of_total));
+    push("revenue", cell(row.revenue));
+    record
 }
 
 /// `timeseries.csv`: per policy and time-series point, on-hand stock and cumulative cost.
@@ -193,19 +164,10 @@ impl Exporter for TimeSeriesCsv {
     }
 }
 
-/// Checks that every number of `summary` (and of its time series) is finite: the guard that
-/// keeps NaN and infinity out of every output. A failure is a bug (validation keeps every
-/// magnitude in range), reported with the figure's path.
+/// Checks that every number of `summary` is finite ([`RunSummary::check_finite`]) before
+/// anything is rendered from it.
 pub fn check_finite(summary: &RunSummary) -> anyhow::Result<()> {
-    let found = first_non_finite(summary)
-        .or_else(|| first_non_finite(&summary.timeseries).map(|path| format!("timeseries{path}")));
-    match found {
-        None => Ok(()),
-        Some(path) => Err(anyhow::anyhow!(
-            "internal failure: the result `{path}` is not a finite number; nothing was written \
-             (please report this together with the scenario file)"
-        )),
-    }
+    summary.check_finite().map_err(anyhow::Error::new)
 }
 
 /// Renders every standard file of `summary` (and the report's files when `report`), after

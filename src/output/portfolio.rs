@@ -11,7 +11,7 @@ use serde_json::json;
 use super::charts::pareto::Pareto;
 use super::charts::{hex, policy_color};
 use super::report::{esc, page_start};
-use super::{money, percent, policy_columns};
+use super::{money, percent, policy_cells, policy_columns};
 use crate::engine::Z95;
 use crate::portfolio::{ABC_A, ABC_B, Analysis, Portfolio, Total, XYZ_X, XYZ_Y};
 
@@ -37,7 +37,7 @@ pub fn render_portfolio_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u
         for (i, policy) in part.policies.iter().enumerate() {
             let mut row = vec![part.part.clone()];
             row.extend(part.values.iter().cloned());
-            row.extend(policy.row.iter().cloned());
+            row.extend(policy_cells(policy));
             row.push((i == pa.recommended).to_string());
             row.push(pa.abc.to_string());
             row.push(pa.xyz.to_string());
@@ -99,13 +99,13 @@ pub fn render_parts_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u8>> 
             part.expected_annual_units.to_string(),
             cell(part.demand_cv),
             part.seed.to_string(),
-            r.name.clone(),
-            r.mean.to_string(),
-            r.std_err.to_string(),
+            r.policy.clone(),
+            r.total_cost.mean.to_string(),
+            r.total_cost.std_err.to_string(),
             cell(r.fill_rate),
             pa.target_met.to_string(),
-            b.name.clone(),
-            b.mean.to_string(),
+            b.policy.clone(),
+            b.total_cost.mean.to_string(),
             pa.saving.to_string(),
             pa.saving_std_err.to_string(),
             rank[k].to_string(),
@@ -455,15 +455,15 @@ pub fn render_portfolio_html(
             pa.abc,
             pa.xyz,
             hex(policy_color(pa.recommended)),
-            esc(&rec.name),
+            esc(&rec.policy),
             if pa.target_met {
                 ""
             } else {
                 " (misses the target)"
             },
-            esc(&money(rec.mean)),
+            esc(&money(rec.total_cost.mean)),
             esc(&percent(rec.fill_rate)),
-            esc(&money(part.policies[0].mean)),
+            esc(&money(part.policies[0].total_cost.mean)),
             esc(&money(pa.saving)),
             esc(&money(Z95 * pa.saving_std_err))
         );

@@ -885,11 +885,11 @@ fn numbers(h: &mut String, summary: &RunSummary) {
         ),
         "cost line",
     );
-    let names = crate::inventory::CostLines::NAMES;
+    let names = <crate::inventory::CostLines>::NAMES;
     for (k, name) in names.iter().enumerate() {
         let _ = write!(h, "<tr><th scope=\"row\">{}</th>", esc(COST_LINE_LABELS[k]));
         for (i, p) in summary.policies.iter().enumerate() {
-            let v = p.cost_breakdown.lines()[k];
+            let v = p.cost_breakdown.lines.values()[k];
             h.push_str(&cell(
                 &format!("/policies/{i}/cost_breakdown/{name}"),
                 Some(v),
@@ -911,38 +911,40 @@ fn numbers(h: &mut String, summary: &RunSummary) {
     // Units.
     policy_columns(h, summary, "Units, mean per future", "units");
     let units: [UnitRow; 16] = [
-        ("demanded", "demanded", |p| p.units.demanded),
+        ("demanded", "demanded", |p| p.units.counts.demanded),
         ("filled_from_stock", "served from stock at once", |p| {
-            p.units.filled_from_stock
+            p.units.counts.filled_from_stock
         }),
-        ("short", "short", |p| p.units.short),
-        ("lost", "lost sales", |p| p.units.lost),
-        ("backordered", "backordered", |p| p.units.backordered),
+        ("short", "short", |p| p.units.counts.short),
+        ("lost", "lost sales", |p| p.units.counts.lost),
+        ("backordered", "backordered", |p| p.units.counts.backordered),
         ("backorders_filled", "backorders served later", |p| {
-            p.units.backorders_filled
+            p.units.counts.backorders_filled
         }),
-        ("scrapped", "scrapped", |p| p.units.scrapped),
-        ("released", "released to partners", |p| p.units.released),
-        ("bought_back", "bought back", |p| p.units.bought_back),
+        ("scrapped", "scrapped", |p| p.units.counts.scrapped),
+        ("released", "released to partners", |p| {
+            p.units.counts.released
+        }),
+        ("bought_back", "bought back", |p| p.units.counts.bought_back),
         ("remanufactured", "re-manufactured", |p| {
-            p.units.remanufactured
+            p.units.counts.remanufactured
         }),
         ("remanufacture_runs", "re-manufacture runs", |p| {
-            p.units.remanufacture_runs
+            p.units.counts.remanufacture_runs
         }),
         ("lost_in_storage", "lost in storage", |p| {
-            p.units.lost_in_storage
+            p.units.counts.lost_in_storage
         }),
         ("on_hand_at_horizon", "on hand at the horizon", |p| {
-            p.units.on_hand_at_horizon
+            p.units.counts.on_hand_at_horizon
         }),
         (
             "open_backorders_at_horizon",
             "backorders open at the horizon",
-            |p| p.units.open_backorders_at_horizon,
+            |p| p.units.counts.open_backorders_at_horizon,
         ),
         ("on_order_at_horizon", "on order at the horizon", |p| {
-            p.units.on_order_at_horizon
+            p.units.counts.on_order_at_horizon
         }),
         ("average_on_hand", "average on hand", |p| {
             p.units.average_on_hand
@@ -1039,7 +1041,7 @@ fn numbers(h: &mut String, summary: &RunSummary) {
              <th scope=\"col\">response (days)</th><th scope=\"col\">units shipped</th></tr></thead>\n<tbody>\n",
         );
         for (i, p) in summary.policies.iter().enumerate() {
-            if p.units.released == 0.0 && p.partners.iter().all(|x| x.requests == 0.0) {
+            if p.units.counts.released == 0.0 && p.partners.iter().all(|x| x.requests == 0.0) {
                 continue;
             }
             for (j, partner) in p.partners.iter().enumerate() {

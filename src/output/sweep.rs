@@ -9,9 +9,9 @@ use serde_json::json;
 use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
 use super::charts::{hex, policy_color};
 use super::report::{esc, page_start};
-use super::{check_finite, money, policy_columns, policy_row};
-use crate::engine::RunSummary;
+use super::{check_finite, money, policy_cells, policy_columns};
 use crate::engine::sweep::SweepRun;
+use crate::engine::{PolicyRow, RunSummary};
 use crate::scenario::sweep::{Design, value_text};
 
 /// The swept keys of all runs, in order of first appearance (the parameter columns).
@@ -56,7 +56,7 @@ pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
             }
             for p in &summary.policies {
                 let mut row = prefix.clone();
-                row.extend(policy_row(summary, p));
+                row.extend(policy_cells(&PolicyRow::of(summary, p)));
                 w.write_record(&row)?;
             }
         }
@@ -105,7 +105,7 @@ pub fn render_oat_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
         for (prefix, summary) in rows {
             for p in &summary.policies {
                 let mut row = prefix.to_vec();
-                row.extend(policy_row(summary, p));
+                row.extend(policy_cells(&PolicyRow::of(summary, p)));
                 w.write_record(&row)?;
             }
         }

@@ -40,7 +40,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::stats::ExactSum;
-use crate::engine::{Cancelled, RunSettings, RunSummary, run_cancellable};
+use crate::engine::{Cancelled, PolicyRow, RunSettings, RunSummary, run_cancellable};
 use crate::optimize::OptimizeError;
 use crate::scenario::Scenario;
 use input::PreparedPart;
@@ -75,26 +75,6 @@ pub fn part_seed(seed: u64, part: &str) -> u64 {
     z & ((1 << 53) - 1)
 }
 
-/// What one policy did for one part: the figures the portfolio needs, and the part's
-/// `policies.csv` row as text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PartPolicy {
-    /// Policy name.
-    pub name: String,
-    /// Mean total discounted cost per path.
-    pub mean: f64,
-    /// Its standard error.
-    pub std_err: f64,
-    /// Fill rate (`None`: no demand).
-    pub fill_rate: Option<f64>,
-    /// Mean paired difference against the baseline (`None` for the baseline).
-    pub difference: Option<f64>,
-    /// Its standard error.
-    pub difference_std_err: Option<f64>,
-    /// The cells of this policy's `policies.csv` row.
-    pub row: Vec<String>,
-}
-
 /// One part's results: everything the outputs need, a few kilobytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartResult {
@@ -112,8 +92,8 @@ pub struct PartResult {
     pub expected_annual_units: f64,
     /// Coefficient of variation of the first year's units (`None`: no expected demand).
     pub demand_cv: Option<f64>,
-    /// Per policy, in the template's order.
-    pub policies: Vec<PartPolicy>,
+    /// Per policy, in the template's order: the figures of its `policies.csv` row.
+    pub policies: Vec<PolicyRow>,
 }
 
 /// What every output of a portfolio names besides the parts' results.
@@ -210,10 +190,12 @@ pub fn run_part(
         Err(e @ OptimizeError::Reviews(_)) => unreachable!("validation refuses it: {e}"),
     }
     let summary = run_cancellable(&p.scenario, &plan, settings, &|_| {}, cancel)?;
-    crate::output::check_finite(&summary).map_err(|e| PortfolioError::NotFinite {
-        part: p.part.clone(),
-        message: e.to_string(),
-    })?;
+    summary
+        .check_finite()
+        .map_err(|e| PortfolioError::NotFinite {
+            part: p.part.clone(),
+            message: e.to_string(),
+        })?;
     Ok(part_result(p, &summary))
 }
 
@@ -227,19 +209,7 @@ fn part_result(p: &PreparedPart, summary: &RunSummary) -> PartResult {
         unit_cost: p.scenario.part.unit_cost,
         expected_annual_units,
         demand_cv,
-        policies: summary
-            .policies
-            .iter()
-            .map(|ps| PartPolicy {
-                name: ps.name.clone(),
-                mean: ps.total_cost.mean,
-                std_err: ps.total_cost.std_err,
-                fill_rate: ps.fill_rate,
-                difference: ps.comparison.as_ref().map(|c| c.mean_difference),
-                difference_std_err: ps.comparison.as_ref().map(|c| c.std_err),
-                row: crate::output::policy_row(summary, ps),
-            })
-            .collect(),
+        policies: PolicyRow::all(summary),
     }
 }
 
@@ -370,13 +340,18 @@ pub struct Analysis {
 
 /// The recommended policy among `policies` (see the module's rule) and whether it meets
 /// `target`.
-pub fn recommend(policies: &[PartPolicy], target: Option<f64>) -> (usize, bool) {
-    let cheapest = |ok: &dyn Fn(&PartPolicy) -> bool| {
+pub fn recommend(policies: &[PolicyRow], target: Option<f64>) -> (usize, bool) {
+    let cheapest = |ok: &dyn Fn(&PolicyRow) -> bool| {
         policies
             .iter()
             .enumerate()
             .filter(|(_, p)| ok(p))
-            .min_by(|a, b| a.1.mean.total_cmp(&b.1.mean).then(a.0.cmp(&b.0)))
+            .min_by(|a, b| {
+                a.1.total_cost
+                    .mean
+                    .total_cmp(&b.1.total_cost.mean)
+                    .then(a.0.cmp(&b.0))
+            })
             .map(|(i, _)| i)
     };
     match target {
@@ -391,7 +366,7 @@ pub fn recommend(policies: &[PartPolicy], target: Option<f64>) -> (usize, bool) 
                         let fa = a.1.fill_rate.unwrap_or(1.0);
                         let fb = b.1.fill_rate.unwrap_or(1.0);
                         fa.total_cmp(&fb)
-                            .then(b.1.mean.total_cmp(&a.1.mean))
+                            .then(b.1.total_cost.mean.total_cmp(&a.1.total_cost.mean))
                             .then(b.0.cmp(&a.0))
                     })
                     .map_or(0, |(i, _)| i);
@@ -461,8 +436,8 @@ pub fn analyse(portfolio: &Portfolio) -> Analysis {
                 abc: abc[k],
                 xyz: xyz_class(p.demand_cv),
                 annual_usage_value: values[k],
-                saving: r.difference.map_or(0.0, |d| -d),
-                saving_std_err: r.difference_std_err.unwrap_or(0.0),
+                saving: r.versus_baseline.map_or(0.0, |d| -d.mean_difference),
+                saving_std_err: r.versus_baseline.map_or(0.0, |d| d.std_err),
             }
         })
         .collect();
@@ -474,18 +449,18 @@ pub fn analyse(portfolio: &Portfolio) -> Analysis {
         .map(|(i, (name, kind))| PolicyTotal {
             policy: name.clone(),
             kind: kind.clone(),
-            total_cost: Total::of(
-                portfolio
-                    .parts
-                    .iter()
-                    .map(|p| (p.policies[i].mean, p.policies[i].std_err)),
-            ),
+            total_cost: Total::of(portfolio.parts.iter().map(|p| {
+                (
+                    p.policies[i].total_cost.mean,
+                    p.policies[i].total_cost.std_err,
+                )
+            })),
             recommended_parts: parts.iter().filter(|a| a.recommended == i).count(),
         })
         .collect();
     let best_mix = Total::of(portfolio.parts.iter().zip(&parts).map(|(p, a)| {
         let r = &p.policies[a.recommended];
-        (r.mean, r.std_err)
+        (r.total_cost.mean, r.total_cost.std_err)
     }));
     let best_mix_saving = Total::of(parts.iter().map(|a| (a.saving, a.saving_std_err)));
     let mut by_saving: Vec<usize> = (0..parts.len()).collect();
@@ -533,15 +508,14 @@ mod tests {
         assert_eq!(xyz_class(None), 'Z');
     }
 
-    fn policy(mean: f64, fill: Option<f64>) -> PartPolicy {
-        PartPolicy {
-            name: String::new(),
-            mean,
-            std_err: 0.0,
+    fn policy(mean: f64, fill: Option<f64>) -> PolicyRow {
+        PolicyRow {
             fill_rate: fill,
-            difference: None,
-            difference_std_err: None,
-            row: Vec::new(),
+            total_cost: crate::engine::TotalCostFigures {
+                mean,
+                ..Default::default()
+            },
+            ..PolicyRow::default()
         }
     }
 

@@ -86,15 +86,15 @@ fn zero_demand_costs_exactly_the_carrying_cost() {
     let s = run("zero-demand", &text, 300);
     let hold = &s.policies[0];
     assert_eq!(hold.fill_rate, None, "undefined without demand");
-    assert_eq!(hold.units.demanded, 0.0);
-    assert_eq!(hold.cost_breakdown.shortage, 0.0);
+    assert_eq!(hold.units.counts.demanded, 0.0);
+    assert_eq!(hold.cost_breakdown.lines.shortage, 0.0);
     assert_eq!(hold.no_stockout_probability, 1.0);
     // 210 units × 10 % × 100 per year, discounted at 5 % over 20 years, exactly.
     let carrying = 210.0 * 0.1 * 100.0 * Discount::new(0.05).discounted_time(20.0);
     assert!(
-        (hold.cost_breakdown.holding - carrying).abs() <= 1e-9 * carrying,
+        (hold.cost_breakdown.lines.holding - carrying).abs() <= 1e-9 * carrying,
         "{} vs {carrying}",
-        hold.cost_breakdown.holding
+        hold.cost_breakdown.lines.holding
     );
     assert_eq!(hold.total_cost.std_err, 0.0);
 }
@@ -285,7 +285,10 @@ fn extreme_but_valid_scenarios_give_finite_results() {
             );
             let fr = p.fill_rate.unwrap_or(1.0);
             assert!((0.0..=1.0).contains(&fr), "{name}: fill rate {fr}");
-            assert!(p.units.filled_from_stock <= p.units.demanded, "{name}");
+            assert!(
+                p.units.counts.filled_from_stock <= p.units.counts.demanded,
+                "{name}"
+            );
         }
     }
 }

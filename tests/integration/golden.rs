@@ -25,7 +25,7 @@ fn benchmark_scenario_results_are_pinned() {
     let means: Vec<(String, f64, f64)> = summary
         .policies
         .iter()
-        .map(|p| (p.name.clone(), p.total_cost.mean, p.units.demanded))
+        .map(|p| (p.name.clone(), p.total_cost.mean, p.units.counts.demanded))
         .collect();
     let pinned: Vec<(&str, f64, f64)> = PINNED.to_vec();
     assert_eq!(

@@ -243,8 +243,9 @@ proptest! {
         let summary = engine::run(&s, &plan, RunSettings { paths: 300, seed: 9, threads: 1 }, &|_| {});
         for policy in &summary.policies {
             let b = &policy.cost_breakdown;
-            let sum = b.last_time_buy + b.holding + b.disposal + b.release + b.buyback
-                + b.remanufacture + b.shortage + b.backorder + b.end_of_horizon;
+            let l = &b.lines;
+            let sum = l.last_time_buy + l.holding + l.disposal + l.release + l.buyback
+                + l.remanufacture + l.shortage + l.backorder + l.end_of_horizon;
             prop_assert!((sum - b.total).abs() <= 1e-9 * b.total.abs().max(1.0), "{} vs {}", sum, b.total);
             prop_assert!((b.total - policy.total_cost.mean).abs() <= 1e-9 * b.total.abs().max(1.0));
             let c = &policy.total_cost;

@@ -188,7 +188,7 @@ fn a_portfolio_of_n_parts_equals_n_single_runs() {
             assert_eq!(&row[0], part);
             assert_eq!(
                 row[first_policy..recommended].to_vec(),
-                pimsim::output::policy_row(&summary, p),
+                pimsim::output::policy_cells(&pimsim::engine::PolicyRow::of(&summary, p)),
                 "part {part}, policy {}",
                 p.name
             );

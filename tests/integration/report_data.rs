@@ -33,20 +33,24 @@ fn supply_over_time_ends_at_the_units_received() {
         }
         let last = points.last().unwrap();
         assert_eq!(
-            last.remanufacture_runs_mean, p.units.remanufacture_runs,
+            last.remanufacture_runs_mean, p.units.counts.remanufacture_runs,
             "{}",
             p.name
         );
         assert_eq!(
-            last.remanufactured_mean, p.units.remanufactured,
+            last.remanufactured_mean, p.units.counts.remanufactured,
             "{}",
             p.name
         );
-        assert_eq!(last.bought_back_mean, p.units.bought_back, "{}", p.name);
+        assert_eq!(
+            last.bought_back_mean, p.units.counts.bought_back,
+            "{}",
+            p.name
+        );
     }
     // The scenario re-manufactures under scrap and buys back under release.
-    assert!(s.policies[1].units.remanufacture_runs > 0.0);
-    assert!(s.policies[2].units.bought_back > 0.0);
+    assert!(s.policies[1].units.counts.remanufacture_runs > 0.0);
+    assert!(s.policies[2].units.counts.bought_back > 0.0);
 }
 
 #[test]

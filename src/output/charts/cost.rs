@@ -195,7 +195,7 @@ fn lines(summary: &RunSummary) -> Vec<[f64; 9]> {
     summary
         .policies
         .iter()
-        .map(|p| p.cost_breakdown.lines())
+        .map(|p| p.cost_breakdown.lines.values())
         .collect()
 }
 

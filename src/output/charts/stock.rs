@@ -210,7 +210,7 @@ fn panel<DB: DrawingBackend>(
             .filter(|b| b.3 > 0.0)
             .map(|b| Rectangle::new([(b.0, b.2), (b.1, b.2 + b.3)], bought_back_color().filled())),
     )?;
-    let units = &policy.units;
+    let units = &policy.units.counts;
     let (note_width, _) = note_area.dim_in_pixel();
     let note_style = style.anchored(11.5, SOFT_INK, HPos::Right, VPos::Center);
     let note = if units.remanufacture_runs == 0.0 && units.bought_back == 0.0 {

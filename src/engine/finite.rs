@@ -10,6 +10,8 @@ use std::fmt;
 
 use serde::ser::{self, Serialize};
 
+use super::RunSummary;
+
 /// The path (e.g. `policies[1].total_cost.std_err`) of the first number in `value` that is NaN
 /// or infinite, or `None` when every number is finite.
 pub fn first_non_finite<T: Serialize + ?Sized>(value: &T) -> Option<String> {
@@ -20,6 +22,31 @@ pub fn first_non_finite<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     // The walker only stops early (with an error) once it has found something.
     let _ = value.serialize(&mut walker);
     walker.found
+}
+
+/// A result holds a number that is not finite: a bug (validation keeps every magnitude in
+/// range), reported with the figure's path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "internal failure: the result `{path}` is not a finite number; nothing was written \
+     (please report this together with the scenario file)"
+)]
+pub struct NotFinite {
+    /// Where the number is, e.g. `policies[1].total_cost.std_err`.
+    pub path: String,
+}
+
+impl RunSummary {
+    /// Checks that every number of the summary and of its time series is finite: the guard
+    /// that keeps NaN and infinity out of every output.
+    pub fn check_finite(&self) -> Result<(), NotFinite> {
+        let found = first_non_finite(self)
+            .or_else(|| first_non_finite(&self.timeseries).map(|path| format!("timeseries{path}")));
+        match found {
+            None => Ok(()),
+            Some(path) => Err(NotFinite { path }),
+        }
+    }
 }
 
 struct Walker {

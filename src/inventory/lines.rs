@@ -1,0 +1,182 @@
+//! The cost lines and unit counts of a path, defined once.
+//!
+//! [`CostLines`] and [`UnitCounts`] hold one value per line or count, by name. The same struct
+//! carries a path's discounted costs (`CostLines<f64>`), a run's exact sums
+//! (`CostLines<ExactSum>`) and the means of the summary; every consumer iterates them by name
+//! ([`CostLines::NAMES`], [`CostLines::values`], [`CostLines::map`]) instead of by position in an
+//! array, so a new line is one new field here and nothing else to keep in step.
+
+use serde::{Deserialize, Serialize};
+
+/// The number of identifiers given (a constant expression).
+macro_rules! count {
+    () => { 0 };
+    ($first:ident $($rest:ident)*) => { 1 + count!($($rest)*) };
+}
+
+/// Defines a record of named values of one type: the struct, its names in order, and the
+/// conversions to and from an array, so that the names are written exactly once.
+macro_rules! named_record {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident<$t:ident = $default:ty> {
+            $( $(#[$field_meta:meta])* $field:ident, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct $name<$t = $default> {
+            $( $(#[$field_meta])* pub $field: $t, )+
+        }
+
+        impl<$t> $name<$t> {
+            /// Number of values.
+            pub const LEN: usize = count!($($field)+);
+
+            /// The names, in order (stable: they are the keys of `summary.json` and the
+            /// column suffixes of the CSV files).
+            pub const NAMES: [&'static str; count!($($field)+)] = [$(stringify!($field)),+];
+
+            /// The values in the order of the names.
+            pub fn values(&self) -> [$t; count!($($field)+)]
+            where
+                $t: Copy,
+            {
+                [$(self.$field),+]
+            }
+
+            /// The record from values in the order of the names.
+            pub fn from_values(values: [$t; count!($($field)+)]) -> Self {
+                let [$($field),+] = values;
+                $name { $($field),+ }
+            }
+
+            /// Applies `f` to every value, name by name.
+            pub fn map<U>(self, mut f: impl FnMut($t) -> U) -> $name<U> {
+                $name { $($field: f(self.$field)),+ }
+            }
+
+            /// Applies `f` to each value of `self` with the value of the same name in `other`.
+            pub fn update_with<U>(&mut self, other: &$name<U>, mut f: impl FnMut(&mut $t, &U)) {
+                $( f(&mut self.$field, &other.$field); )+
+            }
+
+            /// (name, value) pairs in order.
+            pub fn named(&self) -> impl Iterator<Item = (&'static str, &$t)> {
+                Self::NAMES.iter().copied().zip([$(&self.$field),+])
+            }
+        }
+    };
+}
+
+named_record! {
+    /// The cost lines of section 6 (stable names): of one path, discounted to t = 0 (currency;
+    /// income negative), or sums and means of them.
+    pub struct CostLines<T = f64> {
+        /// Last-time buy at t = 0.
+        last_time_buy,
+        /// Carrying cost of units on hand.
+        holding,
+        /// Scrapping (salvage income, or disposal fees).
+        disposal,
+        /// Income from releases to partners.
+        release,
+        /// Buy-backs from partners, with request fees.
+        buyback,
+        /// Re-manufacture runs.
+        remanufacture,
+        /// Shortage penalties.
+        shortage,
+        /// Waiting cost of backorders.
+        backorder,
+        /// Disposal of the stock left at the horizon.
+        end_of_horizon,
+    }
+}
+
+impl CostLines<f64> {
+    /// The sum of all lines: the path's total discounted cost (currency), summed in the order
+    /// of the names.
+    pub fn total(&self) -> f64 {
+        self.values().iter().sum()
+    }
+}
+
+named_record! {
+    /// Unit counts (stable names): of one path (units), or sums and means of them.
+    pub struct UnitCounts<T = u64> {
+        /// Units asked for by customers.
+        demanded,
+        /// Units served from stock at once.
+        filled_from_stock,
+        /// Units that found no stock.
+        short,
+        /// Short units lost (lost sales).
+        lost,
+        /// Short units that waited (backorders).
+        backordered,
+        /// Backordered units served later.
+        backorders_filled,
+        /// Units scrapped.
+        scrapped,
+        /// Units released to partners.
+        released,
+        /// Units delivered by partners.
+        bought_back,
+        /// Units delivered by re-manufacture.
+        remanufactured,
+        /// Units lost in storage.
+        lost_in_storage,
+        /// Units on hand at the horizon (disposed of at the salvage value).
+        on_hand_at_horizon,
+        /// Backorders still open at the horizon.
+        open_backorders_at_horizon,
+        /// Units ordered but not delivered by the horizon.
+        on_order_at_horizon,
+        /// Re-manufacture runs ordered.
+        remanufacture_runs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_values_and_fields_agree() {
+        let lines = CostLines::<f64> {
+            holding: 2.0,
+            end_of_horizon: -1.0,
+            ..CostLines::default()
+        };
+        let values = lines.values();
+        assert_eq!(CostLines::<f64>::NAMES[1], "holding");
+        assert_eq!(values[1], 2.0);
+        assert_eq!(values[8], -1.0);
+        assert_eq!(CostLines::from_values(values), lines);
+        assert_eq!(lines.total(), 1.0);
+        let named: Vec<(&str, f64)> = lines.named().map(|(n, v)| (n, *v)).collect();
+        assert_eq!(named[8], ("end_of_horizon", -1.0));
+        let counts = UnitCounts::<u64> {
+            short: 3,
+            ..UnitCounts::default()
+        };
+        assert_eq!(UnitCounts::<u64>::LEN, 15);
+        assert_eq!(counts.map(|u| u * 2).short, 6);
+        let mut sums = UnitCounts::<u64>::default();
+        sums.update_with(&counts, |a, b| *a += b);
+        sums.update_with(&counts, |a, b| *a += b);
+        assert_eq!(sums.short, 6);
+    }
+
+    #[test]
+    fn serialized_keys_are_the_names_in_order() {
+        let json = serde_json::to_string(&UnitCounts::<u64>::default()).unwrap();
+        let keys: Vec<&str> = json
+            .trim_matches(['{', '}'])
+            .split(',')
+            .map(|kv| kv.split(':').next().unwrap().trim_matches('"'))
+            .collect();
+        assert_eq!(keys, UnitCounts::<u64>::NAMES);
+    }
+}
