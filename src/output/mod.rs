@@ -9,6 +9,7 @@
 //! outputs of `pimsim fit`, [`portfolio`] those of `pimsim portfolio`.
 
 pub mod charts;
+pub mod escape;
 mod files;
 pub mod fit;
 mod optimize;
