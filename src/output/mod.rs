@@ -23,7 +23,7 @@ pub use optimize::{render_optimize, render_optimize_table};
 pub use report::{HtmlReport, render_html};
 pub use table::{money, percent, render_table, signed_money, whole_number};
 
-use crate::engine::{PolicyRow, RunSummary};
+use crate::engine::{PolicyRow, RunSummary, TimeSeriesPoint};
 
 /// One output format. Exporters are independent of each other, so they may run in parallel.
 pub trait Exporter: Send + Sync {
@@ -86,8 +86,8 @@ pub fn policy_cells(row: &PolicyRow) -> Vec<String> {
 fn policy_record(row: &PolicyRow) -> Vec<(String, String)> {
     let mut record: Vec<(String, String)> = Vec::with_capacity(64);
     let mut push = |column: &str, cell: String| record.push((column.to_string(), cell));
-    push("policy", row.policy.clone());
-    push("kind", row.kind.clone());
+    push("policy", escape::spreadsheet_cell(&row.policy).into_owned());
+    push("kind", escape::spreadsheet_cell(&row.kind).into_owned());
     push("paths", row.paths.to_string());
     push("seed", row.seed.to_string());
     push("fill_rate", cell(row.fill_rate));
@@ -159,7 +159,13 @@ impl Exporter for TimeSeriesCsv {
     fn render(&self, summary: &RunSummary) -> anyhow::Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
         for point in &summary.timeseries {
-            w.serialize(point)?;
+            match escape::spreadsheet_cell(&point.policy) {
+                std::borrow::Cow::Borrowed(_) => w.serialize(point)?,
+                std::borrow::Cow::Owned(policy) => w.serialize(TimeSeriesPoint {
+                    policy,
+                    ..point.clone()
+                })?,
+            }
         }
         Ok(w.into_inner()?)
     }
