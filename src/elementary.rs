@@ -139,7 +139,10 @@ fn exponent_and_fraction(x: f64) -> (f64, f64) {
     let bits = x.to_bits();
     let carried = bits.wrapping_add(SQRT_HALF_OFFSET);
     let biased_k = carried >> 52; // k + 1023, in [0, 2047]
-    let m = f64::from_bits(bits.wrapping_sub(carried & EXPONENT_MASK) + 0x3ff0_0000_0000_0000);
+    let m = f64::from_bits(
+        bits.wrapping_sub(carried & EXPONENT_MASK)
+            .wrapping_add(0x3ff0_0000_0000_0000),
+    );
     // k as a float without an integer conversion (which SSE2 cannot do on vectors): biased_k
     // in the low bits of 2⁵², less 2⁵² and the bias; exact.
     let k = f64::from_bits(0x4330_0000_0000_0000 | biased_k) - (4_503_599_627_370_496.0 + 1023.0);

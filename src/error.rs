@@ -111,3 +111,32 @@ fn render(problems: &[Problem]) -> String {
     ));
     out.join("\n")
 }
+
+/// Why a call of the library failed: what a caller needs to decide how to go on (the command
+/// line maps it to an exit code: 2 for [`Error::Input`], 128 + the signal for
+/// [`Error::Cancelled`], 1 otherwise).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input that cannot be used: a scenario, a CSV, a flag, an output location.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The caller's cancellation flag was set; nothing was written.
+    #[error("cancelled; nothing was written")]
+    Cancelled,
+    /// The machine failed: a full disk, an I/O error (the message says which and where).
+    #[error("{0}")]
+    Machine(String),
+    /// A bug: a result that cannot be, or a file that could not be rendered.
+    #[error("internal failure: {0}")]
+    Internal(String),
+}
+
+impl From<anyhow::Error> for Error {
+    /// Rendering errors: bad input where the chain holds an [`InputError`], else internal.
+    fn from(e: anyhow::Error) -> Self {
+        match e.downcast::<InputError>() {
+            Ok(input) => Error::Input(input),
+            Err(e) => Error::Internal(format!("{e:#}")),
+        }
+    }
+}

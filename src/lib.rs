@@ -38,13 +38,14 @@
 //! Randomness comes from [`rng`]: one ChaCha8 stream per (seed, path, purpose), so results
 //! are bit-identical for any thread count. The library never prints.
 
-pub mod cli;
+pub mod api;
 pub mod demand;
 pub mod discount;
 pub mod elementary;
 pub mod engine;
 pub mod error;
 pub mod fit;
+pub mod input;
 pub mod inventory;
 pub mod optimize;
 pub mod output;
@@ -52,3 +53,4 @@ pub mod portfolio;
 pub mod retention;
 pub mod rng;
 pub mod scenario;
+pub mod shard;

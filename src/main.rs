@@ -1,5 +1,8 @@
-//! The `pimsim` command; see `pimsim --help`.
+//! The `pimsim` command; see `pimsim --help`. The command line lives in [`cli`], on top of
+//! the library's facade, [`pimsim::api`].
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    pimsim::cli::main()
+    cli::main()
 }

@@ -10,11 +10,10 @@
 
 pub mod finite;
 mod record;
-pub mod shard;
 pub mod stats;
 mod summary;
 pub mod sweep;
-pub mod sweep_shard;
+mod totals;
 
 pub use record::{BaselineFigures, PolicyRow, TotalCostFigures};
 pub use summary::{
@@ -30,12 +29,13 @@ use rayon::prelude::*;
 
 use crate::demand::{DemandGenerator, DemandPath};
 use crate::inventory::{
-    CostLines, PathOutcome, Plan, PolicySimulator, StepRecorder, SupplyCounts, UnitCounts,
-    count_f64,
+    CostLines, PathOutcome, Plan, PolicySimulator, StepRecorder, SupplyCounts, count_f64,
 };
 use crate::rng::StreamFactory;
 use crate::scenario::Scenario;
-use stats::{BlockMoments, CountSketch, ExactSum, Moments, PathSample};
+use stats::{BlockMoments, CountSketch};
+use totals::Shifts;
+pub use totals::Totals;
 
 /// Paths per block: the unit of work and of floating-point summation order. Part of the
 /// reproducibility contract: changing it changes results in the last bits.
@@ -50,29 +50,6 @@ pub struct RunSettings {
     pub seed: u64,
     /// Worker threads (0 = one per core).
     pub threads: usize,
-}
-
-/// Exact running totals of one policy.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-struct PolicyTotals {
-    total: Moments,
-    cheaper: u64,
-    ties: u64,
-    lines: CostLines<ExactSum>,
-    revenue: ExactSum,
-    on_hand_unit_years: ExactSum,
-    units: UnitCounts<u64>,
-    paths_without_short: u64,
-    partner_counts: Vec<[u64; 4]>,
-    partner_response_years: Vec<ExactSum>,
-    on_hand_at_step: Vec<CountSketch>,
-    on_hand_sum_at_step: Vec<u128>,
-    cost_at_step: Vec<ExactSum>,
-    /// Per step: sums over paths of cumulative re-manufacture runs, units re-manufactured and
-    /// units bought back.
-    supply_sum_at_step: Vec<[u128; 3]>,
-    total_sample: PathSample,
-    stockout_sample: PathSample,
 }
 
 /// One block's floating-point sums of one policy, in path order.
@@ -99,141 +76,6 @@ struct StepBlockSums {
     supply: [u128; 3],
     /// Cumulative discounted cost.
     cost: f64,
-}
-
-/// Exact running totals of the whole run (or of one shard's blocks).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Totals {
-    paths: u64,
-    policies: Vec<PolicyTotals>,
-    /// `pairs[i·P + j]`, i < j: moments of (cost of j − cost of i) on the same path.
-    pairs: Vec<Moments>,
-    units_demanded: Moments,
-    annual_units: Vec<CountSketch>,
-    annual_units_sum: Vec<u64>,
-}
-
-/// Typical values (those of path 0) subtracted before accumulating moments, so that variances
-/// keep their digits; the same for every worker and shard.
-#[derive(Debug, Clone)]
-struct Shifts {
-    /// Total cost of path 0 per policy.
-    totals: Vec<f64>,
-    /// Units demanded on path 0.
-    units: f64,
-}
-
-impl Shifts {
-    fn new(plan: &Plan, generator: &DemandGenerator, streams: &StreamFactory) -> Self {
-        let mut path = DemandPath::default();
-        generator.generate(streams, 0, &mut path);
-        let mut simulator = PolicySimulator::new();
-        let mut outcome = PathOutcome::default();
-        let totals = plan
-            .policies
-            .iter()
-            .map(|p| {
-                simulator.simulate(plan, p, streams, 0, &path, &mut outcome);
-                outcome.costs.total()
-            })
-            .collect();
-        Shifts {
-            totals,
-            units: path.units() as f64,
-        }
-    }
-
-    fn pair(&self, i: usize, j: usize) -> f64 {
-        self.totals[j] - self.totals[i]
-    }
-}
-
-impl Totals {
-    fn new(plan: &Plan, years: usize, shifts: &Shifts) -> Self {
-        let steps = plan.steps.len();
-        let partners = plan.partners.len();
-        let p = plan.policies.len();
-        Totals {
-            paths: 0,
-            policies: shifts
-                .totals
-                .iter()
-                .map(|&shift| PolicyTotals {
-                    total: Moments::with_shift(shift),
-                    partner_counts: vec![[0; 4]; partners],
-                    partner_response_years: vec![ExactSum::new(); partners],
-                    on_hand_at_step: vec![CountSketch::default(); steps],
-                    on_hand_sum_at_step: vec![0; steps],
-                    cost_at_step: vec![ExactSum::new(); steps],
-                    supply_sum_at_step: vec![[0; 3]; steps],
-                    ..PolicyTotals::default()
-                })
-                .collect(),
-            pairs: (0..p * p)
-                .map(|k| Moments::with_shift(shifts.pair(k / p, k % p)))
-                .collect(),
-            units_demanded: Moments::with_shift(shifts.units),
-            annual_units: vec![CountSketch::default(); years],
-            annual_units_sum: vec![0; years],
-        }
-    }
-
-    fn merge(mut self, other: Totals) -> Totals {
-        self.paths += other.paths;
-        self.units_demanded.merge(&other.units_demanded);
-        for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
-            a.merge(b);
-        }
-        for (a, b) in self.annual_units.iter_mut().zip(&other.annual_units) {
-            a.merge(b);
-        }
-        for (a, b) in self
-            .annual_units_sum
-            .iter_mut()
-            .zip(&other.annual_units_sum)
-        {
-            *a += b;
-        }
-        for (a, b) in self.policies.iter_mut().zip(other.policies) {
-            a.total.merge(&b.total);
-            a.cheaper += b.cheaper;
-            a.ties += b.ties;
-            a.lines.update_with(&b.lines, ExactSum::merge);
-            a.revenue.merge(&b.revenue);
-            a.on_hand_unit_years.merge(&b.on_hand_unit_years);
-            a.units.update_with(&b.units, |x, y| *x += y);
-            a.paths_without_short += b.paths_without_short;
-            for (x, y) in a.partner_counts.iter_mut().zip(&b.partner_counts) {
-                for (u, v) in x.iter_mut().zip(y) {
-                    *u += v;
-                }
-            }
-            for (x, y) in a
-                .partner_response_years
-                .iter_mut()
-                .zip(&b.partner_response_years)
-            {
-                x.merge(y);
-            }
-            for (x, y) in a.on_hand_at_step.iter_mut().zip(&b.on_hand_at_step) {
-                x.merge(y);
-            }
-            for (x, y) in a.on_hand_sum_at_step.iter_mut().zip(&b.on_hand_sum_at_step) {
-                *x += y;
-            }
-            for (x, y) in a.cost_at_step.iter_mut().zip(&b.cost_at_step) {
-                x.merge(y);
-            }
-            for (x, y) in a.supply_sum_at_step.iter_mut().zip(&b.supply_sum_at_step) {
-                for (u, v) in x.iter_mut().zip(y) {
-                    *u += v;
-                }
-            }
-            a.total_sample.merge(b.total_sample);
-            a.stockout_sample.merge(b.stockout_sample);
-        }
-        self
-    }
 }
 
 /// The time-series sums of one policy, added to as each point is recorded (in path order, as
@@ -433,7 +275,7 @@ fn horizon_years(plan: &Plan) -> usize {
 }
 
 /// Number of path blocks of a run of `paths` paths.
-fn block_count(paths: u64) -> u64 {
+pub fn block_count(paths: u64) -> u64 {
     paths.div_ceil(BLOCK_PATHS)
 }
 
@@ -482,10 +324,12 @@ fn simulate(
         totals
     };
     let reduce = |workers: usize| {
-        (0..workers)
-            .into_par_iter()
-            .map(work)
-            .reduce(|| Totals::new(plan, years, &shifts), Totals::merge)
+        (0..workers).into_par_iter().map(work).reduce(
+            || Totals::new(plan, years, &shifts),
+            // Counts cannot overflow: a scenario's path count is limited so that its unit
+            // sums stay far below 2^64 (`Scenario::max_paths`).
+            |a, b| a.merge(b).expect("the counts of a validated run fit"),
+        )
     };
     let block_count = blocks.saturating_sub(first_block).max(1) as usize;
     if rayon::current_thread_index().is_some() {
@@ -540,22 +384,35 @@ pub fn run_cancellable(
 }
 
 /// The first half of [`run_cancellable`]: the exact totals of every path of the run.
-fn simulate_run(
+pub fn simulate_run(
     scenario: &Scenario,
     plan: &Plan,
     settings: RunSettings,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Totals, Cancelled> {
-    let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
-    let totals = simulate(
+    simulate_blocks(
+        scenario,
         plan,
-        &generator,
         settings,
         0..block_count(settings.paths),
         progress,
         cancel,
-    );
+    )
+}
+
+/// The exact totals of the paths of blocks `blocks` (of [`BLOCK_PATHS`] paths each) of the run
+/// of `settings.paths` paths: what one shard of a run simulates.
+pub fn simulate_blocks(
+    scenario: &Scenario,
+    plan: &Plan,
+    settings: RunSettings,
+    blocks: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Totals, Cancelled> {
+    let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
+    let totals = simulate(plan, &generator, settings, blocks, progress, cancel);
     if cancel.load(Ordering::Relaxed) {
         return Err(Cancelled);
     }
@@ -563,8 +420,8 @@ fn simulate_run(
 }
 
 /// The second half of [`run_cancellable`]: the summary of a whole run's exact totals (also how
-/// a sweep's merge summarises the totals that its shards computed).
-fn summarize_run(
+/// `merge` summarises the totals that shards computed).
+pub fn summarize_run(
     scenario: &Scenario,
     plan: &Plan,
     settings: RunSettings,
@@ -573,6 +430,22 @@ fn summarize_run(
     let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
     let samples = demand_sample_paths(&generator, settings, horizon_years(plan));
     summary::summarize(scenario, plan, settings, totals, samples)
+}
+
+/// Checks that `totals` can be those of the paths of blocks `blocks` of the run of `scenario`
+/// (with its `plan`) and `settings`, before they are merged and summarised: see
+/// [`Totals`]. What is wrong, when something is.
+pub fn check_totals(
+    scenario: &Scenario,
+    plan: &Plan,
+    settings: RunSettings,
+    blocks: std::ops::Range<u64>,
+    totals: &Totals,
+) -> Result<(), String> {
+    let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
+    let streams = StreamFactory::new(settings.seed);
+    let shifts = Shifts::new(plan, &generator, &streams);
+    totals.check(plan, horizon_years(plan), &shifts, settings, blocks)
 }
 
 /// What the optimiser needs of one policy of a run: the mean total cost with its standard

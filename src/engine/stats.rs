@@ -15,6 +15,18 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// A count that would not fit in its integer: the totals being merged cannot be those of one
+/// run (pimsim's own runs are sized so that this cannot happen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a count does not fit in 64 bits")]
+pub struct Overflow;
+
+/// `a += b`, or [`Overflow`].
+pub fn add_checked(a: &mut u64, b: u64) -> Result<(), Overflow> {
+    *a = a.checked_add(b).ok_or(Overflow)?;
+    Ok(())
+}
+
 /// The exact sum of the `f64`s added to it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExactSum {
@@ -160,12 +172,18 @@ impl Moments {
     }
 
     /// Adds another set of moments (with the same shift).
-    pub fn merge(&mut self, other: &Moments) {
+    pub fn merge(&mut self, other: &Moments) -> Result<(), Overflow> {
         debug_assert_eq!(other.shift.to_bits(), self.shift.to_bits());
-        self.n += other.n;
+        add_checked(&mut self.n, other.n)?;
         self.sum.merge(&other.sum);
         self.within.merge(&other.within);
         self.between.merge(&other.between);
+        Ok(())
+    }
+
+    /// The shift subtracted from every value.
+    pub fn shift(&self) -> f64 {
+        self.shift
     }
 
     /// Number of values.
@@ -230,6 +248,11 @@ impl PathSample {
         } else {
             self.values.extend_from_slice(&other.values);
         }
+    }
+
+    /// The path indices kept, in the order they were recorded.
+    pub fn paths(&self) -> impl Iterator<Item = u64> + '_ {
+        self.values.iter().map(|&(path, _)| path)
     }
 
     /// Number of values kept.
@@ -372,17 +395,29 @@ impl CountSketch {
     }
 
     /// Adds another sketch.
-    pub fn merge(&mut self, other: &CountSketch) {
+    pub fn merge(&mut self, other: &CountSketch) -> Result<(), Overflow> {
         if self.dense.len() < other.dense.len() {
             self.dense.resize(other.dense.len(), 0);
         }
         for (a, b) in self.dense.iter_mut().zip(&other.dense) {
-            *a += b;
+            add_checked(a, *b)?;
         }
         for (k, c) in &other.sparse {
-            *self.sparse.entry(*k).or_insert(0) += c;
+            add_checked(self.sparse.entry(*k).or_insert(0), *c)?;
         }
-        self.total += other.total;
+        add_checked(&mut self.total, other.total)
+    }
+
+    /// Whether the sketch is one that [`CountSketch::push_many`] could have made: exact
+    /// counts only below [`CountSketch::EXACT_BELOW`], and counts that add up to the total.
+    pub fn is_consistent(&self) -> bool {
+        let mut sum: u64 = 0;
+        let counts_fit = self
+            .dense
+            .iter()
+            .chain(self.sparse.values())
+            .all(|&c| add_checked(&mut sum, c).is_ok());
+        counts_fit && sum == self.total && self.dense.len() as u64 <= Self::EXACT_BELOW
     }
 
     /// Values counted.

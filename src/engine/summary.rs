@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 use super::stats::{Moments, quantile, upper_tail_mean};
-use super::{PolicyTotals, RunSettings, Totals, horizon_years};
+use super::totals::PolicyTotals;
+use super::{RunSettings, Totals, horizon_years};
 use crate::inventory::{CostLines, Plan, UnitCounts};
 use crate::scenario::Scenario;
 

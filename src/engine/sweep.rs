@@ -15,6 +15,21 @@ use crate::optimize::OptimizeError;
 use crate::scenario::Scenario;
 use crate::scenario::sweep::SweepPlan;
 
+/// One scenario file of a sweep, validated: what running (or sharding) its sweep needs.
+#[derive(Debug, Clone)]
+pub struct SweepJob {
+    /// The file as given.
+    pub file: std::path::PathBuf,
+    /// Its stem: the `scenario` column of `sweep.csv`.
+    pub stem: String,
+    /// Its text (kept in shards' partial results, so that merge can rebuild the plan).
+    pub text: String,
+    /// The validated plan of `text`.
+    pub plan: SweepPlan,
+    /// Seed and paths of every run of this file.
+    pub settings: RunSettings,
+}
+
 /// The results of one scenario file's sweep.
 #[derive(Debug, Clone)]
 pub struct SweepRun {
@@ -47,7 +62,7 @@ impl SweepRun {
 
 /// The scenarios of the runs of `plan`, in the order the sweep runs them: the points, then
 /// (when there are one-at-a-time points) the base scenario and the one-at-a-time points.
-pub(super) fn unit_scenarios(plan: &SweepPlan) -> Vec<&Scenario> {
+pub fn unit_scenarios(plan: &SweepPlan) -> Vec<&Scenario> {
     let mut out: Vec<&Scenario> = plan.points.iter().map(|p| &p.scenario).collect();
     if !plan.oat.is_empty() {
         out.push(&plan.base.scenario);
@@ -58,7 +73,7 @@ pub(super) fn unit_scenarios(plan: &SweepPlan) -> Vec<&Scenario> {
 
 /// The plan of one run of a sweep, with `retain = "optimal"` resolved; also the resolved
 /// levels as (policy index, units).
-pub(super) fn resolved_plan(
+pub fn resolved_plan(
     scenario: &Scenario,
     settings: RunSettings,
     cancel: &AtomicBool,
@@ -92,7 +107,7 @@ fn run_one(
 /// Drops the per-time and per-bin series of a point's summary (time series, histograms,
 /// stock-out curves, demand by year), which a sweep's outputs do not use, so that memory per
 /// point stays a few kilobytes even for large sweeps. Every figure of `policies.csv` stays.
-pub(super) fn slim(mut s: RunSummary) -> RunSummary {
+pub fn slim(mut s: RunSummary) -> RunSummary {
     s.timeseries = Vec::new();
     s.demand.annual = Vec::new();
     s.demand.expected_rate = Vec::new();

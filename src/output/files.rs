@@ -1,203 +1,639 @@
-//! Safe writing of output files.
+//! All-or-nothing output: every command's files appear together, or not at all.
 //!
-//! - Every file of a report is first written in full to a temporary file in the output
-//!   directory itself (flushed to disk), and only when all of them are written are they renamed
-//!   over the old ones: a failure (a full disk, a read-only directory) or an interruption while
-//!   writing leaves the earlier report as it was, and never a half-written file.
-//! - pimsim marks directories it creates with [`MARKER`] and never writes into a non-empty
-//!   directory without it.
-//! - A directory that pimsim cannot write into (permissions, read-only file system, a path
-//!   through a regular file) is bad input ([`InputError::Output`], exit code 2); other I/O
-//!   failures, a full disk among them, are failures of the machine (exit code 1).
+//! - **A set replaces a set.** [`OutputDir::replace`] writes every file of a command into a
+//!   fresh staging directory *beside* the destination (`.NAME.pimsim-new.HOST.PID.RANDOM`),
+//!   each file flushed to disk, then swaps the staging directory and the destination in one
+//!   step (Linux `renameat2(RENAME_EXCHANGE)`) and removes what was swapped out. A kill at any
+//!   instant leaves either the earlier set or the new one, never a mixture, and files of an
+//!   earlier run that the new one does not write (a report skipped with `--no-report`, a run's
+//!   files under a sweep) do not survive beside it. Where the file system cannot exchange two
+//!   directories, the old set is first renamed aside (`.NAME.pimsim-old.…`), the new one put in
+//!   place, the old one removed; a kill between the two renames leaves the old set intact
+//!   under that name, and the next pimsim that writes there puts it back first.
+//! - **Leftovers are cleaned.** Staging directories and temporary files left by a killed
+//!   pimsim are removed by the next one that writes beside them: those of a process of this
+//!   host that no longer runs, or older than a day.
+//! - **Only pimsim's own directories are replaced.** The destination is resolved first (`..`
+//!   and symbolic links, see [`resolve`]); an existing destination must be an empty directory
+//!   or one holding pimsim's marker file, [`MARKER`], with exactly pimsim's content. Anything
+//!   else — a non-empty directory pimsim did not write, a regular file, the current directory
+//!   or one of its parents, the root — is refused as bad input before anything is computed.
+//! - **Shards share a directory.** The shards of one run write their partial results into one
+//!   directory at the same time: [`SharedDir::put`] replaces one file atomically (temporary
+//!   file, then rename) and leaves the others.
+//! - A location pimsim cannot write into (permissions, a read-only file system) is bad input
+//!   ([`InputError::Output`], exit code 2); other I/O failures, a full disk among them, are
+//!   failures of the machine ([`Error::Machine`], exit code 1). Either way the earlier set is
+//!   untouched.
 
 use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Read, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
 
-use tempfile::NamedTempFile;
+use crate::error::{Error, InputError};
 
-use crate::error::InputError;
-
-/// Marker file that says pimsim created (and may overwrite) a directory.
+/// The marker file that says pimsim wrote (and may replace) a directory.
 pub const MARKER: &str = ".pimsim-output";
 
-const MARKER_TEXT: &[u8] = b"This directory was created by pimsim; pimsim may replace its files.\n";
+/// The marker's content.
+const MARKER_TEXT: &[u8] =
+    b"pimsim output (format 2): this directory was written by pimsim as a whole; pimsim may \
+replace it as a whole.\n";
 
-/// An output directory pimsim may write into.
-#[derive(Debug, Clone)]
-pub struct OutputDir {
-    path: PathBuf,
-    /// Whether [`OutputDir::prepare`] created the directory (then [`OutputDir::discard`] may
-    /// remove it again).
-    created: bool,
-    /// Whether [`OutputDir::prepare`] wrote the marker (then [`OutputDir::discard`] removes
-    /// it again from a directory holding nothing else).
-    marked: bool,
+/// The marker's content as pimsim wrote it before format 2: still recognised.
+const MARKER_TEXT_V1: &[u8] =
+    b"This directory was created by pimsim; pimsim may replace its files.\n";
+
+/// Staging directories and temporary files of another host, or of a process that cannot be
+/// checked, are removed only when older than this.
+const STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// Whether `dir` holds pimsim's marker with pimsim's content (a marker-named file with other
+/// content, or any other file name, does not count).
+pub fn is_pimsim_dir(dir: &Path) -> bool {
+    let Ok(file) = fs::File::open(dir.join(MARKER)) else {
+        return false;
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut content = Vec::new();
+    let limit = MARKER_TEXT.len().max(MARKER_TEXT_V1.len()) as u64 + 1;
+    if file.take(limit).read_to_end(&mut content).is_err() {
+        return false;
+    }
+    content == MARKER_TEXT || content == MARKER_TEXT_V1
 }
 
-/// An I/O failure on `path` while trying to `action`, as an error with a clear message: bad
-/// input (exit code 2) when the location cannot be written into at all, a machine failure
-/// (exit code 1) otherwise.
-fn io_failure(path: &Path, action: &str, e: &io::Error) -> anyhow::Error {
-    use io::ErrorKind::*;
-    match e.kind() {
-        PermissionDenied | ReadOnlyFilesystem | NotADirectory | IsADirectory | AlreadyExists => {
-            InputError::Output {
-                path: path.to_path_buf(),
-                message: format!(
-                    "cannot {action}: {e}; pimsim cannot write here (choose another --out); \
-                     no earlier file was changed"
-                ),
+/// `path` made absolute with `..` and symbolic links resolved: every existing leading part is
+/// canonicalised (so a link is followed to where it points), and `..` in the part that does
+/// not exist yet removes the component before it, as creating the directories would. The
+/// checks of [`OutputDir::prepare`] look at this path, so `victim/new/..` is `victim`.
+pub fn resolve(path: &Path) -> Result<PathBuf, InputError> {
+    let unusable = |message: String| InputError::Output {
+        path: path.to_path_buf(),
+        message,
+    };
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| unusable(format!("the current directory cannot be read: {e}")))?
+            .join(path)
+    };
+    let mut resolved = PathBuf::new();
+    let mut exists = true;
+    for component in absolute.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => resolved.push(component),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                resolved.pop();
             }
-            .into()
+            Component::Normal(name) => {
+                resolved.push(name);
+                if exists {
+                    match fs::symlink_metadata(&resolved) {
+                        Ok(_) => {
+                            resolved = fs::canonicalize(&resolved).map_err(|e| {
+                                unusable(format!("{} cannot be resolved: {e}", resolved.display()))
+                            })?;
+                        }
+                        Err(_) => exists = false,
+                    }
+                }
+            }
         }
-        StorageFull | QuotaExceeded | FileTooLarge => anyhow::anyhow!(
-            "{}: cannot {action}: {e}; free some space or choose another --out; no earlier file \
-             was changed",
-            path.display()
-        ),
-        _ => anyhow::anyhow!(
-            "{}: cannot {action}: {e}; no earlier file was changed",
-            path.display()
-        ),
+    }
+    Ok(resolved)
+}
+
+/// A directory that a command's output set goes to, checked before anything is computed
+/// ([`OutputDir::prepare`]) and written all at once ([`OutputDir::replace`]).
+#[derive(Debug, Clone)]
+pub struct OutputDir {
+    /// As the user gave it (for messages).
+    path: PathBuf,
+    /// Where it resolves to.
+    target: PathBuf,
+}
+
+/// Why the directory `target` may not receive pimsim's output, if it may not.
+fn refusal(target: &Path) -> Option<String> {
+    if target.parent().is_none() || target.file_name().is_none() {
+        return Some("is the root of the file system; choose another --out".into());
+    }
+    if let Ok(cwd) = std::env::current_dir().and_then(fs::canonicalize)
+        && cwd.starts_with(target)
+    {
+        return Some(
+            "is the current directory or one of its parents; pimsim replaces its output \
+             directory as a whole, so choose a directory of its own (e.g. --out results)"
+                .into(),
+        );
+    }
+    match fs::symlink_metadata(target) {
+        Err(_) => None,
+        Ok(meta) if !meta.is_dir() => {
+            Some("exists and is not a directory; choose another --out".into())
+        }
+        Ok(_) => {
+            let empty = fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_none());
+            (!empty && !is_pimsim_dir(target)).then(|| {
+                "is a non-empty directory that pimsim did not create; pimsim will not write \
+                 into it (choose another --out or empty it)"
+                    .into()
+            })
+        }
     }
 }
 
 impl OutputDir {
-    /// Creates `path` (and its parents) or accepts it if it is empty or was made by pimsim.
-    /// A non-empty directory without pimsim's marker is refused.
-    pub fn prepare(path: &Path) -> Result<OutputDir, anyhow::Error> {
-        let mut created = false;
-        match fs::symlink_metadata(path) {
-            Ok(_) if !path.is_dir() => {
-                return Err(InputError::Output {
-                    path: path.to_path_buf(),
-                    message: "exists and is not a directory; choose another --out".into(),
-                }
-                .into());
+    /// Checks that `path` may receive a command's output: it resolves (see [`resolve`]) to a
+    /// directory that does not exist yet, is empty, or was written by pimsim, and a new set
+    /// can be staged beside it (its parent directory is created if needed and tried with an
+    /// empty staging directory, so that a read-only or forbidden place is refused before any
+    /// work is done). Nothing else is created or changed.
+    pub fn prepare(path: &Path) -> Result<OutputDir, Error> {
+        let target = resolve(path)?;
+        if let Some(message) = refusal(&target) {
+            return Err(InputError::Output {
+                path: path.to_path_buf(),
+                message,
             }
-            Ok(_) => {
-                let marked = path.join(MARKER).is_file();
-                // The marker's own temporary file counts as empty: another pimsim process (a
-                // shard starting at the same moment) is creating the directory.
-                let empty = fs::read_dir(path)
-                    .map_err(|e| io_failure(path, "list the directory", &e))?
-                    .filter_map(|e| e.ok())
-                    .all(|e| e.file_name().to_string_lossy().contains(MARKER));
-                if !marked && !empty {
-                    return Err(InputError::Output {
-                        path: path.to_path_buf(),
-                        message: "is a non-empty directory that pimsim did not create; \
-                                  pimsim will not write into it (choose another --out or empty it)"
-                            .into(),
-                    }
-                    .into());
-                }
-            }
-            Err(_) => {
-                fs::create_dir_all(path)
-                    .map_err(|e| io_failure(path, "create the directory", &e))?;
-                created = true;
-            }
+            .into());
         }
-        let mut dir = OutputDir {
+        let dir = OutputDir {
             path: path.to_path_buf(),
-            created,
-            marked: false,
+            target,
         };
-        if !path.join(MARKER).is_file() {
-            dir.marked = true;
-            if let Err(e) = dir.write_all(&[(MARKER, MARKER_TEXT)]) {
-                dir.discard();
-                return Err(e);
-            }
-        }
+        let parent = dir.parent()?;
+        drop(Staging::create(&parent, &dir.name(), "new", path)?);
         Ok(dir)
     }
 
-    /// The directory.
+    /// The directory as given.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Undoes [`OutputDir::prepare`] after a cancelled or failed run, when nothing but the
-    /// marker is in the directory: removes the marker if `prepare` wrote it, and the directory
-    /// if `prepare` created it. Best effort.
-    pub fn discard(&self) {
-        if !self.marked && !self.created {
-            return;
-        }
-        let only_marker = fs::read_dir(&self.path).is_ok_and(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .all(|e| e.file_name() == MARKER)
-        });
-        if only_marker {
-            if self.marked {
-                let _ = fs::remove_file(self.path.join(MARKER));
-            }
-            if self.created {
-                let _ = fs::remove_dir(&self.path);
-            }
-        }
+    /// Where the directory resolves to.
+    pub fn target(&self) -> &Path {
+        &self.target
     }
 
-    /// Writes `name` atomically; see [`OutputDir::write_all`].
-    pub fn write(&self, name: &str, content: &[u8]) -> anyhow::Result<PathBuf> {
-        let mut paths = self.write_all(&[(name, content)])?;
-        Ok(paths.remove(0))
-    }
-
-    /// Writes every `(name, content)` atomically and all together: each file goes to a
-    /// temporary file in the same directory, flushed to disk; only when all are written are
-    /// they renamed over the old files. On failure no earlier file is changed and no
-    /// temporary file is left behind.
-    pub fn write_all(&self, files: &[(&str, &[u8])]) -> anyhow::Result<Vec<PathBuf>> {
-        let mut staged: Vec<(NamedTempFile, PathBuf)> = Vec::with_capacity(files.len());
+    /// Replaces the directory with exactly `files` (name, content) and pimsim's marker, all at
+    /// once (see the module's documentation). When `cancel` is set before the swap, nothing is
+    /// changed and [`Error::Cancelled`] is returned. A name must be a plain file name.
+    pub fn replace<'a>(
+        &self,
+        files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+        cancel: &AtomicBool,
+    ) -> Result<(), Error> {
+        let parent = self.parent()?;
+        clean_stale(&parent, &self.name());
+        let staging = Staging::create(&parent, &self.name(), "new", &self.path)?;
         for (name, content) in files {
-            let target = self.path.join(name);
-            let mut tmp = tempfile::Builder::new()
-                .prefix(&format!(".{name}."))
-                .suffix(".tmp")
-                .tempfile_in(&self.path)
-                .map_err(|e| io_failure(&self.path, "create a file", &e))?;
-            tmp.write_all(content)
-                .and_then(|()| tmp.flush())
-                .and_then(|()| readable_by_all(tmp.as_file()))
-                .and_then(|()| tmp.as_file().sync_all())
-                .map_err(|e| io_failure(&target, "write", &e))?;
-            staged.push((tmp, target));
+            staging.write(name, content)?;
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
         }
-        // Every file is complete on disk: now replace the old ones.
-        let mut written = Vec::with_capacity(staged.len());
-        for (tmp, target) in staged {
-            tmp.persist(&target).map_err(|e| {
-                anyhow::anyhow!(
-                    "{}: cannot replace the file: {}; the report may now mix new and earlier \
-                     files (already replaced: {})",
-                    target.display(),
-                    e.error,
-                    if written.is_empty() {
-                        "none".to_string()
-                    } else {
-                        written
-                            .iter()
-                            .map(|p: &PathBuf| p.display().to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    }
-                )
-            })?;
-            written.push(target);
+        staging.write(MARKER, MARKER_TEXT)?;
+        sync_dir(&staging.path);
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Cancelled);
         }
-        if let Ok(dir) = fs::File::open(&self.path) {
-            let _ = dir.sync_all();
+        // Checked again just before the swap: another program may have written meanwhile.
+        if let Some(message) = refusal(&self.target) {
+            return Err(InputError::Output {
+                path: self.path.clone(),
+                message,
+            }
+            .into());
         }
-        Ok(written)
+        staging.swap_into(&self.target, &self.path)?;
+        sync_dir(&parent);
+        Ok(())
+    }
+
+    /// Creates the directory holding only pimsim's marker, unless it exists (then nothing is
+    /// changed): in one step, so that shards starting at the same moment agree on it.
+    fn create_marked(&self) -> Result<(), Error> {
+        let parent = self.parent()?;
+        let staging = Staging::create(&parent, &self.name(), "new", &self.path)?;
+        staging.write(MARKER, MARKER_TEXT)?;
+        sync_dir(&staging.path);
+        staging.move_to(&self.target, &self.path)
+    }
+
+    /// The final component of the target.
+    fn name(&self) -> String {
+        self.target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The target's parent directory, created when it does not exist.
+    fn parent(&self) -> Result<PathBuf, Error> {
+        let parent = self
+            .target
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        fs::create_dir_all(&parent).map_err(|e| io_failure(&parent, "create the directory", &e))?;
+        Ok(parent)
     }
 }
 
-/// Temporary files are created private (0600); results are ordinary files (0644).
+/// A directory shared by the shards of one run: each writes its own partial result into it
+/// ([`SharedDir::put`]), keeping the others'.
+#[derive(Debug, Clone)]
+pub struct SharedDir {
+    dir: OutputDir,
+}
+
+impl SharedDir {
+    /// Checks `path` as [`OutputDir::prepare`] does.
+    pub fn prepare(path: &Path) -> Result<SharedDir, Error> {
+        OutputDir::prepare(path).map(|dir| SharedDir { dir })
+    }
+
+    /// The directory as given.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `name` into the directory atomically (a temporary file beside it, flushed,
+    /// then renamed over it), creating the directory with pimsim's marker first when needed.
+    /// Other files are left as they are. Returns the file's path as the user would name it.
+    pub fn put(&self, name: &str, content: &[u8], cancel: &AtomicBool) -> Result<PathBuf, Error> {
+        let target = &self.dir.target;
+        if fs::symlink_metadata(target).is_err() {
+            // A new directory: put one holding only the marker in place; when another shard
+            // got there first, its directory is used.
+            if let Err(e) = self.dir.create_marked()
+                && !is_pimsim_dir(target)
+            {
+                return Err(e);
+            }
+        } else if !is_pimsim_dir(target) {
+            if let Some(message) = refusal(target) {
+                return Err(InputError::Output {
+                    path: self.dir.path.clone(),
+                    message,
+                }
+                .into());
+            }
+            // An empty directory: marked in place (another shard may have marked it already).
+            if let Err(e) = write_new(&target.join(MARKER), MARKER_TEXT, &self.dir.path)
+                && !is_pimsim_dir(target)
+            {
+                return Err(e);
+            }
+        }
+        clean_stale(target, name);
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Cancelled);
+        }
+        let temporary = target.join(owned_name(name, "tmp"));
+        write_new(&temporary, content, &self.dir.path.join(name)).inspect_err(|_| {
+            let _ = fs::remove_file(&temporary);
+        })?;
+        fs::rename(&temporary, target.join(name)).map_err(|e| {
+            let _ = fs::remove_file(&temporary);
+            io_failure(&self.dir.path.join(name), "replace the file", &e)
+        })?;
+        sync_dir(target);
+        Ok(self.dir.path.join(name))
+    }
+}
+
+/// Replaces the single file `path` with `content` atomically (a temporary file beside it,
+/// then a rename). An existing file is replaced only when `may_replace` says so for its
+/// current content (e.g. "written by pimsim"), or when `force`.
+pub fn replace_file(
+    path: &Path,
+    content: &[u8],
+    may_replace: impl Fn(&[u8]) -> bool,
+    force: bool,
+) -> Result<(), Error> {
+    let target = resolve(path)?;
+    let parent = target
+        .parent()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| InputError::Output {
+            path: path.to_path_buf(),
+            message: "is not a file name; choose another --out".into(),
+        })?;
+    match fs::symlink_metadata(&target) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(InputError::Output {
+                path: path.to_path_buf(),
+                message: "exists and is not a regular file; choose another --out".into(),
+            }
+            .into());
+        }
+        Ok(_) if !force => {
+            let existing = crate::input::read_bytes(&target, 1 << 20, "a file pimsim wrote")
+                .unwrap_or_default();
+            if !may_replace(&existing) {
+                return Err(InputError::Output {
+                    path: path.to_path_buf(),
+                    message: "exists and was not written by pimsim; pimsim will not replace \
+                              it (give --force to replace it anyway, or choose another --out)"
+                        .into(),
+                }
+                .into());
+            }
+        }
+        _ => {}
+    }
+    fs::create_dir_all(&parent).map_err(|e| io_failure(&parent, "create the directory", &e))?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    clean_stale(&parent, &name);
+    let temporary = parent.join(owned_name(&name, "tmp"));
+    write_new(&temporary, content, path).inspect_err(|_| {
+        let _ = fs::remove_file(&temporary);
+    })?;
+    fs::rename(&temporary, &target).map_err(|e| {
+        let _ = fs::remove_file(&temporary);
+        io_failure(path, "replace the file", &e)
+    })?;
+    sync_dir(&parent);
+    Ok(())
+}
+
+/// A staging directory: a new set of files being written beside its destination.
+struct Staging {
+    path: PathBuf,
+    /// The destination as the user named it, for messages.
+    shown: PathBuf,
+    /// Removed on drop unless swapped into place.
+    keep: bool,
+}
+
+impl Staging {
+    fn create(parent: &Path, name: &str, role: &str, shown: &Path) -> Result<Staging, Error> {
+        let path = parent.join(owned_name(name, role));
+        fs::create_dir(&path)
+            .map_err(|e| io_failure(shown, "create a staging directory beside it", &e))?;
+        Ok(Staging {
+            path,
+            shown: shown.to_path_buf(),
+            keep: false,
+        })
+    }
+
+    fn write(&self, name: &str, content: &[u8]) -> Result<(), Error> {
+        let plain = Path::new(name).file_name().is_some_and(|n| n == name);
+        if !plain {
+            return Err(Error::Internal(format!(
+                "an output file name is not a plain file name: {name:?}"
+            )));
+        }
+        write_new(&self.path.join(name), content, &self.shown.join(name))
+    }
+
+    /// Puts the staged set at `target`, which must not exist (or be an empty directory).
+    fn move_to(mut self, target: &Path, shown: &Path) -> Result<(), Error> {
+        fs::rename(&self.path, target)
+            .map_err(|e| io_failure(shown, "create the directory", &e))?;
+        self.keep = true;
+        Ok(())
+    }
+
+    /// Puts the staged set at `target`, replacing what is there (see the module's
+    /// documentation).
+    fn swap_into(mut self, target: &Path, shown: &Path) -> Result<(), Error> {
+        match fs::rename(&self.path, target) {
+            Ok(()) => {
+                self.keep = true;
+                return Ok(());
+            }
+            // The usual case when the destination exists: it is not empty.
+            Err(e) if fs::symlink_metadata(target).is_err() => {
+                return Err(io_failure(shown, "put the new files in place", &e));
+            }
+            Err(_) => {}
+        }
+        if exchange(&self.path, target).is_ok() {
+            // `self.path` now holds the earlier set, removed on drop.
+            return Ok(());
+        }
+        // No exchange on this file system: the earlier set aside, the new one in, the earlier
+        // one removed.
+        let parent = target.parent().unwrap_or(Path::new("/"));
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let aside = parent.join(owned_name(&name, "old"));
+        fs::rename(target, &aside)
+            .map_err(|e| io_failure(shown, "move the earlier files aside", &e))?;
+        if let Err(e) = fs::rename(&self.path, target) {
+            let _ = fs::rename(&aside, target);
+            return Err(io_failure(shown, "put the new files in place", &e));
+        }
+        self.keep = true;
+        let _ = fs::remove_dir_all(&aside);
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Exchanges two directories in one step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+/// This host's name as it appears in the names of staging directories (letters, digits and
+/// `-` only, so that the name can be taken apart again).
+fn host() -> String {
+    #[cfg(unix)]
+    let name = rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned();
+    #[cfg(not(unix))]
+    let name = std::env::var("COMPUTERNAME").unwrap_or_default();
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    if safe.is_empty() { "host".into() } else { safe }
+}
+
+/// A name that says who owns a staging directory or temporary file:
+/// `.NAME.pimsim-ROLE.HOST.PID.RANDOM`.
+fn owned_name(name: &str, role: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    format!(
+        ".{name}.pimsim-{role}.{}.{}.{random:016x}",
+        host(),
+        std::process::id()
+    )
+}
+
+/// The role, host and process of a name made by [`owned_name`] for `name`.
+fn owner_of<'a>(entry: &'a str, name: &str) -> Option<(&'a str, &'a str, u32)> {
+    let rest = entry
+        .strip_prefix('.')?
+        .strip_prefix(name)?
+        .strip_prefix(".pimsim-")?;
+    let mut fields = rest.split('.');
+    let role = fields.next()?;
+    let host = fields.next()?;
+    let pid = fields.next()?.parse().ok()?;
+    let random = fields.next()?;
+    let ok = fields.next().is_none()
+        && matches!(role, "new" | "old" | "tmp")
+        && random.len() == 16
+        && random.chars().all(|c| c.is_ascii_hexdigit());
+    ok.then_some((role, host, pid))
+}
+
+/// Whether process `pid` of this host still runs.
+fn alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Pid, test_kill_process};
+        match i32::try_from(pid).ok().and_then(Pid::from_raw) {
+            Some(p) => !matches!(test_kill_process(p), Err(rustix::io::Errno::SRCH)),
+            None => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Removes the staging directories and temporary files for `name` in `dir` that a killed
+/// pimsim left behind (see the module's documentation); an earlier set left aside by an
+/// interrupted swap is put back first when the destination is missing. Best effort.
+fn clean_stale(dir: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let this_host = host();
+    let target = dir.join(name);
+    for entry in entries.filter_map(Result::ok) {
+        let file_name = entry.file_name();
+        let Some((role, host, pid)) = file_name.to_str().and_then(|n| owner_of(n, name)) else {
+            continue;
+        };
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        let stale = if host == this_host {
+            !alive(pid) || old
+        } else {
+            old
+        };
+        if !stale {
+            continue;
+        }
+        let path = entry.path();
+        if role == "tmp" {
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = fs::remove_file(&path);
+            }
+            continue;
+        }
+        // Only directories that hold pimsim's marker are removed or put back.
+        if !is_pimsim_dir(&path) && role == "old" {
+            continue;
+        }
+        if role == "old" && fs::symlink_metadata(&target).is_err() {
+            let _ = fs::rename(&path, &target);
+        } else if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Creates `path` (which must not exist) with `content`, readable by all, flushed to disk.
+fn write_new(path: &Path, content: &[u8], shown: &Path) -> Result<(), Error> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| io_failure(shown, "create the file", &e))?;
+    file.write_all(content)
+        .and_then(|()| readable_by_all(&file))
+        .and_then(|()| file.sync_all())
+        .map_err(|e| io_failure(shown, "write", &e))
+}
+
+/// Flushes a directory's entries to disk (best effort).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// An I/O failure on `path` while trying to `action`: bad input (exit code 2) when the
+/// location cannot be written into at all, a machine failure (exit code 1) otherwise.
+fn io_failure(path: &Path, action: &str, e: &io::Error) -> Error {
+    use io::ErrorKind::*;
+    match e.kind() {
+        PermissionDenied | ReadOnlyFilesystem | NotADirectory | IsADirectory | AlreadyExists
+        | InvalidFilename => InputError::Output {
+            path: path.to_path_buf(),
+            message: format!(
+                "cannot {action}: {e}; pimsim cannot write here (choose another --out); no \
+                 earlier file was changed"
+            ),
+        }
+        .into(),
+        StorageFull | QuotaExceeded | FileTooLarge => Error::Machine(format!(
+            "{}: cannot {action}: {e}; free some space or choose another --out; no earlier file \
+             was changed",
+            path.display()
+        )),
+        _ => Error::Machine(format!(
+            "{}: cannot {action}: {e}; no earlier file was changed",
+            path.display()
+        )),
+    }
+}
+
+/// Results are ordinary files (0644), whatever the umask made of them.
 #[cfg(unix)]
 fn readable_by_all(file: &fs::File) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
@@ -207,4 +643,138 @@ fn readable_by_all(file: &fs::File) -> io::Result<()> {
 #[cfg(not(unix))]
 fn readable_by_all(_file: &fs::File) -> io::Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn never() -> AtomicBool {
+        AtomicBool::new(false)
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_set_replaces_a_set() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let dir = OutputDir::prepare(&out).unwrap();
+        dir.replace([("a.txt", &b"1"[..]), ("b.txt", &b"2"[..])], &never())
+            .unwrap();
+        assert_eq!(names(&out), [MARKER, "a.txt", "b.txt"]);
+        let dir = OutputDir::prepare(&out).unwrap();
+        dir.replace([("a.txt", &b"3"[..])], &never()).unwrap();
+        assert_eq!(names(&out), [MARKER, "a.txt"]);
+        assert_eq!(fs::read(out.join("a.txt")).unwrap(), b"3");
+        // Nothing but the destination is left beside it.
+        assert_eq!(names(tmp.path()), ["out"]);
+    }
+
+    #[test]
+    fn a_cancelled_replacement_changes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        OutputDir::prepare(&out)
+            .unwrap()
+            .replace([("a.txt", &b"1"[..])], &never())
+            .unwrap();
+        let cancel = AtomicBool::new(true);
+        let e = OutputDir::prepare(&out)
+            .unwrap()
+            .replace([("a.txt", &b"2"[..])], &cancel)
+            .unwrap_err();
+        assert!(matches!(e, Error::Cancelled));
+        assert_eq!(fs::read(out.join("a.txt")).unwrap(), b"1");
+        assert_eq!(names(tmp.path()), ["out"]);
+    }
+
+    #[test]
+    fn foreign_and_unsafe_destinations_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let victim = tmp.path().join("victim");
+        fs::create_dir(&victim).unwrap();
+        fs::write(victim.join("thesis.tex"), "precious").unwrap();
+        assert!(OutputDir::prepare(&victim).is_err());
+        // Through a directory that does not exist yet and back up.
+        assert!(OutputDir::prepare(&victim.join("new/..")).is_err());
+        // Through a symbolic link.
+        #[cfg(unix)]
+        {
+            let link = tmp.path().join("link");
+            std::os::unix::fs::symlink(&victim, &link).unwrap();
+            assert!(OutputDir::prepare(&link).is_err());
+        }
+        // A file named like the marker but with other content does not make it pimsim's.
+        fs::write(victim.join(MARKER), "not really").unwrap();
+        assert!(OutputDir::prepare(&victim).is_err());
+        assert!(OutputDir::prepare(Path::new("/")).is_err());
+        let file = tmp.path().join("file");
+        fs::write(&file, "x").unwrap();
+        assert!(OutputDir::prepare(&file).is_err());
+        assert_eq!(fs::read(victim.join("thesis.tex")).unwrap(), b"precious");
+    }
+
+    #[test]
+    fn leftovers_of_a_dead_process_are_removed_and_an_old_set_put_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        // A pid that cannot run: above the kernel's limit.
+        let dead = 4_194_305;
+        let new = tmp.path().join(format!(
+            ".out.pimsim-new.{}.{dead}.0123456789abcdef",
+            host()
+        ));
+        fs::create_dir(&new).unwrap();
+        fs::write(new.join("half.csv"), "1,2").unwrap();
+        let old = tmp.path().join(format!(
+            ".out.pimsim-old.{}.{dead}.fedcba9876543210",
+            host()
+        ));
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join(MARKER), MARKER_TEXT).unwrap();
+        fs::write(old.join("a.txt"), "earlier").unwrap();
+        let foreign = tmp.path().join(".out.pimsim-new.notes");
+        fs::write(&foreign, "mine").unwrap();
+        clean_stale(tmp.path(), "out");
+        assert_eq!(fs::read(out.join("a.txt")).unwrap(), b"earlier");
+        assert!(!new.exists());
+        assert!(foreign.exists());
+    }
+
+    #[test]
+    fn shards_share_a_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("shards");
+        for k in 0..3 {
+            let dir = SharedDir::prepare(&out).unwrap();
+            dir.put(&format!("partial-{k}.json"), b"{}", &never())
+                .unwrap();
+        }
+        assert_eq!(
+            names(&out),
+            [MARKER, "partial-0.json", "partial-1.json", "partial-2.json"]
+        );
+    }
+
+    #[test]
+    fn a_single_file_is_replaced_only_when_allowed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("part.toml");
+        fs::write(&file, "# my own\n").unwrap();
+        let pimsims = |c: &[u8]| c.starts_with(b"# pimsim");
+        assert!(replace_file(&file, b"# pimsim new\n", pimsims, false).is_err());
+        assert_eq!(fs::read(&file).unwrap(), b"# my own\n");
+        replace_file(&file, b"# pimsim new\n", pimsims, true).unwrap();
+        replace_file(&file, b"# pimsim newer\n", pimsims, false).unwrap();
+        assert_eq!(fs::read(&file).unwrap(), b"# pimsim newer\n");
+        assert_eq!(names(tmp.path()), ["part.toml"]);
+    }
 }

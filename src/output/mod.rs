@@ -18,7 +18,7 @@ mod report;
 pub mod sweep;
 mod table;
 
-pub use files::{MARKER, OutputDir};
+pub use files::{MARKER, OutputDir, SharedDir, is_pimsim_dir, replace_file, resolve};
 pub use optimize::{render_optimize, render_optimize_table};
 pub use report::{HtmlReport, render_html};
 pub use table::{money, percent, render_table, signed_money, whole_number};
@@ -213,4 +213,146 @@ pub fn report_exporters() -> Vec<Box<dyn Exporter>> {
         exporters.push(Box::new(charts::ChartPng(chart)));
     }
     exporters
+}
+
+/// The files of one command's output, rendered in memory before anything is written, each by
+/// name: [`OutputDir::replace`] writes them all at once, and the command line prints one of
+/// them on standard output by name ([`FileSet::get`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileSet {
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl FileSet {
+    /// The file named `name`, if the set has one.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| c.as_slice())
+    }
+
+    /// (name, content) of every file, in the order they were rendered.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().map(|(n, c)| (n.as_str(), c.as_slice()))
+    }
+
+    /// The file names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether the set has no file.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Adds a file.
+    pub fn push(&mut self, name: impl Into<String>, content: Vec<u8>) {
+        self.files.push((name.into(), content));
+    }
+}
+
+impl<N: Into<String>> FromIterator<(N, Vec<u8>)> for FileSet {
+    fn from_iter<I: IntoIterator<Item = (N, Vec<u8>)>>(iter: I) -> Self {
+        FileSet {
+            files: iter.into_iter().map(|(n, c)| (n.into(), c)).collect(),
+        }
+    }
+}
+
+/// The files of `pimsim run`: `summary.json`, `policies.csv`, `timeseries.csv` and, with
+/// `report`, `report.html` and the charts.
+pub fn run_files(summary: &RunSummary, report: bool) -> Result<FileSet, crate::error::Error> {
+    Ok(render_all(summary, report)?.into_iter().collect())
+}
+
+/// The files of `pimsim sweep`: `sweep.csv`, `sweep_oat.csv`, `sweep.json` and, with
+/// `report`, `report.html` and the charts.
+pub fn sweep_files(
+    runs: &[crate::engine::sweep::SweepRun],
+    report: bool,
+) -> Result<FileSet, crate::error::Error> {
+    Ok(sweep::render_sweep_all(runs, report)?.into_iter().collect())
+}
+
+/// The files of `pimsim optimize`: `optimize.json` and its chart.
+pub fn optimize_files(
+    report: &crate::optimize::OptimizeReport,
+) -> Result<FileSet, crate::error::Error> {
+    Ok(render_optimize(report, true)?.into_iter().collect())
+}
+
+/// The files of `pimsim portfolio`: `portfolio.csv`, `portfolio_parts.csv`, `portfolio.json`
+/// and, with `report`, `report.html` and the Pareto chart.
+pub fn portfolio_files(
+    p: &crate::portfolio::Portfolio,
+    analysis: &crate::portfolio::Analysis,
+    report: bool,
+) -> Result<FileSet, crate::error::Error> {
+    Ok(portfolio::render_portfolio_all(p, analysis, report)?
+        .into_iter()
+        .collect())
+}
+
+/// The names of the files `fit` writes besides the parts' scenarios.
+pub const FIT_FILES: [&str; 4] = [
+    "parts.csv",
+    "fit_cumulative.csv",
+    "fit_cumulative.svg",
+    "fit_cumulative.png",
+];
+
+/// The files of `pimsim fit` into a directory: `parts.csv`, `fit_cumulative.csv`, the chart,
+/// and `<part>.toml` per part (names made safe and unique).
+pub fn fit_files(result: &crate::api::fit::FitResult) -> Result<FileSet, crate::error::Error> {
+    let fits = result.fits();
+    let mut set = FileSet::default();
+    set.push(FIT_FILES[0], fit::render_parts_csv(&fits)?);
+    set.push(FIT_FILES[1], fit::render_cumulative_csv(&fits)?);
+    set.push(
+        FIT_FILES[2],
+        charts::fit::fit_cumulative_svg(&fits)?.into_bytes(),
+    );
+    set.push(FIT_FILES[3], charts::fit::fit_cumulative_png(&fits)?);
+    let ids: Vec<&str> = result.parts.iter().map(|p| p.fit.part.as_str()).collect();
+    let names = part_file_names(&ids, &["parts", "fit_cumulative"]);
+    for (name, part) in names.into_iter().zip(&result.parts) {
+        set.push(name, part.text.clone().into_bytes());
+    }
+    Ok(set)
+}
+
+/// A safe, unique file name `<stem>.toml` for each part id: the id made safe
+/// ([`fit::part_file_stem`]), with `-2`, `-3`, … appended where two ids give the same stem
+/// (compared in lower case, as case-insensitive file systems do), never one of `reserved`.
+pub fn part_file_names(ids: &[&str], reserved: &[&str]) -> Vec<String> {
+    let mut taken: std::collections::HashSet<String> =
+        reserved.iter().map(|r| r.to_lowercase()).collect();
+    ids.iter()
+        .map(|id| {
+            let stem = fit::part_file_stem(id);
+            let mut name = stem.clone();
+            let mut k = 2;
+            while !taken.insert(name.to_lowercase()) {
+                name = format!("{stem}-{k}");
+                k += 1;
+            }
+            format!("{name}.toml")
+        })
+        .collect()
+}
+
+/// Whether `content` is a file `pimsim fit` wrote (a part's scenario or demand block): its
+/// first line is pimsim's own comment. `fit --out FILE.toml` replaces only such a file
+/// unless given `--force`.
+pub fn is_fit_output(content: &[u8]) -> bool {
+    let first = content.split(|&b| b == b'\n').next().unwrap_or_default();
+    let first = String::from_utf8_lossy(first);
+    first.starts_with("# ") && first.contains("fitted by pimsim fit")
 }

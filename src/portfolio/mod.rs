@@ -32,7 +32,6 @@
 //! rate is a forecastable trend and does not count as variability.
 
 pub mod input;
-pub mod shard;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

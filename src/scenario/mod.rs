@@ -333,30 +333,5 @@ impl Scenario {
 /// clear answer instead of exhausting memory. `what` says what the file should be, for the
 /// messages (e.g. "a scenario is a small TOML text file").
 pub fn read_text_file(path: &Path, limit: u64, what: &str) -> Result<String, InputError> {
-    use std::io::Read;
-    let unreadable = |reason: String| InputError::Unreadable {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
-    let meta = file.metadata().map_err(|e| unreadable(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(unreadable(format!("not a regular file ({what})")));
-    }
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| unreadable(e.to_string()))?;
-    if bytes.len() as u64 > limit {
-        return Err(unreadable(format!(
-            "larger than {} MiB; {what}",
-            limit >> 20
-        )));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        unreadable(format!(
-            "not UTF-8 text (invalid bytes after byte {}); save the file as UTF-8",
-            e.utf8_error().valid_up_to()
-        ))
-    })
+    crate::input::read_text(path, limit, what)
 }

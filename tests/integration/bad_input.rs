@@ -995,7 +995,8 @@ fn whole_file_problems_name_the_file() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("/dev/zero: cannot read: not a regular file"),
+        String::from_utf8_lossy(&out.stderr)
+            .contains("/dev/zero: cannot read: a device, not a regular file"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -1225,7 +1226,7 @@ fn a_read_only_directory_gives_a_clear_error_and_keeps_the_earlier_report() {
     // A fresh directory on a read-only file system.
     let (code, err) = run_into(&mount.0.join("new"), "300");
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("cannot create the directory"), "{err}");
+    assert!(err.contains("cannot create a staging directory"), "{err}");
 }
 
 #[test]

@@ -1,0 +1,124 @@
+//! `sweep`: every point of each scenario file's `[sweep]` table on the same demand paths; and
+//! one shard of a sweep.
+
+use std::path::PathBuf;
+
+use super::{Control, RunOptions};
+use crate::engine::sweep::{SweepJob, SweepRun, run_sweep};
+use crate::error::{Error, InputError, Problem};
+use crate::scenario::Scenario;
+use crate::scenario::sweep::SweepPlan;
+use crate::shard::Shard;
+use crate::shard::sweep::SweepPartial;
+
+/// The stem of a scenario file: the `scenario` column of `sweep.csv`.
+pub fn stem_of(path: &std::path::Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into())
+}
+
+/// Reads and validates the sweep of every file in `inputs` (files, or directories whose
+/// `*.toml` files are taken in name order), with the paths and seed of `options`. Every problem
+/// of every file is reported at once; two files with the same stem are refused (their rows of
+/// `sweep.csv` could not be told apart). The warnings of each file are in its
+/// `plan.base.warnings`.
+pub fn load(
+    inputs: &[PathBuf],
+    options: &RunOptions,
+    control: &Control,
+) -> Result<Vec<SweepJob>, Error> {
+    let files = super::scenario_files(inputs)?;
+    let mut plans = Vec::new();
+    let mut problems: Vec<Problem> = Vec::new();
+    for f in &files {
+        control.check()?;
+        let text = Scenario::read_text(f)?;
+        match SweepPlan::from_toml(f, &text) {
+            Ok(plan) => plans.push((plan, text)),
+            Err(InputError::Problems(p)) => problems.extend(p),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(InputError::Problems(problems).into());
+    }
+    let mut jobs: Vec<SweepJob> = Vec::new();
+    for (file, (plan, text)) in files.iter().zip(plans) {
+        let stem = stem_of(file);
+        if jobs.iter().any(|j| j.stem == stem) {
+            return Err(InputError::Mismatch(format!(
+                "two scenario files are named {stem}.toml; the `scenario` column of sweep.csv \
+                 could not tell them apart (rename one)"
+            ))
+            .into());
+        }
+        let settings = options.settings(&plan.base.scenario.simulation);
+        let max_paths = plan
+            .points
+            .iter()
+            .map(|p| p.scenario.max_paths())
+            .chain(plan.oat.iter().map(|p| p.scenario.max_paths()))
+            .chain([plan.base.scenario.max_paths()])
+            .min()
+            .unwrap_or(u64::MAX);
+        if settings.paths > max_paths {
+            return Err(super::too_many_paths(
+                "--paths".into(),
+                settings.paths,
+                format!(
+                    "too many paths for the volumes of {stem}.toml at some sweep point: the exact \
+                     unit counters would overflow; at most {max_paths} paths"
+                ),
+            ));
+        }
+        jobs.push(SweepJob {
+            file: file.clone(),
+            stem,
+            text,
+            plan,
+            settings,
+        });
+    }
+    Ok(jobs)
+}
+
+/// Point-paths of all of `jobs` (for a progress display).
+pub fn point_paths(jobs: &[SweepJob]) -> u64 {
+    jobs.iter()
+        .map(|j| SweepRun::run_count(&j.plan).saturating_mul(j.settings.paths))
+        .fold(0, u64::saturating_add)
+}
+
+/// Runs every point of every job (then each file's base scenario and one-at-a-time points),
+/// one file after the other.
+pub fn sweep(jobs: Vec<SweepJob>, control: &Control) -> Result<Vec<SweepRun>, Error> {
+    control.start(point_paths(&jobs), "point-paths", None);
+    let mut runs = Vec::with_capacity(jobs.len());
+    for j in jobs {
+        runs.push(run_sweep(
+            j.stem,
+            j.plan,
+            j.settings,
+            &|n| control.done(n),
+            control.cancel_flag(),
+        )?);
+    }
+    control.check()?;
+    Ok(runs)
+}
+
+/// Runs shard `shard` of the sweep of `jobs`: its slice of the sweep's runs, as a partial
+/// result for `merge`.
+pub fn sweep_shard(
+    jobs: &[SweepJob],
+    shard: Shard,
+    control: &Control,
+) -> Result<SweepPartial, Error> {
+    let (_, paths) = crate::shard::sweep::shard_units(jobs, shard);
+    control.start(paths, "point-paths", None);
+    let partial =
+        crate::shard::sweep::run_shard(jobs, shard, &|n| control.done(n), control.cancel_flag())?;
+    control.check()?;
+    Ok(partial)
+}

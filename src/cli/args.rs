@@ -1,0 +1,137 @@
+//! Flags shared by several commands, and their value parsers.
+
+use clap::ValueEnum;
+use pimsim::api::RunOptions;
+use pimsim::error::{Error, InputError};
+use pimsim::scenario::MAX_PATHS;
+use pimsim::shard::Shard;
+
+/// The simulation options of `run`, `sweep`, `optimize` and `portfolio`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct SimulationArgs {
+    /// Number of demand paths [default: the scenario's simulation.paths, else 10000].
+    #[arg(long, value_parser = parse_paths)]
+    pub paths: Option<u64>,
+    /// Seed of all random streams [default: the scenario's simulation.seed, else 1]; for a
+    /// portfolio, the seed each part's own seed is derived from.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (0 = one per core, at most 1024). Results do not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = parse_threads)]
+    pub threads: usize,
+}
+
+impl SimulationArgs {
+    /// The library's run options.
+    pub fn options(&self) -> RunOptions {
+        RunOptions {
+            paths: self.paths,
+            seed: self.seed,
+            threads: self.threads,
+        }
+    }
+}
+
+/// What `run`, `merge` and `sweep` print on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table (of the policies; of a sweep's points; of a portfolio's totals).
+    Table,
+    /// The content of the JSON file (summary.json, sweep.json, portfolio.json).
+    Json,
+    /// The content of the CSV file (policies.csv, sweep.csv, portfolio.csv).
+    Csv,
+}
+
+/// `--shard K/N`, or K and N from a scheduler's environment (`run`, `sweep`, `portfolio`).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct ShardArgs {
+    /// Run only shard K of N (0 ≤ K < N) — a slice of a run's path blocks, of a sweep's
+    /// runs or of a portfolio's parts — and write its partial result,
+    /// partial-KKKK-of-NNNN.json, into the output directory [default: reports/<scenario file
+    /// stem>-shards/, reports/shards/ for a sweep of several files,
+    /// reports/<parts file stem>-portfolio-shards/]; `pimsim merge` combines the N partials
+    /// into the outputs of the whole run, sweep or portfolio.
+    #[arg(long, value_parser = Shard::parse, conflicts_with = "shard_from_env")]
+    pub shard: Option<Shard>,
+    /// Take K from the scheduler's environment: SLURM_ARRAY_TASK_ID (Slurm job arrays) or
+    /// JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs); N from --shards, else
+    /// SLURM_ARRAY_TASK_COUNT.
+    #[arg(long)]
+    pub shard_from_env: bool,
+    /// Number of shards N, with --shard-from-env.
+    #[arg(long, requires = "shard_from_env")]
+    pub shards: Option<u64>,
+}
+
+impl ShardArgs {
+    /// The shard, from --shard or the scheduler's environment.
+    pub fn shard(&self) -> Result<Option<Shard>, Error> {
+        if !self.shard_from_env {
+            return Ok(self.shard);
+        }
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let flag_error = |value: String, message: String| InputError::Flag {
+            flag: "--shard-from-env".into(),
+            value,
+            message,
+        };
+        let (name, index) = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"]
+            .iter()
+            .find_map(|&n| var(n).map(|v| (n, v)))
+            .ok_or_else(|| {
+                flag_error(
+                    "(unset)".into(),
+                    "needs SLURM_ARRAY_TASK_ID (Slurm job array) or JOB_COMPLETION_INDEX \
+                     (Kubernetes Indexed Job) in the environment"
+                        .into(),
+                )
+            })?;
+        let count = match self.shards {
+            Some(n) => n.to_string(),
+            None => var("SLURM_ARRAY_TASK_COUNT").ok_or_else(|| {
+                flag_error(
+                    format!("{name}={index}"),
+                    "give the number of shards with --shards N (SLURM_ARRAY_TASK_COUNT is not \
+                     set)"
+                        .into(),
+                )
+            })?,
+        };
+        let spec = format!("{}/{}", index.trim(), count.trim());
+        Shard::parse(&spec)
+            .map(Some)
+            .map_err(|e| flag_error(format!("{name}={index}"), e).into())
+    }
+}
+
+/// `--paths`: a whole number in [1, 10^12] (underscores allowed, as in the scenario file).
+pub fn parse_paths(text: &str) -> Result<u64, String> {
+    match text.replace('_', "").parse::<u64>() {
+        Ok(n) if (1..=MAX_PATHS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of paths in [1, {MAX_PATHS}], e.g. 20000"
+        )),
+    }
+}
+
+/// `--fill-rate-target`: a number in [0, 1].
+pub fn parse_fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        _ => Err("expected a fill rate in [0, 1], e.g. 0.95".into()),
+    }
+}
+
+/// Most worker threads `--threads` accepts.
+const MAX_THREADS: usize = 1024;
+
+/// `--threads`: 0 (one per core) to 1024.
+pub fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n <= MAX_THREADS => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of worker threads in [0, {MAX_THREADS}] (0 = one per core)"
+        )),
+    }
+}

@@ -1,0 +1,52 @@
+//! `pimsim check SCENARIO...`: validate scenario files (and their sweeps) without running them.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use pimsim::error::Error;
+use pimsim::output::escape::terminal_line;
+use pimsim::scenario::sweep::SweepPlan;
+
+use super::terminal::Session;
+
+/// Validate scenario files without running them (exit 0 if all are valid).
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Scenario files.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+}
+
+/// Runs `pimsim check`: every file is checked and reported; the exit code is 2 if any is
+/// invalid.
+pub fn execute(args: &CheckArgs, session: &Session) -> Result<ExitCode, Error> {
+    let mut bad = 0;
+    for f in &args.scenarios {
+        session.with_control(|c| c.check())?;
+        // Validates the [sweep] table and every point too, when there is one.
+        let outcome = SweepPlan::load(f).map(|plan| plan.base).and_then(|loaded| {
+            session.warnings(&loaded.warnings);
+            pimsim::api::run::plan_of(f, &loaded.scenario).map(|_| loaded)
+        });
+        match outcome {
+            Ok(loaded) => {
+                let line = format!(
+                    "ok: {} ({} policies, {} warnings)\n",
+                    terminal_line(&f.display().to_string()),
+                    loaded.scenario.policies.len(),
+                    loaded.warnings.len()
+                );
+                session.print(line.as_bytes(), true)?;
+            }
+            Err(e) => {
+                bad += 1;
+                session.complain(&e.to_string());
+            }
+        }
+    }
+    Ok(if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}

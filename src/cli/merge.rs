@@ -1,0 +1,101 @@
+//! `pimsim merge DIR...`: the partial results of `run`, `sweep` or `portfolio --shard K/N`
+//! combined into the outputs of the whole job.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use pimsim::api::{self, merge::Merged};
+use pimsim::error::Error;
+use pimsim::output;
+
+use super::args::Format;
+use super::terminal::Session;
+use super::{paths, portfolio, sweep};
+
+/// Merge the partial results of `run`, `sweep` or `portfolio --shard K/N` into the outputs of
+/// a single run, sweep or portfolio (bit-identical to running everything on one machine).
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Directories holding partial-KKKK-of-NNNN.json files, or the files themselves.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output directory [default: that of a single run: reports/<scenario file stem>/; for a
+    /// sweep reports/<scenario file stem>-sweep/ or reports/sweep/; for a portfolio
+    /// reports/<parts file stem>-portfolio/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// What to print on standard output: the table, or the content of the JSON or CSV file
+    /// (summary.json or policies.csv; sweep.json or sweep.csv; portfolio.json or
+    /// portfolio.csv).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// No messages on standard error (warnings still show).
+    #[arg(long)]
+    pub quiet: bool,
+    /// Skip the report: no report.html and no chart files (SVG, PNG), only the data files.
+    #[arg(long)]
+    pub no_report: bool,
+}
+
+/// Runs `pimsim merge`.
+pub fn execute(args: &MergeArgs, session: &Session) -> Result<ExitCode, Error> {
+    let (merged, shards) = api::merge::merge(&args.inputs)?;
+    let out = args.out.clone().unwrap_or_else(|| default_dir(&merged));
+    let dir = session.output_dir(&out)?;
+    let report = !args.no_report;
+    let what = match &merged {
+        Merged::Run(run) => {
+            session.warnings(&run.scenario.warnings);
+            let files = output::run_files(&run.summary, report)?;
+            session.write(&dir, &files)?;
+            match args.format {
+                Format::Table => {
+                    session.print(output::render_table(&run.summary).as_bytes(), true)?
+                }
+                Format::Json => {
+                    session.print(files.get("summary.json").unwrap_or_default(), false)?
+                }
+                Format::Csv => {
+                    session.print(files.get("policies.csv").unwrap_or_default(), false)?
+                }
+            }
+            format!("{} paths", run.summary.paths)
+        }
+        Merged::Sweep(runs) => {
+            for r in runs {
+                session.warnings(&r.plan.base.warnings);
+            }
+            sweep::write_and_print(runs, &dir, args.format, report, session)?;
+            let points: usize = runs.iter().map(|r| r.points.len()).sum();
+            format!("{} scenario(s), {points} point(s)", runs.len())
+        }
+        Merged::Portfolio(p) => {
+            portfolio::write_and_print(p, &dir, args.format, report, session)?;
+            format!("{} parts", p.parts.len())
+        }
+    };
+    session.note(&format!(
+        "merged {shards} shard(s) of a {}: {what}; wrote {}",
+        merged.kind(),
+        dir.path().display()
+    ));
+    Ok(session.finish(ExitCode::SUCCESS))
+}
+
+/// Where a merged job goes by default: where the single job would have written.
+fn default_dir(merged: &Merged) -> PathBuf {
+    match merged {
+        Merged::Run(run) => paths::report_dir(&run.scenario.path, ""),
+        Merged::Sweep(runs) => {
+            let files: Vec<PathBuf> = runs
+                .iter()
+                .map(|r| PathBuf::from(format!("{}.toml", r.scenario)))
+                .collect();
+            paths::sweep_dir(&files, "sweep")
+        }
+        Merged::Portfolio(p) => {
+            let first = p.meta.parts_files.first().map_or("parts", |s| s.as_str());
+            paths::report_dir(Path::new(first), "-portfolio")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! `pimsim optimize SCENARIO`: the retained level or last-time buy of least mean total cost,
+//! with the whole cost/fill-rate frontier.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use pimsim::api::{self, ScenarioFile, optimize::OptimizeOptions};
+use pimsim::error::Error;
+use pimsim::output;
+use pimsim::output::escape::terminal_line;
+
+use super::args::{SimulationArgs, parse_fraction};
+use super::paths;
+use super::terminal::Session;
+
+/// Find the retained level (scrap, partner_release) or last-time buy (hold) of least mean
+/// total cost, optionally under a fill-rate target, on common random numbers.
+#[derive(Debug, clap::Args)]
+pub struct OptimizeArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The policy to optimise [default: every policy without review_every_years].
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Least acceptable mean fill rate, in [0, 1]: the cheapest quantity reaching it is chosen.
+    #[arg(long, value_parser = parse_fraction)]
+    pub fill_rate_target: Option<f64>,
+    /// Evaluate every quantity of the range instead of the zooming grid (exact whatever the
+    /// cost curve's shape; about range/64 engine passes; at most 100,000 quantities).
+    #[arg(long)]
+    pub full_scan: bool,
+    #[command(flatten)]
+    pub simulation: SimulationArgs,
+    /// Output directory [default: reports/<scenario file stem>-optimize/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// What to print on standard output: a short table, or optimize.json's content.
+    #[arg(long, value_enum, default_value_t = OptimizeFormat::Table)]
+    pub format: OptimizeFormat,
+    /// No messages on standard error (warnings still show).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// What `optimize` prints on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OptimizeFormat {
+    /// A short table of the optima.
+    Table,
+    /// The content of optimize.json.
+    Json,
+}
+
+/// Runs `pimsim optimize`.
+pub fn execute(args: &OptimizeArgs, session: &Session) -> Result<ExitCode, Error> {
+    let file = ScenarioFile::load(&args.scenario)?;
+    session.warnings(&file.loaded.warnings);
+    let options = OptimizeOptions {
+        run: args.simulation.options(),
+        policy: args.policy.clone(),
+        fill_rate_target: args.fill_rate_target,
+        full_scan: args.full_scan,
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| paths::report_dir(&args.scenario, "-optimize"));
+    let dir = session.output_dir(&out)?;
+    let result = session.with_control(|c| api::optimize::optimize(&file, &options, c))?;
+    if !result.skipped.is_empty() {
+        session.note(&format!(
+            "note: policies with review_every_years are not optimised: {}",
+            terminal_line(&result.skipped.join(", "))
+        ));
+    }
+    let elapsed = session.seconds();
+    let files = output::optimize_files(&result.report)?;
+    session.write(&dir, &files)?;
+    match args.format {
+        OptimizeFormat::Table => session.print(
+            output::render_optimize_table(&result.report).as_bytes(),
+            true,
+        )?,
+        OptimizeFormat::Json => {
+            session.print(files.get("optimize.json").unwrap_or_default(), false)?
+        }
+    }
+    let report = &result.report;
+    let passes: u32 = report.policies.iter().map(|p| p.search.passes).sum();
+    let candidates: u64 = report.policies.iter().map(|p| p.search.candidates).sum();
+    session.note(&format!(
+        "{candidates} candidates in {passes} passes of {} paths in {elapsed:.2} s; wrote {}",
+        result.settings.paths,
+        dir.path().display()
+    ));
+    Ok(session.finish(ExitCode::SUCCESS))
+}
