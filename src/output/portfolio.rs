@@ -307,7 +307,8 @@ pub fn pareto(p: &Portfolio, a: &Analysis) -> Pareto {
     }
 }
 
-/// The portfolio's `report.html`.
+/// The portfolio's `report.html`: the introduction, the totals per policy, the Pareto chart
+/// of value at stake, the ABC × XYZ classes and the recommendations.
 pub fn render_portfolio_html(
     p: &Portfolio,
     a: &Analysis,
@@ -317,6 +318,22 @@ pub fn render_portfolio_html(
     let mut h = page_start(&title);
     let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
     let baseline = p.meta.policies.first().map_or("", |x| x.0.as_str());
+    introduction(&mut h, p, baseline);
+    totals_section(&mut h, p, a, baseline);
+    pareto_section(&mut h, p, a, chart)?;
+    classes_section(&mut h, a);
+    recommendations_section(&mut h, p, a, baseline);
+    let _ = writeln!(
+        h,
+        "<footer><p>pimsim {} portfolio report.</p></footer>\n</main>\n</body>\n</html>",
+        env!("CARGO_PKG_VERSION")
+    );
+    Ok(h)
+}
+
+/// What the portfolio is: parts, template, paths, seeds, money, the recommendation rule and
+/// the data files.
+fn introduction(h: &mut String, p: &Portfolio, baseline: &str) {
     let _ = writeln!(
         h,
         "<p>{} parts, each simulated with the template <code>{}</code> and its row of \
@@ -340,7 +357,10 @@ pub fn render_portfolio_html(
         },
         esc(baseline)
     );
-    // Totals.
+}
+
+/// The totals per policy and of the best mix, with the saving of the best mix.
+fn totals_section(h: &mut String, p: &Portfolio, a: &Analysis, baseline: &str) {
     let _ = writeln!(
         h,
         "<section>\n<h2>Portfolio totals</h2>\n<p class=\"note\">Sum over parts of the mean total \
@@ -383,7 +403,15 @@ pub fn render_portfolio_html(
             None => String::new(),
         }
     );
-    // Pareto.
+}
+
+/// Where the value is: the share of the top 20 % of parts and the Pareto chart inline.
+fn pareto_section(
+    h: &mut String,
+    p: &Portfolio,
+    a: &Analysis,
+    chart: &Pareto,
+) -> anyhow::Result<()> {
     let top = (p.parts.len() as f64 * 0.2).ceil() as usize;
     let total_saving: f64 = a.parts.iter().map(|x| x.saving).sum();
     let top_saving: f64 = a
@@ -411,7 +439,11 @@ pub fn render_portfolio_html(
             .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
             .trim()
     );
-    // Classes.
+    Ok(())
+}
+
+/// The parts per ABC × XYZ class, with the rules.
+fn classes_section(h: &mut String, a: &Analysis) {
     let m = class_matrix(a);
     let _ = writeln!(
         h,
@@ -432,7 +464,11 @@ pub fn render_portfolio_html(
         );
     }
     let _ = writeln!(h, "</tbody>\n</table>\n</section>");
-    // Recommendations.
+}
+
+/// The recommendations, the parts with the most value at stake first (at most
+/// [`MAX_TABLE_PARTS`]).
+fn recommendations_section(h: &mut String, p: &Portfolio, a: &Analysis, baseline: &str) {
     let _ = writeln!(
         h,
         "<section>\n<h2>Recommendations</h2>\n<table>\n<thead><tr><th class=\"num\">rank</th>\
@@ -477,12 +513,7 @@ pub fn render_portfolio_html(
             p.parts.len()
         );
     }
-    let _ = writeln!(
-        h,
-        "</section>\n<footer><p>pimsim {} portfolio report.</p></footer>\n</main>\n</body>\n</html>",
-        env!("CARGO_PKG_VERSION")
-    );
-    Ok(h)
+    h.push_str("</section>\n");
 }
 
 /// Every file of a portfolio: `portfolio.csv`, `portfolio_parts.csv`, `portfolio.json`, and
