@@ -444,107 +444,9 @@ pub fn render_sweep_html(
          <a href=\"sweep.json\">sweep.json</a>.</p>"
     );
     for r in runs {
-        let s = &r.plan.base.scenario;
-        let _ = writeln!(
-            h,
-            "<section>\n<h2>{} <small>({}.toml)</small></h2>\n<p>{} point(s), {} paths each, seed {}; design: {}; swept: {}.</p>",
-            esc(&s.name),
-            esc(&r.scenario),
-            r.points.len(),
-            r.settings.paths,
-            r.settings.seed,
-            match r.plan.design {
-                Design::Grid => "full grid".to_string(),
-                Design::LatinHypercube { points, seed } =>
-                    format!("Latin hypercube of {points} points (seed {seed})"),
-            },
-            if r.plan.parameters.is_empty() {
-                "nothing (no [sweep] table)".to_string()
-            } else {
-                r.plan
-                    .parameters
-                    .iter()
-                    .map(|p| format!("<code>{}</code>", esc(&p.key.text)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        );
-        for stem in [
-            chart_stem(runs, r, "decision_map"),
-            chart_stem(runs, r, "tornado"),
-        ] {
-            if let Some((_, chart)) = charts.iter().find(|(s, _)| *s == stem) {
-                let (heading, note) = match chart {
-                    SweepChart::DecisionMap(_) => (
-                        "Decision map: which policy is cheapest where",
-                        "Colour: the policy with the lowest mean total cost; the paler, the \
-                         smaller its lead over the runner-up (the figure in the cell). With more \
-                         than two parameters, each cell averages the mean costs over the other \
-                         parameters' values.",
-                    ),
-                    SweepChart::Tornado(_) => (
-                        "Sensitivity: one parameter at a time",
-                        "Each parameter at its lowest (○) and highest (●) swept value with every \
-                         other field as written in the scenario (│ marks that base cost); \
-                         widest swing first.",
-                    ),
-                };
-                let _ = writeln!(
-                    h,
-                    "<figure>\n<h3>{heading}</h3>\n<p class=\"note\">{note}</p>\n{}\n<figcaption>Files: \
-                     <a href=\"{stem}.svg\">{stem}.svg</a>, <a href=\"{stem}.png\">{stem}.png</a></figcaption>\n</figure>",
-                    chart
-                        .svg(false)?
-                        .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
-                        .trim()
-                );
-            }
-        }
-        // The points.
-        let _ = write!(h, "<table>\n<thead><tr><th>point</th>");
-        for p in &r.plan.parameters {
-            let _ = write!(h, "<th>{}</th>", esc(&p.key.text));
-        }
-        let _ = writeln!(
-            h,
-            "<th>cheapest policy</th><th class=\"num\">its mean total cost</th><th class=\"num\">lead over the runner-up</th></tr></thead>\n<tbody>"
-        );
-        for (n, (pt, sum)) in r
-            .plan
-            .points
-            .iter()
-            .zip(&r.points)
-            .enumerate()
-            .take(MAX_TABLE_POINTS)
-        {
-            let m = means(sum);
-            let (best, margin) = cheapest(&m);
-            let _ = write!(h, "<tr><td class=\"num\">{n}</td>");
-            for v in &pt.values {
-                let _ = write!(h, "<td class=\"num\">{}</td>", esc(&value_text(v)));
-            }
-            let _ = writeln!(
-                h,
-                "<td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                hex(policy_color(best)),
-                esc(&sum.policies[best].name),
-                esc(&money(m[best])),
-                if m.len() > 1 {
-                    esc(&money(margin))
-                } else {
-                    "n/a".into()
-                }
-            );
-        }
-        let _ = writeln!(h, "</tbody>\n</table>");
-        if r.points.len() > MAX_TABLE_POINTS {
-            let _ = writeln!(
-                h,
-                "<p class=\"note\">The first {MAX_TABLE_POINTS} of {} points; all of them are in \
-                 sweep.csv.</p>",
-                r.points.len()
-            );
-        }
+        scenario_heading(&mut h, r);
+        scenario_figures(&mut h, runs, r, charts)?;
+        points_table(&mut h, r);
         let _ = writeln!(h, "</section>");
     }
     let _ = writeln!(
@@ -553,6 +455,127 @@ pub fn render_sweep_html(
         env!("CARGO_PKG_VERSION")
     );
     Ok(h)
+}
+
+/// The heading of one scenario's section: its name and file, points, paths, seed, design and
+/// swept keys.
+fn scenario_heading(h: &mut String, r: &SweepRun) {
+    let s = &r.plan.base.scenario;
+    let _ = writeln!(
+        h,
+        "<section>\n<h2>{} <small>({}.toml)</small></h2>\n<p>{} point(s), {} paths each, seed {}; design: {}; swept: {}.</p>",
+        esc(&s.name),
+        esc(&r.scenario),
+        r.points.len(),
+        r.settings.paths,
+        r.settings.seed,
+        match r.plan.design {
+            Design::Grid => "full grid".to_string(),
+            Design::LatinHypercube { points, seed } =>
+                format!("Latin hypercube of {points} points (seed {seed})"),
+        },
+        if r.plan.parameters.is_empty() {
+            "nothing (no [sweep] table)".to_string()
+        } else {
+            r.plan
+                .parameters
+                .iter()
+                .map(|p| format!("<code>{}</code>", esc(&p.key.text)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+}
+
+/// One scenario's decision map and tornado (those it has), inline, with a note on how to read
+/// each.
+fn scenario_figures(
+    h: &mut String,
+    runs: &[SweepRun],
+    r: &SweepRun,
+    charts: &[(String, SweepChart)],
+) -> anyhow::Result<()> {
+    for stem in [
+        chart_stem(runs, r, "decision_map"),
+        chart_stem(runs, r, "tornado"),
+    ] {
+        if let Some((_, chart)) = charts.iter().find(|(s, _)| *s == stem) {
+            let (heading, note) = match chart {
+                SweepChart::DecisionMap(_) => (
+                    "Decision map: which policy is cheapest where",
+                    "Colour: the policy with the lowest mean total cost; the paler, the \
+                     smaller its lead over the runner-up (the figure in the cell). With more \
+                     than two parameters, each cell averages the mean costs over the other \
+                     parameters' values.",
+                ),
+                SweepChart::Tornado(_) => (
+                    "Sensitivity: one parameter at a time",
+                    "Each parameter at its lowest (○) and highest (●) swept value with every \
+                     other field as written in the scenario (│ marks that base cost); \
+                     widest swing first.",
+                ),
+            };
+            let _ = writeln!(
+                h,
+                "<figure>\n<h3>{heading}</h3>\n<p class=\"note\">{note}</p>\n{}\n<figcaption>Files: \
+                 <a href=\"{stem}.svg\">{stem}.svg</a>, <a href=\"{stem}.png\">{stem}.png</a></figcaption>\n</figure>",
+                chart
+                    .svg(false)?
+                    .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+                    .trim()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The table of one scenario's points (at most [`MAX_TABLE_POINTS`]) with the cheapest policy
+/// of each.
+fn points_table(h: &mut String, r: &SweepRun) {
+    let _ = write!(h, "<table>\n<thead><tr><th>point</th>");
+    for p in &r.plan.parameters {
+        let _ = write!(h, "<th>{}</th>", esc(&p.key.text));
+    }
+    let _ = writeln!(
+        h,
+        "<th>cheapest policy</th><th class=\"num\">its mean total cost</th><th class=\"num\">lead over the runner-up</th></tr></thead>\n<tbody>"
+    );
+    for (n, (pt, sum)) in r
+        .plan
+        .points
+        .iter()
+        .zip(&r.points)
+        .enumerate()
+        .take(MAX_TABLE_POINTS)
+    {
+        let m = means(sum);
+        let (best, margin) = cheapest(&m);
+        let _ = write!(h, "<tr><td class=\"num\">{n}</td>");
+        for v in &pt.values {
+            let _ = write!(h, "<td class=\"num\">{}</td>", esc(&value_text(v)));
+        }
+        let _ = writeln!(
+            h,
+            "<td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            hex(policy_color(best)),
+            esc(&sum.policies[best].name),
+            esc(&money(m[best])),
+            if m.len() > 1 {
+                esc(&money(margin))
+            } else {
+                "n/a".into()
+            }
+        );
+    }
+    let _ = writeln!(h, "</tbody>\n</table>");
+    if r.points.len() > MAX_TABLE_POINTS {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">The first {MAX_TABLE_POINTS} of {} points; all of them are in \
+             sweep.csv.</p>",
+            r.points.len()
+        );
+    }
 }
 
 /// The terminal table: one line per point with the cheapest policy.
