@@ -34,6 +34,7 @@ pub use optimize::{optimize_png, optimize_svg};
 use std::sync::Once;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -323,6 +324,12 @@ impl Exporter for ChartPng {
 
 /// What drawing on backend `DB` can fail with.
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// A `T` made by drawing on backend `DB` (a chart's axes, say), or what drawing failed with.
+type Drawn<DB, T> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// A chart with two numeric axes on drawing area lifetime `'a` and backend `DB`.
+type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Sizes in SVG pixels, multiplied for larger bitmaps.
 #[derive(Debug, Clone, Copy)]
