@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::cost::darker;
 use super::{
     Chart, DrawResult, Drawn, GRID, INK, Plot, SOFT_INK, Style, Swatch, compact_money, currency,
-    draw_diamond, legend_row, padded_range, policy_color, titled,
+    draw_diamond, drawable, legend_row, padded_range, policy_color, titled,
 };
 use crate::engine::{Comparison, PolicySummary, RunSummary};
 use crate::output::{money, signed_money};
@@ -109,7 +109,7 @@ fn axes<'a, DB: DrawingBackend>(
     let name_style = style.text(14.0, INK);
     let mut name_width = 0;
     for (_, p, _) in rows {
-        name_width = name_width.max(root.estimate_text_size(&p.name, &name_style)?.0);
+        name_width = name_width.max(root.estimate_text_size(&drawable(&p.name), &name_style)?.0);
     }
     let mut chart = ChartBuilder::on(plot)
         .margin_left(style.px(12.0))
@@ -151,7 +151,7 @@ fn zero_line<DB: DrawingBackend>(
     chart.draw_series(std::iter::once(
         EmptyElement::at((0.0, y_top))
             + Text::new(
-                format!("same cost as {baseline}"),
+                drawable(&format!("same cost as {baseline}")),
                 (0, -style.px(4.0)),
                 style.anchored(12.0, SOFT_INK, HPos::Center, VPos::Bottom),
             ),
@@ -176,7 +176,7 @@ fn policy_row<DB: DrawingBackend>(
     chart.draw_series(std::iter::once(
         EmptyElement::at((x0, y))
             + Text::new(
-                name.to_string(),
+                drawable(name),
                 (-style.px(8.0), 0),
                 style.anchored(14.0, darker(color), HPos::Right, VPos::Center),
             ),

@@ -7,8 +7,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
     COST_LINE_LABELS, Chart, DrawResult, Drawn, GRID, INK, Plot, SOFT_INK, Style, Swatch,
-    compact_money, cost_line_color, currency, draw_diamond, legend_row, padded_range, percent_tick,
-    policy_color, titled,
+    compact_money, cost_line_color, currency, draw_diamond, drawable, legend_row, padded_range,
+    percent_tick, policy_color, titled,
 };
 use crate::engine::{CostDistribution, PolicySummary, RunSummary};
 use crate::output::{money, whole_number};
@@ -51,6 +51,7 @@ pub(super) fn draw_distribution<DB: DrawingBackend>(
     let (_, height) = area.dim_in_pixel();
     let axis = style.px(58.0);
     let row = (height as i32 - axis) / count as i32;
+    let money_unit = currency(summary);
     let mut rest = area;
     for (i, policy) in summary.policies.iter().enumerate() {
         let last = i + 1 == count;
@@ -62,7 +63,7 @@ pub(super) fn draw_distribution<DB: DrawingBackend>(
         };
         rest = below;
         // Only the last row has the money axis.
-        let axis = last.then_some((axis, currency(summary)));
+        let axis = last.then_some((axis, money_unit.as_str()));
         histogram(&cell, (i, policy), &bins, axis, style)?;
     }
     Ok(())
@@ -97,7 +98,7 @@ fn histogram<DB: DrawingBackend>(
     let (_, top) = padded_range(shares.iter().copied(), 0.25, true);
     let color = policy_color(i);
     cell.draw(&Text::new(
-        policy.name.clone(),
+        drawable(&policy.name),
         (style.px(16.0), style.px(4.0)),
         style.anchored(14.0, darker(color), HPos::Left, VPos::Top),
     ))?;
@@ -289,7 +290,7 @@ pub(super) fn draw_breakdown<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(
             EmptyElement::at((x0, y))
                 + Text::new(
-                    policy.name.clone(),
+                    drawable(&policy.name),
                     (-style.px(8.0), 0),
                     style.anchored(14.0, darker(policy_color(i)), HPos::Right, VPos::Center),
                 ),
@@ -351,7 +352,7 @@ fn breakdown_axes<'a, DB: DrawingBackend>(
     let name_style = style.text(14.0, INK);
     let mut name_width = 0;
     for p in &summary.policies {
-        name_width = name_width.max(root.estimate_text_size(&p.name, &name_style)?.0);
+        name_width = name_width.max(root.estimate_text_size(&drawable(&p.name), &name_style)?.0);
     }
     let mut chart = ChartBuilder::on(plot)
         .margin_left(style.px(12.0))

@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::cost::darker;
 use super::{
-    Chart, DrawResult, GRID, INK, SOFT_INK, Style, Swatch, cost_line_color, legend_row,
+    Chart, DrawResult, GRID, INK, SOFT_INK, Style, Swatch, cost_line_color, drawable, legend_row,
     number_tick, padded_range, policy_color, retention_in_words, titled,
 };
 use crate::engine::{PolicySummary, RunSummary, TimeSeriesPoint};
@@ -103,12 +103,13 @@ fn panel<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let horizon = summary.scenario.horizon_years;
     let color = policy_color(index);
+    let name = drawable(&policy.name);
     cell.draw(&Text::new(
-        policy.name.clone(),
+        name.clone(),
         (style.px(16.0), style.px(6.0)),
         style.anchored(15.0, darker(color), HPos::Left, VPos::Top),
     ))?;
-    let (name_width, _) = cell.estimate_text_size(&policy.name, &style.text(15.0, color))?;
+    let (name_width, _) = cell.estimate_text_size(&name, &style.text(15.0, color))?;
     cell.draw(&Text::new(
         format!(
             "{}, {}",

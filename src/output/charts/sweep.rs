@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
     DrawResult, Drawn, GRID, INK, PNG_SCALE, Plot, Style, Swatch, TITLE_HEIGHT, compact_money,
-    encode_png, legend_row, policy_color, register_font, titled_by,
+    drawable, encode_png, legend_row, policy_color, register_font, titled_by,
 };
 
 /// One cell (grid) or point (Latin hypercube) of the decision map.
@@ -239,7 +239,10 @@ fn tick_label(ticks: &[String], v: f64) -> String {
     } else {
         let i = v.round();
         if (v - i).abs() < 1e-6 && i >= 0.0 {
-            ticks.get(i as usize).cloned().unwrap_or_default()
+            ticks
+                .get(i as usize)
+                .map(|t| drawable(t))
+                .unwrap_or_default()
         } else {
             String::new()
         }
@@ -281,7 +284,7 @@ fn map_axes<'a, DB: DrawingBackend>(
     let x_fmt = |v: &f64| tick_label(&m.x_ticks, *v);
     let y_fmt = |v: &f64| tick_label(&m.y_ticks, *v);
     let mut mesh = chart.configure_mesh();
-    mesh.x_desc(m.x_label.clone())
+    mesh.x_desc(drawable(&m.x_label))
         .label_style(style.tick())
         .axis_desc_style(style.axis())
         .bold_line_style(GRID)
@@ -298,7 +301,7 @@ fn map_axes<'a, DB: DrawingBackend>(
             });
     }
     if let Some(y) = &m.y_label {
-        mesh.y_desc(y.clone());
+        mesh.y_desc(drawable(y));
     }
     mesh.draw()?;
     Ok(chart)
@@ -330,7 +333,7 @@ fn grid_cells<DB: DrawingBackend>(
                 m.policies[c.best].clone()
             };
             chart.draw_series(std::iter::once(Text::new(
-                text,
+                drawable(&text),
                 (c.x, c.y),
                 style.anchored(12.0, INK, HPos::Center, VPos::Center),
             )))?;
@@ -392,7 +395,10 @@ fn draw_tornado<DB: DrawingBackend>(
     let label_style = style.text(13.0, INK);
     let mut label_width = 0;
     for r in &t.rows {
-        label_width = label_width.max(plot.estimate_text_size(&r.label, &label_style)?.0);
+        label_width = label_width.max(
+            plot.estimate_text_size(&drawable(&r.label), &label_style)?
+                .0,
+        );
     }
     let mut chart = ChartBuilder::on(&plot)
         .margin_left(style.px(12.0))
@@ -403,7 +409,10 @@ fn draw_tornado<DB: DrawingBackend>(
         .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(rows - 0.5))?;
     chart
         .configure_mesh()
-        .x_desc(format!("mean total discounted cost ({})", t.currency))
+        .x_desc(drawable(&format!(
+            "mean total discounted cost ({})",
+            t.currency
+        )))
         .label_style(style.tick())
         .axis_desc_style(style.axis())
         .bold_line_style(GRID)
@@ -418,7 +427,7 @@ fn draw_tornado<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(
             EmptyElement::at((lo - pad, y))
                 + Text::new(
-                    row.label.clone(),
+                    drawable(&row.label),
                     (-style.px(8.0), 0),
                     style.anchored(13.0, INK, HPos::Right, VPos::Center),
                 ),

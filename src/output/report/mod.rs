@@ -3,9 +3,10 @@
 //!
 //! The page loads nothing: styles are inline, charts are inline SVG, and the only links point
 //! to the chart files beside it. It is also well-formed XML (every tag closed, no named
-//! entities), so tests and scripts can read it with an XML parser. Every number taken from
-//! `summary.json` carries `data-key` (its JSON pointer in `summary.json`) and `data-value` (the
-//! exact value), so a script can check the page against the data.
+//! entities, every text through [`esc`], whatever characters the names hold), so tests and
+//! scripts can read it with an XML parser. Every number taken from `summary.json` carries
+//! `data-key` (its JSON pointer in `summary.json`) and `data-value` (the exact value), so a
+//! script can check the page against the data.
 //!
 //! This module holds the page's frame (head, header, footer) and the helpers every section
 //! uses; each section has a module of its own: [`verdict`], [`assumptions`], [`figures`] (the
@@ -21,6 +22,7 @@ mod verdict;
 use std::fmt::Write as _;
 
 use super::charts::{hex, policy_color};
+use super::escape::xml_text;
 use super::{Exporter, percent, whole_number};
 use crate::engine::RunSummary;
 use style::CSS;
@@ -37,8 +39,11 @@ impl Exporter for HtmlReport {
     }
 }
 
-/// Escapes text for HTML (and XML).
+/// Text for HTML (and XML), the one escaping every text of a page gets: the characters XML
+/// 1.0 forbids, the C1 and the bidirectional controls shown as `\u{..}` ([`xml_text`]), then
+/// the markup characters as character references.
 pub(crate) fn esc(text: &str) -> String {
+    let text = xml_text(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -194,8 +199,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup() {
+    fn escapes_markup_and_shows_forbidden_characters() {
         assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+        assert_eq!(
+            esc("a\u{0}b\u{1b}[1m<\u{202e}"),
+            "a\\u{0}b\\u{1b}[1m&lt;\\u{202e}"
+        );
     }
 
     #[test]
