@@ -3,6 +3,10 @@
 //! `portfolio.json` (totals and classes), the terminal table, and `report.html` with the
 //! Pareto chart of value at stake (also as `pareto.svg` and `pareto.png`) and a table of
 //! recommendations.
+//!
+//! The CSV files write every text from the input (part ids, the override and `fit.` columns'
+//! names, their values as written unless they are numbers, policy names) as a
+//! spreadsheet-safe cell ([`spreadsheet_cell`]); `portfolio.json` keeps them raw.
 
 use std::fmt::Write as _;
 
@@ -10,6 +14,7 @@ use serde_json::json;
 
 use super::charts::pareto::Pareto;
 use super::charts::{hex, policy_color};
+use super::escape::spreadsheet_cell;
 use super::report::{esc, page_start};
 use super::{money, percent, policy_cells, policy_columns};
 use crate::engine::Z95;
@@ -18,12 +23,27 @@ use crate::portfolio::{ABC_A, ABC_B, Analysis, Portfolio, Total, XYZ_X, XYZ_Y};
 /// Most parts listed in the report's table of recommendations (all are in the CSV files).
 pub const MAX_TABLE_PARTS: usize = 200;
 
-/// The header of `portfolio.csv`: `part`, the override columns, then exactly the columns of
-/// `policies.csv` (`policy`, `kind`, `paths`, `seed`, …, `revenue`), then `recommended`,
-/// `abc`, `xyz`.
+/// A CSV cell of text from the input, spreadsheet-safe.
+fn text_cell(text: &str) -> String {
+    spreadsheet_cell(text).into_owned()
+}
+
+/// A CSV cell of a value from the input as written (an override, a fitted figure): a finite
+/// number as it is, any other text spreadsheet-safe.
+fn written_cell(text: &str) -> String {
+    if text.parse::<f64>().is_ok_and(f64::is_finite) {
+        text.to_string()
+    } else {
+        text_cell(text)
+    }
+}
+
+/// The header of `portfolio.csv`: `part`, the override columns (spreadsheet-safe), then
+/// exactly the columns of `policies.csv` (`policy`, `kind`, `paths`, `seed`, …, `revenue`),
+/// then `recommended`, `abc`, `xyz`.
 pub fn portfolio_columns(p: &Portfolio) -> Vec<String> {
     let mut header = vec!["part".to_string()];
-    header.extend(p.meta.columns.iter().cloned());
+    header.extend(p.meta.columns.iter().map(|c| text_cell(c)));
     header.extend(policy_columns());
     header.extend(["recommended", "abc", "xyz"].map(String::from));
     header
@@ -35,8 +55,8 @@ pub fn render_portfolio_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u
     w.write_record(portfolio_columns(p))?;
     for (part, pa) in p.parts.iter().zip(&a.parts) {
         for (i, policy) in part.policies.iter().enumerate() {
-            let mut row = vec![part.part.clone()];
-            row.extend(part.values.iter().cloned());
+            let mut row = vec![text_cell(&part.part)];
+            row.extend(part.values.iter().map(|v| written_cell(v)));
             row.extend(policy_cells(policy));
             row.push((i == pa.recommended).to_string());
             row.push(pa.abc.to_string());
@@ -47,7 +67,7 @@ pub fn render_portfolio_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u
     Ok(w.into_inner()?)
 }
 
-/// The header of `portfolio_parts.csv`.
+/// The header of `portfolio_parts.csv` (the `fit.` columns spreadsheet-safe).
 pub fn parts_columns(p: &Portfolio) -> Vec<String> {
     let mut header: Vec<String> = [
         "part",
@@ -71,7 +91,7 @@ pub fn parts_columns(p: &Portfolio) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec();
-    header.extend(p.meta.fit_columns.iter().cloned());
+    header.extend(p.meta.fit_columns.iter().map(|c| text_cell(c)));
     header
 }
 
@@ -91,7 +111,7 @@ pub fn render_parts_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u8>> 
         let r = &part.policies[pa.recommended];
         let b = &part.policies[0];
         let mut row = vec![
-            part.part.clone(),
+            text_cell(&part.part),
             pa.abc.to_string(),
             pa.xyz.to_string(),
             pa.annual_usage_value.to_string(),
@@ -99,18 +119,18 @@ pub fn render_parts_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u8>> 
             part.expected_annual_units.to_string(),
             cell(part.demand_cv),
             part.seed.to_string(),
-            r.policy.clone(),
+            text_cell(&r.policy),
             r.total_cost.mean.to_string(),
             r.total_cost.std_err.to_string(),
             cell(r.fill_rate),
             pa.target_met.to_string(),
-            b.policy.clone(),
+            text_cell(&b.policy),
             b.total_cost.mean.to_string(),
             pa.saving.to_string(),
             pa.saving_std_err.to_string(),
             rank[k].to_string(),
         ];
-        row.extend(part.fit_values.iter().cloned());
+        row.extend(part.fit_values.iter().map(|v| written_cell(v)));
         w.write_record(&row)?;
     }
     Ok(w.into_inner()?)

@@ -1,6 +1,10 @@
 //! Outputs of a sweep: `sweep.csv` (one tidy row per scenario × point × policy), `sweep_oat.csv`
 //! (the one-at-a-time runs behind the tornado chart), `sweep.json`, the terminal table, and
 //! `report.html` with the decision map and the tornado as inline SVG (and as SVG and PNG files).
+//!
+//! The CSV files write every text from the input (the scenario's file stem, the swept keys,
+//! swept values that are not numbers, policy names) as a spreadsheet-safe cell
+//! ([`spreadsheet_cell`]); `sweep.json` keeps them raw.
 
 use std::fmt::Write as _;
 
@@ -8,6 +12,7 @@ use serde_json::json;
 
 use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
 use super::charts::{hex, policy_color};
+use super::escape::spreadsheet_cell;
 use super::report::{esc, page_start};
 use super::{check_finite, money, policy_cells, policy_columns};
 use crate::engine::sweep::SweepRun;
@@ -27,11 +32,25 @@ pub fn parameter_columns(runs: &[SweepRun]) -> Vec<String> {
     out
 }
 
-/// The header of `sweep.csv`: `scenario`, `point`, the swept keys, `policy`, then the metric
-/// columns of `policies.csv`.
+/// A CSV cell of text from the input, spreadsheet-safe.
+fn text_cell(text: &str) -> String {
+    spreadsheet_cell(text).into_owned()
+}
+
+/// A CSV cell of a swept value: a number as it is, any other value (text, a boolean, a date,
+/// a list) spreadsheet-safe.
+fn value_cell(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Integer(_) | toml::Value::Float(_) => value_text(v),
+        _ => text_cell(&value_text(v)),
+    }
+}
+
+/// The header of `sweep.csv`: `scenario`, `point`, the swept keys (spreadsheet-safe),
+/// `policy`, then the metric columns of `policies.csv`.
 pub fn sweep_columns(runs: &[SweepRun]) -> Vec<String> {
     let mut header = vec!["scenario".to_string(), "point".to_string()];
-    header.extend(parameter_columns(runs));
+    header.extend(parameter_columns(runs).iter().map(|c| text_cell(c)));
     header.extend(policy_columns());
     header
 }
@@ -43,14 +62,14 @@ pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
     w.write_record(sweep_columns(runs))?;
     for r in runs {
         for (n, (point, summary)) in r.plan.points.iter().zip(&r.points).enumerate() {
-            let mut prefix = vec![r.scenario.clone(), n.to_string()];
+            let mut prefix = vec![text_cell(&r.scenario), n.to_string()];
             for c in &columns {
                 let cell = r
                     .plan
                     .parameters
                     .iter()
                     .position(|p| &p.key.text == c)
-                    .map(|i| value_text(&point.values[i]))
+                    .map(|i| value_cell(&point.values[i]))
                     .unwrap_or_default();
                 prefix.push(cell);
             }
@@ -84,7 +103,7 @@ pub fn render_oat_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
         let Some(base) = &r.base else { continue };
         let mut rows: Vec<([String; 4], &RunSummary)> = vec![(
             [
-                r.scenario.clone(),
+                text_cell(&r.scenario),
                 String::new(),
                 "base".into(),
                 String::new(),
@@ -94,10 +113,10 @@ pub fn render_oat_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
         for (o, s) in r.plan.oat.iter().zip(&r.oat) {
             rows.push((
                 [
-                    r.scenario.clone(),
-                    r.plan.parameters[o.parameter].key.text.clone(),
+                    text_cell(&r.scenario),
+                    text_cell(&r.plan.parameters[o.parameter].key.text),
                     o.level.to_string(),
-                    value_text(&o.value),
+                    value_cell(&o.value),
                 ],
                 s,
             ));
