@@ -6,7 +6,8 @@
 //!
 //! The CSV files write every text from the input (part ids, the override and `fit.` columns'
 //! names, their values as written unless they are numbers, policy names) as a
-//! spreadsheet-safe cell ([`spreadsheet_cell`]); `portfolio.json` keeps them raw.
+//! spreadsheet-safe cell ([`spreadsheet_cell`]); `portfolio.json` keeps them raw. The terminal
+//! table shows them through [`terminal_line`].
 
 use std::fmt::Write as _;
 
@@ -14,7 +15,7 @@ use serde_json::json;
 
 use super::charts::pareto::Pareto;
 use super::charts::{hex, policy_color};
-use super::escape::spreadsheet_cell;
+use super::escape::{spreadsheet_cell, terminal_line};
 use super::report::{esc, page_start};
 use super::{money, percent, policy_cells, policy_columns};
 use crate::engine::Z95;
@@ -239,11 +240,11 @@ pub fn render_portfolio_table(p: &Portfolio, a: &Analysis) -> String {
     let _ = writeln!(
         out,
         "{} — {} parts, {} paths each, portfolio seed {}, costs discounted to t = 0 ({})\n",
-        p.meta.parts_files.join(" + "),
+        terminal_line(&p.meta.parts_files.join(" + ")),
         p.parts.len(),
         p.meta.paths,
         p.meta.seed,
-        p.meta.currency
+        terminal_line(&p.meta.currency)
     );
     let mut rows = vec![[
         "policy".to_string(),
@@ -252,7 +253,7 @@ pub fn render_portfolio_table(p: &Portfolio, a: &Analysis) -> String {
     ]];
     for t in &a.policies {
         rows.push([
-            format!("{} ({})", t.policy, t.kind),
+            terminal_line(&format!("{} ({})", t.policy, t.kind)).into_owned(),
             ci(&t.total_cost),
             format!("{} parts", t.recommended_parts),
         ]);
@@ -289,8 +290,9 @@ pub fn render_portfolio_table(p: &Portfolio, a: &Analysis) -> String {
     if let Some((baseline, _)) = p.meta.policies.first() {
         let _ = writeln!(
             out,
-            "\nThe best mix saves {} (95% CI) against {baseline} for every part.",
-            ci(&a.best_mix_saving)
+            "\nThe best mix saves {} (95% CI) against {} for every part.",
+            ci(&a.best_mix_saving),
+            terminal_line(baseline)
         );
     }
     if let Some(f) = p.meta.fill_rate_target {

@@ -4,7 +4,8 @@
 //!
 //! The CSV files write every text from the input (the scenario's file stem, the swept keys,
 //! swept values that are not numbers, policy names) as a spreadsheet-safe cell
-//! ([`spreadsheet_cell`]); `sweep.json` keeps them raw.
+//! ([`spreadsheet_cell`]); `sweep.json` keeps them raw. The terminal table shows them through
+//! [`terminal_line`].
 
 use std::fmt::Write as _;
 
@@ -12,7 +13,7 @@ use serde_json::json;
 
 use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
 use super::charts::{hex, policy_color};
-use super::escape::spreadsheet_cell;
+use super::escape::{spreadsheet_cell, terminal_line};
 use super::report::{esc, page_start};
 use super::{check_finite, money, policy_cells, policy_columns};
 use crate::engine::sweep::SweepRun;
@@ -604,21 +605,30 @@ pub fn render_sweep_table(runs: &[SweepRun]) -> String {
         let _ = writeln!(
             out,
             "{} — {} point(s), {} paths, seed {}",
-            r.scenario,
+            terminal_line(&r.scenario),
             r.points.len(),
             r.settings.paths,
             r.settings.seed
         );
         let mut header = vec!["point".to_string()];
-        header.extend(r.plan.parameters.iter().map(|p| p.key.text.clone()));
+        header.extend(
+            r.plan
+                .parameters
+                .iter()
+                .map(|p| terminal_line(&p.key.text).into_owned()),
+        );
         header.extend(["cheapest".into(), "mean cost".into(), "lead".into()]);
         let mut rows = vec![header];
         for (n, (pt, s)) in r.plan.points.iter().zip(&r.points).enumerate() {
             let m = means(s);
             let (best, margin) = cheapest(&m);
             let mut row = vec![n.to_string()];
-            row.extend(pt.values.iter().map(value_text));
-            row.push(s.policies[best].name.clone());
+            row.extend(
+                pt.values
+                    .iter()
+                    .map(|v| terminal_line(&value_text(v)).into_owned()),
+            );
+            row.push(terminal_line(&s.policies[best].name).into_owned());
             row.push(money(m[best]));
             row.push(if m.len() > 1 {
                 money(margin)
