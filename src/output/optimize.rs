@@ -1,9 +1,10 @@
 //! The outputs of `pimsim optimize`: `optimize.json`, `optimize.svg`, `optimize.png` and the
-//! terminal table.
+//! terminal table (policy names through [`terminal_line`]).
 
 use std::fmt::Write;
 
 use super::charts::{optimize_png, optimize_svg};
+use super::escape::terminal_line;
 use super::{money, percent};
 use crate::optimize::{OptimizeReport, QuantityKind};
 
@@ -40,7 +41,7 @@ pub fn render_optimize_table(report: &OptimizeReport) -> String {
         let _ = writeln!(
             out,
             "{:<20} {:<14} {:>9} {:>14} {:>11} {:>9} {:>16}",
-            p.policy,
+            terminal_line(&p.policy),
             what,
             p.best.quantity,
             money(p.best.total_cost),
@@ -58,7 +59,8 @@ pub fn render_optimize_table(report: &OptimizeReport) -> String {
             let _ = writeln!(
                 out,
                 "  {}: no quantity up to {} reaches it; shown is the highest fill rate",
-                p.policy, p.search.upper
+                terminal_line(&p.policy),
+                p.search.upper
             );
         }
     }
@@ -66,7 +68,7 @@ pub fn render_optimize_table(report: &OptimizeReport) -> String {
         let _ = writeln!(
             out,
             "cheapest at its optimum: {} ({} = {})",
-            report.recommended.policy,
+            terminal_line(&report.recommended.policy),
             match report.recommended.quantity_kind {
                 QuantityKind::RetainedLevel => "R",
                 QuantityKind::LastTimeBuy => "last-time buy",

@@ -3,6 +3,11 @@
 //! `portfolio.json` (totals and classes), the terminal table, and `report.html` with the
 //! Pareto chart of value at stake (also as `pareto.svg` and `pareto.png`) and a table of
 //! recommendations.
+//!
+//! The CSV files write every text from the input (part ids, the override and `fit.` columns'
+//! names, their values as written unless they are numbers, policy names) as a
+//! spreadsheet-safe cell ([`spreadsheet_cell`]); `portfolio.json` keeps them raw. The terminal
+//! table shows them through [`terminal_line`].
 
 use std::fmt::Write as _;
 
@@ -10,6 +15,7 @@ use serde_json::json;
 
 use super::charts::pareto::Pareto;
 use super::charts::{hex, policy_color};
+use super::escape::{spreadsheet_cell, terminal_line};
 use super::report::{esc, page_start};
 use super::{money, percent, policy_cells, policy_columns};
 use crate::engine::Z95;
@@ -18,12 +24,27 @@ use crate::portfolio::{ABC_A, ABC_B, Analysis, Portfolio, Total, XYZ_X, XYZ_Y};
 /// Most parts listed in the report's table of recommendations (all are in the CSV files).
 pub const MAX_TABLE_PARTS: usize = 200;
 
-/// The header of `portfolio.csv`: `part`, the override columns, then exactly the columns of
-/// `policies.csv` (`policy`, `kind`, `paths`, `seed`, …, `revenue`), then `recommended`,
-/// `abc`, `xyz`.
+/// A CSV cell of text from the input, spreadsheet-safe.
+fn text_cell(text: &str) -> String {
+    spreadsheet_cell(text).into_owned()
+}
+
+/// A CSV cell of a value from the input as written (an override, a fitted figure): a finite
+/// number as it is, any other text spreadsheet-safe.
+fn written_cell(text: &str) -> String {
+    if text.parse::<f64>().is_ok_and(f64::is_finite) {
+        text.to_string()
+    } else {
+        text_cell(text)
+    }
+}
+
+/// The header of `portfolio.csv`: `part`, the override columns (spreadsheet-safe), then
+/// exactly the columns of `policies.csv` (`policy`, `kind`, `paths`, `seed`, …, `revenue`),
+/// then `recommended`, `abc`, `xyz`.
 pub fn portfolio_columns(p: &Portfolio) -> Vec<String> {
     let mut header = vec!["part".to_string()];
-    header.extend(p.meta.columns.iter().cloned());
+    header.extend(p.meta.columns.iter().map(|c| text_cell(c)));
     header.extend(policy_columns());
     header.extend(["recommended", "abc", "xyz"].map(String::from));
     header
@@ -35,8 +56,8 @@ pub fn render_portfolio_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u
     w.write_record(portfolio_columns(p))?;
     for (part, pa) in p.parts.iter().zip(&a.parts) {
         for (i, policy) in part.policies.iter().enumerate() {
-            let mut row = vec![part.part.clone()];
-            row.extend(part.values.iter().cloned());
+            let mut row = vec![text_cell(&part.part)];
+            row.extend(part.values.iter().map(|v| written_cell(v)));
             row.extend(policy_cells(policy));
             row.push((i == pa.recommended).to_string());
             row.push(pa.abc.to_string());
@@ -47,7 +68,7 @@ pub fn render_portfolio_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u
     Ok(w.into_inner()?)
 }
 
-/// The header of `portfolio_parts.csv`.
+/// The header of `portfolio_parts.csv` (the `fit.` columns spreadsheet-safe).
 pub fn parts_columns(p: &Portfolio) -> Vec<String> {
     let mut header: Vec<String> = [
         "part",
@@ -71,7 +92,7 @@ pub fn parts_columns(p: &Portfolio) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec();
-    header.extend(p.meta.fit_columns.iter().cloned());
+    header.extend(p.meta.fit_columns.iter().map(|c| text_cell(c)));
     header
 }
 
@@ -91,7 +112,7 @@ pub fn render_parts_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u8>> 
         let r = &part.policies[pa.recommended];
         let b = &part.policies[0];
         let mut row = vec![
-            part.part.clone(),
+            text_cell(&part.part),
             pa.abc.to_string(),
             pa.xyz.to_string(),
             pa.annual_usage_value.to_string(),
@@ -99,18 +120,18 @@ pub fn render_parts_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u8>> 
             part.expected_annual_units.to_string(),
             cell(part.demand_cv),
             part.seed.to_string(),
-            r.policy.clone(),
+            text_cell(&r.policy),
             r.total_cost.mean.to_string(),
             r.total_cost.std_err.to_string(),
             cell(r.fill_rate),
             pa.target_met.to_string(),
-            b.policy.clone(),
+            text_cell(&b.policy),
             b.total_cost.mean.to_string(),
             pa.saving.to_string(),
             pa.saving_std_err.to_string(),
             rank[k].to_string(),
         ];
-        row.extend(part.fit_values.iter().cloned());
+        row.extend(part.fit_values.iter().map(|v| written_cell(v)));
         w.write_record(&row)?;
     }
     Ok(w.into_inner()?)
@@ -219,11 +240,11 @@ pub fn render_portfolio_table(p: &Portfolio, a: &Analysis) -> String {
     let _ = writeln!(
         out,
         "{} — {} parts, {} paths each, portfolio seed {}, costs discounted to t = 0 ({})\n",
-        p.meta.parts_files.join(" + "),
+        terminal_line(&p.meta.parts_files.join(" + ")),
         p.parts.len(),
         p.meta.paths,
         p.meta.seed,
-        p.meta.currency
+        terminal_line(&p.meta.currency)
     );
     let mut rows = vec![[
         "policy".to_string(),
@@ -232,7 +253,7 @@ pub fn render_portfolio_table(p: &Portfolio, a: &Analysis) -> String {
     ]];
     for t in &a.policies {
         rows.push([
-            format!("{} ({})", t.policy, t.kind),
+            terminal_line(&format!("{} ({})", t.policy, t.kind)).into_owned(),
             ci(&t.total_cost),
             format!("{} parts", t.recommended_parts),
         ]);
@@ -269,8 +290,9 @@ pub fn render_portfolio_table(p: &Portfolio, a: &Analysis) -> String {
     if let Some((baseline, _)) = p.meta.policies.first() {
         let _ = writeln!(
             out,
-            "\nThe best mix saves {} (95% CI) against {baseline} for every part.",
-            ci(&a.best_mix_saving)
+            "\nThe best mix saves {} (95% CI) against {} for every part.",
+            ci(&a.best_mix_saving),
+            terminal_line(baseline)
         );
     }
     if let Some(f) = p.meta.fill_rate_target {
@@ -307,7 +329,8 @@ pub fn pareto(p: &Portfolio, a: &Analysis) -> Pareto {
     }
 }
 
-/// The portfolio's `report.html`.
+/// The portfolio's `report.html`: the introduction, the totals per policy, the Pareto chart
+/// of value at stake, the ABC × XYZ classes and the recommendations.
 pub fn render_portfolio_html(
     p: &Portfolio,
     a: &Analysis,
@@ -317,6 +340,22 @@ pub fn render_portfolio_html(
     let mut h = page_start(&title);
     let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
     let baseline = p.meta.policies.first().map_or("", |x| x.0.as_str());
+    introduction(&mut h, p, baseline);
+    totals_section(&mut h, p, a, baseline);
+    pareto_section(&mut h, p, a, chart)?;
+    classes_section(&mut h, a);
+    recommendations_section(&mut h, p, a, baseline);
+    let _ = writeln!(
+        h,
+        "<footer><p>pimsim {} portfolio report.</p></footer>\n</main>\n</body>\n</html>",
+        env!("CARGO_PKG_VERSION")
+    );
+    Ok(h)
+}
+
+/// What the portfolio is: parts, template, paths, seeds, money, the recommendation rule and
+/// the data files.
+fn introduction(h: &mut String, p: &Portfolio, baseline: &str) {
     let _ = writeln!(
         h,
         "<p>{} parts, each simulated with the template <code>{}</code> and its row of \
@@ -340,7 +379,10 @@ pub fn render_portfolio_html(
         },
         esc(baseline)
     );
-    // Totals.
+}
+
+/// The totals per policy and of the best mix, with the saving of the best mix.
+fn totals_section(h: &mut String, p: &Portfolio, a: &Analysis, baseline: &str) {
     let _ = writeln!(
         h,
         "<section>\n<h2>Portfolio totals</h2>\n<p class=\"note\">Sum over parts of the mean total \
@@ -383,7 +425,15 @@ pub fn render_portfolio_html(
             None => String::new(),
         }
     );
-    // Pareto.
+}
+
+/// Where the value is: the share of the top 20 % of parts and the Pareto chart inline.
+fn pareto_section(
+    h: &mut String,
+    p: &Portfolio,
+    a: &Analysis,
+    chart: &Pareto,
+) -> anyhow::Result<()> {
     let top = (p.parts.len() as f64 * 0.2).ceil() as usize;
     let total_saving: f64 = a.parts.iter().map(|x| x.saving).sum();
     let top_saving: f64 = a
@@ -411,7 +461,11 @@ pub fn render_portfolio_html(
             .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
             .trim()
     );
-    // Classes.
+    Ok(())
+}
+
+/// The parts per ABC × XYZ class, with the rules.
+fn classes_section(h: &mut String, a: &Analysis) {
     let m = class_matrix(a);
     let _ = writeln!(
         h,
@@ -432,7 +486,11 @@ pub fn render_portfolio_html(
         );
     }
     let _ = writeln!(h, "</tbody>\n</table>\n</section>");
-    // Recommendations.
+}
+
+/// The recommendations, the parts with the most value at stake first (at most
+/// [`MAX_TABLE_PARTS`]).
+fn recommendations_section(h: &mut String, p: &Portfolio, a: &Analysis, baseline: &str) {
     let _ = writeln!(
         h,
         "<section>\n<h2>Recommendations</h2>\n<table>\n<thead><tr><th class=\"num\">rank</th>\
@@ -477,12 +535,7 @@ pub fn render_portfolio_html(
             p.parts.len()
         );
     }
-    let _ = writeln!(
-        h,
-        "</section>\n<footer><p>pimsim {} portfolio report.</p></footer>\n</main>\n</body>\n</html>",
-        env!("CARGO_PKG_VERSION")
-    );
-    Ok(h)
+    h.push_str("</section>\n");
 }
 
 /// Every file of a portfolio: `portfolio.csv`, `portfolio_parts.csv`, `portfolio.json`, and

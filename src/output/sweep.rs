@@ -1,6 +1,11 @@
 //! Outputs of a sweep: `sweep.csv` (one tidy row per scenario × point × policy), `sweep_oat.csv`
 //! (the one-at-a-time runs behind the tornado chart), `sweep.json`, the terminal table, and
 //! `report.html` with the decision map and the tornado as inline SVG (and as SVG and PNG files).
+//!
+//! The CSV files write every text from the input (the scenario's file stem, the swept keys,
+//! swept values that are not numbers, policy names) as a spreadsheet-safe cell
+//! ([`spreadsheet_cell`]); `sweep.json` keeps them raw. The terminal table shows them through
+//! [`terminal_line`].
 
 use std::fmt::Write as _;
 
@@ -8,6 +13,7 @@ use serde_json::json;
 
 use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
 use super::charts::{hex, policy_color};
+use super::escape::{spreadsheet_cell, terminal_line};
 use super::report::{esc, page_start};
 use super::{check_finite, money, policy_cells, policy_columns};
 use crate::engine::sweep::SweepRun;
@@ -27,11 +33,25 @@ pub fn parameter_columns(runs: &[SweepRun]) -> Vec<String> {
     out
 }
 
-/// The header of `sweep.csv`: `scenario`, `point`, the swept keys, `policy`, then the metric
-/// columns of `policies.csv`.
+/// A CSV cell of text from the input, spreadsheet-safe.
+fn text_cell(text: &str) -> String {
+    spreadsheet_cell(text).into_owned()
+}
+
+/// A CSV cell of a swept value: a number as it is, any other value (text, a boolean, a date,
+/// a list) spreadsheet-safe.
+fn value_cell(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Integer(_) | toml::Value::Float(_) => value_text(v),
+        _ => text_cell(&value_text(v)),
+    }
+}
+
+/// The header of `sweep.csv`: `scenario`, `point`, the swept keys (spreadsheet-safe),
+/// `policy`, then the metric columns of `policies.csv`.
 pub fn sweep_columns(runs: &[SweepRun]) -> Vec<String> {
     let mut header = vec!["scenario".to_string(), "point".to_string()];
-    header.extend(parameter_columns(runs));
+    header.extend(parameter_columns(runs).iter().map(|c| text_cell(c)));
     header.extend(policy_columns());
     header
 }
@@ -43,14 +63,14 @@ pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
     w.write_record(sweep_columns(runs))?;
     for r in runs {
         for (n, (point, summary)) in r.plan.points.iter().zip(&r.points).enumerate() {
-            let mut prefix = vec![r.scenario.clone(), n.to_string()];
+            let mut prefix = vec![text_cell(&r.scenario), n.to_string()];
             for c in &columns {
                 let cell = r
                     .plan
                     .parameters
                     .iter()
                     .position(|p| &p.key.text == c)
-                    .map(|i| value_text(&point.values[i]))
+                    .map(|i| value_cell(&point.values[i]))
                     .unwrap_or_default();
                 prefix.push(cell);
             }
@@ -84,7 +104,7 @@ pub fn render_oat_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
         let Some(base) = &r.base else { continue };
         let mut rows: Vec<([String; 4], &RunSummary)> = vec![(
             [
-                r.scenario.clone(),
+                text_cell(&r.scenario),
                 String::new(),
                 "base".into(),
                 String::new(),
@@ -94,10 +114,10 @@ pub fn render_oat_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
         for (o, s) in r.plan.oat.iter().zip(&r.oat) {
             rows.push((
                 [
-                    r.scenario.clone(),
-                    r.plan.parameters[o.parameter].key.text.clone(),
+                    text_cell(&r.scenario),
+                    text_cell(&r.plan.parameters[o.parameter].key.text),
                     o.level.to_string(),
-                    value_text(&o.value),
+                    value_cell(&o.value),
                 ],
                 s,
             ));
@@ -444,107 +464,9 @@ pub fn render_sweep_html(
          <a href=\"sweep.json\">sweep.json</a>.</p>"
     );
     for r in runs {
-        let s = &r.plan.base.scenario;
-        let _ = writeln!(
-            h,
-            "<section>\n<h2>{} <small>({}.toml)</small></h2>\n<p>{} point(s), {} paths each, seed {}; design: {}; swept: {}.</p>",
-            esc(&s.name),
-            esc(&r.scenario),
-            r.points.len(),
-            r.settings.paths,
-            r.settings.seed,
-            match r.plan.design {
-                Design::Grid => "full grid".to_string(),
-                Design::LatinHypercube { points, seed } =>
-                    format!("Latin hypercube of {points} points (seed {seed})"),
-            },
-            if r.plan.parameters.is_empty() {
-                "nothing (no [sweep] table)".to_string()
-            } else {
-                r.plan
-                    .parameters
-                    .iter()
-                    .map(|p| format!("<code>{}</code>", esc(&p.key.text)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        );
-        for stem in [
-            chart_stem(runs, r, "decision_map"),
-            chart_stem(runs, r, "tornado"),
-        ] {
-            if let Some((_, chart)) = charts.iter().find(|(s, _)| *s == stem) {
-                let (heading, note) = match chart {
-                    SweepChart::DecisionMap(_) => (
-                        "Decision map: which policy is cheapest where",
-                        "Colour: the policy with the lowest mean total cost; the paler, the \
-                         smaller its lead over the runner-up (the figure in the cell). With more \
-                         than two parameters, each cell averages the mean costs over the other \
-                         parameters' values.",
-                    ),
-                    SweepChart::Tornado(_) => (
-                        "Sensitivity: one parameter at a time",
-                        "Each parameter at its lowest (○) and highest (●) swept value with every \
-                         other field as written in the scenario (│ marks that base cost); \
-                         widest swing first.",
-                    ),
-                };
-                let _ = writeln!(
-                    h,
-                    "<figure>\n<h3>{heading}</h3>\n<p class=\"note\">{note}</p>\n{}\n<figcaption>Files: \
-                     <a href=\"{stem}.svg\">{stem}.svg</a>, <a href=\"{stem}.png\">{stem}.png</a></figcaption>\n</figure>",
-                    chart
-                        .svg(false)?
-                        .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
-                        .trim()
-                );
-            }
-        }
-        // The points.
-        let _ = write!(h, "<table>\n<thead><tr><th>point</th>");
-        for p in &r.plan.parameters {
-            let _ = write!(h, "<th>{}</th>", esc(&p.key.text));
-        }
-        let _ = writeln!(
-            h,
-            "<th>cheapest policy</th><th class=\"num\">its mean total cost</th><th class=\"num\">lead over the runner-up</th></tr></thead>\n<tbody>"
-        );
-        for (n, (pt, sum)) in r
-            .plan
-            .points
-            .iter()
-            .zip(&r.points)
-            .enumerate()
-            .take(MAX_TABLE_POINTS)
-        {
-            let m = means(sum);
-            let (best, margin) = cheapest(&m);
-            let _ = write!(h, "<tr><td class=\"num\">{n}</td>");
-            for v in &pt.values {
-                let _ = write!(h, "<td class=\"num\">{}</td>", esc(&value_text(v)));
-            }
-            let _ = writeln!(
-                h,
-                "<td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                hex(policy_color(best)),
-                esc(&sum.policies[best].name),
-                esc(&money(m[best])),
-                if m.len() > 1 {
-                    esc(&money(margin))
-                } else {
-                    "n/a".into()
-                }
-            );
-        }
-        let _ = writeln!(h, "</tbody>\n</table>");
-        if r.points.len() > MAX_TABLE_POINTS {
-            let _ = writeln!(
-                h,
-                "<p class=\"note\">The first {MAX_TABLE_POINTS} of {} points; all of them are in \
-                 sweep.csv.</p>",
-                r.points.len()
-            );
-        }
+        scenario_heading(&mut h, r);
+        scenario_figures(&mut h, runs, r, charts)?;
+        points_table(&mut h, r);
         let _ = writeln!(h, "</section>");
     }
     let _ = writeln!(
@@ -555,6 +477,127 @@ pub fn render_sweep_html(
     Ok(h)
 }
 
+/// The heading of one scenario's section: its name and file, points, paths, seed, design and
+/// swept keys.
+fn scenario_heading(h: &mut String, r: &SweepRun) {
+    let s = &r.plan.base.scenario;
+    let _ = writeln!(
+        h,
+        "<section>\n<h2>{} <small>({}.toml)</small></h2>\n<p>{} point(s), {} paths each, seed {}; design: {}; swept: {}.</p>",
+        esc(&s.name),
+        esc(&r.scenario),
+        r.points.len(),
+        r.settings.paths,
+        r.settings.seed,
+        match r.plan.design {
+            Design::Grid => "full grid".to_string(),
+            Design::LatinHypercube { points, seed } =>
+                format!("Latin hypercube of {points} points (seed {seed})"),
+        },
+        if r.plan.parameters.is_empty() {
+            "nothing (no [sweep] table)".to_string()
+        } else {
+            r.plan
+                .parameters
+                .iter()
+                .map(|p| format!("<code>{}</code>", esc(&p.key.text)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+}
+
+/// One scenario's decision map and tornado (those it has), inline, with a note on how to read
+/// each.
+fn scenario_figures(
+    h: &mut String,
+    runs: &[SweepRun],
+    r: &SweepRun,
+    charts: &[(String, SweepChart)],
+) -> anyhow::Result<()> {
+    for stem in [
+        chart_stem(runs, r, "decision_map"),
+        chart_stem(runs, r, "tornado"),
+    ] {
+        if let Some((_, chart)) = charts.iter().find(|(s, _)| *s == stem) {
+            let (heading, note) = match chart {
+                SweepChart::DecisionMap(_) => (
+                    "Decision map: which policy is cheapest where",
+                    "Colour: the policy with the lowest mean total cost; the paler, the \
+                     smaller its lead over the runner-up (the figure in the cell). With more \
+                     than two parameters, each cell averages the mean costs over the other \
+                     parameters' values.",
+                ),
+                SweepChart::Tornado(_) => (
+                    "Sensitivity: one parameter at a time",
+                    "Each parameter at its lowest (○) and highest (●) swept value with every \
+                     other field as written in the scenario (│ marks that base cost); \
+                     widest swing first.",
+                ),
+            };
+            let _ = writeln!(
+                h,
+                "<figure>\n<h3>{heading}</h3>\n<p class=\"note\">{note}</p>\n{}\n<figcaption>Files: \
+                 <a href=\"{stem}.svg\">{stem}.svg</a>, <a href=\"{stem}.png\">{stem}.png</a></figcaption>\n</figure>",
+                chart
+                    .svg(false)?
+                    .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+                    .trim()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The table of one scenario's points (at most [`MAX_TABLE_POINTS`]) with the cheapest policy
+/// of each.
+fn points_table(h: &mut String, r: &SweepRun) {
+    let _ = write!(h, "<table>\n<thead><tr><th>point</th>");
+    for p in &r.plan.parameters {
+        let _ = write!(h, "<th>{}</th>", esc(&p.key.text));
+    }
+    let _ = writeln!(
+        h,
+        "<th>cheapest policy</th><th class=\"num\">its mean total cost</th><th class=\"num\">lead over the runner-up</th></tr></thead>\n<tbody>"
+    );
+    for (n, (pt, sum)) in r
+        .plan
+        .points
+        .iter()
+        .zip(&r.points)
+        .enumerate()
+        .take(MAX_TABLE_POINTS)
+    {
+        let m = means(sum);
+        let (best, margin) = cheapest(&m);
+        let _ = write!(h, "<tr><td class=\"num\">{n}</td>");
+        for v in &pt.values {
+            let _ = write!(h, "<td class=\"num\">{}</td>", esc(&value_text(v)));
+        }
+        let _ = writeln!(
+            h,
+            "<td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            hex(policy_color(best)),
+            esc(&sum.policies[best].name),
+            esc(&money(m[best])),
+            if m.len() > 1 {
+                esc(&money(margin))
+            } else {
+                "n/a".into()
+            }
+        );
+    }
+    let _ = writeln!(h, "</tbody>\n</table>");
+    if r.points.len() > MAX_TABLE_POINTS {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">The first {MAX_TABLE_POINTS} of {} points; all of them are in \
+             sweep.csv.</p>",
+            r.points.len()
+        );
+    }
+}
+
 /// The terminal table: one line per point with the cheapest policy.
 pub fn render_sweep_table(runs: &[SweepRun]) -> String {
     let mut out = String::new();
@@ -562,21 +605,30 @@ pub fn render_sweep_table(runs: &[SweepRun]) -> String {
         let _ = writeln!(
             out,
             "{} — {} point(s), {} paths, seed {}",
-            r.scenario,
+            terminal_line(&r.scenario),
             r.points.len(),
             r.settings.paths,
             r.settings.seed
         );
         let mut header = vec!["point".to_string()];
-        header.extend(r.plan.parameters.iter().map(|p| p.key.text.clone()));
+        header.extend(
+            r.plan
+                .parameters
+                .iter()
+                .map(|p| terminal_line(&p.key.text).into_owned()),
+        );
         header.extend(["cheapest".into(), "mean cost".into(), "lead".into()]);
         let mut rows = vec![header];
         for (n, (pt, s)) in r.plan.points.iter().zip(&r.points).enumerate() {
             let m = means(s);
             let (best, margin) = cheapest(&m);
             let mut row = vec![n.to_string()];
-            row.extend(pt.values.iter().map(value_text));
-            row.push(s.policies[best].name.clone());
+            row.extend(
+                pt.values
+                    .iter()
+                    .map(|v| terminal_line(&value_text(v)).into_owned()),
+            );
+            row.push(terminal_line(&s.policies[best].name).into_owned());
             row.push(money(m[best]));
             row.push(if m.len() > 1 {
                 money(margin)

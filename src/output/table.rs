@@ -1,5 +1,8 @@
-//! The terminal table of a run.
+//! The terminal table of a run. Names from the input (the scenario's, the policies') are shown
+//! through [`terminal_line`]: an escape sequence in a name is shown, not obeyed, and a name
+//! with a newline stays on its row.
 
+use super::escape::terminal_line;
 use crate::engine::RunSummary;
 
 /// A money amount with thousands separators and no decimals (cents below 100).
@@ -77,7 +80,7 @@ pub fn render_table(summary: &RunSummary) -> String {
             None => ("(baseline)".into(), String::new()),
         };
         rows.push([
-            format!("{} ({})", p.name, p.kind),
+            terminal_line(&format!("{} ({})", p.name, p.kind)).into_owned(),
             format!("{} ± {}", money(c.mean), money(half)),
             money(c.p95),
             percent(p.fill_rate),
@@ -113,7 +116,10 @@ pub fn render_table(summary: &RunSummary) -> String {
     let scenario = &summary.scenario;
     out.push_str(&format!(
         "{} — {} paths, seed {}, horizon {} years, costs discounted to t = 0\n\n",
-        scenario.name, summary.paths, summary.seed, scenario.horizon_years
+        terminal_line(&scenario.name),
+        summary.paths,
+        summary.seed,
+        scenario.horizon_years
     ));
     out.push_str(&line(&header.map(String::from)));
     out.push('\n');
@@ -124,25 +130,26 @@ pub fn render_table(summary: &RunSummary) -> String {
         out.push('\n');
     }
     let v = &summary.verdict;
+    let cheapest = terminal_line(&v.cheapest);
     out.push('\n');
     match (&v.runner_up, v.saving_vs_runner_up, v.saving_std_err) {
         (Some(r), Some(s), Some(se)) if s == 0.0 && se == 0.0 => out.push_str(&format!(
             "{} and {} cost the same on every path: {} per part on average.\n",
-            v.cheapest,
-            r,
+            cheapest,
+            terminal_line(r),
             money(v.mean_total_cost)
         )),
         (Some(r), Some(s), Some(se)) => out.push_str(&format!(
             "Cheapest: {} at {} per part on average, {} ± {} (95% CI) less than {} on the same paths.\n",
-            v.cheapest,
+            cheapest,
             money(v.mean_total_cost),
             money(s),
             money(crate::engine::Z95 * se),
-            r
+            terminal_line(r)
         )),
         _ => out.push_str(&format!(
             "Cheapest: {} at {} per part on average.\n",
-            v.cheapest,
+            cheapest,
             money(v.mean_total_cost)
         )),
     }

@@ -12,6 +12,7 @@ mod extremes;
 mod fit;
 mod fuzz;
 mod golden;
+mod hostile_names;
 mod interrupt;
 mod invariants;
 mod mechanics;

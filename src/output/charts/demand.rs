@@ -6,10 +6,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
-    Chart, DrawResult, GRID, INK, SOFT_INK, Style, Swatch, legend_row, number_tick, padded_range,
-    titled,
+    Chart, DrawResult, Drawn, GRID, INK, Plot, SOFT_INK, Style, Swatch, legend_row, number_tick,
+    padded_range, titled,
 };
-use crate::engine::RunSummary;
+use crate::engine::{DemandSummary, RunSummary};
 use crate::output::money;
 
 /// Fill of the P5–P95 band.
@@ -46,7 +46,47 @@ pub(super) fn draw<DB: DrawingBackend>(
     let area = titled(root, Chart::Demand, &subtitle, style)?;
     let (_, height) = area.dim_in_pixel();
     let (plot, legend) = area.split_vertically(height as i32 - style.px(50.0));
+    let mut chart = axes(&plot, demand, horizon, style)?;
+    curves(&mut chart, demand, horizon, style)?;
+    totals(&mut chart, demand, horizon, style)?;
 
+    let entries = [
+        (
+            Swatch::Fill(BAND.mix(0.55)),
+            "90 % of futures (P5–P95)".to_string(),
+            INK,
+        ),
+        (Swatch::Line(MEDIAN, 2.5), "median (P50)".to_string(), INK),
+        (
+            Swatch::Line(SAMPLE, 1.5),
+            format!("{} single futures", demand.sample_paths.len()),
+            INK,
+        ),
+        (
+            Swatch::Line(EXPECTED, 2.5),
+            "expected rate (units per year)".to_string(),
+            INK,
+        ),
+    ];
+    let (width, _) = legend.dim_in_pixel();
+    legend_row(
+        &legend,
+        &entries,
+        (style.px(86.0), style.px(20.0)),
+        width as i32 - style.px(16.0),
+        style,
+    )?;
+    Ok(())
+}
+
+/// The axes: years across, units per year up to above every P95, sample path and expected
+/// rate.
+fn axes<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    demand: &DemandSummary,
+    horizon: f64,
+    style: &Style,
+) -> Drawn<DB, Plot<'a, DB>> {
     let (_, top) = padded_range(
         demand
             .annual
@@ -67,7 +107,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         0.08,
         true,
     );
-    let mut chart = ChartBuilder::on(&plot)
+    let mut chart = ChartBuilder::on(plot)
         .margin_left(style.px(12.0))
         .margin_right(style.px(28.0))
         .margin_top(style.px(8.0))
@@ -87,7 +127,16 @@ pub(super) fn draw<DB: DrawingBackend>(
         .x_label_formatter(&|v| number_tick(*v))
         .y_label_formatter(&|v| number_tick(*v))
         .draw()?;
+    Ok(chart)
+}
 
+/// The P5–P95 band, the sample paths, the median and the expected rate.
+fn curves<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    demand: &DemandSummary,
+    horizon: f64,
+    style: &Style,
+) -> DrawResult<DB> {
     let upper = steps(demand.annual.iter().map(|a| a.p95), horizon);
     let mut band = upper.clone();
     band.extend(
@@ -117,7 +166,17 @@ pub(super) fn draw<DB: DrawingBackend>(
             .map(|r| (r.time_years, r.expected_units_per_year)),
         style.line(EXPECTED, 2.5),
     ))?;
-    // The totals, top right inside the plot.
+    Ok(())
+}
+
+/// The totals over the horizon, expected and simulated, top right inside the plot.
+fn totals<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    demand: &DemandSummary,
+    horizon: f64,
+    style: &Style,
+) -> DrawResult<DB> {
+    let top = chart.y_range().end;
     let note = format!(
         "over {} years: {} units expected, {} simulated on average",
         number_tick(horizon),
@@ -132,32 +191,5 @@ pub(super) fn draw<DB: DrawingBackend>(
                 style.anchored(13.0, SOFT_INK, HPos::Right, VPos::Top),
             ),
     ))?;
-
-    let entries = [
-        (
-            Swatch::Fill(BAND.mix(0.55)),
-            "90 % of futures (P5–P95)".to_string(),
-            INK,
-        ),
-        (Swatch::Line(MEDIAN, 2.5), "median (P50)".to_string(), INK),
-        (
-            Swatch::Line(SAMPLE, 1.5),
-            format!("{} single futures", demand.sample_paths.len()),
-            INK,
-        ),
-        (
-            Swatch::Line(EXPECTED, 2.5),
-            "expected rate (units per year)".to_string(),
-            INK,
-        ),
-    ];
-    let (width, _) = legend.dim_in_pixel();
-    legend_row(
-        &legend,
-        &entries,
-        (style.px(86.0), style.px(20.0)),
-        width as i32 - style.px(16.0),
-        style,
-    )?;
     Ok(())
 }

@@ -9,7 +9,9 @@
 
 use plotters::prelude::*;
 
-use super::{DrawResult, GRID, INK, PNG_SCALE, SOFT_INK, Style, encode_png, register_font};
+use super::{
+    DrawResult, GRID, INK, PNG_SCALE, SOFT_INK, Style, drawable, encode_png, register_font,
+};
 use crate::fit::PartFit;
 
 /// Panels at most.
@@ -152,7 +154,7 @@ fn draw<DB: DrawingBackend>(
         );
         let mut chart = ChartBuilder::on(panel)
             .margin(style.px(6.0))
-            .caption(caption, style.text(12.0, INK))
+            .caption(drawable(&caption), style.text(12.0, INK))
             .x_label_area_size(style.px(28.0))
             .y_label_area_size(style.px(40.0))
             .build_cartesian_2d(0f64..months.max(1) as f64, 0f64..top)?;

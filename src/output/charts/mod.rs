@@ -10,6 +10,12 @@
 //! position in the scenario); cost lines have a palette of their own ([`cost_line_color`]).
 //! Money axes name the scenario's currency (`report.currency`).
 //!
+//! Names from the input (policies, partners, parts, scenarios, swept keys and values, the
+//! currency) reach a chart only through [`drawable`], which shows the characters XML forbids
+//! as `\u{..}` ([`xml_text`]), so every SVG stays well-formed and the PNG shows the same text.
+//! Markup characters are left to plotters: its SVG backend escapes `<`, `>`, `&` and quotes in
+//! every text and attribute, so they are escaped exactly once.
+//!
 //! - [`Chart::Demand`]: expected demand rate, simulated annual units (median and P5–P95), a
 //!   few sample paths.
 //! - [`Chart::Stock`]: units on hand per policy (mean and P5–P95) with the units arriving from
@@ -34,10 +40,12 @@ pub use optimize::{optimize_png, optimize_svg};
 use std::sync::Once;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Exporter;
+use super::escape::xml_text;
 use crate::engine::{PolicySummary, RunSummary};
 
 /// DejaVu Sans, the one font of every chart (licence: `assets/fonts/LICENSE-DejaVu.txt`).
@@ -324,6 +332,12 @@ impl Exporter for ChartPng {
 /// What drawing on backend `DB` can fail with.
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
+/// A `T` made by drawing on backend `DB` (a chart's axes, say), or what drawing failed with.
+type Drawn<DB, T> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// A chart with two numeric axes on drawing area lifetime `'a` and backend `DB`.
+type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 /// Sizes in SVG pixels, multiplied for larger bitmaps.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Style {
@@ -528,12 +542,12 @@ fn titled_by<DB: DrawingBackend>(
         return Ok(root.clone());
     }
     root.draw(&Text::new(
-        title.to_string(),
+        drawable(title),
         (style.px(16.0), style.px(12.0)),
         style.title().pos(Pos::new(HPos::Left, VPos::Top)),
     ))?;
     root.draw(&Text::new(
-        subtitle.to_string(),
+        drawable(subtitle),
         (style.px(16.0), style.px(44.0)),
         style.anchored(13.0, SOFT_INK, HPos::Left, VPos::Top),
     ))?;
@@ -563,8 +577,9 @@ fn legend_row<DB: DrawingBackend>(
     let mut cx = x;
     let mut cy = y;
     for (swatch, label, text_color) in entries {
+        let label = drawable(label);
         let text = style.anchored(13.0, *text_color, HPos::Left, VPos::Center);
-        let (tw, _) = area.estimate_text_size(label, &text)?;
+        let (tw, _) = area.estimate_text_size(&label, &text)?;
         let width = style.px(24.0) + tw as i32 + style.px(18.0);
         if cx + width > right && cx > x {
             cx = x;
@@ -582,11 +597,7 @@ fn legend_row<DB: DrawingBackend>(
             ))?,
             Swatch::Diamond(c) => draw_diamond(area, (cx + s, cy), s, *c, style)?,
         }
-        area.draw(&Text::new(
-            label.clone(),
-            (cx + style.px(22.0), cy),
-            text.clone(),
-        ))?;
+        area.draw(&Text::new(label, (cx + style.px(22.0), cy), text.clone()))?;
         cx += width;
     }
     Ok(cy)
@@ -638,9 +649,17 @@ pub fn retention_in_words(policy: &PolicySummary) -> String {
     }
 }
 
-/// The money label of a scenario: its currency or "currency units".
-fn currency(summary: &RunSummary) -> &str {
-    summary.scenario.report.currency_label()
+/// The money label of a scenario, as a chart may draw it ([`drawable`]): its currency or
+/// "currency units".
+fn currency(summary: &RunSummary) -> String {
+    drawable(summary.scenario.report.currency_label())
+}
+
+/// `text`, which may hold names from the input, as a chart may draw it: the characters XML
+/// 1.0 forbids, the C1 and the bidirectional controls shown as `\u{..}` ([`xml_text`]).
+/// Markup characters stay as they are (plotters' SVG backend escapes them).
+fn drawable(text: &str) -> String {
+    xml_text(text).into_owned()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use plotters::prelude::*;
 
-use super::{FAMILY, PNG_SCALE, compact_money, encode_png, policy_color, register_font};
+use super::{FAMILY, PNG_SCALE, compact_money, drawable, encode_png, policy_color, register_font};
 use crate::engine::Z95;
 use crate::optimize::{OptimizeReport, PolicyOptimum, QuantityKind};
 
@@ -59,10 +59,10 @@ fn draw<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let (header, body) = root.split_vertically(px(HEADER as f64));
     header.draw(&Text::new(
-        format!(
+        drawable(&format!(
             "Optimising the stock of {}: mean total cost and fill rate by quantity",
             report.scenario
-        ),
+        )),
         (px(16.0), px(12.0)),
         (FAMILY, px(22.0)).into_font().color(&BLACK),
     ))?;
@@ -119,7 +119,7 @@ fn cost_panel<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .margin(px(10.0))
         .caption(
-            format!(
+            drawable(&format!(
                 "{} ({}): best {} = {}, mean cost {:.2}",
                 p.policy,
                 p.kind,
@@ -129,7 +129,7 @@ fn cost_panel<DB: DrawingBackend>(
                 },
                 p.best.quantity,
                 p.best.total_cost
-            ),
+            )),
             (FAMILY, px(16.0)),
         )
         .x_label_area_size(px(30.0))

@@ -6,8 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    DrawResult, GRID, INK, PNG_SCALE, Style, Swatch, TITLE_HEIGHT, compact_money, encode_png,
-    legend_row, percent_tick, policy_color, register_font, titled_by,
+    DrawResult, GRID, INK, PNG_SCALE, Style, Swatch, TITLE_HEIGHT, compact_money, drawable,
+    encode_png, legend_row, percent_tick, policy_color, register_font, titled_by,
 };
 
 /// Most bars drawn one by one; longer lists are drawn as the envelope of buckets.
@@ -114,7 +114,7 @@ fn draw_pareto<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc("parts, by value at stake (rank)")
-        .y_desc(format!("saving vs baseline ({})", p.currency))
+        .y_desc(drawable(&format!("saving vs baseline ({})", p.currency)))
         .label_style(style.tick())
         .axis_desc_style(style.axis())
         .bold_line_style(GRID)

@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::cost::darker;
 use super::{
-    Chart, DrawResult, GRID, INK, Style, Swatch, legend_row, number_tick, percent_tick,
+    Chart, DrawResult, GRID, INK, Style, Swatch, drawable, legend_row, number_tick, percent_tick,
     policy_color, policy_entries, titled,
 };
 use crate::engine::RunSummary;
@@ -56,7 +56,7 @@ fn bars<DB: DrawingBackend>(
     let name_style = style.text(14.0, INK);
     let mut name_width = 0;
     for p in &summary.policies {
-        name_width = name_width.max(root.estimate_text_size(&p.name, &name_style)?.0);
+        name_width = name_width.max(root.estimate_text_size(&drawable(&p.name), &name_style)?.0);
     }
     let mut chart = ChartBuilder::on(area)
         .margin_left(style.px(12.0))
@@ -83,7 +83,7 @@ fn bars<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(
             EmptyElement::at((0.0, y))
                 + Text::new(
-                    p.name.clone(),
+                    drawable(&p.name),
                     (-style.px(8.0), 0),
                     style.anchored(14.0, darker(color), HPos::Right, VPos::Center),
                 ),

@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::cost::darker;
 use super::{
-    Chart, DrawResult, GRID, INK, SOFT_INK, Style, Swatch, cost_line_color, legend_row,
+    Chart, DrawResult, GRID, INK, SOFT_INK, Style, Swatch, cost_line_color, drawable, legend_row,
     number_tick, padded_range, policy_color, retention_in_words, titled,
 };
 use crate::engine::{PolicySummary, RunSummary, TimeSeriesPoint};
@@ -90,6 +90,9 @@ fn small_count(v: f64) -> String {
     }
 }
 
+/// The panel of policy `policy` (at position `index`) in `cell`: its name, kind and retention,
+/// the units on hand over time (`points`), the units arriving per year, and a note of the
+/// mean re-manufacture runs and buy-backs.
 fn panel<DB: DrawingBackend>(
     cell: &DrawingArea<DB, Shift>,
     index: usize,
@@ -100,12 +103,13 @@ fn panel<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let horizon = summary.scenario.horizon_years;
     let color = policy_color(index);
+    let name = drawable(&policy.name);
     cell.draw(&Text::new(
-        policy.name.clone(),
+        name.clone(),
         (style.px(16.0), style.px(6.0)),
         style.anchored(15.0, darker(color), HPos::Left, VPos::Top),
     ))?;
-    let (name_width, _) = cell.estimate_text_size(&policy.name, &style.text(15.0, color))?;
+    let (name_width, _) = cell.estimate_text_size(&name, &style.text(15.0, color))?;
     cell.draw(&Text::new(
         format!(
             "{}, {}",
@@ -122,14 +126,25 @@ fn panel<DB: DrawingBackend>(
     let (_, h) = body.dim_in_pixel();
     let (upper, rest) = body.split_vertically((h as f64 * 0.6) as i32);
     let (note_area, lower) = rest.split_vertically(style.px(26.0));
+    on_hand(&upper, color, points, horizon, style)?;
+    arrivals(&lower, points, horizon, style)?;
+    arrivals_note(cell, &note_area, policy, style)
+}
 
-    // Units on hand.
+/// Units on hand over time in `upper`: the P5–P95 band and the mean, in `color`.
+fn on_hand<DB: DrawingBackend>(
+    upper: &DrawingArea<DB, Shift>,
+    color: RGBColor,
+    points: &[&TimeSeriesPoint],
+    horizon: f64,
+    style: &Style,
+) -> DrawResult<DB> {
     let (_, top) = padded_range(
         points.iter().flat_map(|p| [p.on_hand_p95, p.on_hand_mean]),
         0.1,
         true,
     );
-    let mut chart = ChartBuilder::on(&upper)
+    let mut chart = ChartBuilder::on(upper)
         .margin_left(style.px(8.0))
         .margin_right(style.px(20.0))
         .margin_top(style.px(4.0))
@@ -161,8 +176,13 @@ fn panel<DB: DrawingBackend>(
         points.iter().map(|p| (p.time_years, p.on_hand_mean)),
         style.line(color, 2.5),
     ))?;
+    Ok(())
+}
 
-    // Units arriving per year between consecutive points (mean per path).
+/// Per interval between consecutive `points`: from, to, re-manufactured and bought-back
+/// units arriving per year (mean per path); arrivals at t = 0 itself (immediate buy-backs)
+/// count into the first interval.
+fn arrival_bars(points: &[&TimeSeriesPoint]) -> Vec<(f64, f64, f64, f64)> {
     let mut bars = Vec::new();
     for pair in points.windows(2) {
         let (a, b) = (pair[0], pair[1]);
@@ -174,14 +194,25 @@ fn panel<DB: DrawingBackend>(
         let back = (b.bought_back_mean - a.bought_back_mean) / years;
         bars.push((a.time_years, b.time_years, reman.max(0.0), back.max(0.0)));
     }
-    // Arrivals at t = 0 itself (immediate buy-backs) count into the first interval.
     if let (Some(first), Some(bar)) = (points.first(), bars.first_mut()) {
         let years = bar.1 - bar.0;
         bar.2 += first.remanufactured_mean / years;
         bar.3 += first.bought_back_mean / years;
     }
+    bars
+}
+
+/// Units arriving per year in `lower`: re-manufactured units, with bought-back units stacked
+/// on them.
+fn arrivals<DB: DrawingBackend>(
+    lower: &DrawingArea<DB, Shift>,
+    points: &[&TimeSeriesPoint],
+    horizon: f64,
+    style: &Style,
+) -> DrawResult<DB> {
+    let bars = arrival_bars(points);
     let (_, bar_top) = padded_range(bars.iter().map(|b| b.2 + b.3), 0.15, true);
-    let mut lower_chart = ChartBuilder::on(&lower)
+    let mut lower_chart = ChartBuilder::on(lower)
         .margin_left(style.px(8.0))
         .margin_right(style.px(20.0))
         .x_label_area_size(style.px(44.0))
@@ -210,6 +241,17 @@ fn panel<DB: DrawingBackend>(
             .filter(|b| b.3 > 0.0)
             .map(|b| Rectangle::new([(b.0, b.2), (b.1, b.2 + b.3)], bought_back_color().filled())),
     )?;
+    Ok(())
+}
+
+/// The note in `note_area` (right-aligned) of the policy's mean re-manufacture runs, units
+/// re-manufactured and units bought back; shorter when the long one does not fit.
+fn arrivals_note<DB: DrawingBackend>(
+    cell: &DrawingArea<DB, Shift>,
+    note_area: &DrawingArea<DB, Shift>,
+    policy: &PolicySummary,
+    style: &Style,
+) -> DrawResult<DB> {
     let units = &policy.units.counts;
     let (note_width, _) = note_area.dim_in_pixel();
     let note_style = style.anchored(11.5, SOFT_INK, HPos::Right, VPos::Center);

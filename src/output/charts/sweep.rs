@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
-    DrawResult, GRID, INK, PNG_SCALE, Style, Swatch, TITLE_HEIGHT, compact_money, encode_png,
-    legend_row, policy_color, register_font, titled_by,
+    DrawResult, Drawn, GRID, INK, PNG_SCALE, Plot, Style, Swatch, TITLE_HEIGHT, compact_money,
+    drawable, encode_png, legend_row, policy_color, register_font, titled_by,
 };
 
 /// One cell (grid) or point (Latin hypercube) of the decision map.
@@ -187,124 +187,11 @@ fn draw_map<DB: DrawingBackend>(
     let (width, height) = area.dim_in_pixel();
     let (plot, legend) = area.split_vertically(height as i32 - style.px(48.0));
     let grid = !m.x_ticks.is_empty();
-    let max_margin = m.cells.iter().map(|c| c.margin).fold(0.0, f64::max);
-    let strength = |margin: f64| {
-        if max_margin > 0.0 {
-            0.25 + 0.75 * margin / max_margin
-        } else {
-            1.0
-        }
-    };
-    let (x_range, y_range) = if grid {
-        (
-            -0.5..(m.x_ticks.len() as f64 - 0.5),
-            -0.5..(m.y_ticks.len().max(1) as f64 - 0.5),
-        )
-    } else {
-        let span = |v: Vec<f64>| {
-            let lo = v.iter().cloned().fold(f64::INFINITY, f64::min);
-            let hi = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let pad = if hi > lo { 0.05 * (hi - lo) } else { 0.5 };
-            (lo - pad)..(hi + pad)
-        };
-        (
-            span(m.cells.iter().map(|c| c.x).collect()),
-            span(m.cells.iter().map(|c| c.y).collect()),
-        )
-    };
-    let mut chart = ChartBuilder::on(&plot)
-        .margin_left(style.px(16.0))
-        .margin_right(style.px(24.0))
-        .margin_top(style.px(10.0))
-        .x_label_area_size(style.px(56.0))
-        .y_label_area_size(style.px(if m.y_label.is_some() { 90.0 } else { 20.0 }))
-        .build_cartesian_2d(x_range.clone(), y_range.clone())?;
-    let x_ticks = m.x_ticks.clone();
-    let y_ticks = m.y_ticks.clone();
-    let x_fmt = move |v: &f64| -> String {
-        if x_ticks.is_empty() {
-            compact(*v)
-        } else {
-            let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 {
-                x_ticks.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        }
-    };
-    let y_fmt = move |v: &f64| -> String {
-        if y_ticks.is_empty() {
-            compact(*v)
-        } else {
-            let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 {
-                y_ticks.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        }
-    };
-    let mut mesh = chart.configure_mesh();
-    mesh.x_desc(m.x_label.clone())
-        .label_style(style.tick())
-        .axis_desc_style(style.axis())
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt);
+    let mut chart = map_axes(&plot, m, style)?;
     if grid {
-        mesh.disable_mesh()
-            .x_labels(m.x_ticks.len() * 2 + 1)
-            .y_labels(if m.y_label.is_some() {
-                m.y_ticks.len() * 2 + 1
-            } else {
-                0
-            });
-    }
-    if let Some(y) = &m.y_label {
-        mesh.y_desc(y.clone());
-    }
-    mesh.draw()?;
-    if grid {
-        let label_fits = m.x_ticks.len() <= 10 && m.y_ticks.len().max(1) <= 10;
-        for c in &m.cells {
-            let color = tint(policy_color(c.best), strength(c.margin));
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(c.x - 0.5, c.y - 0.5), (c.x + 0.5, c.y + 0.5)],
-                color.filled(),
-            )))?;
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(c.x - 0.5, c.y - 0.5), (c.x + 0.5, c.y + 0.5)],
-                style.line(WHITE, 2.0),
-            )))?;
-            if label_fits {
-                let text = if m.policies.len() > 1 {
-                    format!("{} +{}", m.policies[c.best], compact_money(c.margin))
-                } else {
-                    m.policies[c.best].clone()
-                };
-                chart.draw_series(std::iter::once(Text::new(
-                    text,
-                    (c.x, c.y),
-                    style.anchored(12.0, INK, HPos::Center, VPos::Center),
-                )))?;
-            }
-        }
+        grid_cells(&mut chart, m, style)?;
     } else {
-        for c in &m.cells {
-            let color = tint(policy_color(c.best), strength(c.margin));
-            chart.draw_series(std::iter::once(Circle::new(
-                (c.x, c.y),
-                style.px(7.0),
-                color.filled(),
-            )))?;
-            chart.draw_series(std::iter::once(Circle::new(
-                (c.x, c.y),
-                style.px(7.0),
-                style.line(policy_color(c.best), 1.0),
-            )))?;
-        }
+        hypercube_points(&mut chart, m, style)?;
     }
     let mut entries = policy_legend(&m.policies);
     entries.push((
@@ -326,6 +213,155 @@ fn draw_map<DB: DrawingBackend>(
         width as i32 - style.px(16.0),
         style,
     )?;
+    Ok(())
+}
+
+/// How strongly a cell or point shows its policy's colour: from 0.25 (no lead) to 1 (the
+/// largest lead of the map, `max_margin`); 1 when no policy leads anywhere.
+fn strength(margin: f64, max_margin: f64) -> f64 {
+    if max_margin > 0.0 {
+        0.25 + 0.75 * margin / max_margin
+    } else {
+        1.0
+    }
+}
+
+/// The largest lead of the cheapest policy over the runner-up on the map.
+fn max_margin(m: &DecisionMap) -> f64 {
+    m.cells.iter().map(|c| c.margin).fold(0.0, f64::max)
+}
+
+/// The label of an axis tick at `v`: a grid's listed value at whole positions (nothing in
+/// between), a hypercube's number.
+fn tick_label(ticks: &[String], v: f64) -> String {
+    if ticks.is_empty() {
+        compact(v)
+    } else {
+        let i = v.round();
+        if (v - i).abs() < 1e-6 && i >= 0.0 {
+            ticks
+                .get(i as usize)
+                .map(|t| drawable(t))
+                .unwrap_or_default()
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// The axes of the decision map: a grid's listed values (one cell per value), or a
+/// hypercube's numeric ranges with a margin; the swept keys as descriptions.
+fn map_axes<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    m: &DecisionMap,
+    style: &Style,
+) -> Drawn<DB, Plot<'a, DB>> {
+    let grid = !m.x_ticks.is_empty();
+    let (x_range, y_range) = if grid {
+        (
+            -0.5..(m.x_ticks.len() as f64 - 0.5),
+            -0.5..(m.y_ticks.len().max(1) as f64 - 0.5),
+        )
+    } else {
+        let span = |v: Vec<f64>| {
+            let lo = v.iter().cloned().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let pad = if hi > lo { 0.05 * (hi - lo) } else { 0.5 };
+            (lo - pad)..(hi + pad)
+        };
+        (
+            span(m.cells.iter().map(|c| c.x).collect()),
+            span(m.cells.iter().map(|c| c.y).collect()),
+        )
+    };
+    let mut chart = ChartBuilder::on(plot)
+        .margin_left(style.px(16.0))
+        .margin_right(style.px(24.0))
+        .margin_top(style.px(10.0))
+        .x_label_area_size(style.px(56.0))
+        .y_label_area_size(style.px(if m.y_label.is_some() { 90.0 } else { 20.0 }))
+        .build_cartesian_2d(x_range.clone(), y_range.clone())?;
+    let x_fmt = |v: &f64| tick_label(&m.x_ticks, *v);
+    let y_fmt = |v: &f64| tick_label(&m.y_ticks, *v);
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(drawable(&m.x_label))
+        .label_style(style.tick())
+        .axis_desc_style(style.axis())
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt);
+    if grid {
+        mesh.disable_mesh()
+            .x_labels(m.x_ticks.len() * 2 + 1)
+            .y_labels(if m.y_label.is_some() {
+                m.y_ticks.len() * 2 + 1
+            } else {
+                0
+            });
+    }
+    if let Some(y) = &m.y_label {
+        mesh.y_desc(drawable(y));
+    }
+    mesh.draw()?;
+    Ok(chart)
+}
+
+/// A grid's cells in the cheapest policy's colour (paler for a smaller lead), each labelled
+/// with the policy and its lead when the grid is small enough.
+fn grid_cells<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    m: &DecisionMap,
+    style: &Style,
+) -> DrawResult<DB> {
+    let max_margin = max_margin(m);
+    let label_fits = m.x_ticks.len() <= 10 && m.y_ticks.len().max(1) <= 10;
+    for c in &m.cells {
+        let color = tint(policy_color(c.best), strength(c.margin, max_margin));
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(c.x - 0.5, c.y - 0.5), (c.x + 0.5, c.y + 0.5)],
+            color.filled(),
+        )))?;
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(c.x - 0.5, c.y - 0.5), (c.x + 0.5, c.y + 0.5)],
+            style.line(WHITE, 2.0),
+        )))?;
+        if label_fits {
+            let text = if m.policies.len() > 1 {
+                format!("{} +{}", m.policies[c.best], compact_money(c.margin))
+            } else {
+                m.policies[c.best].clone()
+            };
+            chart.draw_series(std::iter::once(Text::new(
+                drawable(&text),
+                (c.x, c.y),
+                style.anchored(12.0, INK, HPos::Center, VPos::Center),
+            )))?;
+        }
+    }
+    Ok(())
+}
+
+/// A hypercube's points in the cheapest policy's colour (paler for a smaller lead).
+fn hypercube_points<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    m: &DecisionMap,
+    style: &Style,
+) -> DrawResult<DB> {
+    let max_margin = max_margin(m);
+    for c in &m.cells {
+        let color = tint(policy_color(c.best), strength(c.margin, max_margin));
+        chart.draw_series(std::iter::once(Circle::new(
+            (c.x, c.y),
+            style.px(7.0),
+            color.filled(),
+        )))?;
+        chart.draw_series(std::iter::once(Circle::new(
+            (c.x, c.y),
+            style.px(7.0),
+            style.line(policy_color(c.best), 1.0),
+        )))?;
+    }
     Ok(())
 }
 
@@ -359,7 +395,10 @@ fn draw_tornado<DB: DrawingBackend>(
     let label_style = style.text(13.0, INK);
     let mut label_width = 0;
     for r in &t.rows {
-        label_width = label_width.max(plot.estimate_text_size(&r.label, &label_style)?.0);
+        label_width = label_width.max(
+            plot.estimate_text_size(&drawable(&r.label), &label_style)?
+                .0,
+        );
     }
     let mut chart = ChartBuilder::on(&plot)
         .margin_left(style.px(12.0))
@@ -370,7 +409,10 @@ fn draw_tornado<DB: DrawingBackend>(
         .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(rows - 0.5))?;
     chart
         .configure_mesh()
-        .x_desc(format!("mean total discounted cost ({})", t.currency))
+        .x_desc(drawable(&format!(
+            "mean total discounted cost ({})",
+            t.currency
+        )))
         .label_style(style.tick())
         .axis_desc_style(style.axis())
         .bold_line_style(GRID)
@@ -385,7 +427,7 @@ fn draw_tornado<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(
             EmptyElement::at((lo - pad, y))
                 + Text::new(
-                    row.label.clone(),
+                    drawable(&row.label),
                     (-style.px(8.0), 0),
                     style.anchored(13.0, INK, HPos::Right, VPos::Center),
                 ),
