@@ -8,6 +8,7 @@ mod closed_form;
 mod common;
 mod demand_exact;
 mod determinism;
+mod docs_examples;
 mod extremes;
 mod fit;
 mod fuzz;
