@@ -54,7 +54,7 @@ pub struct GoodnessOfFit {
 /// Chi-square and cumulative-gap goodness of fit of `expected` to `observed` monthly counts,
 /// for a fit with `parameters` fitted parameters.
 pub fn goodness_of_fit(observed: &[u64], expected: &[f64], parameters: usize) -> GoodnessOfFit {
-    let total: f64 = observed.iter().sum::<u64>() as f64;
+    let total: f64 = observed.iter().map(|&n| n as f64).sum();
     let mut groups: Vec<(f64, f64)> = Vec::new();
     let (mut o, mut e) = (0.0, 0.0);
     let (mut co, mut ce, mut gap) = (0.0f64, 0.0f64, 0.0f64);
