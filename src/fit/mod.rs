@@ -18,11 +18,12 @@
 //!   `[demand.uncertainty]`.
 //!
 //! [`PartFit::demand_model`] turns a fit into the scenario's [`DemandModel`]; the output files
-//! are written by [`crate::output::fit`]. Nothing here prints.
+//! are written by [`crate::output::fit`], named by [`names`]. Nothing here prints.
 
 pub mod classify;
 pub mod history;
 pub mod intensity;
+pub mod names;
 pub mod order_size;
 
 pub use classify::{Classification, DemandClass, classify};
