@@ -25,6 +25,7 @@ pub mod history;
 pub mod intensity;
 pub mod names;
 pub mod order_size;
+pub mod scenario_file;
 
 pub use classify::{Classification, DemandClass, classify};
 pub use history::{History, PartHistory, parse_history, read_history};
