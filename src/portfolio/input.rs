@@ -28,9 +28,11 @@
 //!
 //! **Size.** A portfolio holds at most [`MAX_PORTFOLIO_PARTS`] parts, and its parts files
 //! together at most [`MAX_PARTS_FILES_BYTES`] bytes: every part's validated scenario and plan
-//! is kept in memory from the validation to the end of the run (about 15 kB per part with the
-//! fitted parts of the bundled example, measured on 20,000 parts; 100,000 parts take about
-//! 1.5 GB). A larger list is refused with its count; split it into several portfolios.
+//! is kept in memory from the validation to the end of the run. Measured peak with the
+//! bundled example's fitted `parts.csv` and part master (41 columns) replicated, 1 path:
+//! 34 MB for 2,000 parts, 278 MB for 20,000, 685 MB for 50,000, i.e. about 13.5 kB per part,
+//! so 100,000 parts take about 1.4 GB. A larger list is refused with its count, after reading
+//! the first file only (about 2 kB per row while parsing); split it into several portfolios.
 //!
 //! Every problem of every file and row is reported at once, as `FILE:LINE:COLUMN: error:
 //! `column` = "cell": what is allowed`, with a suggestion for a misspelt key.
@@ -149,15 +151,15 @@ fn error(
 /// One file's header and rows: (names, rows of (line, cells)).
 type Parsed = (Vec<String>, Vec<(usize, Vec<String>)>);
 
-/// The records of a parts file (blank lines skipped), cells trimmed and unescaped; at most
-/// `max_rows` rows after the header are kept (a problem names the first row beyond them and
-/// the count).
+/// The records of a parts file (blank lines skipped), cells trimmed and unescaped; `None`
+/// after a problem. More than `max_rows` rows after the header are an `Err` naming the first
+/// row beyond them and the count (only the rows within the limit are kept meanwhile).
 fn parse_csv(
     path: &Path,
     text: &str,
     max_rows: usize,
     problems: &mut Vec<Problem>,
-) -> Option<Parsed> {
+) -> Result<Option<Parsed>, Problem> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -189,12 +191,12 @@ fn parse_csv(
                     None,
                     format!("not valid CSV: {e}"),
                 ));
-                return None;
+                return Ok(None);
             }
         }
     }
     if let Some(line) = first_beyond {
-        problems.push(error(
+        return Err(error(
             (path, line, 1),
             "part",
             None,
@@ -205,9 +207,8 @@ fn parse_csv(
                 rows - 1
             ),
         ));
-        return None;
     }
-    header_and_rows(path, records, problems)
+    Ok(header_and_rows(path, records, problems))
 }
 
 /// Splits the records into the header and the rows; `None` (and a problem) for an empty file.
@@ -240,8 +241,11 @@ fn header_and_rows(
 
 /// Reads and parses every parts file: their texts (at most [`MAX_PARTS_FILES_BYTES`] bytes
 /// together) and records (the first at most [`MAX_PORTFOLIO_PARTS`] rows).
-fn read_files(files: &[PathBuf]) -> Result<(Vec<String>, Vec<Parsed>), InputError> {
-    let mut problems = Vec::new();
+/// Problems of files that parse (a header without rows) are left in `problems`.
+fn read_files(
+    files: &[PathBuf],
+    problems: &mut Vec<Problem>,
+) -> Result<(Vec<String>, Vec<Parsed>), InputError> {
     let mut texts = Vec::new();
     let mut parsed = Vec::new();
     let mut total = 0u64;
@@ -266,11 +270,14 @@ fn read_files(files: &[PathBuf]) -> Result<(Vec<String>, Vec<Parsed>), InputErro
         } else {
             usize::MAX - 1
         };
-        parsed.push(parse_csv(f, &text, max_rows, &mut problems));
+        // Too many parts: the other files are not even read.
+        let records =
+            parse_csv(f, &text, max_rows, problems).map_err(|p| InputError::Problems(vec![p]))?;
+        parsed.push(records);
         texts.push(text);
     }
     if parsed.iter().any(Option::is_none) {
-        return Err(InputError::Problems(problems));
+        return Err(InputError::Problems(std::mem::take(problems)));
     }
     Ok((texts, parsed.into_iter().map(Option::unwrap).collect()))
 }
@@ -285,8 +292,11 @@ struct Headers {
 }
 
 /// Reads the header of every file: one `part` column each, every other column once in all.
-fn read_headers(files: &[PathBuf], parsed: &[Parsed]) -> Result<Headers, InputError> {
-    let mut problems = Vec::new();
+fn read_headers(
+    files: &[PathBuf],
+    parsed: &[Parsed],
+    mut problems: Vec<Problem>,
+) -> Result<Headers, InputError> {
     let mut h = Headers::default();
     let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
     for (fi, (header, _)) in parsed.iter().enumerate() {
@@ -635,8 +645,9 @@ pub fn read_parts(
                 path: template_path.to_path_buf(),
                 reason: format!("not valid TOML: {}", e.message()),
             })?;
-    let (texts, parsed) = read_files(files)?;
-    let headers = read_headers(files, &parsed)?;
+    let mut problems = Vec::new();
+    let (texts, parsed) = read_files(files, &mut problems)?;
+    let headers = read_headers(files, &parsed, problems)?;
     let mut problems = Vec::new();
     let keys = resolve_keys(
         files,
@@ -664,6 +675,9 @@ pub fn read_parts(
     }
     joiner.fill_cells();
     let rows = joiner.rows;
+    // The rows hold their cells now: the parsed files are not kept while the parts'
+    // scenarios and plans are made.
+    drop(parsed);
     let context = PartContext::new(files, &headers, &keys, &template_doc);
     let results: Vec<Result<PreparedPart, Vec<Problem>>> = rows
         .into_par_iter()
