@@ -390,7 +390,8 @@ mod tests {
         assert_eq!(number(2.5), "2.5");
         assert_eq!(number(0.0), "0");
         assert_eq!(number(f64::NAN), "");
-        assert_eq!(number(999_999_999_999_999.0), "999999999999999");
+        assert_eq!(number(123_456_789_012_345.0), "123456789012345");
+        assert_eq!(number(999_999_999_999_999.0), "1e15");
         assert_eq!(number(6.931471805599453e19), "6.93147e19");
         assert_eq!(number(-1e300), "-1e300");
     }
