@@ -19,20 +19,64 @@
 //! of the first month of the whole file. Rows before a part's EOP (the production phase) are not
 //! fitted; they are counted in [`PartHistory::rows_before_origin`].
 //!
+//! Cells are read as pimsim's CSV writers write them: a cell of an apostrophe and a formula
+//! character (`'=x`, written so that spreadsheets show it as text) reads as `=x`, so that ids
+//! round-trip through `fit`'s outputs ([`crate::output::escape`]).
+//!
+//! **Limits.** A history is refused up front, naming the row, when what would be fitted from
+//! it could not be simulated (the scenario's limits, `src/scenario/parse.rs`) or would not fit
+//! in memory:
+//!
+//! - a quantity above [`MAX_ORDER_UNITS`] (10⁶ units per order line, the largest order-size
+//!   mean a scenario allows: the fitted mean is at most the largest order);
+//! - more than [`MAX_ORDERS_PER_MONTH`] orders of one part in one month (10⁵, i.e. 1.2·10⁶
+//!   orders a year: over the 10 years the fitted demand is checked on, a constant rate of
+//!   that much is 1.2·10⁷ orders per path, a factor 8 below the scenario's limit of 10⁸
+//!   simulated orders per path, which leaves room for a decay model's higher rate at t = 0
+//!   and for the rate's uncertainty);
+//! - a part observed for more than [`MAX_MONTHS`] months (100 years, from its origin to the
+//!   end of the history);
+//! - more than [`MAX_PARTS`] parts, more than [`MAX_PART_MONTHS`] part-months in all (each
+//!   part-month costs about 50 bytes of fitted series and its share of the fit's time), a
+//!   file larger than [`MAX_HISTORY_FILE_BYTES`];
+//! - a part id that cannot name the part's file ([`crate::fit::names`]).
+//!
+//! Every sum of units is checked (with these limits none can overflow 64 bits).
+//!
 //! Problems name the file, the line, the column (its 1-based field number and its name), the bad
 //! value and what is allowed; all problems of a file are reported at once (up to
 //! [`MAX_PROBLEMS`]).
 
-use std::collections::{BTreeMap, HashMap};
+mod rows;
+
 use std::path::{Path, PathBuf};
 
-use crate::error::{InputError, Problem, Severity};
+use crate::error::InputError;
+use rows::{Collected, Columns, PartRows, Problems, read_header, read_rows};
 
 /// Months per year: a month is exactly 1/12 year in the fit.
 pub const MONTHS_PER_YEAR: f64 = 12.0;
 
 /// At most this many problems are reported for one file.
 pub const MAX_PROBLEMS: usize = 50;
+
+/// Largest history file read, bytes (512 MiB).
+pub const MAX_HISTORY_FILE_BYTES: u64 = 512 << 20;
+
+/// Largest quantity of one order line, units (see the module documentation).
+pub const MAX_ORDER_UNITS: u64 = 1_000_000;
+
+/// Most orders (rows with quantity > 0) of one part in one month.
+pub const MAX_ORDERS_PER_MONTH: u64 = 100_000;
+
+/// Most months a part is observed for, from its origin to the last month of the history.
+pub const MAX_MONTHS: usize = 1200;
+
+/// Most parts in one history.
+pub const MAX_PARTS: usize = 100_000;
+
+/// Most part-months (the sum over parts of their observed months) in one history.
+pub const MAX_PART_MONTHS: u64 = 20_000_000;
 
 /// The columns a history file may have.
 const COLUMNS: [&str; 4] = ["part", "period", "quantity", "eop"];
@@ -58,8 +102,8 @@ pub struct PartHistory {
 
 impl PartHistory {
     /// A history of `months` months built from orders given as (time in years from the
-    /// origin, units ≥ 1); orders at or after `months / 12` years are dropped. For tests and
-    /// simulated histories.
+    /// origin, units ≥ 1); orders at or after `months / 12` years are dropped (monthly units
+    /// saturate at `u64::MAX`). For tests and simulated histories.
     pub fn from_orders(
         part: &str,
         months: usize,
@@ -78,7 +122,7 @@ impl PartHistory {
             let month = (t * MONTHS_PER_YEAR).floor();
             if month >= 0.0 && (month as usize) < months {
                 h.orders[month as usize] += 1;
-                h.units[month as usize] += units;
+                h.units[month as usize] = h.units[month as usize].saturating_add(units);
                 h.sizes.push(units);
             }
         }
@@ -92,12 +136,13 @@ impl PartHistory {
 
     /// Total orders.
     pub fn total_orders(&self) -> u64 {
-        self.orders.iter().sum()
+        self.orders.iter().fold(0, |a, &n| a.saturating_add(n))
     }
 
-    /// Total units.
+    /// Total units (saturating at `u64::MAX`; a history read by [`read_history`] stays far
+    /// below it).
     pub fn total_units(&self) -> u64 {
-        self.units.iter().sum()
+        self.units.iter().fold(0, |a, &n| a.saturating_add(n))
     }
 }
 
@@ -172,112 +217,165 @@ fn month_label(m: i64, form: PeriodForm) -> String {
     }
 }
 
-struct Row {
-    month: i64,
-    quantity: u64,
+/// Reads and checks a history file (see the module documentation for the format): at most
+/// [`MAX_HISTORY_FILE_BYTES`] bytes of UTF-8 text.
+pub fn read_history(path: &Path) -> Result<History, InputError> {
+    let text = crate::scenario::read_text_file(
+        path,
+        MAX_HISTORY_FILE_BYTES,
+        "a demand history is a CSV text file",
+    )?;
+    parse_history(path, &text)
 }
 
-#[derive(Default)]
-struct PartRows {
-    rows: Vec<Row>,
-    eop: Option<(i64, usize, String)>,
-    /// Per month: the line of its first row and whether that row has quantity 0.
-    months: HashMap<i64, (usize, bool)>,
+/// The month t = 0 of a part and whether it is its end of production; `None` (and a
+/// problem) when the part would have no months or more than [`MAX_MONTHS`]. A file whose
+/// own span is too long is reported once (`span_reported`).
+fn part_origin(
+    name: &str,
+    rows: &PartRows,
+    all: &Collected,
+    form: PeriodForm,
+    c: Columns,
+    span_reported: &mut bool,
+    problems: &mut Problems,
+) -> Option<(i64, bool)> {
+    let (last, last_line, _) = &all.last;
+    let (origin, eop_given) = match &rows.eop {
+        Some((m, line, text)) => {
+            if m > last {
+                problems.error(
+                    *line,
+                    c.eop.unwrap_or(0) + 1,
+                    "eop",
+                    Some(text),
+                    format!(
+                        "the end of production of part {name:?} is after the last month \
+                         of the history ({}): no months to fit",
+                        month_label(*last, form)
+                    ),
+                );
+                return None;
+            }
+            (*m, true)
+        }
+        None => (all.first.0, false),
+    };
+    let months = last - origin + 1;
+    if months <= MAX_MONTHS as i64 {
+        return Some((origin, eop_given));
+    }
+    let span = format!(
+        "{months} months, from {} to the last month of the history ({} on line {last_line}); \
+         at most {MAX_MONTHS} months (100 years) are fitted",
+        month_label(origin, form),
+        month_label(*last, form)
+    );
+    match &rows.eop {
+        Some((_, line, text)) => problems.error(
+            *line,
+            c.eop.unwrap_or(0) + 1,
+            "eop",
+            Some(text),
+            format!("part {name:?} would be observed for {span}"),
+        ),
+        None if !std::mem::replace(span_reported, true) => {
+            let (_, first_line, text) = &all.first;
+            problems.error(
+                *first_line,
+                c.period + 1,
+                "period",
+                Some(text),
+                format!("the history spans {span}"),
+            );
+        }
+        None => {}
+    }
+    None
 }
 
-/// Collects problems of one file.
-struct Problems {
-    file: PathBuf,
-    list: Vec<Problem>,
-}
-
-impl Problems {
-    fn error(
-        &mut self,
-        line: usize,
-        column: usize,
-        key: &str,
-        value: Option<&str>,
-        message: String,
-    ) {
-        if self.list.len() < MAX_PROBLEMS {
-            self.list.push(Problem {
-                severity: Severity::Error,
-                file: self.file.clone(),
-                line,
-                column,
-                key: key.to_string(),
-                value: value.map(|v| format!("{v:?}")),
-                message,
-            });
+/// The monthly series of one part from its origin; `None` (and a problem) when a sum of
+/// units would overflow.
+fn bin_part(
+    name: &str,
+    rows: &PartRows,
+    origin: (i64, bool),
+    months: usize,
+    form: PeriodForm,
+    c: Columns,
+    problems: &mut Problems,
+) -> Option<PartHistory> {
+    let mut history = PartHistory {
+        part: name.to_string(),
+        origin: month_label(origin.0, form),
+        eop_given: origin.1,
+        orders: vec![0; months],
+        units: vec![0; months],
+        sizes: Vec::new(),
+        rows_before_origin: 0,
+    };
+    let mut total: u64 = 0;
+    for r in &rows.rows {
+        if r.month < origin.0 {
+            history.rows_before_origin += 1;
+        } else if r.quantity > 0 {
+            let i = (r.month - origin.0) as usize;
+            let units = history.units[i].checked_add(r.quantity);
+            let sum = total.checked_add(r.quantity);
+            let (Some(units), Some(sum)) = (units, sum) else {
+                problems.error(
+                    r.line,
+                    c.quantity + 1,
+                    "quantity",
+                    Some(&r.quantity.to_string()),
+                    format!(
+                        "the units of part {name:?} add up to more than {}; split the part",
+                        u64::MAX
+                    ),
+                );
+                return None;
+            };
+            history.orders[i] += 1;
+            history.units[i] = units;
+            total = sum;
+            history.sizes.push(r.quantity);
         }
     }
+    Some(history)
 }
 
-/// The column a misspelt or ERP-style header probably means.
-fn suggest_column(name: &str) -> Option<&'static str> {
-    let lower = name.to_lowercase();
-    let alias = match lower.as_str() {
-        "qty" | "units" | "amount" | "quantity_ordered" => Some("quantity"),
-        "date" | "month" | "order_date" => Some("period"),
-        "sku" | "item" | "part_number" | "part_no" | "material" => Some("part"),
-        "end_of_production" => Some("eop"),
-        _ => None,
-    };
-    alias.or_else(|| {
-        COLUMNS
-            .iter()
-            .map(|c| (strsim::jaro_winkler(&lower, c), *c))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, c)| c)
-    })
-}
-
-/// Checks that a period is written in the file's form (the form of its first period).
-fn check_form(
-    form: &mut Option<(PeriodForm, usize)>,
-    problems: &mut Problems,
-    line: usize,
-    f: PeriodForm,
-    column: usize,
-    key: &str,
-    value: &str,
-) -> bool {
-    match *form {
-        None => {
-            *form = Some((f, line));
-            true
-        }
-        Some((g, _)) if g == f => true,
-        Some((g, first)) => {
+/// The monthly series of every part (see the module documentation for origins and spans).
+fn build_histories(collected: &Collected, c: Columns, problems: &mut Problems) -> Vec<PartHistory> {
+    let form = collected.form.map_or(PeriodForm::Index, |(f, _)| f);
+    let (mut part_months, mut span_reported) = (0u64, false);
+    let mut result = Vec::with_capacity(collected.order.len());
+    for name in &collected.order {
+        let rows = &collected.parts[name];
+        let origin = part_origin(name, rows, collected, form, c, &mut span_reported, problems);
+        let Some(origin) = origin else {
+            continue;
+        };
+        let months = (collected.last.0 - origin.0 + 1) as usize;
+        part_months += months as u64;
+        if part_months > MAX_PART_MONTHS {
             problems.error(
-                line,
-                column + 1,
-                key,
-                Some(value),
+                rows.first_line,
+                c.part + 1,
+                "part",
+                Some(name),
                 format!(
-                    "the file writes periods as {} (line {first}); all periods and eop \
-                     values must be month indices or all dates",
-                    if g == PeriodForm::Index {
-                        "month indices"
-                    } else {
-                        "dates"
-                    }
+                    "the parts up to this one are observed for {part_months} months in all; at \
+                     most {MAX_PART_MONTHS} part-months are fitted in one run (split the file \
+                     by part)"
                 ),
             );
-            false
+            break;
+        }
+        if let Some(h) = bin_part(name, rows, origin, months, form, c, problems) {
+            result.push(h);
         }
     }
-}
-
-/// Reads and checks a history file (see the module documentation for the format).
-pub fn read_history(path: &Path) -> Result<History, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Unreadable {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    parse_history(path, &text)
+    result
 }
 
 /// Parses and checks the text of a history file; `path` is only used in messages.
@@ -303,183 +401,11 @@ pub fn parse_history(path: &Path, text: &str) -> Result<History, InputError> {
             return Err(InputError::Problems(problems.list));
         }
     };
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, name) in header.iter().enumerate() {
-        if let Some(&known) = COLUMNS.iter().find(|c| **c == name) {
-            if index.insert(known, i).is_some() {
-                problems.error(
-                    1,
-                    i + 1,
-                    "header",
-                    Some(name),
-                    format!("column `{name}` appears twice"),
-                );
-            }
-        } else {
-            let suggestion = suggest_column(name)
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
-            problems.error(
-                1,
-                i + 1,
-                "header",
-                Some(name),
-                format!(
-                    "unknown column{suggestion}; allowed columns: part, period, quantity \
-                     (required) and eop (optional)"
-                ),
-            );
-        }
-    }
-    for required in ["part", "period", "quantity"] {
-        if !index.contains_key(required) {
-            problems.error(
-                1,
-                0,
-                required,
-                None,
-                format!(
-                    "missing column `{required}`; the header must name the columns part, \
-                     period, quantity (and optionally eop)"
-                ),
-            );
-        }
-    }
-    if !problems.list.is_empty() {
+    let Some(columns) = read_header(&header, &mut problems) else {
         return Err(InputError::Problems(problems.list));
-    }
-    let (c_part, c_period, c_quantity) = (index["part"], index["period"], index["quantity"]);
-    let c_eop = index.get("eop").copied();
-
-    let mut form: Option<(PeriodForm, usize)> = None;
-    let mut parts: BTreeMap<String, PartRows> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
-    let mut first_month = i64::MAX;
-    let mut last_month = i64::MIN;
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line = reader.position().line() as usize;
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(line, |p| p.line() as usize);
-                problems.error(line, 0, "row", None, format!("not a valid CSV row: {e}"));
-                break;
-            }
-        }
-        let line = record.position().map_or(line, |p| p.line() as usize);
-        let field = |c: usize| record.get(c).unwrap_or("");
-        let part = field(c_part);
-        if part.is_empty() {
-            problems.error(
-                line,
-                c_part + 1,
-                "part",
-                Some(part),
-                "empty part id; every row needs the part's id".into(),
-            );
-            continue;
-        }
-        let period_text = field(c_period);
-        let month = match parse_period(period_text) {
-            Ok((m, f)) => check_form(
-                &mut form,
-                &mut problems,
-                line,
-                f,
-                c_period,
-                "period",
-                period_text,
-            )
-            .then_some(m),
-            Err(message) => {
-                problems.error(line, c_period + 1, "period", Some(period_text), message);
-                None
-            }
-        };
-        let eop = match c_eop.map(|c| (c, field(c))) {
-            Some((c, text)) if !text.is_empty() => match parse_period(text) {
-                Ok((m, f)) => check_form(&mut form, &mut problems, line, f, c, "eop", text)
-                    .then_some(Some((m, text))),
-                Err(message) => {
-                    problems.error(line, c + 1, "eop", Some(text), message);
-                    None
-                }
-            },
-            _ => Some(None),
-        };
-        let quantity_text = field(c_quantity);
-        let quantity = match quantity_text.parse::<u64>() {
-            Ok(q) => Some(q),
-            Err(_) => {
-                let what = if quantity_text.parse::<f64>().is_ok_and(|q| q < 0.0) {
-                    "negative quantity"
-                } else {
-                    "not a whole number"
-                };
-                problems.error(
-                    line,
-                    c_quantity + 1,
-                    "quantity",
-                    Some(quantity_text),
-                    format!(
-                        "{what}; expected the units of the order line, a whole number ≥ 0 \
-                         (0 marks a month without orders)"
-                    ),
-                );
-                None
-            }
-        };
-        let (Some(month), Some(eop), Some(quantity)) = (month, eop, quantity) else {
-            continue;
-        };
-        if !parts.contains_key(part) {
-            order.push(part.to_string());
-        }
-        let rows = parts.entry(part.to_string()).or_default();
-        if let Some((eop_month, text)) = eop {
-            match &rows.eop {
-                None => rows.eop = Some((eop_month, line, text.to_string())),
-                Some((m, first, _)) if *m != eop_month => problems.error(
-                    line,
-                    c_eop.unwrap_or(0) + 1,
-                    "eop",
-                    Some(text),
-                    format!(
-                        "part {part:?} has another end of production on line {first}; \
-                         the eop values of one part must agree"
-                    ),
-                ),
-                Some(_) => {}
-            }
-        }
-        // A quantity-0 row says "no orders this month": it cannot share its month with
-        // another row of the same part.
-        let conflict = match rows.months.get(&month) {
-            Some(&(first, zero)) if zero || quantity == 0 => Some(first),
-            _ => None,
-        };
-        if let Some(other) = conflict {
-            problems.error(
-                line,
-                c_period + 1,
-                "period",
-                Some(period_text),
-                format!(
-                    "duplicate: part {part:?} already has a row for this month on line \
-                     {other}; a quantity-0 row marks a month without orders and must be the \
-                     only row of its part and month"
-                ),
-            );
-            continue;
-        }
-        rows.months.entry(month).or_insert((line, quantity == 0));
-        first_month = first_month.min(month);
-        last_month = last_month.max(month);
-        rows.rows.push(Row { month, quantity });
-    }
-    if problems.list.is_empty() && parts.is_empty() {
+    };
+    let collected = read_rows(&mut reader, columns, &mut problems);
+    if problems.list.is_empty() && collected.parts.is_empty() {
         problems.error(
             2,
             0,
@@ -488,62 +414,12 @@ pub fn parse_history(path: &Path, text: &str) -> Result<History, InputError> {
             "no data rows; expected one row per order line after the header".into(),
         );
     }
-    if !problems.list.is_empty() {
-        return Err(InputError::Problems(problems.list));
-    }
-    let form = form.map_or(PeriodForm::Index, |(f, _)| f);
-
-    let mut result = Vec::with_capacity(order.len());
-    for name in order {
-        let rows = &parts[&name];
-        let (origin, eop_given) = match &rows.eop {
-            Some((m, line, text)) => {
-                if *m > last_month {
-                    problems.error(
-                        *line,
-                        c_eop.unwrap_or(0) + 1,
-                        "eop",
-                        Some(text),
-                        format!(
-                            "the end of production of part {name:?} is after the last month \
-                             of the history ({}): no months to fit",
-                            month_label(last_month, form)
-                        ),
-                    );
-                    continue;
-                }
-                (*m, true)
-            }
-            None => (first_month, false),
-        };
-        let months = (last_month - origin + 1) as usize;
-        let mut history = PartHistory {
-            part: name.clone(),
-            origin: month_label(origin, form),
-            eop_given,
-            orders: vec![0; months],
-            units: vec![0; months],
-            sizes: Vec::new(),
-            rows_before_origin: 0,
-        };
-        for r in &rows.rows {
-            if r.month < origin {
-                history.rows_before_origin += 1;
-            } else if r.quantity > 0 {
-                let i = (r.month - origin) as usize;
-                history.orders[i] += 1;
-                history.units[i] += r.quantity;
-                history.sizes.push(r.quantity);
-            }
-        }
-        result.push(history);
-    }
-    if !problems.list.is_empty() {
-        return Err(InputError::Problems(problems.list));
-    }
+    problems.check()?;
+    let parts = build_histories(&collected, columns, &mut problems);
+    problems.check()?;
     Ok(History {
         file: path.to_path_buf(),
-        parts: result,
+        parts,
     })
 }
 

@@ -195,9 +195,14 @@ fn linear_terms(tau: f64, months: usize) -> Vec<Terms> {
         .collect()
 }
 
+/// N, the total of the monthly counts, summed as floating point (no count can overflow it).
+fn total_orders(counts: &[u64]) -> f64 {
+    counts.iter().map(|&c| c as f64).sum()
+}
+
 /// The profile log-likelihood `Σ nᵢ ln wᵢ − N ln W` (−∞ if an order falls where w = 0).
 fn profile(counts: &[u64], terms: &[Terms]) -> f64 {
-    let n: u64 = counts.iter().sum();
+    let n = total_orders(counts);
     let total: f64 = terms.iter().map(|t| t.0).sum();
     let mut s = 0.0;
     for (&c, t) in counts.iter().zip(terms) {
@@ -208,7 +213,7 @@ fn profile(counts: &[u64], terms: &[Terms]) -> f64 {
             s += c as f64 * t.0.ln();
         }
     }
-    s - n as f64 * total.ln()
+    s - n * total.ln()
 }
 
 /// Maximises `f` over `grid` (increasing) then refines by golden section between the best
@@ -268,7 +273,7 @@ fn candidate(
     terms: &[Terms],
     in_range: bool,
 ) -> CandidateFit {
-    let n: f64 = counts.iter().sum::<u64>() as f64;
+    let n = total_orders(counts);
     let (w, w1, w2) = terms
         .iter()
         .fold((0.0, 0.0, 0.0), |s, t| (s.0 + t.0, s.1 + t.1, s.2 + t.2));
@@ -333,9 +338,9 @@ fn candidate(
 /// model has rate 0 and the constant is chosen.
 pub fn fit_intensity(counts: &[u64]) -> IntensityFit {
     let months = counts.len();
-    let n: u64 = counts.iter().sum();
+    let n = total_orders(counts);
     let constant_terms = vec![(H, 0.0, 0.0); months];
-    if n == 0 || months == 0 {
+    if n == 0.0 || months == 0 {
         let zero = |model, shape: Option<f64>| CandidateFit {
             model,
             rate: 0.0,

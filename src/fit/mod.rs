@@ -18,12 +18,14 @@
 //!   `[demand.uncertainty]`.
 //!
 //! [`PartFit::demand_model`] turns a fit into the scenario's [`DemandModel`]; the output files
-//! are written by [`crate::output::fit`]. Nothing here prints.
+//! are written by [`crate::output::fit`], named by [`names`]. Nothing here prints.
 
 pub mod classify;
 pub mod history;
 pub mod intensity;
+pub mod names;
 pub mod order_size;
+pub mod scenario_file;
 
 pub use classify::{Classification, DemandClass, classify};
 pub use history::{History, PartHistory, parse_history, read_history};
@@ -54,7 +56,7 @@ pub struct GoodnessOfFit {
 /// Chi-square and cumulative-gap goodness of fit of `expected` to `observed` monthly counts,
 /// for a fit with `parameters` fitted parameters.
 pub fn goodness_of_fit(observed: &[u64], expected: &[f64], parameters: usize) -> GoodnessOfFit {
-    let total: f64 = observed.iter().sum::<u64>() as f64;
+    let total: f64 = observed.iter().map(|&n| n as f64).sum();
     let mut groups: Vec<(f64, f64)> = Vec::new();
     let (mut o, mut e) = (0.0, 0.0);
     let (mut co, mut ce, mut gap) = (0.0f64, 0.0f64, 0.0f64);

@@ -58,7 +58,8 @@ pub fn fit_order_size(sizes: &[u64]) -> OrderSizeFit {
             candidates: vec![(OrderSize::One, 0.0, 0.0)],
         };
     }
-    let mean = sizes.iter().sum::<u64>() as f64 / n as f64;
+    // Summed in 128 bits: no history can overflow it.
+    let mean = sizes.iter().map(|&s| u128::from(s)).sum::<u128>() as f64 / n as f64;
     let nb = |ln_alpha: f64| OrderSize::NegativeBinomial {
         mean,
         dispersion: ln_alpha.exp(),
