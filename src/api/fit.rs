@@ -5,7 +5,6 @@ use std::path::Path;
 use super::ScenarioFile;
 use crate::error::{Error, InputError};
 use crate::fit::{History, PartFit, TimeOrigin};
-use crate::scenario::Scenario;
 
 /// How to fit and what to write: the command line's flags of `pimsim fit`.
 #[derive(Debug, Clone)]
@@ -46,36 +45,16 @@ pub fn read_history(path: &Path) -> Result<History, InputError> {
     crate::fit::read_history(path)
 }
 
-/// Checks that a fitted demand block is valid scenario input, inside a minimal scenario.
-/// Whether a template's policies can be computed for this demand (e.g. an exact-quantile
-/// retain rule) is for `pimsim check` to say: it can take long.
-fn validate_block(fit: &PartFit, block: &str) -> Result<(), Error> {
-    let minimal = format!(
-        "[scenario]\nhorizon_years = 10\n[part]\nunit_cost = 1.0\non_hand = 0\n\
-         [costs]\nholding_rate = 0.1\nshortage_penalty = 1.0\n\
-         [[policy]]\nname = \"hold\"\nkind = \"hold\"\n{block}"
-    );
-    Scenario::from_toml(Path::new("fitted.toml"), &minimal).map_err(|e| {
-        Error::Internal(format!(
-            "the demand fitted for part {:?} is not valid:\n{e}",
-            fit.part
-        ))
-    })?;
-    Ok(())
-}
-
 /// Fits every part of `history` (the file named `source` in the generated files' comments).
 pub fn fit(history: &History, source: &str, options: &FitOptions) -> Result<FitResult, Error> {
-    use crate::output::fit as out;
     let fits = crate::fit::fit_history(history, options.origin);
+    let template = options.template.as_ref().map(|t| t.text.as_str());
     let mut parts = Vec::with_capacity(fits.len());
     for fit in fits {
-        let block = out::render_demand_toml(&fit, source);
-        validate_block(&fit, &block)?;
-        let text = match &options.template {
-            None => block,
-            Some(t) => out::compose_scenario(&t.text, &fit, source)?,
-        };
+        // Checked inside: the fitted demand is valid input, and the text parses to exactly
+        // the tables and values meant (nothing injected by ids or file names).
+        let text = crate::output::fit::render_part_file(&fit, source, template)
+            .map_err(|e| Error::Internal(e.to_string()))?;
         parts.push(FittedPart { fit, text });
     }
     Ok(FitResult {

@@ -192,7 +192,7 @@ pub fn part_scenarios(
     let settings = options.run.settings(&input.template.scenario().simulation);
     let parts = &input.parts.parts[range];
     let ids: Vec<&str> = parts.iter().map(|p| p.part.as_str()).collect();
-    crate::output::part_file_names(&ids, &[])
+    crate::output::fit::part_file_names(&ids, &[])
         .into_iter()
         .zip(parts)
         .map(|(name, p)| {

@@ -321,31 +321,11 @@ pub fn fit_files(result: &crate::api::fit::FitResult) -> Result<FileSet, crate::
     );
     set.push(FIT_FILES[3], charts::fit::fit_cumulative_png(&fits)?);
     let ids: Vec<&str> = result.parts.iter().map(|p| p.fit.part.as_str()).collect();
-    let names = part_file_names(&ids, &["parts", "fit_cumulative"]);
+    let names = fit::part_file_names(&ids, &fit::FIT_RESERVED_STEMS);
     for (name, part) in names.into_iter().zip(&result.parts) {
         set.push(name, part.text.clone().into_bytes());
     }
     Ok(set)
-}
-
-/// A safe, unique file name `<stem>.toml` for each part id: the id made safe
-/// ([`fit::part_file_stem`]), with `-2`, `-3`, … appended where two ids give the same stem
-/// (compared in lower case, as case-insensitive file systems do), never one of `reserved`.
-pub fn part_file_names(ids: &[&str], reserved: &[&str]) -> Vec<String> {
-    let mut taken: std::collections::HashSet<String> =
-        reserved.iter().map(|r| r.to_lowercase()).collect();
-    ids.iter()
-        .map(|id| {
-            let stem = fit::part_file_stem(id);
-            let mut name = stem.clone();
-            let mut k = 2;
-            while !taken.insert(name.to_lowercase()) {
-                name = format!("{stem}-{k}");
-                k += 1;
-            }
-            format!("{name}.toml")
-        })
-        .collect()
 }
 
 /// Whether `content` is a file `pimsim fit` wrote (a part's scenario or demand block): its

@@ -232,10 +232,10 @@ pub fn part_scenario_file(p: &PreparedPart, paths: u64, seed: u64) -> String {
         );
     }
     format!(
-        "# Part {:?} of a pimsim portfolio: the template with the part's row written in, and the\n\
+        "# Part {} of a pimsim portfolio: the template with the part's row written in, and the\n\
          # portfolio's paths with the part's own seed. `pimsim run` of this file reproduces the\n\
          # part's rows of portfolio.csv bit for bit.\n{doc}",
-        p.part
+        crate::fit::scenario_file::quoted(&p.part)
     )
 }
 
