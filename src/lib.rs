@@ -5,38 +5,45 @@
 //! (sell the excess to partners and buy units back when needed), with re-manufacture as the
 //! fallback, compared by service level and total discounted cost on common random numbers.
 //!
-//! Data flows one way:
+//! Callers start at the facade, [`api`]: one function per job (`run`, `sweep`, `optimize`,
+//! `fit`, `portfolio`, `merge`, and the shards of each), each taking validated inputs and
+//! options and a [`api::Control`] (cancellation, progress), returning data. The `pimsim`
+//! command is a thin layer over it; [`output`] renders and writes the files.
 //!
+//! Below the facade, data flows one way:
+//!
+//! - [`input`] reads input files without trusting them (regular files only, no blocking on
+//!   pipes or devices, a size limit enforced while reading).
 //! - [`scenario`] reads and validates a scenario file into a [`scenario::Scenario`], reporting
-//!   every problem with file, line, column, key and what is allowed ([`error`]).
+//!   every problem with file, line, column, key and what is allowed ([`error`]); sweeps
+//!   ([`scenario::sweep`]) set fields by dotted name ([`scenario::overrides`]).
 //! - [`demand`] generates demand paths exactly in continuous time ([`demand::DemandGenerator`]),
 //!   by inversion in vectorised batches with the `exp` and `ln` of [`elementary`] (built from
 //!   IEEE basic operations, so the same bits on every machine and instruction set).
 //! - [`retention`] computes retained levels (expected cover, exact compound-Poisson quantiles).
 //! - [`inventory`] turns a scenario into a [`inventory::Plan`] and simulates one policy on one
-//!   path ([`inventory::PolicySimulator`]), producing every cost line of SPEC section 6.
+//!   path ([`inventory::PolicySimulator`]), producing every cost line
+//!   ([`inventory::CostLines`]) and unit count ([`inventory::UnitCounts`]).
 //! - [`engine`] runs paths in parallel in fixed blocks with exactly mergeable statistics
-//!   ([`engine::stats`]) and summarises them ([`engine::RunSummary`]).
+//!   ([`engine::stats`], [`engine::Totals`]) and summarises them ([`engine::RunSummary`]);
+//!   [`engine::sweep`] runs a sweep's points on the same paths.
 //! - [`optimize`] finds the retained level or last-time buy of least mean cost (optionally
 //!   under a fill-rate target) on common random numbers, many candidates per engine pass.
-//! - [`output`] writes `summary.json`, `policies.csv`, `timeseries.csv`, the terminal table,
-//!   and the report for people: `report.html` with its charts ([`output::charts`], drawn with
-//!   plotters as SVG and PNG).
 //! - [`fit`] fits demand models (decay of the order intensity, order sizes) to a demand
 //!   history by maximum likelihood, with the Syntetos–Boylan class and goodness of fit.
-//! - Sweeps: [`scenario::overrides`] sets scenario fields by dotted name in the TOML document
-//!   before validation; [`scenario::sweep::SweepPlan`] validates a `[sweep]` table and its
-//!   points; [`engine::sweep::run_sweep`] runs them on the same paths; [`output::sweep`] writes
-//!   `sweep.csv`, `sweep_oat.csv`, `sweep.json` and the sweep report.
-//! - Portfolios: [`portfolio::input`] reads parts CSV files (one row of dotted-key overrides
-//!   per part) against a template scenario; [`portfolio::run_parts`] simulates the parts in
-//!   parallel with the normal engine; [`portfolio::analyse`] recommends a policy per part and
-//!   computes totals and ABC/XYZ classes; [`output::portfolio`] writes `portfolio.csv`,
-//!   `portfolio_parts.csv`, `portfolio.json` and the portfolio report.
-//! - [`cli`] is the thin command line on top.
+//! - [`portfolio`] reads parts lists against a template ([`portfolio::input`]), simulates the
+//!   parts in parallel and recommends a policy per part, with totals and ABC/XYZ classes.
+//! - [`shard`] cuts runs, sweeps and portfolios into shards whose partial results merge into
+//!   exactly the single job's results; it uses the engine and the portfolio, never the reverse.
+//! - [`output`] renders `summary.json`, the CSV files, the terminal tables and the reports
+//!   (`report.html` with charts drawn by plotters as SVG and PNG, [`output::charts`]), makes
+//!   names from the input safe for each medium ([`output::escape`]), and writes every
+//!   command's files all at once ([`output::OutputDir`]).
 //!
 //! Randomness comes from [`rng`]: one ChaCha8 stream per (seed, path, purpose), so results
-//! are bit-identical for any thread count. The library never prints.
+//! are bit-identical for any thread count and any split into shards. The library never prints.
+
+#![deny(missing_docs)]
 
 pub mod api;
 pub mod demand;

@@ -6,8 +6,6 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
-
 /// A valid scenario using every table. Every line a case edits is unique in it.
 pub const BASE: &str = r#"[scenario]
 name = "base"
@@ -119,6 +117,7 @@ const fn case(
     }
 }
 
+use crate::common::pimsim;
 use At::{Edit, Line, Number};
 
 const CASES: &[Case] = &[
@@ -802,12 +801,7 @@ fn apply(case: &Case) -> (String, usize) {
 fn check(dir: &Path, name: &str, text: &[u8]) -> (Option<i32>, String, String) {
     let file = dir.join(name);
     fs::write(&file, text).unwrap();
-    let out = Command::cargo_bin("pimsim")
-        .unwrap()
-        .arg("check")
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = pimsim().arg("check").arg(&file).output().unwrap();
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -979,20 +973,11 @@ fn whole_file_problems_name_the_file() {
         assert!(err.contains(key), "{key}:\n{err}");
     }
     // A directory.
-    let out = Command::cargo_bin("pimsim")
-        .unwrap()
-        .arg("check")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = pimsim().arg("check").arg(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
     // A device that never ends.
-    let out = Command::cargo_bin("pimsim")
-        .unwrap()
-        .args(["check", "/dev/zero"])
-        .output()
-        .unwrap();
+    let out = pimsim().args(["check", "/dev/zero"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr)
@@ -1005,12 +990,7 @@ fn whole_file_problems_name_the_file() {
     let mut text = String::from("# ");
     text.push_str(&"x".repeat(17 << 20));
     fs::write(&big, text).unwrap();
-    let out = Command::cargo_bin("pimsim")
-        .unwrap()
-        .arg("check")
-        .arg(&big)
-        .output()
-        .unwrap();
+    let out = pimsim().arg("check").arg(&big).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("larger than 16 MiB"));
     // Not TOML at all (a CSV given by mistake).
@@ -1027,12 +1007,8 @@ fn whole_file_problems_name_the_file() {
 }
 
 /// Runs `pimsim` with `args`; returns (exit code, stderr).
-fn pimsim(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::cargo_bin("pimsim")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
+fn pimsim_with(args: &[&str]) -> (Option<i32>, String) {
+    let out = pimsim().args(args).output().unwrap();
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -1061,7 +1037,7 @@ fn bad_flags_name_the_flag_and_what_is_allowed() {
     ] {
         let mut args = base.to_vec();
         args.extend_from_slice(extra);
-        let (code, err) = pimsim(&args);
+        let (code, err) = pimsim_with(&args);
         assert_eq!(code, Some(2), "{extra:?}: {err}");
         assert!(err.contains(fragment), "{extra:?}: {err}");
         assert!(!Path::new(out).exists(), "{extra:?} wrote output");
@@ -1080,7 +1056,7 @@ fn too_many_paths_for_the_volumes_is_refused_before_running() {
     )
     .unwrap();
     let out = dir.path().join("o");
-    let (code, err) = pimsim(&[
+    let (code, err) = pimsim_with(&[
         "run",
         file.to_str().unwrap(),
         "--paths",
@@ -1104,7 +1080,7 @@ fn unusable_output_locations_are_refused_with_a_clear_message() {
     let file = dir.path().join("notes.txt");
     fs::write(&file, "precious").unwrap();
     let under = file.join("out");
-    let (code, err) = pimsim(&[
+    let (code, err) = pimsim_with(&[
         "run",
         "scenarios/benchmark.toml",
         "--paths",
@@ -1120,7 +1096,7 @@ fn unusable_output_locations_are_refused_with_a_clear_message() {
     );
     assert_eq!(fs::read_to_string(&file).unwrap(), "precious");
     // The output path is a file.
-    let (code, err) = pimsim(&[
+    let (code, err) = pimsim_with(&[
         "run",
         "scenarios/benchmark.toml",
         "--paths",
@@ -1191,7 +1167,7 @@ impl Drop for Mount {
 }
 
 fn run_into(out: &Path, paths: &str) -> (Option<i32>, String) {
-    pimsim(&[
+    pimsim_with(&[
         "run",
         "scenarios/benchmark.toml",
         "--paths",

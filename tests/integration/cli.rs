@@ -2,11 +2,8 @@
 
 use std::fs;
 
+use crate::common::pimsim;
 use assert_cmd::Command;
-
-fn pimsim() -> Command {
-    Command::cargo_bin("pimsim").unwrap()
-}
 
 fn stdout_of(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();

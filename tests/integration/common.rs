@@ -2,6 +2,11 @@
 
 use std::path::Path;
 
+/// The `pimsim` binary under test, as a command to add arguments to.
+pub fn pimsim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("pimsim").expect("the pimsim binary is built")
+}
+
 use pimsim::demand::{DemandGenerator, DemandPath};
 use pimsim::inventory::{PathOutcome, Plan, PolicySimulator};
 use pimsim::rng::StreamFactory;

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use assert_cmd::Command;
+use crate::common::pimsim;
 use pimsim::demand::{DemandGenerator, DemandModel, DemandPath, Intensity, OrderSize};
 use pimsim::discount::Discount;
 use pimsim::fit::{self, DecayModel, DemandClass, PartHistory, classify};
@@ -410,10 +410,6 @@ fn order_size_fit_recovers_distribution_and_mean() {
         fit::fit_order_size(&sizes(&OrderSize::One, 500, 1)).distribution,
         OrderSize::One
     );
-}
-
-fn pimsim() -> Command {
-    Command::cargo_bin("pimsim").unwrap()
 }
 
 /// The committed history, composed with a template, gives scenarios `pimsim check` accepts, and

@@ -7,14 +7,10 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use crate::common::pimsim;
 use pimsim::fit::{self, PartHistory};
 use pimsim::output::fit as out;
 use toml::{Table, Value};
-
-fn pimsim() -> Command {
-    Command::cargo_bin("pimsim").unwrap()
-}
 
 /// Runs `pimsim fit` on `text` (as `h.csv`) and asserts bad input: exit code 2, every
 /// `expected` in the message, nothing written. Returns standard error.

@@ -11,16 +11,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use crate::common::pimsim;
 use pimsim::engine::{self, RunSettings, RunSummary};
 use pimsim::inventory::Plan;
 use pimsim::output::escape::{terminal_line, xml_text};
 use pimsim::output::{render_all, render_table};
 use pimsim::scenario::Scenario;
-
-fn pimsim() -> Command {
-    Command::cargo_bin("pimsim").unwrap()
-}
 
 /// Every kind of hostile character.
 const HOSTILE: &str = "<script>alert(1)</script> & \"q\" 's \u{0}nul \u{1b}[31mesc \u{7}bel \u{b}vt \u{7f}del \u{85}nel \u{202e}rlo \n2nd";

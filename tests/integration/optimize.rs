@@ -4,12 +4,12 @@
 use std::fs;
 use std::sync::atomic::AtomicBool;
 
-use assert_cmd::Command;
 use pimsim::engine::{self, RunSettings};
 use pimsim::inventory::Plan;
 use pimsim::optimize::{self, candidate_plan};
 use statrs::distribution::{DiscreteCDF, Poisson};
 
+use crate::common::pimsim;
 use crate::common::scenario;
 
 fn settings(paths: u64, seed: u64) -> RunSettings {
@@ -183,10 +183,6 @@ fn a_fill_rate_target_picks_the_cheapest_frontier_point_meeting_it() {
     for w in o.frontier.windows(2) {
         assert!(w[0].fill_rate <= w[1].fill_rate, "{:?}", w);
     }
-}
-
-fn pimsim() -> Command {
-    Command::cargo_bin("pimsim").unwrap()
 }
 
 #[test]

@@ -4,16 +4,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use crate::common::pimsim;
 use pimsim::engine::{self, RunSettings};
 use pimsim::inventory::Plan;
 use pimsim::portfolio::part_seed;
 use pimsim::scenario::Scenario;
 use pimsim::scenario::overrides::apply_dotted;
-
-fn pimsim() -> Command {
-    Command::cargo_bin("pimsim").unwrap()
-}
 
 const TEMPLATE: &str = r#"
 [scenario]

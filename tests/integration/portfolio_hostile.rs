@@ -5,13 +5,9 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
+use crate::common::pimsim;
 use pimsim::portfolio::input::{MAX_PORTFOLIO_PARTS, cell_value, read_parts};
 use toml::Value;
-
-fn pimsim() -> Command {
-    Command::cargo_bin("pimsim").unwrap()
-}
 
 /// Runs a portfolio of `parts` (as `parts.csv`) on the benchmark template with `--scenarios`
 /// and asserts bad input: exit code 2, every `expected` in the message, nothing written.

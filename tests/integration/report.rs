@@ -5,14 +5,10 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use crate::common::pimsim;
 use pimsim::output::charts::{Chart, PNG_SCALE, TITLE_HEIGHT};
 use pimsim::output::{money, signed_money};
 use serde_json::Value;
-
-fn pimsim() -> Command {
-    Command::cargo_bin("pimsim").unwrap()
-}
 
 /// Runs `scenario` with `args` into a fresh directory and returns it (kept alive by `dir`).
 fn run(dir: &tempfile::TempDir, scenario: &str, args: &[&str]) -> PathBuf {

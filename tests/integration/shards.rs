@@ -5,7 +5,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use assert_cmd::Command;
 use pimsim::engine::{self, RunSettings};
 use pimsim::inventory::Plan;
 use pimsim::scenario::Scenario;
@@ -127,8 +126,7 @@ fn cli_shards_from_the_scheduler_environment_merge_to_the_single_run_files() {
         ("JOB_COMPLETION_INDEX", "1"),
         ("SLURM_ARRAY_TASK_ID", "2"),
     ] {
-        Command::cargo_bin("pimsim")
-            .unwrap()
+        crate::common::pimsim()
             .env_remove("SLURM_ARRAY_TASK_ID")
             .env_remove("JOB_COMPLETION_INDEX")
             .env(var, index)
@@ -148,8 +146,7 @@ fn cli_shards_from_the_scheduler_environment_merge_to_the_single_run_files() {
             .success();
     }
     let merged = dir.path().join("merged");
-    Command::cargo_bin("pimsim")
-        .unwrap()
+    crate::common::pimsim()
         .arg("merge")
         .arg(&shards)
         .args(["--quiet", "--out"])
@@ -157,8 +154,7 @@ fn cli_shards_from_the_scheduler_environment_merge_to_the_single_run_files() {
         .assert()
         .success();
     let single = dir.path().join("single");
-    Command::cargo_bin("pimsim")
-        .unwrap()
+    crate::common::pimsim()
         .args(["run", SCENARIO, "--paths", "3000", "--quiet", "--out"])
         .arg(&single)
         .assert()
@@ -172,8 +168,7 @@ fn cli_shards_from_the_scheduler_environment_merge_to_the_single_run_files() {
     }
 
     fs::remove_file(shards.join("partial-0001-of-0003.json")).unwrap();
-    let out = Command::cargo_bin("pimsim")
-        .unwrap()
+    let out = crate::common::pimsim()
         .arg("merge")
         .arg(&shards)
         .args(["--out"])
@@ -192,16 +187,14 @@ fn cli_shards_from_the_scheduler_environment_merge_to_the_single_run_files() {
 #[test]
 fn a_bad_shard_is_a_flag_error() {
     for spec in ["3/3", "1/0", "a/2"] {
-        let out = Command::cargo_bin("pimsim")
-            .unwrap()
+        let out = crate::common::pimsim()
             .args(["run", SCENARIO, "--shard", spec])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{spec}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("expected K/N with 0 ≤ K < N"));
     }
-    let out = Command::cargo_bin("pimsim")
-        .unwrap()
+    let out = crate::common::pimsim()
         .env_remove("SLURM_ARRAY_TASK_ID")
         .env_remove("JOB_COMPLETION_INDEX")
         .args(["run", SCENARIO, "--shard-from-env", "--shards", "4"])

@@ -4,11 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
-
-fn pimsim() -> Command {
-    Command::cargo_bin("pimsim").unwrap()
-}
+use crate::common::pimsim;
 
 /// A small scenario; `{rate}`, `{retain}` and `{reliability}` are filled in, `{sweep}` is
 /// appended.

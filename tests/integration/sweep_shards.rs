@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 fn pimsim() -> Command {
-    let mut c = Command::cargo_bin("pimsim").unwrap();
+    let mut c = crate::common::pimsim();
     c.env_remove("SLURM_ARRAY_TASK_ID")
         .env_remove("SLURM_ARRAY_TASK_COUNT")
         .env_remove("JOB_COMPLETION_INDEX");
