@@ -143,6 +143,9 @@ pub struct PathOutcome {
 pub struct PolicySimulator {
     pending: Vec<Delivery>,
     partners: Vec<PartnerState>,
+    /// Whether every path takes the general per-order loop
+    /// ([`PolicySimulator::force_general_loop`]).
+    general_loop_only: bool,
 }
 
 impl Default for PolicySimulator {
@@ -157,7 +160,28 @@ impl PolicySimulator {
         PolicySimulator {
             pending: Vec::new(),
             partners: Vec::new(),
+            general_loop_only: false,
         }
+    }
+
+    /// Whether paths of `plan` take the per-order loop specialised for the plain case: no
+    /// losses in storage, no sale price and lost sales (unless
+    /// [`PolicySimulator::force_general_loop`] is on). The loop gives the same bits as the
+    /// general one; this tells tests which of the two a scenario exercises.
+    #[doc(hidden)]
+    pub fn plain_loop_applies(plan: &Plan) -> bool {
+        !losses_in_storage(plan)
+            && plan.sale_price.is_none()
+            && plan.unmet_demand == UnmetDemand::Lost
+    }
+
+    /// For tests: with `on`, every path takes the general per-order loop, also where the plain
+    /// one would be chosen ([`PolicySimulator::plain_loop_applies`]), so that the two loops can
+    /// be compared bit for bit on the same paths. Off by default; it is read once per path and
+    /// policy, outside the per-order loops.
+    #[doc(hidden)]
+    pub fn force_general_loop(&mut self, on: bool) {
+        self.general_loop_only = on;
     }
 
     /// Runs `policy` on demand path `path` (number `path_index`) and writes what happened into
@@ -215,7 +239,7 @@ impl PolicySimulator {
             }));
         let mut shrink_rng = None;
         let mut shrink_budget = f64::INFINITY;
-        if plan.shrinkage_rate > 0.0 {
+        if losses_in_storage(plan) {
             let mut rng = streams.open(path_index, Stream::Shrinkage);
             shrink_budget = Exp1.sample(&mut rng);
             shrink_rng = Some(rng);
@@ -258,16 +282,20 @@ impl PolicySimulator {
         }
         walk.advance(0.0);
         walk.review_position(0.0, 1.0);
-        let plain = walk.shrink_rng.is_none()
-            && plan.sale_price.is_none()
-            && plan.unmet_demand == UnmetDemand::Lost;
-        if plain {
+        if !self.general_loop_only && Self::plain_loop_applies(plan) {
             walk.serve_orders_plain(&path.orders);
         } else {
             walk.serve_orders(&path.orders);
         }
         walk.finish();
     }
+}
+
+/// Whether units in storage are lost on paths of `plan` (the losses' stream is opened, and the
+/// plain per-order loop does not apply).
+#[inline(always)]
+fn losses_in_storage(plan: &Plan) -> bool {
+    plan.shrinkage_rate > 0.0
 }
 
 /// Splits `units` in proportion to `shares` by largest remainders (ties to the earlier share);
