@@ -17,6 +17,7 @@ mod invariants;
 mod mechanics;
 mod optimize;
 mod portfolio;
+mod random_scenario;
 mod renewal;
 mod report;
 mod report_data;
