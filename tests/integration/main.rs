@@ -14,6 +14,7 @@ mod fuzz;
 mod golden;
 mod interrupt;
 mod invariants;
+mod loops;
 mod mechanics;
 mod optimize;
 mod portfolio;
