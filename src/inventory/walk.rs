@@ -101,7 +101,9 @@ impl<R: StepRecorder> Walk<'_, R> {
     /// per-order sums stay in registers instead of going through memory, and the rare calls
     /// into the event loop and the (s, S) rule get the state written back before and read
     /// again after. The arithmetic is that of `integrate_to` and `serve`, operation for
-    /// operation.
+    /// operation: tests/integration/loops.rs runs both loops on random plain-case scenarios
+    /// (the general one forced with `PolicySimulator::force_general_loop`) and compares every
+    /// figure of the outcomes bit for bit.
     pub(super) fn serve_orders_plain(&mut self, orders: &[Order]) {
         let mut now = self.now;
         let mut now_g = self.now_g;
