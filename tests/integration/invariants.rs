@@ -1,191 +1,24 @@
-//! Invariants over random valid scenarios (property tests): stock never negative, units
-//! conserved, cost lines add up to the total, counts consistent with each other.
+//! Invariants over random valid scenarios (property tests), for both per-order loops (the plain
+//! one: no losses in storage, no sale price, lost sales; and the general one): stock never
+//! negative, units conserved, cost lines add up to the total and follow from the unit counts,
+//! counts consistent with each other.
 
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 
 use pimsim::engine::{self, RunSettings};
-use pimsim::inventory::{PathOutcome, Plan};
+use pimsim::inventory::{PathOutcome, Plan, PolicySimulator};
 
 use crate::common::{outcomes, scenario};
+use crate::random_scenario::{HORIZON, Loop, Params, params, toml};
 
-#[derive(Debug, Clone)]
-struct Params {
-    model: usize,
-    rate: f64,
-    size: usize,
-    rate_cv: f64,
-    obsolescence: f64,
-    shrinkage: f64,
-    on_hand: u64,
-    ltb: u64,
-    discount: f64,
-    backorder: bool,
-    reman: Option<(f64, u64, f64, Option<f64>)>,
-    partners: Vec<(f64, f64, f64, f64)>,
-    reorder: (i64, i64),
-    retain: u64,
-    at: f64,
-    review: Option<f64>,
-}
-
-fn params() -> impl Strategy<Value = Params> {
-    (
-        (
-            0usize..5,
-            0.5f64..30.0,
-            0usize..5,
-            prop_oneof![Just(0.0), 0.05f64..1.5],
-        ),
-        (
-            prop_oneof![Just(0.0), 0.01f64..0.3],
-            prop_oneof![Just(0.0), 0.01f64..0.2],
-        ),
-        (0u64..400, 0u64..50, 0.0f64..0.12, any::<bool>()),
-        proptest::option::of((
-            0.0f64..2.0,
-            1u64..30,
-            0.0f64..0.1,
-            proptest::option::of(0.2f64..3.0),
-        )),
-        proptest::collection::vec((0.0f64..1.0, 0.0f64..60.0, 0.0f64..0.5, 0.0f64..20.0), 0..3),
-        ((-2i64..5), (1i64..20)),
-        (0u64..120, 0.0f64..5.0, proptest::option::of(0.5f64..6.0)),
-    )
-        .prop_map(
-            |(
-                (model, rate, size, rate_cv),
-                (obsolescence, shrinkage),
-                (on_hand, ltb, discount, backorder),
-                reman,
-                partners,
-                (s, gap),
-                (retain, at, review),
-            )| Params {
-                model,
-                rate,
-                size,
-                rate_cv,
-                obsolescence,
-                shrinkage,
-                on_hand,
-                ltb,
-                discount,
-                backorder,
-                reman,
-                partners,
-                reorder: (s, s + gap),
-                retain,
-                at,
-                review,
-            },
-        )
-}
-
-fn toml(p: &Params) -> String {
-    let demand = match p.model {
-        0 => format!("model = \"constant\"\nrate = {}", p.rate),
-        1 => format!(
-            "model = \"exponential\"\nrate = {}\nhalf_life_years = 3.0",
-            p.rate
-        ),
-        2 => format!("model = \"linear\"\nrate = {}\nend_years = 7.0", p.rate),
-        3 => format!(
-            "model = \"installed_base\"\nunits_in_field = {}\nretirement_scale_years = 6.0\nretirement_shape = 2.0\nfailure_rate = 0.01\nfailure_growth = 0.05",
-            p.rate * 100.0
-        ),
-        _ => format!(
-            "model = \"table\"\nrates = [{}, {}, 0.0, {}]",
-            p.rate,
-            p.rate / 2.0,
-            p.rate / 3.0
-        ),
-    };
-    let size = match p.size {
-        0 => String::new(),
-        1 => "[demand.order_size]\ndistribution = \"poisson\"\nmean = 2.2".into(),
-        2 => "[demand.order_size]\ndistribution = \"geometric\"\nmean = 1.8".into(),
-        3 => "[demand.order_size]\ndistribution = \"negative_binomial\"\nmean = 3.0\ndispersion = 0.5".into(),
-        _ => "[demand.order_size]\ndistribution = \"table\"\npmf = [0.6, 0.0, 0.4]".into(),
-    };
-    let mut t = format!(
-        r#"[scenario]
-horizon_years = 10
-discount_rate = {discount}
-[report]
-step_years = 0.75
-[part]
-unit_cost = 40
-on_hand = {on_hand}
-last_time_buy = {ltb}
-sale_price = 55
-[demand]
-{demand}
-{size}
-[demand.uncertainty]
-rate_cv = {cv}
-[demand.obsolescence]
-annual_probability = {obs}
-[stock]
-shrinkage_rate = {shrink}
-[costs]
-holding_rate = 0.2
-salvage_value = 3
-shortage_penalty = 120
-{unmet}
-[replenishment]
-reorder_point = {s}
-order_up_to = {big_s}
-"#,
-        discount = p.discount,
-        on_hand = p.on_hand,
-        ltb = p.ltb,
-        cv = p.rate_cv,
-        obs = p.obsolescence,
-        shrink = p.shrinkage,
-        unmet = if p.backorder {
-            "unmet_demand = \"backorder\"\nbackorder_cost_per_year = 15"
-        } else {
-            ""
-        },
-        s = p.reorder.0,
-        big_s = p.reorder.1,
-    );
-    if let Some((lead, batch, esc, cover)) = p.reman {
-        t += &format!(
-            "[remanufacture]\nsetup_cost = 300\nunit_cost = 70\nlead_time_years = {lead}\nmin_batch = {batch}\ncost_escalation = {esc}\navailable_until_years = 8\n"
-        );
-        if let Some(c) = cover {
-            t += &format!("batch_cover_years = {c}\n");
-        }
-    }
-    for (j, (rel, days, attr, fee)) in p.partners.iter().enumerate() {
-        t += &format!(
-            "[[partner]]\nname = \"p{j}\"\nrelease_price = 12\nbuyback_price = 60\nreliability = {rel}\nresponse_days = {days}\nattrition_rate = {attr}\norder_fee = {fee}\n"
-        );
-    }
-    t += "[[policy]]\nname = \"hold\"\nkind = \"hold\"\n";
-    let review = p
-        .review
-        .map(|r| format!("review_every_years = {r}\n"))
-        .unwrap_or_default();
-    t += &format!(
-        "[[policy]]\nname = \"scrap\"\nkind = \"scrap\"\nat_years = {}\nretain = {}\n{review}",
-        p.at, p.retain
-    );
-    if !p.partners.is_empty() {
-        t += &format!(
-            "[[policy]]\nname = \"release\"\nkind = \"partner_release\"\nat_years = {}\nretain = {{ cover_years = 2.0 }}\n{review}",
-            p.at
-        );
-    }
-    t
-}
-
-fn check_path(o: &PathOutcome, start: u64) -> Result<(), TestCaseError> {
+/// Checks one path's outcome of scenario `p` (plan `plan`, `start` units at t = 0).
+fn check_path(o: &PathOutcome, start: u64, p: &Params, plan: &Plan) -> Result<(), TestCaseError> {
     let u = &o.units;
     // Units conserved: start + arrivals = served + disposed + lost in storage + left at T.
+    let had = start + u.bought_back + u.remanufactured;
     prop_assert_eq!(
-        start + u.bought_back + u.remanufactured,
+        had,
         u.filled_from_stock
             + u.backorders_filled
             + u.scrapped
@@ -199,45 +32,131 @@ fn check_path(o: &PathOutcome, start: u64) -> Result<(), TestCaseError> {
         u.backordered,
         u.backorders_filled + u.open_backorders_at_horizon
     );
+    // Stock never negative: a count taken below zero would wrap to near 2⁶⁴ (the release build
+    // has no overflow checks), so no point of the time series, nor the time integral, may
+    // exceed all the units the path ever had.
+    prop_assert!(
+        o.on_hand_at_step.iter().all(|&n| n <= had),
+        "on hand {:?} above the {} units ever had",
+        o.on_hand_at_step,
+        had
+    );
+    prop_assert!(o.on_hand_unit_years >= 0.0);
+    prop_assert!(o.on_hand_unit_years <= had as f64 * HORIZON * (1.0 + 1e-12));
     let shipped: u64 = o.partners.iter().map(|p| p.units_shipped).sum();
     prop_assert!(shipped <= u.released);
     prop_assert!(u.bought_back <= shipped);
     for p in &o.partners {
         prop_assert!(p.honoured <= p.requests && p.units_shipped <= p.units_requested);
     }
+    // What a scenario without the feature never has.
+    if p.shrinkage == 0.0 {
+        prop_assert_eq!(u.lost_in_storage, 0);
+    }
+    if !p.backorder {
+        prop_assert_eq!(u.backordered, 0);
+        prop_assert_eq!(o.costs.backorder, 0.0);
+    } else {
+        prop_assert_eq!(u.lost, 0);
+    }
     // Cost lines add up to the total, and every figure is finite.
     let lines = o.costs.values();
-    prop_assert!(lines.iter().all(|x| x.is_finite()));
+    prop_assert!(lines.iter().all(|x| x.is_finite()) && o.revenue.is_finite());
     prop_assert_eq!(o.costs.total(), lines.iter().sum::<f64>());
     prop_assert!(o.costs.holding >= 0.0 && o.costs.shortage >= 0.0 && o.costs.backorder >= 0.0);
-    prop_assert!(o.on_hand_unit_years >= 0.0);
+    check_lines(o, p, plan)?;
     // The time series ends at the horizon with the stock left there.
     prop_assert_eq!(*o.on_hand_at_step.last().unwrap(), u.on_hand_at_horizon);
     prop_assert_eq!(*o.cost_at_step.last().unwrap(), o.costs.total());
     if let Some(t) = o.first_stockout {
-        prop_assert!(u.short > 0 && (0.0..10.0).contains(&t));
+        prop_assert!(u.short > 0 && (0.0..HORIZON).contains(&t));
     } else {
         prop_assert_eq!(u.short, 0);
     }
     Ok(())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+/// The cost lines (and revenue) from the unit counts and the scenario's prices (holding 20 %
+/// of 40 per unit-year, shortage 120, salvage 3, release 12, buy-back 60 plus the request
+/// fees): exactly without discounting (every factor 1, and `G(t) = t`), at most those
+/// amounts with it (every factor ≤ 1).
+fn check_lines(o: &PathOutcome, p: &Params, plan: &Plan) -> Result<(), TestCaseError> {
+    let (u, c) = (&o.units, &o.costs);
+    let n = |x: u64| x as f64;
+    let fees: f64 = o
+        .partners
+        .iter()
+        .zip(&p.partners)
+        .map(|(counts, terms)| terms.3 * n(counts.requests))
+        .sum();
+    let buyback = fees + 60.0 * n(u.bought_back);
+    let served = n(u.filled_from_stock + u.backorders_filled);
+    let revenue = p.sale_price.map_or(0.0, |price| price * served);
+    if p.sale_price.is_none() {
+        prop_assert_eq!(o.revenue, 0.0);
+    }
+    if p.discount == 0.0 {
+        prop_assert_eq!(c.holding, plan.holding_cost * o.on_hand_unit_years);
+        prop_assert_eq!(c.shortage, 120.0 * n(u.short));
+        prop_assert_eq!(c.disposal, -3.0 * n(u.scrapped));
+        prop_assert_eq!(c.release, -12.0 * n(u.released));
+        prop_assert_eq!(c.end_of_horizon, -3.0 * n(u.on_hand_at_horizon));
+        // Fees and sale prices are not integers: sums of products in another order.
+        prop_assert!((c.buyback - buyback).abs() <= 1e-9 * buyback.max(1.0));
+        prop_assert!((o.revenue - revenue).abs() <= 1e-9 * revenue.max(1.0));
+    } else {
+        let at_most = |x: f64, bound: f64| x <= bound + 1e-9 * bound.abs().max(1.0);
+        prop_assert!(at_most(c.holding, plan.holding_cost * o.on_hand_unit_years));
+        prop_assert!(at_most(c.shortage, 120.0 * n(u.short)));
+        prop_assert!(at_most(-c.disposal, 3.0 * n(u.scrapped)) && c.disposal <= 0.0);
+        prop_assert!(at_most(-c.release, 12.0 * n(u.released)) && c.release <= 0.0);
+        prop_assert!(at_most(-c.end_of_horizon, 3.0 * n(u.on_hand_at_horizon)));
+        prop_assert!(at_most(c.buyback, buyback) && c.buyback >= 0.0);
+        prop_assert!(at_most(o.revenue, revenue) && o.revenue >= 0.0);
+    }
+    Ok(())
+}
 
-    #[test]
-    fn paths_conserve_units_and_costs_add_up(p in params()) {
-        let s = scenario(&toml(&p));
-        let start = s.starting_stock();
-        for outs in outcomes(&s, 24, 5) {
-            for o in &outs {
-                check_path(o, start)?;
-            }
+/// Runs 24 paths of scenario `p`, which must take loop `which`, and checks every outcome.
+fn check_scenario(p: &Params, which: Loop) -> Result<(), TestCaseError> {
+    let s = scenario(&toml(p));
+    let plan = Plan::new(&s).unwrap();
+    prop_assert_eq!(
+        PolicySimulator::plain_loop_applies(&plan),
+        which == Loop::Plain
+    );
+    let start = s.starting_stock();
+    for outs in outcomes(&s, 24, 5) {
+        for o in &outs {
+            check_path(o, start, p, &plan)?;
         }
+    }
+    Ok(())
+}
+
+proptest! {
+    // Fixed seed: the same cases on every run.
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        rng_seed: RngSeed::Fixed(20_261_202),
+        ..ProptestConfig::default()
+    })]
+
+    /// The plain per-order loop: no losses in storage, no sale price, lost sales.
+    #[test]
+    fn plain_loop_paths_conserve_units_and_costs_add_up(p in params(Loop::Plain)) {
+        check_scenario(&p, Loop::Plain)?;
+    }
+
+    /// The general per-order loop: losses in storage, a sale price or backorders (any of
+    /// their seven combinations).
+    #[test]
+    fn general_loop_paths_conserve_units_and_costs_add_up(p in params(Loop::General)) {
+        check_scenario(&p, Loop::General)?;
     }
 
     #[test]
-    fn summaries_add_up(p in params()) {
+    fn summaries_add_up(p in prop_oneof![params(Loop::Plain), params(Loop::General)]) {
         let s = scenario(&toml(&p));
         let plan = Plan::new(&s).unwrap();
         let summary = engine::run(&s, &plan, RunSettings { paths: 300, seed: 9, threads: 1 }, &|_| {});

@@ -1,0 +1,132 @@
+//! The (s, S) rule: partner requests, re-manufacture runs and the scheduling of deliveries.
+
+use super::walk::{Delivery, Source, Walk};
+use super::{Instant, StepRecorder, count_f64, earlier};
+use crate::rng::{Stream, uniform_open};
+
+impl<R: StepRecorder> Walk<'_, R> {
+    /// The (s, S) rule: when the inventory position is ≤ s, order up to S from the partners in
+    /// turn and then from re-manufacture.
+    #[inline]
+    pub(super) fn review_position(&mut self, t: f64, discount: f64) {
+        let position = self.on_hand as i64 + self.on_order as i64 - self.backorders as i64;
+        if position > self.policy.reorder_point {
+            return;
+        }
+        self.replenish_call(t, discount, position);
+    }
+
+    /// [`Walk::replenish`] as a call, for the callers other than the plain per-order loop (the
+    /// general loop, losses in storage and dispositions).
+    #[inline(never)]
+    fn replenish_call(&mut self, t: f64, discount: f64, position: i64) {
+        self.replenish(t, discount, position);
+    }
+
+    /// Orders up to S; see [`Walk::review_position`]. The partners are asked in turn (the
+    /// common case: most calls are one request, answered at once); what they do not ship is
+    /// ordered from re-manufacture ([`Walk::remanufacture`], out of line with the rest of the
+    /// rarer work). Inlined into the plain per-order loop, its most frequent caller (about 67
+    /// times per path in the benchmark), where a call cost about as much as the common request
+    /// itself: the loop's state saved and read again, the prologue, and the walk's fields
+    /// loaded and spilled; the other callers go through [`Walk::replenish_call`].
+    #[inline(always)]
+    pub(super) fn replenish(&mut self, t: f64, discount: f64, position: i64) {
+        let (plan, streams, path_index) = (self.plan, self.streams, self.path_index);
+        let mut need = (self.policy.order_up_to - position) as u64;
+        for j in 0..plan.partners.len() {
+            if need == 0 {
+                break;
+            }
+            // Each partner's terms, state and counts are looked up once (one bounds check
+            // each) and the state updated through that reference.
+            let terms = &plan.partners[j];
+            let state = &mut self.partners[j];
+            state.update(streams, path_index, j, terms.attrition_rate, t);
+            if state.held == 0 {
+                continue;
+            }
+            let counts = &mut self.out.partners[j];
+            counts.requests += 1;
+            counts.units_requested += need;
+            self.out.costs.buyback += terms.order_fee * discount;
+            let rng = state
+                .rng
+                .get_or_insert_with(|| streams.open(path_index, Stream::Partner(j as u32)));
+            if terms.reliability < 1.0 && uniform_open(rng) >= terms.reliability {
+                continue;
+            }
+            let shipped = need.min(state.held);
+            state.held -= shipped;
+            need -= shipped;
+            counts.honoured += 1;
+            counts.units_shipped += shipped;
+            counts.response_years += terms.response_years;
+            state.redraw_departure(streams, path_index, j, terms.attrition_rate, t);
+            self.order(
+                t,
+                discount,
+                terms.response_years,
+                shipped,
+                Source::Partner(j),
+            );
+        }
+        if need > 0 {
+            self.remanufacture(t, discount);
+        }
+    }
+
+    /// The re-manufacture run of [`Walk::replenish`] when the partners left units to order:
+    /// up to S (or the batch's cover), at least the minimum batch, while it is available.
+    #[inline(never)]
+    fn remanufacture(&mut self, t: f64, discount: f64) {
+        let plan = self.plan;
+        let Some(reman) = &plan.remanufacture else {
+            return;
+        };
+        if t >= reman.available_until_years {
+            return;
+        }
+        let position = self.on_hand as i64 + self.on_order as i64 - self.backorders as i64;
+        let mut target = self.policy.order_up_to;
+        if let Some(years) = reman.batch_cover_years {
+            let cover = plan.demand.expected_units(t, t + years);
+            target = target.max((cover * (1.0 - 1e-12)).ceil() as i64);
+        }
+        let quantity = ((target - position).max(0) as u64).max(reman.min_batch);
+        let mut run_cost = reman.setup_cost + reman.unit_cost * count_f64(quantity);
+        // Without escalation the factor is e⁰ = 1 exactly: multiplying by it changes nothing.
+        if reman.escalation_log != 0.0 {
+            run_cost *= (reman.escalation_log * t).exp();
+        }
+        self.out.costs.remanufacture += run_cost * discount;
+        self.out.units.remanufacture_runs += 1;
+        let lead = reman.lead_time_years;
+        self.order(t, discount, lead, quantity, Source::Remanufacture);
+    }
+
+    /// Places an order of `units` at `t` (discount factor `discount`) arriving `delay` years
+    /// later.
+    #[inline(always)]
+    fn order(&mut self, t: f64, discount: f64, delay: f64, units: u64, source: Source) {
+        self.on_order += units;
+        if delay == 0.0 {
+            // Arrives at once: `discount` is the factor at t (every caller passes the factor
+            // of its own instant), so no `exp` is needed for the arrival.
+            self.receive(units, source, discount);
+            return;
+        }
+        self.schedule(t + delay, units, source);
+    }
+
+    /// A delivery of `units` from `source` arriving at `time`, kept in time order among the
+    /// pending ones (out of line: its discounting needs an `exp`).
+    #[inline(never)]
+    fn schedule(&mut self, time: f64, units: u64, source: Source) {
+        let at = Instant::new(time, &self.plan.discount);
+        let d = Delivery { at, units, source };
+        let i = self.pending.partition_point(|p| p.at.time <= at.time);
+        self.pending.insert(i, d);
+        self.next_event = earlier(self.next_event, at.time);
+    }
+}
