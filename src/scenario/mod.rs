@@ -3,13 +3,16 @@
 //! [`Scenario::load`] reads a TOML file (format in the README and SPEC sections 2–6), checks
 //! every key for type and range, and returns a validated [`Scenario`] plus warnings, or every
 //! problem of the file at once as an [`InputError`]. Nothing downstream re-checks input.
+//! Every key, its limits and its meaning are in one table, [`keys`], which the validator
+//! reads and `docs/scenario-reference.md` is rendered from.
 
+pub mod keys;
 pub mod overrides;
 mod parse;
 mod reader;
 pub mod sweep;
 
-pub use parse::{DEFAULT_PATHS, DEFAULT_SEED, MAX_PATHS};
+pub use keys::general::{DEFAULT_PATHS, DEFAULT_SEED, MAX_PATHS};
 
 use std::path::{Path, PathBuf};
 

@@ -9,6 +9,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::keys::{Bound, Key, TableSpec, num};
 use crate::error::{Problem, Severity};
 
 /// The text of one scenario file and the problems found in it so far.
@@ -78,67 +79,6 @@ impl<'a> Source<'a> {
     pub(crate) fn into_problems(self) -> Vec<Problem> {
         self.problems.into_inner()
     }
-}
-
-/// What a number may be.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Bound {
-    /// x ≥ 0.
-    NonNegative,
-    /// x > 0.
-    Positive,
-    /// lo ≤ x ≤ hi.
-    Closed(f64, f64),
-    /// lo ≤ x < hi.
-    HalfOpen(f64, f64),
-    /// lo < x < hi.
-    Open(f64, f64),
-    /// An amount of money in [lo, hi] that is 0 or at least [`MIN_MONEY`] in size: a
-    /// vanishing non-zero price is a typo, and ratios to it (GMROI) would overflow.
-    Money(f64, f64),
-}
-
-/// Smallest non-zero amount of money.
-pub(crate) const MIN_MONEY: f64 = 1e-6;
-
-impl Bound {
-    fn admits(self, x: f64) -> bool {
-        x.is_finite()
-            && match self {
-                Bound::NonNegative => x >= 0.0,
-                Bound::Positive => x > 0.0,
-                Bound::Closed(lo, hi) => x >= lo && x <= hi,
-                Bound::HalfOpen(lo, hi) => x >= lo && x < hi,
-                Bound::Open(lo, hi) => x > lo && x < hi,
-                Bound::Money(lo, hi) => x >= lo && x <= hi && (x == 0.0 || x.abs() >= MIN_MONEY),
-            }
-    }
-
-    pub(crate) fn describe(self) -> String {
-        match self {
-            Bound::NonNegative => "a number ≥ 0".into(),
-            Bound::Positive => "a number > 0".into(),
-            Bound::Closed(lo, hi) => format!("a number in [{}, {}]", num(lo), num(hi)),
-            Bound::HalfOpen(lo, hi) => format!("a number in [{}, {})", num(lo), num(hi)),
-            Bound::Open(lo, hi) => format!("a number in ({}, {})", num(lo), num(hi)),
-            Bound::Money(lo, hi) => format!(
-                "a number in [{}, {}], 0 or at least {MIN_MONEY:e} in size",
-                num(lo),
-                num(hi)
-            ),
-        }
-    }
-}
-
-/// A limit for messages: powers of ten from a million up as `10^k`, others as written.
-pub(crate) fn num(x: f64) -> String {
-    if x.abs() >= 1e6 && x.is_finite() {
-        let e = x.abs().log10().round();
-        if 10f64.powf(e) == x.abs() {
-            return format!("{}10^{e}", if x < 0.0 { "-" } else { "" });
-        }
-    }
-    format!("{x}")
 }
 
 /// A TOML table being read: its dotted key, its position and its entries.
@@ -289,6 +229,38 @@ impl<'s, 'a> Table<'s, 'a> {
         }
     }
 
+    /// [`Table::number`] of a key of the key table (its name, bound and unit).
+    pub(crate) fn number_of(&self, key: &Key) -> Option<f64> {
+        self.number(key.name, key.bound(), key.unit)
+    }
+
+    /// [`Table::required_number`] of a key of the key table.
+    pub(crate) fn required_number_of(&self, key: &Key) -> Option<f64> {
+        self.required_number(key.name, key.bound(), key.unit)
+    }
+
+    /// [`Table::integer_in`] of a key of the key table (its name, limits and unit).
+    pub(crate) fn integer_of(&self, key: &Key) -> Option<i64> {
+        let (min, max) = key.integer_limits();
+        self.integer_in(key.name, min, max, key.unit)
+    }
+
+    /// [`Table::required_integer_in`] of a key of the key table.
+    pub(crate) fn required_integer_of(&self, key: &Key) -> Option<i64> {
+        let (min, max) = key.integer_limits();
+        self.required_integer_in(key.name, min, max, key.unit)
+    }
+
+    /// [`Table::numbers`] of a key of the key table.
+    pub(crate) fn numbers_of(&self, key: &Key) -> Option<Vec<f64>> {
+        self.numbers(key.name, key.bound(), key.unit)
+    }
+
+    /// [`Table::check_keys`] with the keys of `spec`.
+    pub(crate) fn check_spec(&self, spec: &TableSpec) {
+        self.check_keys(&spec.names());
+    }
+
     /// A required number; see [`Table::number`].
     pub(crate) fn required_number(&self, key: &str, bound: Bound, unit: &str) -> Option<f64> {
         if !self.has(key) {
@@ -296,11 +268,6 @@ impl<'s, 'a> Table<'s, 'a> {
             return None;
         }
         self.number(key, bound, unit)
-    }
-
-    /// An optional whole number ≥ `min`.
-    pub(crate) fn integer(&self, key: &str, min: i64, unit: &str) -> Option<i64> {
-        self.integer_in(key, min, i64::MAX, unit)
     }
 
     /// An optional whole number in [`min`, `max`].

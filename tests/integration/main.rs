@@ -21,6 +21,8 @@ mod renewal;
 mod report;
 mod report_data;
 mod retention;
+mod scenario_keys;
+mod scenario_reference;
 mod shards;
 mod sweep;
 mod sweep_shards;
