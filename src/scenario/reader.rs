@@ -48,6 +48,16 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// Where `span` starts, and its text (shortened).
+    pub(crate) fn locate(&self, span: Range<usize>) -> super::Located {
+        let (line, column) = self.position(span.start);
+        super::Located {
+            line,
+            column,
+            value: self.snippet(&span),
+        }
+    }
+
     pub(crate) fn report(
         &self,
         severity: Severity,
@@ -206,23 +216,19 @@ impl<'s, 'a> Table<'s, 'a> {
     /// An optional number within `bound`; `unit` says what it measures (for messages).
     pub(crate) fn number(&self, key: &str, bound: Bound, unit: &str) -> Option<f64> {
         let (_, v) = self.entry(key)?;
-        let x = match v.get_ref() {
-            DeValue::Integer(i) => parse_integer(i.as_str(), i.radix()).map(|i| i as f64),
-            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-            _ => {
-                self.wrong_type(key, v, &format!("{} ({unit})", bound.describe()));
-                return None;
-            }
+        let Some(parsed) = parse_number(v.get_ref()) else {
+            self.wrong_type(key, v, &format!("{} ({unit})", bound.describe()));
+            return None;
         };
-        match x {
-            Some(x) if bound.admits(x) => Some(x),
+        match parsed {
+            Ok(x) if bound.admits(x) => Some(x),
             _ => {
                 self.src.report(
                     Severity::Error,
                     v.span(),
                     &self.path(key),
                     true,
-                    format!("must be {} ({unit})", bound.describe()),
+                    out_of_bound(bound, unit, parsed),
                 );
                 None
             }
@@ -371,13 +377,9 @@ impl<'s, 'a> Table<'s, 'a> {
         let mut out = Vec::with_capacity(items.len());
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
-            let x = match item.get_ref() {
-                DeValue::Integer(n) => parse_integer(n.as_str(), n.radix()).map(|n| n as f64),
-                DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-                _ => None,
-            };
-            match x {
-                Some(x) if bound.admits(x) => out.push(x),
+            let parsed = parse_number(item.get_ref()).unwrap_or(Err(Unparsed::NotANumber));
+            match parsed {
+                Ok(x) if bound.admits(x) => out.push(x),
                 _ => {
                     ok = false;
                     self.src.report(
@@ -385,7 +387,7 @@ impl<'s, 'a> Table<'s, 'a> {
                         item.span(),
                         &format!("{}[{i}]", self.path(key)),
                         true,
-                        format!("must be {} ({unit})", bound.describe()),
+                        out_of_bound(bound, unit, parsed),
                     );
                 }
             }
@@ -467,6 +469,57 @@ fn describe_integer(min: i64, max: i64, unit: &str) -> String {
 
 fn parse_integer(text: &str, radix: u32) -> Option<i64> {
     i64::from_str_radix(&text.replace('_', ""), radix).ok()
+}
+
+/// Why a value is not a usable number.
+#[derive(Debug, Clone, Copy)]
+enum Unparsed {
+    /// An integer beyond the 64-bit range TOML allows.
+    IntegerOverflow,
+    /// Not a number at all (an array element of another type).
+    NotANumber,
+}
+
+/// The number a value holds: `None` when it is not a number (a string, a table, …),
+/// `Some(Err(_))` when it is a number that cannot be read, `Some(Ok(x))` otherwise (x may be
+/// infinite or NaN: `inf`, `nan`, `1e999`).
+fn parse_number(v: &DeValue<'_>) -> Option<Result<f64, Unparsed>> {
+    match v {
+        DeValue::Integer(i) => Some(
+            parse_integer(i.as_str(), i.radix())
+                .map(|i| i as f64)
+                .ok_or(Unparsed::IntegerOverflow),
+        ),
+        DeValue::Float(f) => Some(
+            f.as_str()
+                .replace('_', "")
+                .parse::<f64>()
+                .map_err(|_| Unparsed::NotANumber),
+        ),
+        _ => None,
+    }
+}
+
+/// The message for a number outside `bound` (or not readable): what is allowed, and why the
+/// value fails when that is not plain from the bound.
+fn out_of_bound(bound: Bound, unit: &str, parsed: Result<f64, Unparsed>) -> String {
+    let mut message = format!("must be {} ({unit})", bound.describe());
+    match parsed {
+        Err(Unparsed::IntegerOverflow) => message.push_str(
+            "; an integer must lie in [-2^63, 2^63 - 1] (the TOML limit), write a larger value \
+             as a float, e.g. 1e19",
+        ),
+        Ok(x) if x.is_infinite() => message
+            .push_str("; the value is beyond the largest floating-point number (about 1.8e308)"),
+        Ok(x) if matches!(bound, Bound::Positive) && x > 0.0 && x < f64::MIN_POSITIVE => message
+            .push_str(&format!(
+                "; {x:e} is below {:e}, the smallest normal floating-point number, too close to 0 \
+                 to divide by",
+                f64::MIN_POSITIVE
+            )),
+        _ => {}
+    }
+    message
 }
 
 /// The TOML type name of a value, for messages.

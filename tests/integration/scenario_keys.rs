@@ -1,10 +1,17 @@
 //! The key table (`pimsim::scenario::keys`) and the validator cannot drift: every key of the
-//! table is read by the validator, and the key lists of its messages are the table's.
+//! table is read by the validator; every numeric limit of the table is where the validator
+//! draws it (a value just outside is refused at exactly that key, with line and column, a
+//! value just inside is accepted); and every numeric key fed extreme values (5e-324, -0.0,
+//! 1e308, 1 − 2^-53, 2^63, inf, nan, …) is either accepted, and then plans and runs, or refused
+//! at the key that was written (or at a key the table says it also limits), never with a panic
+//! and never without a position.
 
 use std::path::Path;
 
+use pimsim::engine::{self, RunSettings};
 use pimsim::error::{InputError, Problem, Severity};
 use pimsim::scenario::keys::{self, Key, Kind, Limits};
+use pimsim::scenario::sweep::SweepPlan;
 use pimsim::scenario::{LoadedScenario, Scenario};
 
 /// A scenario file being built: sections in order, each a header and `key = value` lines.
@@ -265,13 +272,52 @@ fn fixture(path: &str, literal: &str, rich: bool) -> (String, String) {
     (d.render(), expected)
 }
 
-/// Every numeric key of the table with its dotted path (sweep keys apart: the sweep reads
-/// them).
+/// Every numeric key of the table with its dotted path (sweep keys apart: see
+/// [`sweep_settings_are_checked_against_the_table`]).
 fn numeric_keys() -> Vec<(String, &'static Key)> {
     keys::all_keys()
         .into_iter()
         .filter(|(path, k)| k.limits != Limits::None && !path.starts_with("sweep."))
         .collect()
+}
+
+/// The table's name of a key the validator names `problem_key`: indices become `[]`, the
+/// element of an array of numbers is dropped (`policy[2].retain` → `policy[].retain`,
+/// `demand.rates[0]` → `demand.rates`).
+fn table_path(problem_key: &str) -> String {
+    let mut out = String::new();
+    let mut chars = problem_key.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '[' {
+            while chars.peek().is_some_and(|c| *c != ']') {
+                chars.next();
+            }
+        }
+    }
+    match out.strip_suffix("[]") {
+        Some(array) if keys::find(array).is_some_and(|k| k.kind == Kind::Numbers) => {
+            array.to_string()
+        }
+        _ => out,
+    }
+}
+
+/// Whether an error at `problem_key` is the written key's own, or one the table documents:
+/// the key at `problem_key` lists `written` (or a `table.*` covering it) among the keys that
+/// also limit it.
+fn explained(written: &str, problem_key: &str) -> bool {
+    let at = table_path(problem_key);
+    if at == written {
+        return true;
+    }
+    keys::find(&at).is_some_and(|k| {
+        k.also_limited_by.iter().any(|d| {
+            *d == written
+                || d.strip_suffix('*')
+                    .is_some_and(|prefix| written.starts_with(prefix))
+        })
+    })
 }
 
 /// The errors of `result` (empty when it is valid).
@@ -350,4 +396,249 @@ fn inside_values(key: &Key) -> Vec<(String, String)> {
         ],
         Limits::None => Vec::new(),
     }
+}
+
+/// Values just outside the key's limits.
+fn outside_values(key: &Key) -> Vec<(String, String)> {
+    match key.limits {
+        Limits::Number(b) => {
+            let (lo, lo_in) = b.lower();
+            let mut out = vec![(
+                float(if lo_in { lo.next_down() } else { lo }),
+                format!("lower {lo}"),
+            )];
+            if let Some((hi, hi_in)) = b.upper() {
+                out.push((
+                    float(if hi_in { hi.next_up() } else { hi }),
+                    format!("upper {hi}"),
+                ));
+            }
+            if let keys::Bound::Money(..) = b {
+                out.push((float(keys::MIN_MONEY.next_down()), "smallest money".into()));
+            }
+            out
+        }
+        Limits::Integer(min, max) => {
+            let below = (min as i128 - 1).to_string();
+            let above = (max as i128 + 1).to_string();
+            vec![(below, "lower".into()), (above, "upper".into())]
+        }
+        Limits::None => Vec::new(),
+    }
+}
+
+#[test]
+fn every_numeric_limit_of_the_table_is_the_validators() {
+    let mut failures = Vec::new();
+    let keys = numeric_keys();
+    assert!(keys.len() >= 50, "{} numeric keys", keys.len());
+    for (path, key) in &keys {
+        for (literal, which) in outside_values(key) {
+            let (text, expected) = fixture(path, &literal, false);
+            let e = errors(&load(&text));
+            let exact = !e.is_empty()
+                && e.iter()
+                    .all(|p| p.key == expected && p.line > 0 && p.column > 0);
+            if !exact {
+                failures.push(format!(
+                    "{path} = {literal} ({which}, outside): expected an error at exactly \
+                     `{expected}` with line and column, got {e:#?}"
+                ));
+            }
+        }
+        for (literal, which) in inside_values(key) {
+            let (text, _) = fixture(path, &literal, false);
+            let e = errors(&load(&text));
+            // A limit that involves other keys (listed in the table) may refuse a value
+            // inside the key's own limits, at that key, with its own message.
+            let documented = !key.also_limited_by.is_empty()
+                && e.iter()
+                    .all(|p| explained(path, &p.key) && !p.message.starts_with("must be a"));
+            if !e.is_empty() && !documented {
+                failures.push(format!(
+                    "{path} = {literal} ({which}, inside): expected it accepted, got {e:#?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} limits differ between the key table and the validator:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Extreme literals: the smallest subnormal, signed zeros, the largest doubles, the numbers
+/// around 1 and around 2^53 and 2^63, integers beyond 64 bits, infinities and NaN.
+const EXTREMES: &[&str] = &[
+    "5e-324",
+    "-5e-324",
+    "-0.0",
+    "0.0",
+    "0",
+    "-1",
+    "1",
+    "2.2250738585072014e-308",
+    "2.225073858507201e-308",
+    "1e-9",
+    "0.5",
+    "0.9999999999999999",
+    "0.99999999999999994",
+    "1.0000000000000002",
+    "1e308",
+    "-1e308",
+    "1.7976931348623157e308",
+    "1e309",
+    "4294967296",
+    "1000000000000",
+    "1000000000001",
+    "9007199254740993",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "18446744073709551616",
+    "1e19",
+    "inf",
+    "-inf",
+    "nan",
+];
+
+#[test]
+fn every_numeric_key_survives_extreme_values() {
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for (path, _) in numeric_keys() {
+        for literal in EXTREMES {
+            let (text, _) = fixture(&path, literal, true);
+            let outcome = std::panic::catch_unwind(|| check_extreme(&path, &text));
+            match outcome {
+                Ok(Ok(ran)) => runs += usize::from(ran),
+                Ok(Err(why)) => failures.push(format!("{path} = {literal}: {why}")),
+                Err(_) => failures.push(format!("{path} = {literal}: panicked")),
+            }
+        }
+    }
+    assert!(runs > 100, "only {runs} cases ran");
+    assert!(
+        failures.is_empty(),
+        "{} extreme values were not handled:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Validates `text` (with `path` written), plans it and runs 20 paths when valid. Ok(true) when
+/// it ran, Ok(false) when it was refused properly, Err(why) otherwise.
+fn check_extreme(path: &str, text: &str) -> Result<bool, String> {
+    let proper = |e: &[Problem]| -> Result<bool, String> {
+        match e
+            .iter()
+            .find(|p| !explained(path, &p.key) || p.line == 0 || p.column == 0)
+        {
+            Some(p) => Err(format!("refused at another key or without a position: {p}")),
+            None => Ok(false),
+        }
+    };
+    let loaded = match load(text) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            let e = errors(&Err(e));
+            return if e.is_empty() {
+                Err("refused without an error".into())
+            } else {
+                proper(&e)
+            };
+        }
+    };
+    let plan = match loaded.plan() {
+        Ok(plan) => plan,
+        Err(e) => return proper(&errors(&Err(e))),
+    };
+    // Every order is simulated: a demand near the limit of 10^8 orders per path (a failure
+    // growth of 100 % a year, say) runs one path, or only plans beyond a million orders.
+    let orders = loaded
+        .scenario
+        .demand
+        .expected_orders(0.0, loaded.scenario.horizon_years);
+    if orders > 1e6 {
+        return Ok(false);
+    }
+    let settings = RunSettings {
+        paths: if orders > 1e4 { 1 } else { 20 },
+        seed: 3,
+        threads: 1,
+    };
+    let summary = engine::run(&loaded.scenario, &plan, settings, &|_| {});
+    summary
+        .check_finite()
+        .map_err(|e| format!("accepted, but the results are not finite: {e}"))?;
+    Ok(true)
+}
+
+#[test]
+fn a_half_life_too_short_to_divide_by_is_refused_at_the_half_life() {
+    let (text, _) = fixture("demand.half_life_years", "5e-324", false);
+    let e = errors(&load(&text));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(e[0].key, "demand.half_life_years");
+    assert_eq!(e[0].value.as_deref(), Some("5e-324"));
+    assert!(e[0].line > 0 && e[0].column > 0);
+    assert!(
+        e[0].message
+            .contains("must be a number > 0 (years); 5e-324 is below 2.2250738585072014e-308"),
+        "{}",
+        e[0]
+    );
+}
+
+#[test]
+fn an_unreachable_quantile_is_refused_at_its_line_and_column() {
+    // With a small remaining demand the computed distribution function stops at 1 − 2^-52,
+    // below 1 − 2^-53: the quantile is never reached.
+    let text = "[scenario]\nhorizon_years = 20\n[part]\nunit_cost = 100\non_hand = 200\n\
+                [demand]\nmodel = \"constant\"\nrate = 0.025\n[costs]\nholding_rate = 0.1\n\
+                shortage_penalty = 2000\n[[policy]]\nname = \"q\"\nkind = \"scrap\"\n\
+                retain = { quantile = 0.9999999999999999 }\n";
+    let loaded = load(text).expect("valid: the quantile is in (0, 1)");
+    let started = std::time::Instant::now();
+    let e = errors(&loaded.plan().map(|_| loaded.clone()));
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(e[0].key, "policy[0].retain.quantile");
+    assert_eq!((e[0].line, e[0].column), (15, 23), "{}", e[0]);
+    assert_eq!(e[0].value.as_deref(), Some("0.9999999999999999"));
+    assert!(e[0].message.contains("is never reached"), "{}", e[0]);
+    // A quantile the distribution reaches plans as before.
+    let ok = load(&text.replace("0.9999999999999999", "0.999999")).unwrap();
+    assert!(ok.plan().is_ok());
+}
+
+#[test]
+fn sweep_settings_are_checked_against_the_table() {
+    let base = "[scenario]\nhorizon_years = 5\n[part]\nunit_cost = 100\non_hand = 20\n\
+                [demand]\nmodel = \"constant\"\nrate = 2\n[costs]\nholding_rate = 0.1\n\
+                shortage_penalty = 2000\n[[policy]]\nname = \"hold\"\nkind = \"hold\"\n";
+    let sweep = |points: &str, seed: &str| {
+        format!(
+            "{base}[sweep]\ndesign = \"latin_hypercube\"\npoints = {points}\nseed = {seed}\n\
+             \"part.on_hand\" = [10, 30]\n"
+        )
+    };
+    let (min, max) = keys::find("sweep.points").unwrap().integer_limits();
+    let (seed_min, _) = keys::find("sweep.seed").unwrap().integer_limits();
+    let check = |text: String| SweepPlan::from_toml(Path::new("s.toml"), &text);
+    for bad in [(min - 1).to_string(), (max + 1).to_string()] {
+        let e = check(sweep(&bad, "1")).unwrap_err().to_string();
+        assert!(e.contains(": error: `sweep.points` = "), "{e}");
+        assert!(e.contains(&format!("in [{min}, {max}]")), "{e}");
+    }
+    let e = check(sweep("2", &(seed_min - 1).to_string()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(": error: `sweep.seed` = -1"), "{e}");
+    // (The upper limit of points is not run here: 100,000 points take seconds to validate.)
+    let plan = check(sweep(&min.to_string(), &i64::MAX.to_string())).unwrap();
+    assert_eq!(plan.points.len(), 1);
 }

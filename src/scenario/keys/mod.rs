@@ -25,7 +25,8 @@ pub const MIN_MONEY: f64 = 1e-6;
 pub enum Bound {
     /// x ≥ 0.
     NonNegative,
-    /// x > 0.
+    /// x > 0, and a normal floating-point number (at least 2.2·10^-308, [`f64::MIN_POSITIVE`]):
+    /// these keys are divided by, and the reciprocal of a subnormal number overflows.
     Positive,
     /// lo ≤ x ≤ hi.
     Closed(f64, f64),
@@ -44,7 +45,7 @@ impl Bound {
         x.is_finite()
             && match self {
                 Bound::NonNegative => x >= 0.0,
-                Bound::Positive => x > 0.0,
+                Bound::Positive => x >= f64::MIN_POSITIVE,
                 Bound::Closed(lo, hi) => x >= lo && x <= hi,
                 Bound::HalfOpen(lo, hi) => x >= lo && x < hi,
                 Bound::Open(lo, hi) => x > lo && x < hi,
@@ -81,7 +82,7 @@ impl Bound {
     pub fn lower(self) -> (f64, bool) {
         match self {
             Bound::NonNegative => (0.0, true),
-            Bound::Positive => (0.0, false),
+            Bound::Positive => (f64::MIN_POSITIVE, true),
             Bound::Closed(lo, _) | Bound::HalfOpen(lo, _) | Bound::Money(lo, _) => (lo, true),
             Bound::Open(lo, _) => (lo, false),
         }

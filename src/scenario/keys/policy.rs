@@ -9,6 +9,10 @@ pub const KINDS: &[&str] = &["hold", "scrap", "partner_release"];
 pub const MAX_REVIEWS: u64 = 10_000;
 /// Most points a sweep may have (grid or Latin hypercube).
 pub const MAX_POINTS: usize = 100_000;
+/// Most segments of a dotted key (`[sweep]` keys, parts-CSV columns): the deepest scenario
+/// key has four (`policy.<name>.retain.quantile`), and a deeper one would only nest tables
+/// without end.
+pub const MAX_KEY_SEGMENTS: usize = 8;
 
 /// `[[policy]]`.
 pub mod keys {
@@ -115,7 +119,8 @@ pub mod retain {
         "probability of covering the remaining demand",
         "",
         "R = smallest k with P(units demanded in (t, T] ≤ k) ≥ q.",
-    );
+    )
+    .rule("q must be reached by the exact distribution computed in double precision (refused when the plan is built, at this key)");
 }
 
 /// A policy's `retain = { … }`.
@@ -183,7 +188,7 @@ pub mod sweep {
         "",
         "A swept scenario field by its dotted name (demand.rate, policy.<name>.retain, partner[0].share, …) and its values: a non-empty list, or [lo, hi] with latin_hypercube.",
     )
-    .rule("not simulation.*; each point is validated as a scenario of its own");
+    .rule("at most 8 segments; not simulation.*; each point is validated as a scenario of its own");
 }
 
 /// `[sweep]`.

@@ -18,8 +18,9 @@ pub fn reference_markdown() -> String {
     );
     out.push_str(
         "Keys are written with their dotted path: `demand.half_life_years` is `half_life_years` \
-         in the `[demand]` table; `policy[].retain` is `retain` in every `[[policy]]`. Limits \
-         that involve other keys are given in words; the keys they depend on are listed \
+         in the `[demand]` table; `policy[].retain` is `retain` in every `[[policy]]`. Numbers \
+         marked \"> 0\" must also be normal floating-point numbers (at least 2.2·10^-308). \
+         Limits that involve other keys are given in words; the keys they depend on are listed \
          under \"also limited by\".\n",
     );
     for table in TABLES {

@@ -37,6 +37,18 @@ fn multiplier_tail(rate_cv: f64) -> f64 {
     hi
 }
 
+/// The keys the expected orders of `intensity` are computed from, for messages.
+fn demand_drivers(intensity: &Intensity) -> &'static str {
+    match intensity {
+        Intensity::InstalledBase { .. } => {
+            "units_in_field, failure_rate, failure_growth, retirement_scale_years, \
+             retirement_shape and the horizon"
+        }
+        Intensity::Table { .. } => "rates and the horizon",
+        _ => "rate, the decay and the horizon",
+    }
+}
+
 /// Errors for scenarios whose volumes would make a path take hours or overflow: every order
 /// and every loss in storage is simulated one by one. False when the demand is too large (the
 /// checks that build on it are then skipped, so that one mistake gives one message).
@@ -58,6 +70,7 @@ pub(super) fn volume_checks(root: &Table<'_, '_>, s: &Scenario) -> bool {
             Intensity::Table { .. } => "rates",
             _ => "rate",
         };
+        let drivers = demand_drivers(&demand.intensity);
         let message = if orders.is_finite() {
             let uncertain = if demand.rate_cv > 0.0 {
                 format!(
@@ -71,13 +84,21 @@ pub(super) fn volume_checks(root: &Table<'_, '_>, s: &Scenario) -> bool {
             format!(
                 "gives about {orders:.3e} expected orders per path over {end} years{uncertain}; \
                  every order is simulated, so at most {} are allowed (check the unit: orders per \
-                 year, one order may ask for several units)",
+                 year, one order may ask for several units; the expected orders follow from \
+                 {drivers})",
                 num(MAX_ORDERS_PER_PATH)
+            )
+        } else if matches!(demand.intensity, Intensity::InstalledBase { .. }) {
+            format!(
+                "the demand rate λ(t) overflows within {end} years (it grows without bound); \
+                 check the growth parameters and the horizon ({drivers})"
             )
         } else {
             format!(
-                "the demand rate λ(t) overflows within {end} years (it grows without bound); \
-                 check the growth parameters and the horizon"
+                "gives more expected orders per path over {end} years than a floating-point \
+                 number holds; every order is simulated, so at most {} are allowed (check the \
+                 unit: orders per year; the expected orders follow from {drivers})",
+                num(MAX_ORDERS_PER_PATH)
             )
         };
         if let Some(t) = root.table("demand") {
@@ -96,7 +117,9 @@ pub(super) fn volume_checks(root: &Table<'_, '_>, s: &Scenario) -> bool {
                 "shrinkage_rate",
                 format!(
                     "with about {units:.3e} units in storage, up to {losses:.3e} losses per path \
-                     would be simulated one by one; at most {} are allowed",
+                     would be simulated one by one; at most {} are allowed (the units in storage \
+                     are bounded by part.on_hand + part.last_time_buy, twice the expected demand, \
+                     the largest order_up_to and remanufacture.min_batch)",
                     num(MAX_LOSSES_PER_PATH)
                 ),
             );

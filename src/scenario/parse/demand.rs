@@ -87,6 +87,7 @@ fn read_exponential(t: &Table<'_, '_>) -> Option<Intensity> {
     let half_life = keys::HALF_LIFE_YEARS.name;
     let decay_rate = keys::DECAY_RATE.name;
     let decay = match (t.has(half_life), t.has(decay_rate)) {
+        // A normal half-life gives a finite decay rate (the bound excludes subnormals).
         (true, false) => t.number_of(&keys::HALF_LIFE_YEARS).map(|h| 2f64.ln() / h),
         (false, true) => t.number_of(&keys::DECAY_RATE),
         (true, true) => {

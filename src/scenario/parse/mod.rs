@@ -19,10 +19,13 @@ use super::keys::general::{
 };
 use super::keys::general::{PART, REPORT, SCENARIO, SIMULATION, STOCK};
 use super::reader::{Source, Table};
-use super::{Part, Replenishment, ReportSettings, Scenario, Simulation, StockSettings};
+use super::{Part, Replenishment, ReportSettings, RetainAt, Scenario, Simulation, StockSettings};
 use crate::error::{InputError, Problem, Severity};
 
-pub(super) fn parse(path: &Path, text: &str) -> Result<(Scenario, Vec<Problem>), InputError> {
+/// The validated scenario, its warnings and where each policy's `retain` is.
+type Parsed = (Scenario, Vec<Problem>, Vec<Option<RetainAt>>);
+
+pub(super) fn parse(path: &Path, text: &str) -> Result<Parsed, InputError> {
     let src = Source::new(path, text);
     let doc = match DeTable::parse(text) {
         Ok(doc) => doc,
@@ -41,7 +44,10 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<(Scenario, Vec<Problem>),
     let root = Table::root(&src, &doc);
     let scenario = read_scenario(&root, path);
     match scenario {
-        Some(s) if !src.has_errors() => Ok((s, src.into_problems())),
+        Some(s) if !src.has_errors() => {
+            let retain_at = policies::retain_positions(&root);
+            Ok((s, src.into_problems(), retain_at))
+        }
         _ => Err(InputError::Problems(src.into_problems())),
     }
 }

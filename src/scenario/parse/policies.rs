@@ -10,7 +10,7 @@ use crate::retention::RetainRule;
 use crate::scenario::keys::Bound;
 use crate::scenario::keys::policy::{KINDS, MAX_REVIEWS, POLICY, RETAIN, keys, retain};
 use crate::scenario::reader::{Table, type_name};
-use crate::scenario::{Policy, PolicyKind, Replenishment};
+use crate::scenario::{Policy, PolicyKind, Replenishment, RetainAt};
 
 /// What every policy needs from the rest of the scenario.
 struct Context {
@@ -229,4 +229,28 @@ fn read_retain(t: &Table<'_, '_>, kind: Option<PolicyKind>) -> Option<Option<Ret
             None
         }
     }
+}
+
+/// Where each policy's `retain` (and its `quantile`) is, for errors found when the plan is
+/// built; called on a valid scenario, so every policy is a table.
+pub(super) fn retain_positions(root: &Table<'_, '_>) -> Vec<Option<RetainAt>> {
+    root.array("policy")
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let t = root.table_at(item, format!("policy[{i}]"))?;
+            let raw = t.raw(keys::RETAIN.name)?;
+            let quantile = match raw.get_ref() {
+                DeValue::Table(inner) => inner
+                    .iter()
+                    .find(|(k, _)| k.get_ref().as_ref() == retain::QUANTILE.name)
+                    .map(|(_, v)| root.src.locate(v.span())),
+                _ => None,
+            };
+            Some(RetainAt {
+                retain: root.src.locate(raw.span()),
+                quantile,
+            })
+        })
+        .collect()
 }

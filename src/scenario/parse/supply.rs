@@ -157,6 +157,10 @@ fn read_partner(t: &Table<'_, '_>, names: &mut HashSet<String>) -> Option<Partne
         }
     }
     let share = t.number_of(&partner::SHARE);
+    if share.is_none() && t.has(partner::SHARE.name) {
+        // Reported at the share; the split of shares is not judged on a bad one.
+        ok = false;
+    }
     let release = t.required_number_of(&partner::RELEASE_PRICE);
     let buyback = t.required_number_of(&partner::BUYBACK_PRICE);
     let reliability = t.number_of(&partner::RELIABILITY).unwrap_or(1.0);
