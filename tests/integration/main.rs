@@ -26,3 +26,4 @@ mod scenario_reference;
 mod shards;
 mod sweep;
 mod sweep_shards;
+mod sweep_validation;

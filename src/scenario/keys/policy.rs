@@ -13,6 +13,9 @@ pub const MAX_POINTS: usize = 100_000;
 /// key has four (`policy.<name>.retain.quantile`), and a deeper one would only nest tables
 /// without end.
 pub const MAX_KEY_SEGMENTS: usize = 8;
+/// Most multiply-adds of the exact-quantile recursion that validating the points of one
+/// `[sweep]` may take, all points together (about a minute on one core).
+pub const MAX_SWEEP_VALIDATION_WORK: f64 = 1e11;
 
 /// `[[policy]]`.
 pub mod keys {
@@ -194,6 +197,6 @@ pub mod sweep {
 /// `[sweep]`.
 pub static SWEEP: TableSpec = TableSpec {
     path: "sweep",
-    about: "The scenario evaluated at many points on the same paths. At most 100,000 points.",
+    about: "The scenario evaluated at many points on the same paths. At most 100,000 points. Validating the points (each with its plan) may take at most 10^11 multiply-adds of the exact-quantile recursion in all (about a minute): a larger sweep is refused at [sweep], up front when the scenario as written shows it (points × the recursions of its quantile policies), else as soon as the points validated so far exceed it; use fewer points, or cover_years or a number of units instead of a quantile.",
     keys: &[sweep::DESIGN, sweep::POINTS, sweep::SEED, sweep::PARAMETER],
 };
