@@ -3,6 +3,11 @@
 //! The `quantile` rule needs the distribution of units demanded in (t, T]: a compound Poisson
 //! sum of order sizes, computed exactly by Panjer's recursion
 //! `g(0) = e^(−μ)`, `g(n) = (μ/n) Σⱼ j·f(j)·g(n−j)` for severities on 1, 2, ….
+//!
+//! The recursion can run for seconds on a large remaining demand: the `_cancellable`
+//! functions take a flag that stops it within a few milliseconds.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::demand::DemandModel;
 
@@ -48,6 +53,25 @@ pub enum RetentionError {
         /// Expected units of the largest remaining demand.
         expected_units: f64,
     },
+    /// The exact distribution, computed in double precision, never reaches the quantile (a
+    /// quantile a few rounding errors below 1).
+    #[error(
+        "the quantile {quantile} is never reached: the exact distribution of the remaining \
+         demand (about {expected_units:.3e} units), computed in double precision, reaches \
+         P = {reached} at most; give a quantile of at most {reached}, or the retained level as \
+         a number of units or with cover_years"
+    )]
+    NotReached {
+        /// The quantile asked for.
+        quantile: f64,
+        /// The largest value the computed distribution function reaches.
+        reached: f64,
+        /// Expected units of the remaining demand.
+        expected_units: f64,
+    },
+    /// The computation was cancelled (the flag of a `_cancellable` function was set).
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// Largest number of units the Panjer recursion is run to.
@@ -61,6 +85,18 @@ pub fn retained_level(
     at: f64,
     horizon: f64,
 ) -> Result<u64, RetentionError> {
+    retained_level_cancellable(rule, demand, at, horizon, &AtomicBool::new(false))
+}
+
+/// [`retained_level`], stopping with [`RetentionError::Cancelled`] within a few milliseconds
+/// once `cancel` is set.
+pub fn retained_level_cancellable(
+    rule: RetainRule,
+    demand: &DemandModel,
+    at: f64,
+    horizon: f64,
+    cancel: &AtomicBool,
+) -> Result<u64, RetentionError> {
     match rule {
         RetainRule::Units(r) => Ok(r),
         RetainRule::Optimal => Err(RetentionError::NeedsOptimiser),
@@ -73,9 +109,17 @@ pub fn retained_level(
         RetainRule::Quantile(q) => {
             let mu = demand.expected_orders(at, horizon);
             let severity = demand.order_size.truncated_pmf(1e-16, MAX_UNITS);
-            compound_poisson_quantile(mu, &severity, q).ok_or(RetentionError::TooLarge {
-                expected_units: mu * demand.order_size.mean(),
-            })
+            let expected_units = mu * demand.order_size.mean();
+            match quantile_search(mu, &severity, q, cancel) {
+                Ok(k) => Ok(k),
+                Err(Stop::Limit) => Err(RetentionError::TooLarge { expected_units }),
+                Err(Stop::Saturated(reached)) => Err(RetentionError::NotReached {
+                    quantile: q,
+                    reached,
+                    expected_units,
+                }),
+                Err(Stop::Cancelled) => Err(RetentionError::Cancelled),
+            }
         }
     }
 }
@@ -139,6 +183,25 @@ pub fn check_computable_at(
     Ok(())
 }
 
+/// The estimated multiply-adds of the quantile recursions of `rule` at every disposition time
+/// in `times` (up to ten standard deviations above the mean of each); 0 for a rule that is not
+/// a quantile. Cheap: no recursion is run.
+pub fn quantile_work(
+    rule: RetainRule,
+    demand: &DemandModel,
+    times: impl IntoIterator<Item = f64>,
+    horizon: f64,
+) -> f64 {
+    let RetainRule::Quantile(_) = rule else {
+        return 0.0;
+    };
+    let severity = demand.order_size.truncated_pmf(1e-16, MAX_UNITS);
+    times
+        .into_iter()
+        .map(|at| panjer_work(demand.expected_orders(at, horizon), &severity))
+        .sum()
+}
+
 /// Multiply-adds of Panjer's recursion up to ten standard deviations above the mean.
 fn panjer_work(orders_mean: f64, severity: &[f64]) -> f64 {
     let (first, second) = moments(severity);
@@ -177,10 +240,32 @@ fn within_limits(orders_mean: f64, severity: &[f64]) -> bool {
 
 /// The smallest k with P(S ≤ k) ≥ q, where S is a compound Poisson sum with `orders_mean`
 /// expected orders and order sizes with `severity[j-1] = P(size = j)`. `None` when k would
-/// exceed the recursion's limit of 20 million units.
+/// exceed the recursion's limit of 20 million units, or when the distribution function,
+/// computed in double precision, never reaches q (q a few rounding errors below 1).
 pub fn compound_poisson_quantile(orders_mean: f64, severity: &[f64], q: f64) -> Option<u64> {
+    quantile_search(orders_mean, severity, q, &AtomicBool::new(false)).ok()
+}
+
+/// Why [`quantile_search`] found no quantile.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stop {
+    /// Beyond the recursion's limits.
+    Limit,
+    /// The distribution function stopped growing at this value, below the quantile.
+    Saturated(f64),
+    /// `cancel` was set.
+    Cancelled,
+}
+
+/// [`compound_poisson_quantile`] with the reason when there is none, cancellable.
+fn quantile_search(
+    orders_mean: f64,
+    severity: &[f64],
+    q: f64,
+    cancel: &AtomicBool,
+) -> Result<u64, Stop> {
     let mut found = None;
-    panjer(orders_mean, severity, |k, cdf| {
+    let end = panjer(orders_mean, severity, true, cancel, |k, cdf| {
         if cdf >= q {
             found = Some(k);
             false
@@ -188,7 +273,12 @@ pub fn compound_poisson_quantile(orders_mean: f64, severity: &[f64], q: f64) -> 
             true
         }
     });
-    found
+    match (found, end) {
+        (Some(k), _) => Ok(k),
+        (None, End::Saturated(cdf)) => Err(Stop::Saturated(cdf)),
+        (None, End::Cancelled) => Err(Stop::Cancelled),
+        (None, End::Visited | End::Limit) => Err(Stop::Limit),
+    }
 }
 
 /// The probabilities P(S = 0), …, P(S = n_max) of a compound Poisson sum (see
@@ -196,24 +286,59 @@ pub fn compound_poisson_quantile(orders_mean: f64, severity: &[f64], q: f64) -> 
 pub fn compound_poisson_pmf(orders_mean: f64, severity: &[f64], n_max: u64) -> Vec<f64> {
     let mut out = Vec::new();
     let mut previous = 0.0;
-    panjer(orders_mean, severity, |k, cdf| {
-        out.push(cdf - previous);
-        previous = cdf;
-        k < n_max
-    });
+    panjer(
+        orders_mean,
+        severity,
+        false,
+        &AtomicBool::new(false),
+        |k, cdf| {
+            out.push(cdf - previous);
+            previous = cdf;
+            k < n_max
+        },
+    );
     out
 }
 
+/// How [`panjer`] ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum End {
+    /// `visit` returned false.
+    Visited,
+    /// Past the limit of 20 million units, or [`within_limits`] said the sum is too large.
+    Limit,
+    /// The distribution function can no longer change (in double precision) and stays at
+    /// this value.
+    Saturated(f64),
+    /// `cancel` was set.
+    Cancelled,
+}
+
+/// Multiply-adds between two looks at the cancel flag (a few milliseconds).
+const CANCEL_CHECK_WORK: usize = 1 << 22;
+
 /// Runs Panjer's recursion, calling `visit(k, P(S ≤ k))` for k = 0, 1, … while it returns true,
 /// and stops (without a call) past the limit of 20 million units or when [`within_limits`]
-/// says the sum is too large.
+/// says the sum is too large; about every [`CANCEL_CHECK_WORK`] multiply-adds it looks at
+/// `cancel`, and, with `stop_when_saturated`, whether P(S ≤ k) can still change at all.
 ///
 /// Only the last `severity.len()` terms are needed by the recursion, so they are kept in a ring
 /// buffer: memory is O(support of the order size) and each step costs O(support). Values are
 /// kept with a running scale so that e^(−μ) never underflows.
-fn panjer(orders_mean: f64, severity: &[f64], mut visit: impl FnMut(u64, f64) -> bool) {
+///
+/// Saturation: past n > 2·μ·m₁ (m₁ the mean order size) every new term is at most
+/// r = μ·m₁/n < 1/2 times the largest of the last `len` terms, so all terms to come sum to at
+/// most len·max·r/(1 − r). When that is below half a rounding unit of the running sum, no
+/// term to come can change it, and neither can P(S ≤ k): a quantile above it is never reached.
+fn panjer(
+    orders_mean: f64,
+    severity: &[f64],
+    stop_when_saturated: bool,
+    cancel: &AtomicBool,
+    mut visit: impl FnMut(u64, f64) -> bool,
+) -> End {
     if !within_limits(orders_mean, severity) {
-        return;
+        return End::Limit;
     }
     let mu = orders_mean.max(0.0);
     // window[m % len] = g̃(m) = g(m)·e^(−log_scale) for the last `len` values of m.
@@ -223,12 +348,16 @@ fn panjer(orders_mean: f64, severity: &[f64], mut visit: impl FnMut(u64, f64) ->
         .map(|(j, f)| mu * (j + 1) as f64 * f)
         .collect();
     let len = weights.len().max(1);
+    let mean_units = mu * moments(severity).0;
     let mut window = vec![0.0_f64; len];
     window[0] = 1.0;
     let mut log_scale = -mu;
     let mut tilde_cdf: f64 = 1.0;
+    let mut work_since_check = 0usize;
+    let saturation_every = CANCEL_CHECK_WORK.max(8 * len);
+    let mut work_since_saturation = 0usize;
     if !visit(0, (log_scale + tilde_cdf.ln()).exp().min(1.0)) {
-        return;
+        return End::Visited;
     }
     for n in 1..=MAX_UNITS as usize {
         let lo = n.saturating_sub(weights.len());
@@ -250,9 +379,30 @@ fn panjer(orders_mean: f64, severity: &[f64], mut visit: impl FnMut(u64, f64) ->
         }
         let cdf = (log_scale + tilde_cdf.ln()).exp().min(1.0);
         if !visit(n as u64, cdf) {
-            return;
+            return End::Visited;
+        }
+        work_since_check += n - lo;
+        if work_since_check >= CANCEL_CHECK_WORK {
+            work_since_check = 0;
+            if cancel.load(Ordering::Relaxed) {
+                return End::Cancelled;
+            }
+        }
+        work_since_saturation += n - lo;
+        if stop_when_saturated
+            && work_since_saturation >= saturation_every
+            && n as f64 > 2.0 * mean_units
+        {
+            work_since_saturation = 0;
+            let r = mean_units / n as f64;
+            let largest = window.iter().fold(0.0_f64, |a, &b| a.max(b));
+            let to_come = len as f64 * largest * r / (1.0 - r);
+            if to_come < tilde_cdf * f64::EPSILON / 4.0 {
+                return End::Saturated(cdf);
+            }
         }
     }
+    End::Limit
 }
 
 #[cfg(test)]
@@ -337,6 +487,31 @@ mod tests {
     fn beyond_the_limit_fails_at_once() {
         assert_eq!(compound_poisson_quantile(3e7, &[1.0], 0.5), None);
         assert_eq!(compound_poisson_quantile(1e300, &[0.5, 0.5], 0.5), None);
+    }
+
+    #[test]
+    fn a_quantile_the_distribution_never_reaches_stops_where_it_saturates() {
+        // P(S ≤ k) of Poisson(0.5), computed in double precision, stops at 1 − 2^-52.
+        let q = 1.0 - f64::EPSILON / 2.0;
+        let never = AtomicBool::new(false);
+        assert_eq!(
+            quantile_search(0.5, &[1.0], q, &never),
+            Err(Stop::Saturated(1.0 - f64::EPSILON))
+        );
+        // A quantile it reaches is found as before, and the pmf is not cut short.
+        assert_eq!(compound_poisson_quantile(0.5, &[1.0], 0.999), Some(4));
+        assert_eq!(compound_poisson_pmf(0.5, &[1.0], 40).len(), 41);
+    }
+
+    #[test]
+    fn a_set_flag_cancels_the_recursion() {
+        let set = AtomicBool::new(true);
+        // 10^7 unit orders: 10^7 steps, the flag is seen after the first few million.
+        assert_eq!(
+            quantile_search(1e7, &[1.0], 0.99, &set),
+            Err(Stop::Cancelled)
+        );
+        assert!(quantile_search(1e5, &[1.0], 0.99, &AtomicBool::new(false)).is_ok());
     }
 
     #[test]

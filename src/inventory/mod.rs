@@ -25,7 +25,7 @@ pub use lines::{CostLines, UnitCounts};
 
 pub use plan::{
     DAYS_PER_YEAR, Disposition, DispositionAction, Instant, LastTimeBuy, PartnerTerms, Plan,
-    PolicyPlan, RemanufactureTerms, TIMESERIES_PATHS,
+    PlanError, PolicyPlan, RemanufactureTerms, TIMESERIES_PATHS,
 };
 
 use rand_distr::{Distribution, Exp1};

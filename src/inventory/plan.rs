@@ -1,8 +1,10 @@
 //! The simulation plan: a scenario turned into the numbers the path mechanics need.
 
+use std::sync::atomic::AtomicBool;
+
 use crate::demand::DemandModel;
 use crate::discount::Discount;
-use crate::retention::{RetainRule, RetentionError, retained_level};
+use crate::retention::{RetainRule, RetentionError, retained_level_cancellable};
 use crate::scenario::{PolicyKind, Scenario, UnmetDemand};
 
 /// Days per year, for partner response times given in days.
@@ -161,9 +163,36 @@ pub struct Plan {
     pub policies: Vec<PolicyPlan>,
 }
 
+/// Why [`Plan::new_cancellable`] built no plan.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    /// The retained level of policy `policy` (0-based) cannot be computed.
+    #[error("`policy[{policy}].retain`: {error}")]
+    Retention {
+        /// Index of the policy in the scenario.
+        policy: usize,
+        /// Why.
+        error: RetentionError,
+    },
+    /// The cancel flag was set.
+    #[error("cancelled")]
+    Cancelled,
+}
+
 impl Plan {
-    /// Builds the plan of `scenario`, computing every retained level.
+    /// Builds the plan of `scenario`, computing every retained level ([`Plan::new_cancellable`]
+    /// that is never cancelled); the error names the policy by index.
     pub fn new(scenario: &Scenario) -> Result<Plan, (usize, RetentionError)> {
+        Plan::new_cancellable(scenario, &AtomicBool::new(false)).map_err(|e| match e {
+            PlanError::Retention { policy, error } => (policy, error),
+            // Not set, so never cancelled; kept total rather than a panic.
+            PlanError::Cancelled => (0, RetentionError::Cancelled),
+        })
+    }
+
+    /// [`Plan::new`] that stops with [`PlanError::Cancelled`] within a few milliseconds once
+    /// `cancel` is set (the exact-quantile recursions of large demands can take seconds).
+    pub fn new_cancellable(scenario: &Scenario, cancel: &AtomicBool) -> Result<Plan, PlanError> {
         let discount = Discount::new(scenario.discount_rate);
         let horizon = scenario.horizon_years;
         let mut policies = Vec::with_capacity(scenario.policies.len());
@@ -175,8 +204,13 @@ impl Plan {
                     // (`optimize::resolve_optimal_retain`).
                     let retained = match rule {
                         RetainRule::Optimal => scenario.starting_stock(),
-                        _ => retained_level(rule, &scenario.demand, at, horizon)
-                            .map_err(|e| (i, e))?,
+                        _ => {
+                            retained_level_cancellable(rule, &scenario.demand, at, horizon, cancel)
+                                .map_err(|error| match error {
+                                    RetentionError::Cancelled => PlanError::Cancelled,
+                                    error => PlanError::Retention { policy: i, error },
+                                })?
+                        }
                     };
                     dispositions.push(Disposition {
                         at: Instant::new(at, &discount),

@@ -3,21 +3,29 @@
 //! [`Scenario::load`] reads a TOML file (format in the README and SPEC sections 2–6), checks
 //! every key for type and range, and returns a validated [`Scenario`] plus warnings, or every
 //! problem of the file at once as an [`InputError`]. Nothing downstream re-checks input.
+//! Every key, its limits and its meaning are in one table, [`keys`], which the validator
+//! reads and `docs/scenario-reference.md` is rendered from.
+//!
+//! The retained levels of quantile rules are computed when the plan is built
+//! ([`LoadedScenario::plan`]): its errors are input errors at the policy's `retain` too.
 
+pub mod keys;
 pub mod overrides;
 mod parse;
 mod reader;
 pub mod sweep;
 
-pub use parse::{DEFAULT_PATHS, DEFAULT_SEED, MAX_PATHS};
+pub use keys::general::{DEFAULT_PATHS, DEFAULT_SEED, MAX_PATHS};
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
 use crate::demand::DemandModel;
-use crate::error::{InputError, Problem};
-use crate::retention::RetainRule;
+use crate::error::{InputError, Problem, Severity};
+use crate::inventory::{Plan, PlanError};
+use crate::retention::{RetainRule, RetentionError};
 
 /// Largest scenario file read, in bytes (16 MiB).
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
@@ -260,6 +268,90 @@ pub struct LoadedScenario {
     pub warnings: Vec<Problem>,
     /// The file it came from.
     pub path: PathBuf,
+    /// Where each policy's `retain` is in the file (`None`: the policy has none).
+    retain_at: Vec<Option<RetainAt>>,
+}
+
+/// Where a value is in a file.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Located {
+    /// 1-based line.
+    pub(crate) line: usize,
+    /// 1-based column, in characters.
+    pub(crate) column: usize,
+    /// The value as written.
+    pub(crate) value: String,
+}
+
+/// Where a policy's `retain` is, and its `quantile` when it is `{ quantile = q }`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RetainAt {
+    pub(crate) retain: Located,
+    pub(crate) quantile: Option<Located>,
+}
+
+/// Why a cancellable load or plan did not finish.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LoadError {
+    /// The input cannot be used (exit code 2).
+    #[error("{0}")]
+    Input(InputError),
+    /// The cancel flag was set.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// The dotted key a retention error of policy `policy` belongs to: the quantile itself when
+/// the distribution never reaches it, else the policy's `retain`.
+pub(crate) fn retain_key(policy: usize, error: &RetentionError) -> String {
+    match error {
+        RetentionError::NotReached { .. } => format!("policy[{policy}].retain.quantile"),
+        _ => format!("policy[{policy}].retain"),
+    }
+}
+
+impl LoadedScenario {
+    /// The plan of the scenario, every retained level computed ([`Plan::new`]); a retained
+    /// level that cannot be computed is an input error at the policy's `retain` (file, line,
+    /// column, value), see [`LoadedScenario::retain_problem`].
+    pub fn plan(&self) -> Result<Plan, InputError> {
+        Plan::new(&self.scenario).map_err(|(policy, error)| self.retain_problem(policy, &error))
+    }
+
+    /// [`LoadedScenario::plan`] that stops with [`LoadError::Cancelled`] within a few
+    /// milliseconds once `cancel` is set.
+    pub fn plan_cancellable(&self, cancel: &AtomicBool) -> Result<Plan, LoadError> {
+        Plan::new_cancellable(&self.scenario, cancel).map_err(|e| match e {
+            PlanError::Cancelled => LoadError::Cancelled,
+            PlanError::Retention { policy, error } => {
+                LoadError::Input(self.retain_problem(policy, &error))
+            }
+        })
+    }
+
+    /// The input error for a retained level of policy `policy` (0-based) that cannot be
+    /// computed: at the policy's `retain` in the file (at its `quantile` when the
+    /// distribution never reaches it), with line, column and value.
+    pub fn retain_problem(&self, policy: usize, error: &RetentionError) -> InputError {
+        let at = self.retain_at.get(policy).and_then(Option::as_ref);
+        let located = at.and_then(|a| match error {
+            RetentionError::NotReached { .. } => a.quantile.as_ref(),
+            _ => Some(&a.retain),
+        });
+        let key = match (error, at.and_then(|a| a.quantile.as_ref())) {
+            (RetentionError::NotReached { .. }, Some(_)) => retain_key(policy, error),
+            _ => format!("policy[{policy}].retain"),
+        };
+        InputError::Problems(vec![Problem {
+            severity: Severity::Error,
+            file: self.path.clone(),
+            line: located.map_or(0, |l| l.line),
+            column: located.map_or(0, |l| l.column),
+            key,
+            value: located.map(|l| l.value.clone()),
+            message: error.to_string(),
+        }])
+    }
 }
 
 impl Scenario {
@@ -279,10 +371,11 @@ impl Scenario {
 
     /// Validates scenario text; `path` is used in messages and for the default name.
     pub fn from_toml(path: &Path, text: &str) -> Result<LoadedScenario, InputError> {
-        parse::parse(path, text).map(|(scenario, warnings)| LoadedScenario {
+        parse::parse(path, text).map(|(scenario, warnings, retain_at)| LoadedScenario {
             scenario,
             warnings,
             path: path.to_path_buf(),
+            retain_at,
         })
     }
 

@@ -15,10 +15,35 @@
 //! A key may name a field the document does not set (it is added, as if written in the file);
 //! whether it exists in the schema is decided by the normal validation that follows, which
 //! names unknown keys with a suggestion.
+//!
+//! A key has at most [`MAX_KEY_SEGMENTS`] segments (the deepest scenario key has four): a
+//! deeper one is refused when it is parsed, before it could nest tables without end.
 
 use std::fmt;
 
 use toml::{Table, Value};
+
+pub use super::keys::policy::MAX_KEY_SEGMENTS;
+
+/// Longest key text shown in a message, in characters.
+const SHOWN_KEY_CHARS: usize = 120;
+
+/// `key` for messages: at most [`MAX_KEY_SEGMENTS`] segments and about 120 characters, the
+/// rest elided with "…" (a key of thousands of segments would fill the screen).
+pub fn shorten_key(key: &str) -> String {
+    let mut segments = key.split('.');
+    let kept: Vec<&str> = segments.by_ref().take(MAX_KEY_SEGMENTS).collect();
+    let mut short = kept.join(".");
+    let mut cut = segments.next().is_some();
+    if short.chars().count() > SHOWN_KEY_CHARS {
+        short = short.chars().take(SHOWN_KEY_CHARS).collect();
+        cut = true;
+    }
+    if cut {
+        short.push('…');
+    }
+    short
+}
 
 /// One segment of a dotted key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +66,7 @@ pub struct OverrideKey {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OverrideError {
     /// The key is not a dotted name.
-    #[error("`{key}` is not a dotted scenario key: {reason}")]
+    #[error("`{}` is not a dotted scenario key: {reason}", shorten_key(key))]
     Syntax {
         /// The key as written.
         key: String,
@@ -50,7 +75,7 @@ pub enum OverrideError {
     },
     /// The key goes through something that is not a table, or names an element that does
     /// not exist.
-    #[error("`{key}`: {reason}")]
+    #[error("`{}`: {reason}", shorten_key(key))]
     Path {
         /// The key as written.
         key: String,
@@ -63,12 +88,20 @@ pub enum OverrideError {
 const NAMED_ARRAYS: &[&str] = &["policy", "partner"];
 
 impl OverrideKey {
-    /// Parses `demand.rate`, `policy.scrap-60.retain`, `policy[0].retain`.
+    /// Parses `demand.rate`, `policy.scrap-60.retain`, `policy[0].retain`; at most
+    /// [`MAX_KEY_SEGMENTS`] segments.
     pub fn parse(text: &str) -> Result<OverrideKey, OverrideError> {
         let syntax = |reason: &str| OverrideError::Syntax {
             key: text.to_string(),
             reason: reason.to_string(),
         };
+        let depth = text.split('.').count();
+        if depth > MAX_KEY_SEGMENTS {
+            return Err(syntax(&format!(
+                "{depth} segments; a dotted key has at most {MAX_KEY_SEGMENTS} (the deepest \
+                 scenario key has four, e.g. `policy.<name>.retain.quantile`)"
+            )));
+        }
         let mut segments = Vec::new();
         for part in text.split('.') {
             let part = part.trim();
@@ -410,5 +443,18 @@ retain = 60
         assert!(err.to_string().contains("out of range"), "{err}");
         assert!(OverrideKey::parse("rate").is_err());
         assert!(OverrideKey::parse("demand..rate").is_err());
+    }
+
+    #[test]
+    fn keys_deeper_than_the_limit_are_refused_with_a_short_message() {
+        let limit = ["a"; MAX_KEY_SEGMENTS].join(".");
+        assert!(OverrideKey::parse(&limit).is_ok());
+        let deep = vec!["a"; 100_000].join(".");
+        let err = OverrideKey::parse(&deep).unwrap_err().to_string();
+        assert!(
+            err.contains("100000 segments; a dotted key has at most 8"),
+            "{err}"
+        );
+        assert!(err.len() < 400, "{} characters", err.len());
     }
 }

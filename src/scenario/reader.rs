@@ -9,6 +9,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::keys::{Bound, Key, TableSpec, num};
 use crate::error::{Problem, Severity};
 
 /// The text of one scenario file and the problems found in it so far.
@@ -47,6 +48,16 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// Where `span` starts, and its text (shortened).
+    pub(crate) fn locate(&self, span: Range<usize>) -> super::Located {
+        let (line, column) = self.position(span.start);
+        super::Located {
+            line,
+            column,
+            value: self.snippet(&span),
+        }
+    }
+
     pub(crate) fn report(
         &self,
         severity: Severity,
@@ -78,67 +89,6 @@ impl<'a> Source<'a> {
     pub(crate) fn into_problems(self) -> Vec<Problem> {
         self.problems.into_inner()
     }
-}
-
-/// What a number may be.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Bound {
-    /// x ≥ 0.
-    NonNegative,
-    /// x > 0.
-    Positive,
-    /// lo ≤ x ≤ hi.
-    Closed(f64, f64),
-    /// lo ≤ x < hi.
-    HalfOpen(f64, f64),
-    /// lo < x < hi.
-    Open(f64, f64),
-    /// An amount of money in [lo, hi] that is 0 or at least [`MIN_MONEY`] in size: a
-    /// vanishing non-zero price is a typo, and ratios to it (GMROI) would overflow.
-    Money(f64, f64),
-}
-
-/// Smallest non-zero amount of money.
-pub(crate) const MIN_MONEY: f64 = 1e-6;
-
-impl Bound {
-    fn admits(self, x: f64) -> bool {
-        x.is_finite()
-            && match self {
-                Bound::NonNegative => x >= 0.0,
-                Bound::Positive => x > 0.0,
-                Bound::Closed(lo, hi) => x >= lo && x <= hi,
-                Bound::HalfOpen(lo, hi) => x >= lo && x < hi,
-                Bound::Open(lo, hi) => x > lo && x < hi,
-                Bound::Money(lo, hi) => x >= lo && x <= hi && (x == 0.0 || x.abs() >= MIN_MONEY),
-            }
-    }
-
-    pub(crate) fn describe(self) -> String {
-        match self {
-            Bound::NonNegative => "a number ≥ 0".into(),
-            Bound::Positive => "a number > 0".into(),
-            Bound::Closed(lo, hi) => format!("a number in [{}, {}]", num(lo), num(hi)),
-            Bound::HalfOpen(lo, hi) => format!("a number in [{}, {})", num(lo), num(hi)),
-            Bound::Open(lo, hi) => format!("a number in ({}, {})", num(lo), num(hi)),
-            Bound::Money(lo, hi) => format!(
-                "a number in [{}, {}], 0 or at least {MIN_MONEY:e} in size",
-                num(lo),
-                num(hi)
-            ),
-        }
-    }
-}
-
-/// A limit for messages: powers of ten from a million up as `10^k`, others as written.
-pub(crate) fn num(x: f64) -> String {
-    if x.abs() >= 1e6 && x.is_finite() {
-        let e = x.abs().log10().round();
-        if 10f64.powf(e) == x.abs() {
-            return format!("{}10^{e}", if x < 0.0 { "-" } else { "" });
-        }
-    }
-    format!("{x}")
 }
 
 /// A TOML table being read: its dotted key, its position and its entries.
@@ -266,27 +216,55 @@ impl<'s, 'a> Table<'s, 'a> {
     /// An optional number within `bound`; `unit` says what it measures (for messages).
     pub(crate) fn number(&self, key: &str, bound: Bound, unit: &str) -> Option<f64> {
         let (_, v) = self.entry(key)?;
-        let x = match v.get_ref() {
-            DeValue::Integer(i) => parse_integer(i.as_str(), i.radix()).map(|i| i as f64),
-            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-            _ => {
-                self.wrong_type(key, v, &format!("{} ({unit})", bound.describe()));
-                return None;
-            }
+        let Some(parsed) = parse_number(v.get_ref()) else {
+            self.wrong_type(key, v, &format!("{} ({unit})", bound.describe()));
+            return None;
         };
-        match x {
-            Some(x) if bound.admits(x) => Some(x),
+        match parsed {
+            Ok(x) if bound.admits(x) => Some(x),
             _ => {
                 self.src.report(
                     Severity::Error,
                     v.span(),
                     &self.path(key),
                     true,
-                    format!("must be {} ({unit})", bound.describe()),
+                    out_of_bound(bound, unit, parsed),
                 );
                 None
             }
         }
+    }
+
+    /// [`Table::number`] of a key of the key table (its name, bound and unit).
+    pub(crate) fn number_of(&self, key: &Key) -> Option<f64> {
+        self.number(key.name, key.bound(), key.unit)
+    }
+
+    /// [`Table::required_number`] of a key of the key table.
+    pub(crate) fn required_number_of(&self, key: &Key) -> Option<f64> {
+        self.required_number(key.name, key.bound(), key.unit)
+    }
+
+    /// [`Table::integer_in`] of a key of the key table (its name, limits and unit).
+    pub(crate) fn integer_of(&self, key: &Key) -> Option<i64> {
+        let (min, max) = key.integer_limits();
+        self.integer_in(key.name, min, max, key.unit)
+    }
+
+    /// [`Table::required_integer_in`] of a key of the key table.
+    pub(crate) fn required_integer_of(&self, key: &Key) -> Option<i64> {
+        let (min, max) = key.integer_limits();
+        self.required_integer_in(key.name, min, max, key.unit)
+    }
+
+    /// [`Table::numbers`] of a key of the key table.
+    pub(crate) fn numbers_of(&self, key: &Key) -> Option<Vec<f64>> {
+        self.numbers(key.name, key.bound(), key.unit)
+    }
+
+    /// [`Table::check_keys`] with the keys of `spec`.
+    pub(crate) fn check_spec(&self, spec: &TableSpec) {
+        self.check_keys(&spec.names());
     }
 
     /// A required number; see [`Table::number`].
@@ -296,11 +274,6 @@ impl<'s, 'a> Table<'s, 'a> {
             return None;
         }
         self.number(key, bound, unit)
-    }
-
-    /// An optional whole number ≥ `min`.
-    pub(crate) fn integer(&self, key: &str, min: i64, unit: &str) -> Option<i64> {
-        self.integer_in(key, min, i64::MAX, unit)
     }
 
     /// An optional whole number in [`min`, `max`].
@@ -404,13 +377,9 @@ impl<'s, 'a> Table<'s, 'a> {
         let mut out = Vec::with_capacity(items.len());
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
-            let x = match item.get_ref() {
-                DeValue::Integer(n) => parse_integer(n.as_str(), n.radix()).map(|n| n as f64),
-                DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-                _ => None,
-            };
-            match x {
-                Some(x) if bound.admits(x) => out.push(x),
+            let parsed = parse_number(item.get_ref()).unwrap_or(Err(Unparsed::NotANumber));
+            match parsed {
+                Ok(x) if bound.admits(x) => out.push(x),
                 _ => {
                     ok = false;
                     self.src.report(
@@ -418,7 +387,7 @@ impl<'s, 'a> Table<'s, 'a> {
                         item.span(),
                         &format!("{}[{i}]", self.path(key)),
                         true,
-                        format!("must be {} ({unit})", bound.describe()),
+                        out_of_bound(bound, unit, parsed),
                     );
                 }
             }
@@ -500,6 +469,57 @@ fn describe_integer(min: i64, max: i64, unit: &str) -> String {
 
 fn parse_integer(text: &str, radix: u32) -> Option<i64> {
     i64::from_str_radix(&text.replace('_', ""), radix).ok()
+}
+
+/// Why a value is not a usable number.
+#[derive(Debug, Clone, Copy)]
+enum Unparsed {
+    /// An integer beyond the 64-bit range TOML allows.
+    IntegerOverflow,
+    /// Not a number at all (an array element of another type).
+    NotANumber,
+}
+
+/// The number a value holds: `None` when it is not a number (a string, a table, …),
+/// `Some(Err(_))` when it is a number that cannot be read, `Some(Ok(x))` otherwise (x may be
+/// infinite or NaN: `inf`, `nan`, `1e999`).
+fn parse_number(v: &DeValue<'_>) -> Option<Result<f64, Unparsed>> {
+    match v {
+        DeValue::Integer(i) => Some(
+            parse_integer(i.as_str(), i.radix())
+                .map(|i| i as f64)
+                .ok_or(Unparsed::IntegerOverflow),
+        ),
+        DeValue::Float(f) => Some(
+            f.as_str()
+                .replace('_', "")
+                .parse::<f64>()
+                .map_err(|_| Unparsed::NotANumber),
+        ),
+        _ => None,
+    }
+}
+
+/// The message for a number outside `bound` (or not readable): what is allowed, and why the
+/// value fails when that is not plain from the bound.
+fn out_of_bound(bound: Bound, unit: &str, parsed: Result<f64, Unparsed>) -> String {
+    let mut message = format!("must be {} ({unit})", bound.describe());
+    match parsed {
+        Err(Unparsed::IntegerOverflow) => message.push_str(
+            "; an integer must lie in [-2^63, 2^63 - 1] (the TOML limit), write a larger value \
+             as a float, e.g. 1e19",
+        ),
+        Ok(x) if x.is_infinite() => message
+            .push_str("; the value is beyond the largest floating-point number (about 1.8e308)"),
+        Ok(x) if matches!(bound, Bound::Positive) && x > 0.0 && x < f64::MIN_POSITIVE => message
+            .push_str(&format!(
+                "; {x:e} is below {:e}, the smallest normal floating-point number, too close to 0 \
+                 to divide by",
+                f64::MIN_POSITIVE
+            )),
+        _ => {}
+    }
+    message
 }
 
 /// The TOML type name of a value, for messages.

@@ -16,21 +16,36 @@
 //! overridden document goes through the normal validation, so every range check applies to
 //! swept values); problems of a point are reported at the `[sweep]` line of the key that
 //! caused them, all at once. It also builds the one-at-a-time points of the tornado chart.
+//! [`SweepPlan::from_toml_cancellable`] does the same with a cancel flag and a progress
+//! callback; validating the exact-quantile retained levels of all points may take at most
+//! [`MAX_SWEEP_VALIDATION_WORK`] multiply-adds (about a minute), a larger sweep is refused.
+//!
+//! The steps: the entries of `[sweep]` are read into settings and parameters
+//! (`read_entries`), the design is chosen and its points' values are made (`design`,
+//! `point_values`), the cost of validating them is estimated (`affordable`), and every point
+//! is validated (`points::validate_all`).
+
+mod points;
 
 use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use toml::Value;
 use toml::de::{DeTable, DeValue};
 
-use super::overrides::{OverrideKey, apply_overrides, get_value};
-use super::{LoadedScenario, Scenario};
+use self::points::Points;
+use super::keys::policy::sweep as sweep_keys;
+use super::overrides::{OverrideKey, get_value, shorten_key};
+use super::{LoadError, LoadedScenario, Scenario};
 use crate::error::{InputError, Problem, Severity};
-use crate::inventory::Plan;
 
-/// Most points a sweep may have (grid or Latin hypercube).
-pub const MAX_POINTS: usize = 100_000;
+pub use super::keys::policy::{MAX_POINTS, MAX_SWEEP_VALIDATION_WORK};
+
+/// Why [`SweepPlan::from_toml_cancellable`] returned no plan: bad input (exit code 2), or the
+/// cancel flag was set.
+pub type SweepLoadError = LoadError;
 
 /// How the points are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,6 +229,33 @@ impl Reporter<'_> {
     }
 }
 
+/// A swept parameter being read: the parameter, the span of its key, its values.
+type Param = (SweepParameter, Range<usize>, Vec<Value>);
+
+/// What the entries of `[sweep]` say.
+struct Settings {
+    /// "grid" or "latin_hypercube".
+    design: String,
+    /// `points`, when given and valid.
+    points: Option<usize>,
+    /// The Latin hypercube's seed.
+    seed: u64,
+    /// The swept parameters, in file order.
+    params: Vec<Param>,
+}
+
+/// The state of reading one file's `[sweep]`: the file, the scenario as a plain document,
+/// and the problems found so far.
+struct SweepReader<'p> {
+    rep: Reporter<'p>,
+    plain: toml::Table,
+    sweep_span: Range<usize>,
+    /// Multiply-adds of the exact-quantile recursions of the points validated so far.
+    work: f64,
+    /// The most `work` may grow to.
+    budget: f64,
+}
+
 impl SweepPlan {
     /// Reads a scenario file and validates it with its `[sweep]` (see the module docs).
     pub fn load(path: &Path) -> Result<SweepPlan, InputError> {
@@ -223,7 +265,41 @@ impl SweepPlan {
 
     /// [`SweepPlan::load`] from text.
     pub fn from_toml(path: &Path, text: &str) -> Result<SweepPlan, InputError> {
-        let base = Scenario::from_toml(path, text)?;
+        let never = AtomicBool::new(false);
+        match Self::from_toml_cancellable(path, text, &never, &|_| {}) {
+            Ok(plan) => Ok(plan),
+            Err(SweepLoadError::Input(e)) => Err(e),
+            Err(SweepLoadError::Cancelled) => unreachable!("the flag is never set"),
+        }
+    }
+
+    /// [`SweepPlan::from_toml`] that stops with [`SweepLoadError::Cancelled`] within a few
+    /// milliseconds once `cancel` is set, and calls `progress(n)` after each of the points
+    /// (then the one-at-a-time points) is validated, n counting them from 1.
+    ///
+    /// A sweep whose exact-quantile retained levels would take more than
+    /// [`MAX_SWEEP_VALIDATION_WORK`] multiply-adds to validate, all points together, is
+    /// refused at `[sweep]`: up front from the scenario as written (points × its recursions),
+    /// and while validating, as soon as the points validated so far exceed it.
+    pub fn from_toml_cancellable(
+        path: &Path,
+        text: &str,
+        cancel: &AtomicBool,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<SweepPlan, SweepLoadError> {
+        Self::load_within(path, text, cancel, progress, MAX_SWEEP_VALIDATION_WORK)
+    }
+
+    /// [`SweepPlan::from_toml_cancellable`] with `budget` multiply-adds of quantile
+    /// recursions for validating the points.
+    fn load_within(
+        path: &Path,
+        text: &str,
+        cancel: &AtomicBool,
+        progress: &(dyn Fn(u64) + Sync),
+        budget: f64,
+    ) -> Result<SweepPlan, SweepLoadError> {
+        let base = Scenario::from_toml(path, text).map_err(SweepLoadError::Input)?;
         let doc = DeTable::parse(text).expect("the scenario parsed already");
         let Some(sweep) = doc.get_ref().get("sweep") else {
             let point = SweepPoint {
@@ -238,369 +314,56 @@ impl SweepPlan {
                 oat: Vec::new(),
             });
         };
-        let plain: toml::Table = text.parse().expect("the scenario parsed already");
-        let mut rep = Reporter {
-            path,
-            text,
-            problems: Vec::new(),
-            seen: HashSet::new(),
+        let mut reader = SweepReader {
+            rep: Reporter {
+                path,
+                text,
+                problems: Vec::new(),
+                seen: HashSet::new(),
+            },
+            plain: text.parse().expect("the scenario parsed already"),
+            sweep_span: sweep.span(),
+            work: 0.0,
+            budget,
         };
-        let sweep_span = sweep.span();
         let DeValue::Table(table) = sweep.get_ref() else {
-            rep.error(
-                sweep_span,
+            reader.rep.error(
+                reader.sweep_span.clone(),
                 "sweep",
                 None,
                 "expected a table [sweep] of dotted keys and lists of values".into(),
             );
-            return Err(InputError::Problems(rep.problems));
+            return Err(reader.into_error());
         };
         let mut entries = Vec::new();
         flatten(table, &[], &mut entries);
         entries.sort_by_key(|e| e.key_span.start);
-
-        // Design settings.
-        let mut design_name = "grid".to_string();
-        let mut points: Option<usize> = None;
-        let mut seed = base.scenario.simulation.seed;
-        let mut params: Vec<(SweepParameter, Range<usize>, Vec<Value>)> = Vec::new();
-        let mut canonical_seen: HashSet<String> = HashSet::new();
-        for e in &entries {
-            let name = format!("sweep.{}", e.parts.join("."));
-            let vspan = e.value.span();
-            let vtext = text.get(vspan.clone()).map(|s| s.trim().to_string());
-            match e.parts[0].as_str() {
-                "design" if e.parts.len() == 1 => match e.value.get_ref() {
-                    DeValue::String(s) if s == "grid" || s == "latin_hypercube" => {
-                        design_name = s.to_string()
-                    }
-                    _ => rep.error(
-                        vspan,
-                        &name,
-                        vtext,
-                        "allowed: \"grid\" (default, the full factorial of the lists) or \
-                         \"latin_hypercube\" (with `points` and [lo, hi] ranges)"
-                            .into(),
-                    ),
-                },
-                "points" if e.parts.len() == 1 => match to_value(e.value.get_ref()) {
-                    Some(Value::Integer(n)) if n >= 1 && n as usize <= MAX_POINTS => {
-                        points = Some(n as usize)
-                    }
-                    _ => rep.error(
-                        vspan,
-                        &name,
-                        vtext,
-                        format!("must be a whole number of points in [1, {MAX_POINTS}]"),
-                    ),
-                },
-                "seed" if e.parts.len() == 1 => match to_value(e.value.get_ref()) {
-                    Some(Value::Integer(n)) if n >= 0 => seed = n as u64,
-                    _ => rep.error(vspan, &name, vtext, "must be a whole number ≥ 0".into()),
-                },
-                _ => {
-                    let key = match OverrideKey::from_segments(&e.parts) {
-                        Ok(k) => k,
-                        Err(err) => {
-                            rep.error(e.key_span.clone(), &name, None, err.to_string());
-                            continue;
-                        }
-                    };
-                    let canonical = match key.canonical(&plain) {
-                        Some(c) => c,
-                        None => {
-                            let mut probe = plain.clone();
-                            let err = super::overrides::apply_overrides_to_table(
-                                &mut probe,
-                                &[(key.clone(), Value::Integer(0))],
-                            )
-                            .expect_err("an unresolvable key fails");
-                            rep.error(e.key_span.clone(), &name, None, err.to_string());
-                            continue;
-                        }
-                    };
-                    if canonical.starts_with("simulation.") {
-                        rep.error(
-                            e.key_span.clone(),
-                            &name,
-                            None,
-                            "every point runs with the same seed and number of paths (common \
-                             random numbers); set them with --seed and --paths, not in [sweep]"
-                                .into(),
-                        );
-                        continue;
-                    }
-                    if canonical.starts_with("sweep") {
-                        rep.error(
-                            e.key_span.clone(),
-                            &name,
-                            None,
-                            "a sweep cannot sweep itself".into(),
-                        );
-                        continue;
-                    }
-                    if !canonical_seen.insert(canonical.clone()) {
-                        rep.error(
-                            e.key_span.clone(),
-                            &name,
-                            None,
-                            format!("`{canonical}` is swept twice; give it one list"),
-                        );
-                        continue;
-                    }
-                    let values = match to_value(e.value.get_ref()) {
-                        Some(Value::Array(values)) if !values.is_empty() => values,
-                        Some(Value::Array(_)) => {
-                            rep.error(
-                                vspan,
-                                &name,
-                                vtext,
-                                "an empty list; give at least one value".into(),
-                            );
-                            continue;
-                        }
-                        _ => {
-                            rep.error(
-                                vspan,
-                                &name,
-                                vtext,
-                                "expected a list of values, e.g. [1.0, 2.0, 4.0] (or [lo, hi] \
-                                 with design = \"latin_hypercube\")"
-                                    .into(),
-                            );
-                            continue;
-                        }
-                    };
-                    let (line, column) = position(text, e.key_span.start);
-                    params.push((
-                        SweepParameter {
-                            base: get_value(&plain, &key).cloned(),
-                            key,
-                            line,
-                            column,
-                        },
-                        e.key_span.clone(),
-                        values,
-                    ));
-                }
-            }
-        }
-        if params.is_empty() && rep.problems.is_empty() {
-            rep.error(
-                sweep_span.clone(),
-                "sweep",
-                None,
-                "no parameter to sweep; add e.g. \"demand.rate\" = [2.0, 4.0]".into(),
-            );
-        }
-
-        // The design's points.
-        let lhs = design_name == "latin_hypercube";
-        let design = if lhs {
-            Design::LatinHypercube {
-                points: points.unwrap_or(0),
-                seed,
-            }
-        } else {
-            Design::Grid
-        };
-        if lhs && points.is_none() {
-            rep.error(
-                sweep_span.clone(),
-                "sweep.points",
-                None,
-                "design = \"latin_hypercube\" needs `points`, the number of points, e.g. 20".into(),
-            );
-        }
-        if !lhs && points.is_some() {
-            rep.error(
-                sweep_span.clone(),
-                "sweep.points",
-                None,
-                "`points` applies to design = \"latin_hypercube\" only; a grid has one point \
-                 per combination of the listed values"
-                    .into(),
-            );
-        }
-        let mut ranges = Vec::new();
-        if lhs {
-            for (p, span, values) in &params {
-                let name = format!("sweep.{}", p.key);
-                let vtext = Some(format!(
-                    "[{}]",
-                    values.iter().map(value_text).collect::<Vec<_>>().join(", ")
-                ));
-                let nums: Vec<Option<f64>> = values.iter().map(number).collect();
-                match nums.as_slice() {
-                    [Some(lo), Some(hi)] if lo <= hi && lo.is_finite() && hi.is_finite() => {
-                        let integer = values.iter().all(|v| matches!(v, Value::Integer(_)));
-                        ranges.push((*lo, *hi, integer));
-                    }
-                    [Some(lo), Some(hi)] => rep.error(
-                        span.clone(),
-                        &name,
-                        vtext,
-                        format!("a range [lo, hi] needs lo ≤ hi; here lo = {lo} > hi = {hi}"),
-                    ),
-                    _ => rep.error(
-                        span.clone(),
-                        &name,
-                        vtext,
-                        "with design = \"latin_hypercube\" each parameter is a range of two \
-                         numbers [lo, hi]"
-                            .into(),
-                    ),
-                }
-            }
-        }
-        // The points of the well-formed parameters are validated even when other entries
-        // have problems, so that `check` reports everything at once.
-        let point_values: Vec<Vec<Value>> = if let Design::LatinHypercube { points, seed } = design
-        {
-            if points > 0 && ranges.len() == params.len() {
-                latin_hypercube(&ranges, points, seed)
-            } else {
-                Vec::new()
-            }
-        } else if params.is_empty() {
-            Vec::new()
-        } else {
-            let count = params
-                .iter()
-                .try_fold(1usize, |acc, (_, _, v)| acc.checked_mul(v.len()));
-            match count {
-                Some(n) if n <= MAX_POINTS => {
-                    grid(&params.iter().map(|p| &p.2[..]).collect::<Vec<_>>())
-                }
-                _ => {
-                    rep.error(
-                        sweep_span.clone(),
-                        "sweep",
-                        None,
-                        format!(
-                            "the grid has more than {MAX_POINTS} points (the product of the list \
-                             lengths); use fewer values or design = \"latin_hypercube\""
-                        ),
-                    );
-                    Vec::new()
-                }
-            }
-        };
-
-        // Validate every point (and the one-at-a-time points) as a scenario of its own.
-        let keys: Vec<OverrideKey> = params.iter().map(|p| p.0.key.clone()).collect();
-        let canon: Vec<String> = keys
+        let settings = reader.read_entries(&entries, base.scenario.simulation.seed);
+        let design = reader.design(&settings);
+        let point_values = reader.point_values(design, &settings.params);
+        let params = settings.params;
+        let oat = 2 * params
             .iter()
-            .map(|k| k.canonical(&plain).unwrap_or_default())
-            .collect();
-        let validate = |label: String,
-                        overrides: Vec<(OverrideKey, Value)>,
-                        rep: &mut Reporter<'_>|
-         -> Option<Scenario> {
-            let describe = overrides
+            .filter(|p| p.2.iter().all(|v| number(v).is_some()))
+            .count();
+        if !reader.affordable(&base.scenario, point_values.len(), oat) {
+            return Err(reader.into_error());
+        }
+        let keys: Vec<OverrideKey> = params.iter().map(|p| p.0.key.clone()).collect();
+        let points = Points {
+            text,
+            keys: &keys,
+            canon: keys
                 .iter()
-                .map(|(k, v)| format!("`{k}` = {}", v))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let blame = |problem_key: &str| -> usize {
-                overrides
-                    .iter()
-                    .position(|(k, _)| {
-                        let c = &canon[keys.iter().position(|x| x == k).unwrap_or(0)];
-                        problem_key == c
-                            || problem_key.starts_with(&format!("{c}."))
-                            || problem_key.starts_with(&format!("{c}["))
-                    })
-                    .map(|i| keys.iter().position(|x| *x == overrides[i].0).unwrap_or(0))
-                    .unwrap_or(0)
-            };
-            let point_text = match apply_overrides(text, &overrides) {
-                Ok(t) => t,
-                Err(e) => {
-                    rep.error(sweep_span.clone(), "sweep", None, format!("{label}: {e}"));
-                    return None;
-                }
-            };
-            match Scenario::from_toml(path, &point_text) {
-                Ok(loaded) => match Plan::new(&loaded.scenario) {
-                    Ok(_) => Some(loaded.scenario),
-                    Err((i, e)) => {
-                        let p = blame(&format!("policy[{i}].retain"));
-                        let cause = format!("`policy[{i}].retain`: {e}");
-                        rep.error_once(
-                            params[p].1.clone(),
-                            &format!("sweep.{}", keys[p]),
-                            None,
-                            format!("{label} ({describe}): {cause}"),
-                            cause.clone(),
-                        );
-                        None
-                    }
-                },
-                Err(InputError::Problems(problems)) => {
-                    for pr in problems.iter().filter(|p| p.severity == Severity::Error) {
-                        let p = blame(&pr.key);
-                        let value = pr
-                            .value
-                            .as_ref()
-                            .map(|v| format!(" = {v}"))
-                            .unwrap_or_default();
-                        // The same problem at several points is reported once, at the first.
-                        let cause = format!("`{}`{value}: {}", pr.key, pr.message);
-                        rep.error_once(
-                            params[p].1.clone(),
-                            &format!("sweep.{}", keys[p]),
-                            None,
-                            format!("{label} ({describe}): {cause}"),
-                            cause.clone(),
-                        );
-                    }
-                    None
-                }
-                Err(e) => {
-                    rep.error(sweep_span.clone(), "sweep", None, format!("{label}: {e}"));
-                    None
-                }
-            }
+                .map(|k| k.canonical(&reader.plain).unwrap_or_default())
+                .collect(),
+            spans: params.iter().map(|p| p.1.clone()).collect(),
+            cancel,
+            progress,
         };
-        let mut swept = Vec::with_capacity(point_values.len());
-        for (n, values) in point_values.into_iter().enumerate() {
-            let overrides: Vec<(OverrideKey, Value)> =
-                keys.iter().cloned().zip(values.iter().cloned()).collect();
-            if let Some(scenario) = validate(format!("sweep point {n}"), overrides, &mut rep) {
-                swept.push(SweepPoint { values, scenario });
-            }
-        }
-        let mut oat = Vec::new();
-        if rep.problems.is_empty() {
-            for (i, (_, _, values)) in params.iter().enumerate() {
-                let nums: Option<Vec<(f64, &Value)>> =
-                    values.iter().map(|v| number(v).map(|x| (x, v))).collect();
-                let Some(nums) = nums else { continue };
-                let lo = nums
-                    .iter()
-                    .min_by(|a, b| a.0.total_cmp(&b.0))
-                    .expect("non-empty");
-                let hi = nums
-                    .iter()
-                    .max_by(|a, b| a.0.total_cmp(&b.0))
-                    .expect("non-empty");
-                for (level, value) in [("low", lo.1), ("high", hi.1)] {
-                    let overrides = vec![(keys[i].clone(), value.clone())];
-                    let label = format!("one-at-a-time point `{}` {level}", keys[i]);
-                    if let Some(scenario) = validate(label, overrides, &mut rep) {
-                        oat.push(OatPoint {
-                            parameter: i,
-                            level,
-                            value: value.clone(),
-                            scenario,
-                        });
-                    }
-                }
-            }
-        }
-        if !rep.problems.is_empty() {
-            return Err(InputError::Problems(rep.problems));
+        let (swept, oat) = reader.validate_all(&points, point_values, &params)?;
+        if !reader.rep.problems.is_empty() {
+            return Err(reader.into_error());
         }
         Ok(SweepPlan {
             base,
@@ -609,6 +372,275 @@ impl SweepPlan {
             points: swept,
             oat,
         })
+    }
+}
+
+impl SweepReader<'_> {
+    fn into_error(self) -> SweepLoadError {
+        SweepLoadError::Input(InputError::Problems(self.rep.problems))
+    }
+
+    /// The design settings and the swept parameters of the `[sweep]` entries.
+    fn read_entries(&mut self, entries: &[Entry<'_>], default_seed: u64) -> Settings {
+        let mut settings = Settings {
+            design: "grid".to_string(),
+            points: None,
+            seed: default_seed,
+            params: Vec::new(),
+        };
+        let mut canonical_seen: HashSet<String> = HashSet::new();
+        let text = self.rep.text;
+        for e in entries {
+            let name = format!("sweep.{}", shorten_key(&e.parts.join(".")));
+            let vspan = e.value.span();
+            let vtext = text.get(vspan.clone()).map(|s| s.trim().to_string());
+            match e.parts[0].as_str() {
+                "design" if e.parts.len() == 1 => match e.value.get_ref() {
+                    DeValue::String(s) if sweep_keys::DESIGN.choices().contains(&s.as_ref()) => {
+                        settings.design = s.to_string()
+                    }
+                    _ => self.rep.error(
+                        vspan,
+                        &name,
+                        vtext,
+                        "allowed: \"grid\" (default, the full factorial of the lists) or \
+                         \"latin_hypercube\" (with `points` and [lo, hi] ranges)"
+                            .into(),
+                    ),
+                },
+                "points" if e.parts.len() == 1 => {
+                    let (min, max) = sweep_keys::POINTS.integer_limits();
+                    match to_value(e.value.get_ref()) {
+                        Some(Value::Integer(n)) if n >= min && n <= max => {
+                            settings.points = Some(n as usize)
+                        }
+                        _ => self.rep.error(
+                            vspan,
+                            &name,
+                            vtext,
+                            format!("must be a whole number of points in [{min}, {max}]"),
+                        ),
+                    }
+                }
+                "seed" if e.parts.len() == 1 => match to_value(e.value.get_ref()) {
+                    Some(Value::Integer(n)) if n >= sweep_keys::SEED.integer_limits().0 => {
+                        settings.seed = n as u64
+                    }
+                    _ => self
+                        .rep
+                        .error(vspan, &name, vtext, "must be a whole number ≥ 0".into()),
+                },
+                _ => {
+                    if let Some(param) = self.read_parameter(e, &name, &mut canonical_seen) {
+                        settings.params.push(param);
+                    }
+                }
+            }
+        }
+        if settings.params.is_empty() && self.rep.problems.is_empty() {
+            self.rep.error(
+                self.sweep_span.clone(),
+                "sweep",
+                None,
+                "no parameter to sweep; add e.g. \"demand.rate\" = [2.0, 4.0]".into(),
+            );
+        }
+        settings
+    }
+
+    /// One swept parameter: its key (resolved against the scenario) and its list of values.
+    fn read_parameter(
+        &mut self,
+        e: &Entry<'_>,
+        name: &str,
+        canonical_seen: &mut HashSet<String>,
+    ) -> Option<Param> {
+        let key_error = |rep: &mut Reporter<'_>, message: String| {
+            rep.error(e.key_span.clone(), name, None, message);
+        };
+        let key = match OverrideKey::from_segments(&e.parts) {
+            Ok(k) => k,
+            Err(err) => {
+                key_error(&mut self.rep, err.to_string());
+                return None;
+            }
+        };
+        let canonical = match key.canonical(&self.plain) {
+            Some(c) => c,
+            None => {
+                let mut probe = self.plain.clone();
+                let err = super::overrides::apply_overrides_to_table(
+                    &mut probe,
+                    &[(key.clone(), Value::Integer(0))],
+                )
+                .expect_err("an unresolvable key fails");
+                key_error(&mut self.rep, err.to_string());
+                return None;
+            }
+        };
+        if canonical.starts_with("simulation.") {
+            key_error(
+                &mut self.rep,
+                "every point runs with the same seed and number of paths (common random \
+                 numbers); set them with --seed and --paths, not in [sweep]"
+                    .into(),
+            );
+            return None;
+        }
+        if canonical.starts_with("sweep") {
+            key_error(&mut self.rep, "a sweep cannot sweep itself".into());
+            return None;
+        }
+        if !canonical_seen.insert(canonical.clone()) {
+            key_error(
+                &mut self.rep,
+                format!("`{canonical}` is swept twice; give it one list"),
+            );
+            return None;
+        }
+        let vspan = e.value.span();
+        let vtext = self
+            .rep
+            .text
+            .get(vspan.clone())
+            .map(|s| s.trim().to_string());
+        let values = match to_value(e.value.get_ref()) {
+            Some(Value::Array(values)) if !values.is_empty() => values,
+            Some(Value::Array(_)) => {
+                self.rep.error(
+                    vspan,
+                    name,
+                    vtext,
+                    "an empty list; give at least one value".into(),
+                );
+                return None;
+            }
+            _ => {
+                self.rep.error(
+                    vspan,
+                    name,
+                    vtext,
+                    "expected a list of values, e.g. [1.0, 2.0, 4.0] (or [lo, hi] with design = \
+                     \"latin_hypercube\")"
+                        .into(),
+                );
+                return None;
+            }
+        };
+        let (line, column) = position(self.rep.text, e.key_span.start);
+        Some((
+            SweepParameter {
+                base: get_value(&self.plain, &key).cloned(),
+                key,
+                line,
+                column,
+            },
+            e.key_span.clone(),
+            values,
+        ))
+    }
+
+    /// The design, with errors for `points` given or missing where it does not belong.
+    fn design(&mut self, settings: &Settings) -> Design {
+        let lhs = settings.design == "latin_hypercube";
+        if lhs && settings.points.is_none() {
+            self.rep.error(
+                self.sweep_span.clone(),
+                "sweep.points",
+                None,
+                "design = \"latin_hypercube\" needs `points`, the number of points, e.g. 20".into(),
+            );
+        }
+        if !lhs && settings.points.is_some() {
+            self.rep.error(
+                self.sweep_span.clone(),
+                "sweep.points",
+                None,
+                "`points` applies to design = \"latin_hypercube\" only; a grid has one point \
+                 per combination of the listed values"
+                    .into(),
+            );
+        }
+        if lhs {
+            Design::LatinHypercube {
+                points: settings.points.unwrap_or(0),
+                seed: settings.seed,
+            }
+        } else {
+            Design::Grid
+        }
+    }
+
+    /// The ranges [lo, hi] of a Latin hypercube, one per parameter (with errors for the
+    /// others).
+    fn ranges(&mut self, params: &[Param]) -> Vec<(f64, f64, bool)> {
+        let mut ranges = Vec::new();
+        for (p, span, values) in params {
+            let name = format!("sweep.{}", p.key);
+            let vtext = Some(format!(
+                "[{}]",
+                values.iter().map(value_text).collect::<Vec<_>>().join(", ")
+            ));
+            let nums: Vec<Option<f64>> = values.iter().map(number).collect();
+            match nums.as_slice() {
+                [Some(lo), Some(hi)] if lo <= hi && lo.is_finite() && hi.is_finite() => {
+                    let integer = values.iter().all(|v| matches!(v, Value::Integer(_)));
+                    ranges.push((*lo, *hi, integer));
+                }
+                [Some(lo), Some(hi)] => self.rep.error(
+                    span.clone(),
+                    &name,
+                    vtext,
+                    format!("a range [lo, hi] needs lo ≤ hi; here lo = {lo} > hi = {hi}"),
+                ),
+                _ => self.rep.error(
+                    span.clone(),
+                    &name,
+                    vtext,
+                    "with design = \"latin_hypercube\" each parameter is a range of two numbers \
+                     [lo, hi]"
+                        .into(),
+                ),
+            }
+        }
+        ranges
+    }
+
+    /// The values of every point of the design. The points of the well-formed parameters are
+    /// validated even when other entries have problems, so that `check` reports everything
+    /// at once.
+    fn point_values(&mut self, design: Design, params: &[Param]) -> Vec<Vec<Value>> {
+        if let Design::LatinHypercube { points, seed } = design {
+            let ranges = self.ranges(params);
+            return if points > 0 && ranges.len() == params.len() {
+                latin_hypercube(&ranges, points, seed)
+            } else {
+                Vec::new()
+            };
+        }
+        if params.is_empty() {
+            return Vec::new();
+        }
+        let count = params
+            .iter()
+            .try_fold(1usize, |acc, (_, _, v)| acc.checked_mul(v.len()));
+        match count {
+            Some(n) if n <= MAX_POINTS => {
+                grid(&params.iter().map(|p| &p.2[..]).collect::<Vec<_>>())
+            }
+            _ => {
+                self.rep.error(
+                    self.sweep_span.clone(),
+                    "sweep",
+                    None,
+                    format!(
+                        "the grid has more than {MAX_POINTS} points (the product of the list \
+                         lengths); use fewer values or design = \"latin_hypercube\""
+                    ),
+                );
+                Vec::new()
+            }
+        }
     }
 }
 
@@ -672,6 +704,36 @@ pub fn latin_hypercube(ranges: &[(f64, f64, bool)], n: usize, seed: u64) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validation_stops_once_the_points_so_far_exceed_the_budget() {
+        // The scenario as written retains by cover_years (no recursion); the swept values
+        // switch to a quantile, which only the points reveal.
+        let text = "[scenario]\nhorizon_years = 10\n[part]\nunit_cost = 10\non_hand = 50\n\
+                    [demand]\nmodel = \"constant\"\nrate = 400\n[costs]\nholding_rate = 0.1\n\
+                    shortage_penalty = 100\n[[policy]]\nname = \"s\"\nkind = \"scrap\"\n\
+                    retain = { cover_years = 2 }\n[sweep]\n\
+                    \"policy.s.retain\" = [{ quantile = 0.5 }, { quantile = 0.6 }, { quantile = 0.7 }]\n\
+                    \"part.on_hand\" = [10, 20]\n";
+        let never = AtomicBool::new(false);
+        let count = std::sync::atomic::AtomicU64::new(0);
+        let progress = |n: u64| count.store(n, std::sync::atomic::Ordering::Relaxed);
+        let path = Path::new("s.toml");
+        let plan = SweepPlan::load_within(path, text, &never, &progress, 1e12).unwrap();
+        assert_eq!(plan.points.len(), 6);
+        assert_eq!(count.load(std::sync::atomic::Ordering::Relaxed), 6 + 2);
+        // About 4,000 units, some 10^4 multiply-adds per point: a budget of two points.
+        let per_point = super::points::tests_support::work(&plan.points[0].scenario);
+        assert!(per_point > 1000.0, "{per_point}");
+        let err = SweepPlan::load_within(path, text, &never, &progress, 2.5 * per_point)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("s.toml:16:1: error: `sweep`: validating the points up to sweep point 2 already takes about"),
+            "{err}"
+        );
+        assert!(err.contains("use fewer points"), "{err}");
+    }
 
     #[test]
     fn grid_is_the_full_factorial_first_slowest() {

@@ -1,0 +1,225 @@
+//! `[replenishment]`, `[remanufacture]` and `[[partner]]`.
+
+use super::general::{MAX_UNITS, MONEY, PRICE, RATE};
+use super::{Bound, Key, Kind, Limits, TableSpec};
+
+/// Lowest reorder point (units of inventory position).
+pub const MIN_REORDER_POINT: i64 = -1_000_000_000;
+/// Largest growth of re-manufacture costs over the time runs can be ordered.
+pub const MAX_ESCALATION_FACTOR: f64 = 1e30;
+
+/// `[replenishment]` (and a policy's `replenishment`).
+pub mod replenishment {
+    use super::*;
+
+    /// `replenishment.reorder_point`.
+    pub const REORDER_POINT: Key = Key::integer(
+        "reorder_point",
+        MIN_REORDER_POINT,
+        MAX_UNITS,
+        "units of inventory position",
+        "0",
+        "s: order when the inventory position (on hand + on order − backorders) is ≤ s.",
+    );
+    /// `replenishment.order_up_to`.
+    pub const ORDER_UP_TO: Key = Key::integer(
+        "order_up_to",
+        MIN_REORDER_POINT,
+        MAX_UNITS,
+        "units of inventory position",
+        "s + 1 (at least 1)",
+        "S: order up to this inventory position, from the first source that can take the order.",
+    )
+    .limited_by(&["replenishment.reorder_point"], "> reorder_point");
+}
+
+/// `[replenishment]`.
+pub static REPLENISHMENT: TableSpec = TableSpec {
+    path: "replenishment",
+    about: "Continuous review on the inventory position: when it is ≤ s, order up to S, first from the partners (in the order listed), then by re-manufacture. Any policy may override it.",
+    keys: &[replenishment::REORDER_POINT, replenishment::ORDER_UP_TO],
+};
+
+/// `[remanufacture]`.
+pub mod remanufacture {
+    use super::*;
+
+    /// `remanufacture.enabled`.
+    pub const ENABLED: Key = Key::new(
+        "enabled",
+        Kind::Boolean,
+        Limits::None,
+        "",
+        "true",
+        "false: as if the table were absent (its keys are still checked).",
+    );
+    /// `remanufacture.setup_cost`.
+    pub const SETUP_COST: Key = Key::number(
+        "setup_cost",
+        PRICE,
+        "currency per run",
+        "0",
+        "Cost of one production run at t = 0, paid when ordered.",
+    );
+    /// `remanufacture.unit_cost`.
+    pub const UNIT_COST: Key = Key::number(
+        "unit_cost",
+        PRICE,
+        "currency per unit",
+        "required",
+        "Cost per unit of a run at t = 0, paid when ordered.",
+    );
+    /// `remanufacture.cost_escalation`.
+    pub const COST_ESCALATION: Key = Key::number(
+        "cost_escalation",
+        Bound::Open(-1.0, 10.0),
+        "fraction per year",
+        "0",
+        "Annual growth of both costs of a run.",
+    )
+    .limited_by(
+        &[
+            "scenario.horizon_years",
+            "remanufacture.available_until_years",
+        ],
+        "the costs may grow at most 10^30-fold by the last time a run can be ordered",
+    );
+    /// `remanufacture.lead_time_years`.
+    pub const LEAD_TIME_YEARS: Key = Key::number(
+        "lead_time_years",
+        Bound::NonNegative,
+        "years from order to arrival",
+        "required",
+        "Years from ordering a run to its arrival.",
+    );
+    /// `remanufacture.available_until_years`.
+    pub const AVAILABLE_UNTIL_YEARS: Key = Key::number(
+        "available_until_years",
+        Bound::NonNegative,
+        "years",
+        "the horizon",
+        "Runs can be ordered while t < this (the factory may not exist forever).",
+    );
+    /// `remanufacture.min_batch`.
+    pub const MIN_BATCH: Key = Key::integer(
+        "min_batch",
+        1,
+        MAX_UNITS,
+        "units",
+        "1",
+        "Smallest run: a run makes max(S − position, min_batch) units.",
+    );
+    /// `remanufacture.batch_cover_years`.
+    pub const BATCH_COVER_YEARS: Key = Key::number(
+        "batch_cover_years",
+        Bound::Open(0.0, 1000.0),
+        "years of expected demand per run",
+        "none",
+        "When given, a run makes enough units to cover the expected demand of the next this many years.",
+    );
+}
+
+/// `[remanufacture]`.
+pub static REMANUFACTURE: TableSpec = TableSpec {
+    path: "remanufacture",
+    about: "The fallback when stock runs out; absent: no re-manufacture.",
+    keys: &[
+        remanufacture::ENABLED,
+        remanufacture::SETUP_COST,
+        remanufacture::UNIT_COST,
+        remanufacture::COST_ESCALATION,
+        remanufacture::LEAD_TIME_YEARS,
+        remanufacture::AVAILABLE_UNTIL_YEARS,
+        remanufacture::MIN_BATCH,
+        remanufacture::BATCH_COVER_YEARS,
+    ],
+};
+
+/// `[[partner]]`.
+pub mod partner {
+    use super::*;
+
+    /// `partner[].name`.
+    pub const NAME: Key = Key::new(
+        "name",
+        Kind::Text,
+        Limits::None,
+        "",
+        "required",
+        "The partner's name, in outputs and in sweep keys (partner.<name>.reliability).",
+    )
+    .rule("non-empty, unique");
+    /// `partner[].share`.
+    pub const SHARE: Key = Key::number(
+        "share",
+        Bound::Closed(0.0, 1.0),
+        "fraction of released units",
+        "equal split",
+        "Fraction of released units that go to this partner.",
+    )
+    .rule("give it to every partner or to none; the shares sum to 1");
+    /// `partner[].release_price`.
+    pub const RELEASE_PRICE: Key = Key::number(
+        "release_price",
+        MONEY,
+        "currency per unit released",
+        "required",
+        "Income per unit released to this partner.",
+    );
+    /// `partner[].buyback_price`.
+    pub const BUYBACK_PRICE: Key = Key::number(
+        "buyback_price",
+        PRICE,
+        "currency per unit bought back",
+        "required",
+        "Price per unit bought back, paid on delivery.",
+    );
+    /// `partner[].reliability`.
+    pub const RELIABILITY: Key = Key::number(
+        "reliability",
+        Bound::Closed(0.0, 1.0),
+        "probability a request is honoured",
+        "1",
+        "Probability that a buy-back request is honoured; the rest of a request passes to the next source.",
+    );
+    /// `partner[].response_days`.
+    pub const RESPONSE_DAYS: Key = Key::number(
+        "response_days",
+        Bound::Closed(0.0, 365_250.0),
+        "days from request to delivery, at most 1000 years",
+        "0",
+        "Days from request to delivery.",
+    );
+    /// `partner[].attrition_rate`.
+    pub const ATTRITION_RATE: Key = Key::number(
+        "attrition_rate",
+        RATE,
+        "losses per unit-year",
+        "0",
+        "Rate per unit-year at which released units leave the partner's hands (sold or used elsewhere).",
+    );
+    /// `partner[].order_fee`.
+    pub const ORDER_FEE: Key = Key::number(
+        "order_fee",
+        PRICE,
+        "currency per request",
+        "0",
+        "Fee per buy-back request.",
+    );
+}
+
+/// `[[partner]]`.
+pub static PARTNER: TableSpec = TableSpec {
+    path: "partner[]",
+    about: "Any number; they take released units (split by share) and are asked for buy-backs in the order listed, while they still hold released units.",
+    keys: &[
+        partner::NAME,
+        partner::SHARE,
+        partner::RELEASE_PRICE,
+        partner::BUYBACK_PRICE,
+        partner::RELIABILITY,
+        partner::RESPONSE_DAYS,
+        partner::ATTRITION_RATE,
+        partner::ORDER_FEE,
+    ],
+};
