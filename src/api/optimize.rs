@@ -2,7 +2,7 @@
 //! mean total cost, optionally under a fill-rate target, with the whole cost/fill-rate
 //! frontier.
 
-use super::run::{plan_of, settings_of};
+use super::run::{plan, settings_of};
 use super::{Control, RunOptions, ScenarioFile};
 use crate::engine::RunSettings;
 use crate::error::{Error, InputError};
@@ -136,7 +136,7 @@ pub fn optimize(
     control: &Control,
 ) -> Result<OptimizeResult, Error> {
     let scenario = file.scenario();
-    let plan = plan_of(file.path(), scenario)?;
+    let plan = plan(file, control)?;
     let (indices, skipped) = chosen_policies(file, options.policy.as_deref())?;
     if options.full_scan {
         check_full_scan(file, &indices)?;

@@ -2,11 +2,11 @@
 
 use super::{Control, RunOptions, ScenarioFile, paths_source, too_many_paths};
 use crate::engine::{self, RunSettings, RunSummary};
-use crate::error::{Error, InputError, Problem, Severity};
+use crate::error::{Error, InputError};
 use crate::inventory::Plan;
 use crate::optimize::{OPTIMAL_RETAIN_PATHS, OptimizeError};
 use crate::retention::RetainRule;
-use crate::scenario::Scenario;
+use crate::scenario::{LoadError, Scenario};
 use crate::shard::Shard;
 use crate::shard::run::RunPartial;
 
@@ -39,20 +39,16 @@ pub struct RunResult {
     pub settings: RunSettings,
 }
 
-/// The plan of `scenario` (the file `file`); a retained level that cannot be computed is an
-/// input error of the policy's `retain`.
-pub fn plan_of(file: &std::path::Path, scenario: &Scenario) -> Result<Plan, InputError> {
-    Plan::new(scenario).map_err(|(i, e)| {
-        InputError::Problems(vec![Problem {
-            severity: Severity::Error,
-            file: file.to_path_buf(),
-            line: 0,
-            column: 0,
-            key: format!("policy[{i}].retain"),
-            value: None,
-            message: e.to_string(),
-        }])
-    })
+/// The plan of `file`: retained levels computed (exact quantiles can take a while: the
+/// computation stops when the caller cancels). A retained level that cannot be computed is an
+/// input error at the policy's `retain` in the file, with line and column.
+pub fn plan(file: &ScenarioFile, control: &Control) -> Result<Plan, Error> {
+    file.loaded
+        .plan_cancellable(control.cancel_flag())
+        .map_err(|e| match e {
+            LoadError::Cancelled => Error::Cancelled,
+            LoadError::Input(e) => Error::Input(e),
+        })
 }
 
 /// The settings of a run of `file` with `options`, checked against the scenario's volumes.
@@ -89,7 +85,7 @@ fn resolved_plan(
     control: &Control,
 ) -> Result<(Plan, Vec<ResolvedRetain>), Error> {
     let scenario = file.scenario();
-    let mut plan = plan_of(file.path(), scenario)?;
+    let mut plan = plan(file, control)?;
     let resolved = crate::optimize::resolve_optimal_retain(
         scenario,
         &mut plan,
@@ -157,7 +153,7 @@ pub fn run_shard(
         }
         .into());
     }
-    let plan = plan_of(file.path(), file.scenario())?;
+    let plan = plan(file, control)?;
     let blocks = shard.blocks(engine::block_count(settings.paths));
     let paths = (blocks.end * engine::BLOCK_PATHS).min(settings.paths)
         - (blocks.start * engine::BLOCK_PATHS).min(settings.paths);

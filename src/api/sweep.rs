@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use super::{Control, RunOptions};
 use crate::engine::sweep::{SweepJob, SweepRun, run_sweep};
 use crate::error::{Error, InputError, Problem};
-use crate::scenario::Scenario;
 use crate::scenario::sweep::SweepPlan;
+use crate::scenario::{LoadError, Scenario};
 use crate::shard::Shard;
 use crate::shard::sweep::SweepPartial;
 
@@ -34,10 +34,12 @@ pub fn load(
     for f in &files {
         control.check()?;
         let text = Scenario::read_text(f)?;
-        match SweepPlan::from_toml(f, &text) {
+        // Validating every point can take long (exact quantiles): it stops when cancelled.
+        match SweepPlan::from_toml_cancellable(f, &text, control.cancel_flag(), &|_| {}) {
             Ok(plan) => plans.push((plan, text)),
-            Err(InputError::Problems(p)) => problems.extend(p),
-            Err(e) => return Err(e.into()),
+            Err(LoadError::Input(InputError::Problems(p))) => problems.extend(p),
+            Err(LoadError::Input(e)) => return Err(e.into()),
+            Err(LoadError::Cancelled) => return Err(Error::Cancelled),
         }
     }
     if !problems.is_empty() {

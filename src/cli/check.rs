@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use pimsim::error::Error;
 use pimsim::output::escape::terminal_line;
 use pimsim::scenario::sweep::SweepPlan;
+use pimsim::scenario::{LoadError, Scenario};
 
 use super::terminal::Session;
 
@@ -22,13 +23,18 @@ pub struct CheckArgs {
 pub fn execute(args: &CheckArgs, session: &Session) -> Result<ExitCode, Error> {
     let mut bad = 0;
     for f in &args.scenarios {
-        session.with_control(|c| c.check())?;
         // Validates the [sweep] table and every point too, when there is one.
-        let outcome = SweepPlan::load(f).map(|plan| plan.base).and_then(|loaded| {
-            session.warnings(&loaded.warnings);
-            pimsim::api::run::plan_of(f, &loaded.scenario).map(|_| loaded)
-        });
+        let flag = session.flag();
+        let outcome = Scenario::read_text(f)
+            .map_err(LoadError::Input)
+            .and_then(|text| SweepPlan::from_toml_cancellable(f, &text, flag, &|_| {}))
+            .map(|plan| plan.base)
+            .and_then(|loaded| {
+                session.warnings(&loaded.warnings);
+                loaded.plan_cancellable(flag).map(|_| loaded)
+            });
         match outcome {
+            Err(LoadError::Cancelled) => return Err(Error::Cancelled),
             Ok(loaded) => {
                 let line = format!(
                     "ok: {} ({} policies, {} warnings)\n",
