@@ -16,6 +16,7 @@ mod reader;
 pub mod sweep;
 
 pub use keys::general::{DEFAULT_PATHS, DEFAULT_SEED, MAX_PATHS};
+pub use reader::MAX_NAME_CHARS;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;

@@ -12,6 +12,9 @@ use toml::de::{DeTable, DeValue};
 use super::keys::{Bound, Key, TableSpec, num};
 use crate::error::{Problem, Severity};
 
+/// Most characters of a name (`scenario.name`, `part.name`, a policy's or partner's `name`).
+pub const MAX_NAME_CHARS: usize = 200;
+
 /// The text of one scenario file and the problems found in it so far.
 pub(crate) struct Source<'a> {
     file: &'a Path,
@@ -326,6 +329,25 @@ impl<'s, 'a> Table<'s, 'a> {
                 None
             }
         }
+    }
+
+    /// An optional name (of the scenario, the part, a policy or a partner): a string of at
+    /// most [`MAX_NAME_CHARS`] characters, since names are repeated on every row of the CSV
+    /// files and time series.
+    pub(crate) fn name(&self, key: &str) -> Option<String> {
+        let s = self.string(key)?;
+        let chars = s.chars().count();
+        if chars > MAX_NAME_CHARS {
+            self.error(
+                key,
+                format!(
+                    "a name of at most {MAX_NAME_CHARS} characters (names are repeated on every \
+                     row of the CSV files); this one has {chars}"
+                ),
+            );
+            return None;
+        }
+        Some(s)
     }
 
     /// An optional string that must be one of `choices`.

@@ -244,7 +244,7 @@ fn assert_terminal_safe(out: &str, lines: usize) {
 
 #[test]
 fn a_run_with_hostile_names_writes_well_formed_pages_and_charts() {
-    let long = "L".repeat(3000);
+    let long = "L".repeat(pimsim::scenario::MAX_NAME_CHARS);
     let loaded = Scenario::from_toml(Path::new("hostile.toml"), &hostile_scenario(&long))
         .unwrap_or_else(|e| panic!("{e}"));
     let summary = run(&loaded.scenario, 300);
@@ -585,7 +585,7 @@ retain = 3
 #[test]
 fn the_optimize_table_and_chart_are_safe_whatever_the_policy_names() {
     let dir = tempfile::tempdir().unwrap();
-    let long = "L".repeat(300);
+    let long = "L".repeat(pimsim::scenario::MAX_NAME_CHARS);
     let scenario = write(dir.path(), "hostile.toml", &hostile_scenario(&long));
     let out = dir.path().join("out");
     let result = pimsim()

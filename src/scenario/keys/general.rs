@@ -120,7 +120,7 @@ pub mod scenario {
         Limits::None,
         "",
         "the file stem",
-        "Short name of the scenario, in reports and outputs.",
+        "Short name of the scenario, in reports and outputs (at most 200 characters).",
     );
     /// `scenario.description`.
     pub const DESCRIPTION: Key = Key::new(
@@ -242,7 +242,7 @@ pub mod part {
         Limits::None,
         "",
         "empty",
-        "Part number or name.",
+        "Part number or name (at most 200 characters).",
     );
     /// `part.unit_cost`.
     pub const UNIT_COST: Key = Key::number(

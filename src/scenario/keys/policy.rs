@@ -28,7 +28,7 @@ pub mod keys {
         Limits::None,
         "",
         "required",
-        "The policy's name, in outputs and in sweep keys (policy.<name>.retain).",
+        "The policy's name, in outputs and in sweep keys (policy.<name>.retain); at most 200 characters.",
     )
     .rule("non-empty, unique");
     /// `policy[].kind`.

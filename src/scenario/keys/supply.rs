@@ -146,7 +146,7 @@ pub mod partner {
         Limits::None,
         "",
         "required",
-        "The partner's name, in outputs and in sweep keys (partner.<name>.reliability).",
+        "The partner's name, in outputs and in sweep keys (partner.<name>.reliability); at most 200 characters.",
     )
     .rule("non-empty, unique");
     /// `partner[].share`.

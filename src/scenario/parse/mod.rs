@@ -115,7 +115,7 @@ fn read_head(root: &Table<'_, '_>, stem: String) -> Head {
         Some(t) => {
             t.check_spec(&SCENARIO);
             Head {
-                name: t.string(scenario_keys::NAME.name).unwrap_or(stem),
+                name: t.name(scenario_keys::NAME.name).unwrap_or(stem),
                 description: t
                     .string(scenario_keys::DESCRIPTION.name)
                     .unwrap_or_default(),
@@ -215,7 +215,7 @@ fn read_part(root: &Table<'_, '_>) -> Option<Part> {
     let sale_price = t.number_of(&part_keys::SALE_PRICE);
 
     Some(Part {
-        name: t.string(part_keys::NAME.name).unwrap_or_default(),
+        name: t.name(part_keys::NAME.name).unwrap_or_default(),
         unit_cost: unit_cost?,
         on_hand: on_hand? as u64,
         last_time_buy: ltb as u64,

@@ -72,7 +72,7 @@ fn read_policy(
 ) -> Option<Policy> {
     t.check_spec(&POLICY);
     let mut ok = true;
-    let name = t.string(keys::NAME.name);
+    let name = t.name(keys::NAME.name);
     if !t.has(keys::NAME.name) {
         t.error(
             keys::NAME.name,

@@ -137,7 +137,7 @@ pub(super) fn read_partners(root: &Table<'_, '_>) -> Option<Vec<Partner>> {
 fn read_partner(t: &Table<'_, '_>, names: &mut HashSet<String>) -> Option<Partner> {
     t.check_spec(&PARTNER);
     let mut ok = true;
-    let name = t.string(partner::NAME.name);
+    let name = t.name(partner::NAME.name);
     if name.is_none() && !t.has(partner::NAME.name) {
         t.error(
             partner::NAME.name,
