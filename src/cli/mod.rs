@@ -92,8 +92,66 @@ pub fn main() -> ExitCode {
 mod tests {
     use clap::CommandFactory;
 
+    use clap::Parser;
+
+    use super::Cli;
+
     #[test]
     fn the_command_line_is_consistent() {
-        super::Cli::command().debug_assert();
+        Cli::command().debug_assert();
+    }
+
+    /// Command lines that parse, and those that must not (with the reason clap gives).
+    #[test]
+    fn valid_and_invalid_command_lines() {
+        let valid = [
+            "pimsim run s.toml",
+            "pimsim run s.toml --paths 1_000 --seed 3 --threads 2 --out o --format json --quiet",
+            "pimsim run s.toml --no-report --format csv --shard 0/4",
+            "pimsim run s.toml --shard-from-env --shards 8",
+            "pimsim check a.toml b.toml",
+            "pimsim sweep a.toml dir --paths 100 --format csv --shard 2/3",
+            "pimsim merge d1 d2 --out o --format json --no-report",
+            "pimsim optimize s.toml --policy scrap --fill-rate-target 0.95 --full-scan",
+            "pimsim optimize s.toml --format json --paths 500",
+            "pimsim fit h.csv --out x.toml --force --origin end",
+            "pimsim fit h.csv --template t.toml --quiet",
+            "pimsim portfolio p.csv m.csv --template t.toml --scenarios d --format csv",
+            "pimsim portfolio p.csv --template t.toml --shard-from-env",
+        ];
+        for line in valid {
+            let argv: Vec<&str> = line.split_whitespace().collect();
+            if let Err(e) = Cli::try_parse_from(&argv) {
+                panic!("{line}: {e}");
+            }
+        }
+        let invalid = [
+            ("pimsim", "Usage: pimsim <COMMAND>"),
+            ("pimsim run", "required"),
+            ("pimsim run s.toml --paths 0", "--paths"),
+            ("pimsim run s.toml --paths 1e3", "--paths"),
+            ("pimsim run s.toml --threads 5000", "--threads"),
+            ("pimsim run s.toml --shard 3/3", "--shard"),
+            ("pimsim run s.toml --shard 1/2 --shard-from-env", "cannot be used with"),
+            ("pimsim run s.toml --shards 4", "--shard-from-env"),
+            ("pimsim run s.toml --format xml", "--format"),
+            ("pimsim check", "required"),
+            ("pimsim optimize s.toml --fill-rate-target 1.5", "--fill-rate-target"),
+            ("pimsim optimize s.toml --format csv", "--format"),
+            ("pimsim portfolio p.csv", "--template"),
+            ("pimsim fit h.csv --origin start", "--origin"),
+            ("pimsim merge", "required"),
+            ("pimsim run s.toml --colour", "unexpected argument"),
+        ];
+        for (line, expected) in invalid {
+            let argv: Vec<&str> = line.split_whitespace().collect();
+            match Cli::try_parse_from(&argv) {
+                Ok(_) => panic!("{line}: parsed"),
+                Err(e) => {
+                    let text = e.to_string();
+                    assert!(text.contains(expected), "{line}: {text}");
+                }
+            }
+        }
     }
 }
