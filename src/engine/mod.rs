@@ -122,7 +122,26 @@ struct Worker<'a> {
 }
 
 impl Worker<'_> {
+    /// Simulates the paths `first..end` (one block) and adds them to `totals`.
     fn run_block(&mut self, first: u64, end: u64, totals: &mut Totals) {
+        self.start_block();
+        let mut demanded = BlockMoments::with_shift(self.shifts.units);
+        for path_index in first..end {
+            if self.cancel.load(Ordering::Relaxed) {
+                // The run's totals are discarded; stop without finishing the block.
+                return;
+            }
+            self.generator
+                .generate(self.streams, path_index, &mut self.path);
+            demanded.push(count_f64(annual_units(&self.path, totals)));
+            self.simulate_policies(path_index, totals);
+            self.accumulate(path_index, totals);
+        }
+        self.finish_block(end - first, &demanded, totals);
+    }
+
+    /// Empty block sums, with the run's shifts.
+    fn start_block(&mut self) {
         let plan = self.plan;
         let shifts = self.shifts;
         for (s, &shift) in self.sums.iter_mut().zip(&shifts.totals) {
@@ -137,106 +156,82 @@ impl Worker<'_> {
         for (k, p) in self.pairs.iter_mut().enumerate() {
             *p = BlockMoments::with_shift(shifts.pair(k / policies, k % policies));
         }
-        let mut demanded = BlockMoments::with_shift(shifts.units);
-        for path_index in first..end {
-            if self.cancel.load(Ordering::Relaxed) {
-                // The run's totals are discarded; stop without finishing the block.
-                return;
-            }
-            self.generator
-                .generate(self.streams, path_index, &mut self.path);
-            // Annual units, in O(orders): only years with demand are counted here; the years
-            // without any are added as zeros when the run is summarised. Orders come in time
-            // order, so year y = min(⌊t⌋, last) changes only when t reaches the next whole year
-            // (below `last`): one comparison per order instead of a float-to-integer conversion.
-            let last = totals.annual_units.len() - 1;
-            let mut year = 0;
-            let mut year_end = 1.0;
-            let mut units = 0;
-            let mut path_units = 0;
-            for o in &self.path.orders {
-                if o.time >= year_end && year < last {
-                    if units > 0 {
-                        totals.annual_units[year].push(units);
-                        totals.annual_units_sum[year] += units;
-                        path_units += units;
-                    }
-                    // Times are ≥ 0 and below the horizon, so truncation is the floor (and
-                    // avoids a libm call); through i64, as `count_f64` does for the year's end,
-                    // the conversions are one instruction each instead of the unsigned ones'
-                    // half a dozen, and exact (years are far below 2⁶³).
-                    year = (o.time as i64 as usize).min(last);
-                    year_end = count_f64((year + 1) as u64);
-                    units = 0;
-                }
-                units += o.units;
-            }
-            if units > 0 {
-                totals.annual_units[year].push(units);
-                totals.annual_units_sum[year] += units;
-                path_units += units;
-            }
-            demanded.push(count_f64(path_units));
-            for (i, policy) in plan.policies.iter().enumerate() {
-                let t = &mut totals.policies[i];
-                let steps = StepSums {
-                    on_hand: &mut t.on_hand_at_step,
-                    sums: &mut self.sums[i].steps,
-                };
-                self.simulator.simulate_recording(
-                    plan,
-                    policy,
-                    self.streams,
-                    path_index,
-                    &self.path,
-                    &mut self.outcomes[i],
-                    steps,
-                );
-            }
-            for (total, out) in self.path_totals.iter_mut().zip(&self.outcomes) {
-                *total = out.costs.total();
-            }
-            let baseline = self.path_totals[0];
-            for i in 0..policies {
-                let ci = self.path_totals[i];
-                for j in i + 1..policies {
-                    self.pairs[i * policies + j].push(self.path_totals[j] - ci);
-                }
-            }
-            let totals_now = &self.path_totals;
-            for (i, out) in self.outcomes.iter().enumerate() {
-                let t = &mut totals.policies[i];
-                let s = &mut self.sums[i];
-                let total = totals_now[i];
-                s.total.push(total);
-                if total < baseline {
-                    t.cheaper += 1;
-                } else if total == baseline {
-                    t.ties += 1;
-                }
-                s.lines.update_with(&out.costs, |acc, v| *acc += v);
-                s.revenue += out.revenue;
-                s.on_hand_unit_years += out.on_hand_unit_years;
-                t.units.update_with(&out.units, |acc, v| *acc += v);
-                if out.units.short == 0 {
-                    t.paths_without_short += 1;
-                }
-                for (j, p) in out.partners.iter().enumerate() {
-                    let c = &mut t.partner_counts[j];
-                    c[0] += p.requests;
-                    c[1] += p.honoured;
-                    c[2] += p.units_requested;
-                    c[3] += p.units_shipped;
-                    s.partner_response_years[j] += p.response_years;
-                }
-                t.total_sample.push(path_index, total);
-                if let Some(at) = out.first_stockout {
-                    t.stockout_sample.push(path_index, at);
-                }
+    }
+
+    /// Runs every policy on the current path (its time-series points go straight into the
+    /// block's sums) and notes each one's total cost.
+    #[inline(always)]
+    fn simulate_policies(&mut self, path_index: u64, totals: &mut Totals) {
+        let plan = self.plan;
+        for (i, policy) in plan.policies.iter().enumerate() {
+            let t = &mut totals.policies[i];
+            let steps = StepSums {
+                on_hand: &mut t.on_hand_at_step,
+                sums: &mut self.sums[i].steps,
+            };
+            self.simulator.simulate_recording(
+                plan,
+                policy,
+                self.streams,
+                path_index,
+                &self.path,
+                &mut self.outcomes[i],
+                steps,
+            );
+        }
+        for (total, out) in self.path_totals.iter_mut().zip(&self.outcomes) {
+            *total = out.costs.total();
+        }
+    }
+
+    /// Adds the current path's outcomes to the block's sums and the run's counts.
+    #[inline(always)]
+    fn accumulate(&mut self, path_index: u64, totals: &mut Totals) {
+        let policies = self.plan.policies.len();
+        let baseline = self.path_totals[0];
+        for i in 0..policies {
+            let ci = self.path_totals[i];
+            for j in i + 1..policies {
+                self.pairs[i * policies + j].push(self.path_totals[j] - ci);
             }
         }
-        totals.paths += end - first;
-        totals.units_demanded.absorb(&demanded);
+        let totals_now = &self.path_totals;
+        for (i, out) in self.outcomes.iter().enumerate() {
+            let t = &mut totals.policies[i];
+            let s = &mut self.sums[i];
+            let total = totals_now[i];
+            s.total.push(total);
+            if total < baseline {
+                t.cheaper += 1;
+            } else if total == baseline {
+                t.ties += 1;
+            }
+            s.lines.update_with(&out.costs, |acc, v| *acc += v);
+            s.revenue += out.revenue;
+            s.on_hand_unit_years += out.on_hand_unit_years;
+            t.units.update_with(&out.units, |acc, v| *acc += v);
+            if out.units.short == 0 {
+                t.paths_without_short += 1;
+            }
+            for (j, p) in out.partners.iter().enumerate() {
+                let c = &mut t.partner_counts[j];
+                c[0] += p.requests;
+                c[1] += p.honoured;
+                c[2] += p.units_requested;
+                c[3] += p.units_shipped;
+                s.partner_response_years[j] += p.response_years;
+            }
+            t.total_sample.push(path_index, total);
+            if let Some(at) = out.first_stockout {
+                t.stockout_sample.push(path_index, at);
+            }
+        }
+    }
+
+    /// Adds the block's floating-point sums (in block order) and its `paths` to `totals`.
+    fn finish_block(&self, paths: u64, demanded: &BlockMoments, totals: &mut Totals) {
+        totals.paths += paths;
+        totals.units_demanded.absorb(demanded);
         for (t, b) in totals.pairs.iter_mut().zip(&self.pairs) {
             t.absorb(b);
         }
@@ -267,6 +262,44 @@ impl Worker<'_> {
             }
         }
     }
+}
+
+/// Counts the units `path` demands in each year into `totals` and returns its units in all.
+///
+/// In O(orders): only years with demand are counted here; the years without any are added as
+/// zeros when the run is summarised. Orders come in time order, so year y = min(⌊t⌋, last)
+/// changes only when t reaches the next whole year (below `last`): one comparison per order
+/// instead of a float-to-integer conversion.
+#[inline(always)]
+fn annual_units(path: &DemandPath, totals: &mut Totals) -> u64 {
+    let last = totals.annual_units.len() - 1;
+    let mut year = 0;
+    let mut year_end = 1.0;
+    let mut units = 0;
+    let mut path_units = 0;
+    for o in &path.orders {
+        if o.time >= year_end && year < last {
+            if units > 0 {
+                totals.annual_units[year].push(units);
+                totals.annual_units_sum[year] += units;
+                path_units += units;
+            }
+            // Times are ≥ 0 and below the horizon, so truncation is the floor (and avoids a
+            // libm call); through i64, as `count_f64` does for the year's end, the
+            // conversions are one instruction each instead of the unsigned ones' half a
+            // dozen, and exact (years are far below 2⁶³).
+            year = (o.time as i64 as usize).min(last);
+            year_end = count_f64((year + 1) as u64);
+            units = 0;
+        }
+        units += o.units;
+    }
+    if units > 0 {
+        totals.annual_units[year].push(units);
+        totals.annual_units_sum[year] += units;
+        path_units += units;
+    }
+    path_units
 }
 
 /// Number of whole or partial years in the horizon (annual demand buckets).

@@ -454,6 +454,70 @@ fn histogram(sorted: &[f64], edges: &[f64]) -> CostHistogram {
     }
 }
 
+/// First stock-out times among the paths kept for quantiles that stock out (`stockouts`,
+/// sorted), with the share of all `n` paths (`stockout_paths` of them) that stock out.
+fn stockout_summary(stockouts: &[f64], stockout_paths: u64, n: f64) -> Option<StockoutSummary> {
+    (!stockouts.is_empty()).then(|| StockoutSummary {
+        share_of_paths: stockout_paths as f64 / n,
+        p05: quantile(stockouts, 0.05).unwrap_or(0.0),
+        p25: quantile(stockouts, 0.25).unwrap_or(0.0),
+        p50: quantile(stockouts, 0.5).unwrap_or(0.0),
+        p75: quantile(stockouts, 0.75).unwrap_or(0.0),
+        p95: quantile(stockouts, 0.95).unwrap_or(0.0),
+    })
+}
+
+/// Each partner's figures for one policy over `n` paths.
+fn partner_summaries(scenario: &Scenario, t: &PolicyTotals, n: f64) -> Vec<PartnerSummary> {
+    scenario
+        .partners
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            let [requests, honoured, asked, shipped] = t.partner_counts[j];
+            PartnerSummary {
+                name: p.name.clone(),
+                requests: requests as f64 / n,
+                honoured_share: ratio(honoured as f64, requests as f64),
+                request_fill_rate: ratio(shipped as f64, asked as f64),
+                mean_response_days: ratio(
+                    t.partner_response_years[j].value() * crate::inventory::DAYS_PER_YEAR,
+                    honoured as f64,
+                ),
+                units_shipped: shipped as f64 / n,
+            }
+        })
+        .collect()
+}
+
+/// Policy `index` against the baseline (policy 0) on the same `n` paths.
+fn comparison(
+    plan: &Plan,
+    index: usize,
+    t: &PolicyTotals,
+    versus_baseline: &Moments,
+    n: f64,
+    samples: &Samples,
+) -> Comparison {
+    let d = samples.difference(index, 0);
+    let q = |p| quantile(&d, p).unwrap_or(0.0);
+    Comparison {
+        baseline: plan.policies[0].name.clone(),
+        mean_difference: versus_baseline.mean(),
+        std_err: versus_baseline.std_err(),
+        ci95: interval(versus_baseline),
+        probability_cheaper: t.cheaper as f64 / n,
+        probability_tie: t.ties as f64 / n,
+        per_path_difference: DifferenceQuantiles {
+            p05: q(0.05),
+            p25: q(0.25),
+            p50: q(0.5),
+            p75: q(0.75),
+            p95: q(0.95),
+        },
+    }
+}
+
 fn policy_summary(
     scenario: &Scenario,
     plan: &Plan,
@@ -473,58 +537,14 @@ fn policy_summary(
     let average_on_hand = t.on_hand_unit_years.value() / n / horizon;
     let served = units.filled_from_stock + units.backorders_filled;
     let stockouts = t.stockout_sample.sorted();
-    let stockout_paths = paths - t.paths_without_short;
-    let first_stockout_years = (!stockouts.is_empty()).then(|| StockoutSummary {
-        share_of_paths: stockout_paths as f64 / n,
-        p05: quantile(&stockouts, 0.05).unwrap_or(0.0),
-        p25: quantile(&stockouts, 0.25).unwrap_or(0.0),
-        p50: quantile(&stockouts, 0.5).unwrap_or(0.0),
-        p75: quantile(&stockouts, 0.75).unwrap_or(0.0),
-        p95: quantile(&stockouts, 0.95).unwrap_or(0.0),
-    });
-    let partners = scenario
-        .partners
-        .iter()
-        .enumerate()
-        .map(|(j, p)| {
-            let [requests, honoured, asked, shipped] = t.partner_counts[j];
-            PartnerSummary {
-                name: p.name.clone(),
-                requests: requests as f64 / n,
-                honoured_share: ratio(honoured as f64, requests as f64),
-                request_fill_rate: ratio(shipped as f64, asked as f64),
-                mean_response_days: ratio(
-                    t.partner_response_years[j].value() * crate::inventory::DAYS_PER_YEAR,
-                    honoured as f64,
-                ),
-                units_shipped: shipped as f64 / n,
-            }
-        })
-        .collect();
+    let first_stockout_years = stockout_summary(&stockouts, paths - t.paths_without_short, n);
+    let partners = partner_summaries(scenario, t, n);
     let revenue = scenario.part.sale_price.map(|_| t.revenue.value() / n);
     let gmroi = scenario.part.sale_price.and_then(|price| {
         let margin_per_year = (price - scenario.part.unit_cost) * served / horizon;
         ratio(margin_per_year, average_on_hand * scenario.part.unit_cost)
     });
-    let comparison = (index > 0).then(|| {
-        let d = samples.difference(index, 0);
-        let q = |p| quantile(&d, p).unwrap_or(0.0);
-        Comparison {
-            baseline: plan.policies[0].name.clone(),
-            mean_difference: versus_baseline.mean(),
-            std_err: versus_baseline.std_err(),
-            ci95: interval(versus_baseline),
-            probability_cheaper: t.cheaper as f64 / n,
-            probability_tie: t.ties as f64 / n,
-            per_path_difference: DifferenceQuantiles {
-                p05: q(0.05),
-                p25: q(0.25),
-                p50: q(0.5),
-                p75: q(0.75),
-                p95: q(0.95),
-            },
-        }
-    });
+    let comparison = (index > 0).then(|| comparison(plan, index, t, versus_baseline, n, samples));
     let sampled = sorted.len().max(1) as f64;
     let stockout_by_time = (0..=STOCKOUT_CURVE_INTERVALS)
         .map(|k| {
@@ -584,23 +604,9 @@ fn policy_summary(
     }
 }
 
-pub(super) fn summarize(
-    scenario: &Scenario,
-    plan: &Plan,
-    settings: RunSettings,
-    totals: &Totals,
-    sample_paths: Vec<DemandSamplePath>,
-) -> RunSummary {
-    let paths = totals.paths;
-    let samples = Samples::new(totals);
-    let policies: Vec<PolicySummary> = totals
-        .policies
-        .iter()
-        .enumerate()
-        .map(|(i, t)| policy_summary(scenario, plan, i, t, &totals.pairs[i], paths, &samples))
-        .collect();
-
-    // Cheapest by mean; the saving against the runner-up from the paired differences.
+/// Which policy is cheapest by mean, and the saving against the runner-up from the paired
+/// differences.
+fn verdict(policies: &[PolicySummary], totals: &Totals, samples: &Samples) -> Verdict {
     let mut order: Vec<usize> = (0..policies.len()).collect();
     order.sort_by(|&a, &b| {
         policies[a]
@@ -620,7 +626,7 @@ pub(super) fn summarize(
         };
         (sign * m.mean(), m.std_err())
     });
-    let verdict = Verdict {
+    Verdict {
         cheapest: policies[best].name.clone(),
         mean_total_cost: policies[best].total_cost.mean,
         runner_up: runner.map(|r| policies[r].name.clone()),
@@ -630,10 +636,18 @@ pub(super) fn summarize(
             let d = samples.difference(best, r);
             d.partition_point(|&x| x < 0.0) as f64 / d.len().max(1) as f64
         }),
-    };
+    }
+}
 
-    let years = horizon_years(plan);
-    let annual = (0..years)
+/// Simulated demand against its exact expectation: in all, per year, and as a rate.
+fn demand_summary(
+    scenario: &Scenario,
+    plan: &Plan,
+    totals: &Totals,
+    sample_paths: Vec<DemandSamplePath>,
+) -> DemandSummary {
+    let paths = totals.paths;
+    let annual = (0..horizon_years(plan))
         .map(|y| {
             let mut sketch = totals.annual_units[y].clone();
             sketch.push_many(0, paths - sketch.count());
@@ -660,7 +674,7 @@ pub(super) fn summarize(
             }
         })
         .collect();
-    let demand = DemandSummary {
+    DemandSummary {
         expected_units: scenario
             .demand
             .expected_units_in_window(0.0, plan.horizon.time),
@@ -669,10 +683,14 @@ pub(super) fn summarize(
         annual,
         expected_rate,
         sample_paths,
-    };
+    }
+}
 
+/// Per policy and time-series point: on-hand stock, cumulative cost and supply so far, over
+/// the paths that record the time series.
+fn time_series(plan: &Plan, totals: &Totals) -> Vec<TimeSeriesPoint> {
     let mut timeseries = Vec::new();
-    let recorded = paths.min(plan.timeseries_paths);
+    let recorded = totals.paths.min(plan.timeseries_paths);
     for (i, t) in totals.policies.iter().enumerate() {
         for (k, step) in plan.steps.iter().enumerate() {
             let sketch = &t.on_hand_at_step[k];
@@ -691,7 +709,28 @@ pub(super) fn summarize(
             });
         }
     }
+    timeseries
+}
 
+pub(super) fn summarize(
+    scenario: &Scenario,
+    plan: &Plan,
+    settings: RunSettings,
+    totals: &Totals,
+    sample_paths: Vec<DemandSamplePath>,
+) -> RunSummary {
+    let paths = totals.paths;
+    let samples = Samples::new(totals);
+    let policies: Vec<PolicySummary> = totals
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(i, t)| policy_summary(scenario, plan, i, t, &totals.pairs[i], paths, &samples))
+        .collect();
+
+    let verdict = verdict(&policies, totals, &samples);
+    let demand = demand_summary(scenario, plan, totals, sample_paths);
+    let timeseries = time_series(plan, totals);
     RunSummary {
         pimsim_version: env!("CARGO_PKG_VERSION").to_string(),
         seed: settings.seed,
