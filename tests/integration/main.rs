@@ -17,6 +17,7 @@ mod invariants;
 mod mechanics;
 mod optimize;
 mod portfolio;
+mod quadrature;
 mod renewal;
 mod report;
 mod report_data;
