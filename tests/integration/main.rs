@@ -23,6 +23,7 @@ mod mechanics;
 mod optimize;
 mod portfolio;
 mod portfolio_hostile;
+mod quadrature;
 mod random_scenario;
 mod renewal;
 mod report;
