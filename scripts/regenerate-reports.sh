@@ -16,18 +16,15 @@ for scenario in scenarios/*.toml; do
   out="reports/$stem"
   # A scenario with a [sweep] table writes a sweep report, to reports/<stem>-sweep/.
   if grep -q '^\[sweep\]' "$scenario"; then out="reports/$stem-sweep"; fi
-  # Start from an empty folder so that no file of an older version lingers.
-  rm -rf "$out"
+  # pimsim replaces the folder as a whole: no file of an older version lingers.
   target/release/pimsim run "$scenario" --quiet --out "$out" >/dev/null
   echo "$out: $(find "$out" -type f | wc -l) files, $(du -sh "$out" | cut -f1)"
 done
 # The example of `pimsim optimize` in the README.
-rm -rf reports/benchmark-optimize
 target/release/pimsim optimize scenarios/benchmark.toml --quiet --out reports/benchmark-optimize >/dev/null
 echo "reports/benchmark-optimize: $(find reports/benchmark-optimize -type f | wc -l) files"
 # The portfolio example of the README: the synthetic ERP history fitted, joined with its part
 # master, every part simulated with the template.
-rm -rf reports/history-portfolio
 target/release/pimsim fit scenarios/history/history.csv --origin end --out fits/history --quiet >/dev/null
 target/release/pimsim portfolio fits/history/parts.csv scenarios/history/part_master.csv \
   --template scenarios/portfolio_template.toml --quiet --out reports/history-portfolio >/dev/null
