@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Whole-run figures for the README's performance section: paths per second at 10^5, 10^6 and
+# Whole-run figures for docs/performance.md: paths per second at 10^5, 10^6 and
 # 10^7 paths on all cores, the speed-up from 1 to 2 threads, and peak resident memory.
 # Usage: scripts/perf-table.sh [SCENARIO]   (default scenarios/benchmark.toml)
 # Needs GNU time (/usr/bin/time, Debian package `time`). Run it on an otherwise idle machine.

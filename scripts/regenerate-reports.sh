@@ -20,12 +20,12 @@ for scenario in scenarios/*.toml; do
   target/release/pimsim run "$scenario" --quiet --out "$out" >/dev/null
   echo "$out: $(find "$out" -type f | wc -l) files, $(du -sh "$out" | cut -f1)"
 done
-# The example of `pimsim optimize` in the README.
+# The example of `pimsim optimize` in docs/optimizer.md.
 target/release/pimsim optimize scenarios/benchmark.toml --quiet --out reports/benchmark-optimize >/dev/null
 echo "reports/benchmark-optimize: $(find reports/benchmark-optimize -type f | wc -l) files"
-# The portfolio example of the README: the synthetic ERP history fitted, joined with its part
+# The portfolio example of docs/portfolios.md: the synthetic ERP history fitted, joined with its part
 # master, every part simulated with the template.
-target/release/pimsim fit scenarios/history/history.csv --origin end --out fits/history --quiet >/dev/null
-target/release/pimsim portfolio fits/history/parts.csv scenarios/history/part_master.csv \
+target/release/pimsim fit scenarios/history/history.csv --origin end --out fits/history-end --quiet >/dev/null
+target/release/pimsim portfolio fits/history-end/parts.csv scenarios/history/part_master.csv \
   --template scenarios/portfolio_template.toml --quiet --out reports/history-portfolio >/dev/null
 echo "reports/history-portfolio: $(find reports/history-portfolio -type f | wc -l) files, $(du -sh reports/history-portfolio | cut -f1)"

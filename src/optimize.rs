@@ -1,6 +1,6 @@
 //! The optimiser: the retained level R of a scrap or partner-release policy, or the last-time
 //! buy of a hold policy, that minimises mean total cost, optionally among the quantities whose
-//! mean fill rate reaches a target (SPEC section 9).
+//! mean fill rate reaches a target (docs/optimizer.md).
 //!
 //! # Method: a zooming grid on common random numbers
 //!

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::demand::DemandModel;
 
-/// How the retained level R of a disposition is set (SPEC section 3).
+/// How the retained level R of a disposition is set (docs/model.md).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RetainRule {

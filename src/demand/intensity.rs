@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::discount::exp_integral;
 use crate::elementary;
 
-/// The order intensity λ(t), in orders per year, of a demand model (SPEC section 2).
+/// The order intensity λ(t), in orders per year, of a demand model (docs/model.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum Intensity {

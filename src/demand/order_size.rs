@@ -7,7 +7,7 @@ use statrs::function::gamma::ln_gamma;
 
 use crate::rng::{StreamRng, uniform_open};
 
-/// The distribution of units asked for by one order (SPEC section 2), always ≥ 1.
+/// The distribution of units asked for by one order (docs/model.md), always ≥ 1.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "distribution", rename_all = "snake_case")]
 pub enum OrderSize {

@@ -1,4 +1,4 @@
-//! The results of a run, with the stable names of SPEC section 7.
+//! The results of a run, with the stable names users' scripts read (docs/output.md).
 
 use serde::Serialize;
 

@@ -1,6 +1,6 @@
 //! Maximum-likelihood fit of the order-size distribution (units per order, ≥ 1).
 //!
-//! Candidates are the scenario's distributions (SPEC section 2): `one`, `poisson`
+//! Candidates are the scenario's distributions (docs/model.md, "Demand"): `one`, `poisson`
 //! (1 + Poisson(mean − 1)), `geometric` (on 1, 2, …) and `negative_binomial` (1 + NB2 with
 //! `mean` and `dispersion` α). For each, the MLE of the mean is the sample mean (exactly, also
 //! for the negative binomial, whose score in the mean vanishes there for every α); α is found

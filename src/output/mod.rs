@@ -33,7 +33,7 @@ pub trait Exporter: Send + Sync {
     fn render(&self, summary: &RunSummary) -> anyhow::Result<Vec<u8>>;
 }
 
-/// `summary.json`: everything, with the stable names of SPEC section 7.
+/// `summary.json`: everything, with the stable names users' scripts read (docs/output.md).
 pub struct SummaryJson;
 
 impl Exporter for SummaryJson {

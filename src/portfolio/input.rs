@@ -1,7 +1,7 @@
 //! The parts CSV files of a portfolio: reading, joining on `part`, and validating every part's
 //! scenario (the template with the row's values written in).
 //!
-//! Rules (also in the README, "Portfolios"):
+//! Rules (also in docs/portfolios.md):
 //!
 //! - Each file has a header row; one column is `part` (the part's id, unique per file); the
 //!   others are dotted scenario keys (`part.unit_cost`, `demand.rate`,

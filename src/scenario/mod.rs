@@ -1,6 +1,6 @@
 //! The scenario: one part, its demand, its stock and costs, and the policies to compare.
 //!
-//! [`Scenario::load`] reads a TOML file (format in the README and SPEC sections 2–6), checks
+//! [`Scenario::load`] reads a TOML file (format in docs/scenarios.md and docs/scenario-reference.md), checks
 //! every key for type and range, and returns a validated [`Scenario`] plus warnings, or every
 //! problem of the file at once as an [`InputError`]. Nothing downstream re-checks input.
 //! Every key, its limits and its meaning are in one table, [`keys`], which the validator

@@ -1,4 +1,4 @@
-//! Bad input, case by case (SPEC section 10): each invalid scenario gets exit code 2 and a
+//! Bad input, case by case (docs/reliability.md): each invalid scenario gets exit code 2 and a
 //! message naming the file, the line, the key, the bad value and what is allowed; legal but
 //! suspicious values get warnings. The cases are edits of one valid scenario that uses every
 //! table, so each case changes one thing.

@@ -13,7 +13,7 @@
 //!
 //! CI runs a fixed, short campaign. A long one is run by hand, e.g.
 //! `PIMSIM_FUZZ_CASES=200000 PIMSIM_FUZZ_SEED=$RANDOM cargo test --release --test integration
-//! fuzz::`; the README's development section records the campaigns and their findings.
+//! fuzz::`; docs/reliability.md records the campaigns and their findings.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -454,7 +454,7 @@ fn random_bytes_never_panic() {
         .unwrap();
 }
 
-/// Cases the campaigns found, kept so that they stay fixed (see the README's development
+/// Cases the campaigns found, kept so that they stay fixed (see docs/reliability.md's
 /// section): (seed scenario, key, the value the campaign put there). The value is set on the
 /// key's first line directly, so that the case does not move when a bundled scenario is edited.
 #[test]

@@ -14,7 +14,7 @@ pub fn reference_markdown() -> String {
          itself uses (`src/scenario/keys/`), so it says exactly what `pimsim check` accepts; \
          do not edit it by hand: `PIMSIM_UPDATE_DOCS=1 cargo test --release --test integration \
          scenario_reference` rewrites it, and the test fails when it is out of date. The \
-         README's \"Scenario files\" section explains the model behind the keys.\n\n",
+         guide to scenario files, [scenarios.md](scenarios.md), explains the model behind the keys.\n\n",
     );
     out.push_str(
         "Keys are written with their dotted path: `demand.half_life_years` is `half_life_years` \
