@@ -16,7 +16,7 @@
 //!   pipes or devices, a size limit enforced while reading).
 //! - [`scenario`] reads and validates a scenario file into a [`scenario::Scenario`], reporting
 //!   every problem with file, line, column, key and what is allowed ([`error`]); sweeps
-//!   ([`scenario::sweep`]) set fields by dotted name ([`scenario::overrides`]).
+//!   set fields by dotted name ([`scenario::overrides`]).
 //! - [`demand`] generates demand paths exactly in continuous time ([`demand::DemandGenerator`]),
 //!   by inversion in vectorised batches with the `exp` and `ln` of [`elementary`] (built from
 //!   IEEE basic operations, so the same bits on every machine and instruction set).
@@ -26,7 +26,7 @@
 //!   ([`inventory::CostLines`]) and unit count ([`inventory::UnitCounts`]).
 //! - [`engine`] runs paths in parallel in fixed blocks with exactly mergeable statistics
 //!   ([`engine::stats`], [`engine::Totals`]) and summarises them ([`engine::RunSummary`]);
-//!   [`engine::sweep`] runs a sweep's points on the same paths.
+//!   [`sweep`] validates a `[sweep]` table's points and runs them on the same paths.
 //! - [`optimize`] finds the retained level or last-time buy of least mean cost (optionally
 //!   under a fill-rate target) on common random numbers, many candidates per engine pass.
 //! - [`fit`] fits demand models (decay of the order intensity, order sizes) to a demand
@@ -37,7 +37,7 @@
 //!   exactly the single job's results; it uses the engine and the portfolio, never the reverse.
 //! - [`output`] renders `summary.json`, the CSV files, the terminal tables and the reports
 //!   (`report.html` with charts drawn by plotters as SVG and PNG, [`output::charts`]), makes
-//!   names from the input safe for each medium ([`output::escape`]), and writes every
+//!   names from the input safe for each medium ([`escape`]), and writes every
 //!   command's files all at once ([`output::OutputDir`]).
 //!
 //! Randomness comes from [`rng`]: one ChaCha8 stream per (seed, path, purpose), so results
@@ -51,13 +51,16 @@ pub mod discount;
 pub mod elementary;
 pub mod engine;
 pub mod error;
+pub mod escape;
 pub mod fit;
 pub mod input;
 pub mod inventory;
 pub mod optimize;
 pub mod output;
+pub mod part_id;
 pub mod portfolio;
 pub mod retention;
 pub mod rng;
 pub mod scenario;
 pub mod shard;
+pub mod sweep;

@@ -38,7 +38,9 @@ pub enum RetentionError {
         expected_units: f64,
     },
     /// `retain = "optimal"` is resolved by the optimiser, not by a formula.
-    #[error("the optimal retained level is found by the optimiser (crate::optimize)")]
+    #[error(
+        "the optimal retained level is found by the optimiser (pimsim optimize), not computed from the demand"
+    )]
     NeedsOptimiser,
     /// The recursions of all the reviews of a policy together would take too long.
     #[error(

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use super::ScenarioFile;
 use crate::error::{Error, InputError};
-use crate::fit::{History, PartFit, TimeOrigin};
+pub use crate::fit::{FitResult, FittedPart};
+use crate::fit::{History, TimeOrigin};
 
 /// How to fit and what to write: the command line's flags of `pimsim fit`.
 #[derive(Debug, Clone)]
@@ -13,31 +14,6 @@ pub struct FitOptions {
     pub origin: TimeOrigin,
     /// Write whole scenarios: this template with its `[demand]` replaced by the fitted one.
     pub template: Option<ScenarioFile>,
-}
-
-/// One part's fit and the text of its file.
-#[derive(Debug, Clone)]
-pub struct FittedPart {
-    /// The fit.
-    pub fit: PartFit,
-    /// The part's file: the template with the fitted demand, or the demand block alone.
-    pub text: String,
-}
-
-/// What `fit` found.
-#[derive(Debug, Clone)]
-pub struct FitResult {
-    /// Per part, in the history's order.
-    pub parts: Vec<FittedPart>,
-    /// The history file's name, as the generated files cite it.
-    pub source: String,
-}
-
-impl FitResult {
-    /// The fits, in the history's order.
-    pub fn fits(&self) -> Vec<PartFit> {
-        self.parts.iter().map(|p| p.fit.clone()).collect()
-    }
 }
 
 /// Reads and checks a demand history CSV (`part, period, quantity[, eop]`).

@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use crate::engine::sweep::SweepRun;
 use crate::error::Error;
 use crate::portfolio::Portfolio;
 use crate::shard::run::MergedRun;
 use crate::shard::{self, Partials};
+use crate::sweep::run::SweepRun;
 
 /// A merged job, of the kind its partials were.
 #[derive(Debug, Clone)]

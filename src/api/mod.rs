@@ -169,7 +169,7 @@ impl ScenarioFile {
 
 /// Whether scenario text has a `[sweep]` table: `run` of such a file runs its sweep.
 pub fn has_sweep(text: &str) -> bool {
-    crate::scenario::sweep::has_sweep(text)
+    crate::sweep::has_sweep(text)
 }
 
 /// The error for a path count above what a scenario's volumes allow (`flag` names where the

@@ -198,7 +198,7 @@ pub fn part_scenarios(
         .map(|(name, p)| {
             (
                 name,
-                pf::part_scenario_file(p, settings.paths, settings.seed),
+                crate::output::portfolio::part_scenario_file(p, settings.paths, settings.seed),
             )
         })
         .collect()

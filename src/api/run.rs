@@ -43,12 +43,10 @@ pub struct RunResult {
 /// computation stops when the caller cancels). A retained level that cannot be computed is an
 /// input error at the policy's `retain` in the file, with line and column.
 pub fn plan(file: &ScenarioFile, control: &Control) -> Result<Plan, Error> {
-    file.loaded
-        .plan_cancellable(control.cancel_flag())
-        .map_err(|e| match e {
-            LoadError::Cancelled => Error::Cancelled,
-            LoadError::Input(e) => Error::Input(e),
-        })
+    Plan::of_cancellable(&file.loaded, control.cancel_flag()).map_err(|e| match e {
+        LoadError::Cancelled => Error::Cancelled,
+        LoadError::Input(e) => Error::Input(e),
+    })
 }
 
 /// The settings of a run of `file` with `options`, checked against the scenario's volumes.

@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 
 use super::{Control, RunOptions};
-use crate::engine::sweep::{SweepJob, SweepRun, run_sweep};
 use crate::error::{Error, InputError, Problem};
-use crate::scenario::sweep::SweepPlan;
 use crate::scenario::{LoadError, Scenario};
 use crate::shard::Shard;
 use crate::shard::sweep::SweepPartial;
+use crate::sweep::SweepPlan;
+use crate::sweep::run::{SweepJob, SweepRun, run_sweep};
 
 /// The stem of a scenario file: the `scenario` column of `sweep.csv`.
 pub fn stem_of(path: &std::path::Path) -> String {

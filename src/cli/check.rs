@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use pimsim::error::Error;
-use pimsim::output::escape::terminal_line;
-use pimsim::scenario::sweep::SweepPlan;
+use pimsim::escape::terminal_line;
 use pimsim::scenario::{LoadError, Scenario};
+use pimsim::sweep::SweepPlan;
 
 use super::terminal::Session;
 
@@ -31,7 +31,7 @@ pub fn execute(args: &CheckArgs, session: &Session) -> Result<ExitCode, Error> {
             .map(|plan| plan.base)
             .and_then(|loaded| {
                 session.warnings(&loaded.warnings);
-                loaded.plan_cancellable(flag).map(|_| loaded)
+                pimsim::inventory::Plan::of_cancellable(&loaded, flag).map(|_| loaded)
             });
         match outcome {
             Err(LoadError::Cancelled) => return Err(Error::Cancelled),

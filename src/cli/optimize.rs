@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use pimsim::api::{self, ScenarioFile, optimize::OptimizeOptions};
 use pimsim::error::Error;
+use pimsim::escape::terminal_line;
 use pimsim::output;
-use pimsim::output::escape::terminal_line;
 
 use super::args::{SimulationArgs, parse_fraction};
 use super::paths;

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use pimsim::api::{self, ScenarioFile};
 use pimsim::error::Error;
-use pimsim::output::{self, escape::terminal_line};
+use pimsim::escape::terminal_line;
+use pimsim::output;
 
 use super::args::{Format, ShardArgs, SimulationArgs};
 use super::terminal::Session;

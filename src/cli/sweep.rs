@@ -122,7 +122,7 @@ pub fn execute_request(request: &Request, session: &Session) -> Result<ExitCode,
 
 /// Renders and writes a sweep's files, then prints the table, sweep.json or sweep.csv.
 pub fn write_and_print(
-    runs: &[pimsim::engine::sweep::SweepRun],
+    runs: &[pimsim::sweep::run::SweepRun],
     dir: &output::OutputDir,
     format: Format,
     report: bool,

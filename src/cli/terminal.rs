@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use pimsim::api::{Control, Progress};
 use pimsim::error::{Error, Problem};
-use pimsim::output::escape::{terminal_line, terminal_text};
+use pimsim::escape::{terminal_line, terminal_text};
 use pimsim::output::{FileSet, OutputDir};
 
 /// One command's session with the terminal: the interruption flag (set by SIGINT and SIGTERM),

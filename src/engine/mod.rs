@@ -12,7 +12,6 @@ pub mod finite;
 mod record;
 pub mod stats;
 mod summary;
-pub mod sweep;
 mod totals;
 
 pub use record::{BaselineFigures, PolicyRow, TotalCostFigures};

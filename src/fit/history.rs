@@ -21,7 +21,7 @@
 //!
 //! Cells are read as pimsim's CSV writers write them: a cell of an apostrophe and a formula
 //! character (`'=x`, written so that spreadsheets show it as text) reads as `=x`, so that ids
-//! round-trip through `fit`'s outputs ([`crate::output::escape`]).
+//! round-trip through `fit`'s outputs ([`crate::escape`]).
 //!
 //! **Limits.** A history is refused up front, naming the row, when what would be fitted from
 //! it could not be simulated (the scenario's limits, `src/scenario/parse.rs`) or would not fit
@@ -39,7 +39,7 @@
 //! - more than [`MAX_PARTS`] parts, more than [`MAX_PART_MONTHS`] part-months in all (each
 //!   part-month costs about 50 bytes of fitted series and its share of the fit's time), a
 //!   file larger than [`MAX_HISTORY_FILE_BYTES`];
-//! - a part id that cannot name the part's file ([`crate::fit::names`]).
+//! - a part id that cannot name the part's file ([`crate::part_id`]).
 //!
 //! Every sum of units is checked (with these limits none can overflow 64 bits).
 //!

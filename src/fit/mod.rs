@@ -9,7 +9,7 @@
 //!   an inhomogeneous Poisson process, for the constant, exponential and linear models, chosen
 //!   by AIC, with standard errors from the observed information ([`intensity`]);
 //! - the order-size distribution by maximum likelihood, chosen by AIC ([`order_size`]);
-//! - the Syntetos–Boylan class of the monthly demand ([`classify`]);
+//! - the Syntetos–Boylan class of the monthly demand ([`classify()`]);
 //! - goodness of fit of the chosen intensity ([`GoodnessOfFit`]: a chi-square test of monthly
 //!   counts grouped to expected ≥ 5, and the largest gap between observed and expected
 //!   cumulative orders);
@@ -18,14 +18,12 @@
 //!   `[demand.uncertainty]`.
 //!
 //! [`PartFit::demand_model`] turns a fit into the scenario's [`DemandModel`]; the output files
-//! are written by [`crate::output::fit`], named by [`names`]. Nothing here prints.
+//! are written by [`crate::output::fit`], named by [`crate::part_id`]. Nothing here prints.
 
 pub mod classify;
 pub mod history;
 pub mod intensity;
-pub mod names;
 pub mod order_size;
-pub mod scenario_file;
 
 pub use classify::{Classification, DemandClass, classify};
 pub use history::{History, PartHistory, parse_history, read_history};
@@ -323,6 +321,31 @@ impl PartFit {
             rate_cv: self.rate_cv(),
             obsolescence_annual_probability: 0.0,
         }
+    }
+}
+
+/// One part's fit and the text of its file.
+#[derive(Debug, Clone)]
+pub struct FittedPart {
+    /// The fit.
+    pub fit: PartFit,
+    /// The part's file: the template with the fitted demand, or the demand block alone.
+    pub text: String,
+}
+
+/// What `fit` found.
+#[derive(Debug, Clone)]
+pub struct FitResult {
+    /// Per part, in the history's order.
+    pub parts: Vec<FittedPart>,
+    /// The history file's name, as the generated files cite it.
+    pub source: String,
+}
+
+impl FitResult {
+    /// The fits, in the history's order.
+    pub fn fits(&self) -> Vec<PartFit> {
+        self.parts.iter().map(|p| p.fit.clone()).collect()
     }
 }
 

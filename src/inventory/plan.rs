@@ -4,8 +4,9 @@ use std::sync::atomic::AtomicBool;
 
 use crate::demand::DemandModel;
 use crate::discount::Discount;
+use crate::error::InputError;
 use crate::retention::{RetainRule, RetentionError, retained_level_cancellable};
-use crate::scenario::{PolicyKind, Scenario, UnmetDemand};
+use crate::scenario::{LoadError, LoadedScenario, PolicyKind, Scenario, UnmetDemand};
 
 /// Days per year, for partner response times given in days.
 pub const DAYS_PER_YEAR: f64 = 365.25;
@@ -180,6 +181,24 @@ pub enum PlanError {
 }
 
 impl Plan {
+    /// The plan of a loaded scenario, every retained level computed ([`Plan::new`]); a
+    /// retained level that cannot be computed is an input error at the policy's `retain`
+    /// (file, line, column, value), see [`LoadedScenario::retain_problem`].
+    pub fn of(loaded: &LoadedScenario) -> Result<Plan, InputError> {
+        Plan::new(&loaded.scenario).map_err(|(policy, error)| loaded.retain_problem(policy, &error))
+    }
+
+    /// [`Plan::of`] that stops with [`LoadError::Cancelled`] within a few milliseconds once
+    /// `cancel` is set.
+    pub fn of_cancellable(loaded: &LoadedScenario, cancel: &AtomicBool) -> Result<Plan, LoadError> {
+        Plan::new_cancellable(&loaded.scenario, cancel).map_err(|e| match e {
+            PlanError::Cancelled => LoadError::Cancelled,
+            PlanError::Retention { policy, error } => {
+                LoadError::Input(loaded.retain_problem(policy, &error))
+            }
+        })
+    }
+
     /// Builds the plan of `scenario`, computing every retained level ([`Plan::new_cancellable`]
     /// that is never cancelled); the error names the policy by index.
     pub fn new(scenario: &Scenario) -> Result<Plan, (usize, RetentionError)> {

@@ -9,7 +9,6 @@
 //! outputs of `pimsim fit`, [`portfolio`] those of `pimsim portfolio`.
 
 pub mod charts;
-pub mod escape;
 mod files;
 pub mod fit;
 mod optimize;
@@ -86,8 +85,14 @@ pub fn policy_cells(row: &PolicyRow) -> Vec<String> {
 fn policy_record(row: &PolicyRow) -> Vec<(String, String)> {
     let mut record: Vec<(String, String)> = Vec::with_capacity(64);
     let mut push = |column: &str, cell: String| record.push((column.to_string(), cell));
-    push("policy", escape::spreadsheet_cell(&row.policy).into_owned());
-    push("kind", escape::spreadsheet_cell(&row.kind).into_owned());
+    push(
+        "policy",
+        crate::escape::spreadsheet_cell(&row.policy).into_owned(),
+    );
+    push(
+        "kind",
+        crate::escape::spreadsheet_cell(&row.kind).into_owned(),
+    );
     push("paths", row.paths.to_string());
     push("seed", row.seed.to_string());
     push("fill_rate", cell(row.fill_rate));
@@ -159,7 +164,7 @@ impl Exporter for TimeSeriesCsv {
     fn render(&self, summary: &RunSummary) -> anyhow::Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
         for point in &summary.timeseries {
-            match escape::spreadsheet_cell(&point.policy) {
+            match crate::escape::spreadsheet_cell(&point.policy) {
                 std::borrow::Cow::Borrowed(_) => w.serialize(point)?,
                 std::borrow::Cow::Owned(policy) => w.serialize(TimeSeriesPoint {
                     policy,
@@ -275,7 +280,7 @@ pub fn run_files(summary: &RunSummary, report: bool) -> Result<FileSet, crate::e
 /// The files of `pimsim sweep`: `sweep.csv`, `sweep_oat.csv`, `sweep.json` and, with
 /// `report`, `report.html` and the charts.
 pub fn sweep_files(
-    runs: &[crate::engine::sweep::SweepRun],
+    runs: &[crate::sweep::run::SweepRun],
     report: bool,
 ) -> Result<FileSet, crate::error::Error> {
     Ok(sweep::render_sweep_all(runs, report)?.into_iter().collect())
@@ -310,7 +315,7 @@ pub const FIT_FILES: [&str; 4] = [
 
 /// The files of `pimsim fit` into a directory: `parts.csv`, `fit_cumulative.csv`, the chart,
 /// and `<part>.toml` per part (names made safe and unique).
-pub fn fit_files(result: &crate::api::fit::FitResult) -> Result<FileSet, crate::error::Error> {
+pub fn fit_files(result: &crate::fit::FitResult) -> Result<FileSet, crate::error::Error> {
     let fits = result.fits();
     let mut set = FileSet::default();
     set.push(FIT_FILES[0], fit::render_parts_csv(&fits)?);

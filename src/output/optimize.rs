@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use super::charts::{optimize_png, optimize_svg};
-use super::escape::terminal_line;
 use super::{money, percent};
+use crate::escape::terminal_line;
 use crate::optimize::{OptimizeReport, QuantityKind};
 
 /// The files of an optimisation, in order: `optimize.json` first, then (with `chart`) the

@@ -15,10 +15,10 @@ use serde_json::json;
 
 use super::charts::pareto::Pareto;
 use super::charts::{hex, policy_color};
-use super::escape::{spreadsheet_cell, terminal_line};
 use super::report::{esc, page_start};
 use super::{money, percent, policy_cells, policy_columns};
 use crate::engine::Z95;
+use crate::escape::{spreadsheet_cell, terminal_line};
 use crate::portfolio::{ABC_A, ABC_B, Analysis, Portfolio, Total, XYZ_X, XYZ_Y};
 
 /// Most parts listed in the report's table of recommendations (all are in the CSV files).
@@ -577,4 +577,35 @@ pub fn render_portfolio_all(
         files.push(("pareto.png".into(), chart.png()?));
     }
     Ok(files)
+}
+
+/// The scenario of part `p` as a file that `pimsim run` reproduces the part with: the template
+/// with the part's row written in, and `[simulation]` set to the portfolio's `paths` and the
+/// part's seed (so that `pimsim run FILE` needs no flags).
+pub fn part_scenario_file(
+    p: &crate::portfolio::input::PreparedPart,
+    paths: u64,
+    seed: u64,
+) -> String {
+    let mut doc: toml::Table = p
+        .scenario_text
+        .parse()
+        .expect("the part's scenario text was parsed when it was validated");
+    let simulation = doc
+        .entry("simulation")
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let Some(t) = simulation.as_table_mut() {
+        // Paths ≤ 10^12 and seeds < 2^53 fit TOML's 64-bit integers.
+        t.insert("paths".into(), toml::Value::Integer(paths as i64));
+        t.insert(
+            "seed".into(),
+            toml::Value::Integer(crate::portfolio::part_seed(seed, &p.part) as i64),
+        );
+    }
+    format!(
+        "# Part {} of a pimsim portfolio: the template with the part's row written in, and the\n\
+         # portfolio's paths with the part's own seed. `pimsim run` of this file reproduces the\n\
+         # part's rows of portfolio.csv bit for bit.\n{doc}",
+        super::fit::scenario_file::quoted(&p.part)
+    )
 }

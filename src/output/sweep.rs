@@ -13,12 +13,12 @@ use serde_json::json;
 
 use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
 use super::charts::{hex, policy_color};
-use super::escape::{spreadsheet_cell, terminal_line};
 use super::report::{esc, page_start};
 use super::{check_finite, money, policy_cells, policy_columns};
-use crate::engine::sweep::SweepRun;
 use crate::engine::{PolicyRow, RunSummary};
-use crate::scenario::sweep::{Design, value_text};
+use crate::escape::{spreadsheet_cell, terminal_line};
+use crate::sweep::run::SweepRun;
+use crate::sweep::{Design, value_text};
 
 /// The swept keys of all runs, in order of first appearance (the parameter columns).
 pub fn parameter_columns(runs: &[SweepRun]) -> Vec<String> {

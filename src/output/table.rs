@@ -2,8 +2,8 @@
 //! through [`terminal_line`]: an escape sequence in a name is shown, not obeyed, and a name
 //! with a newline stays on its row.
 
-use super::escape::terminal_line;
 use crate::engine::RunSummary;
+use crate::escape::terminal_line;
 
 /// A money amount with thousands separators and no decimals (cents below 100).
 pub fn money(x: f64) -> String {

@@ -14,7 +14,7 @@
 //!   word that is not one (`exponential`) is text. An empty cell keeps the template's value.
 //!   Cells are read as pimsim's CSV writers write them: an apostrophe before a formula
 //!   character (`'=x`, `'-x`, written so that spreadsheets show the text) is dropped
-//!   ([`crate::output::escape::spreadsheet_cell_unescaped`]), so the ids of `pimsim fit`'s
+//!   ([`crate::escape::spreadsheet_cell_unescaped`]), so the ids of `pimsim fit`'s
 //!   `parts.csv` read back as they were.
 //! - A row that sets `demand.model` replaces the template's demand parameters: the other keys
 //!   of the template's `[demand]` table (not its sub-tables) are dropped, so that e.g. the
@@ -24,7 +24,7 @@
 //! - `simulation.*` and `sweep.*` columns are refused (paths and seed belong to the whole
 //!   portfolio), and so is renaming a policy (policies are compared across parts by name).
 //! - The ids of the portfolio's parts (the first file's) must be able to name the part's
-//!   scenario file `<part>.toml` (`--scenarios`): see [`crate::fit::names`].
+//!   scenario file `<part>.toml` (`--scenarios`): see [`crate::part_id`].
 //!
 //! **Size.** A portfolio holds at most [`MAX_PORTFOLIO_PARTS`] parts, and its parts files
 //! together at most [`MAX_PARTS_FILES_BYTES`] bytes: every part's validated scenario and plan
@@ -47,8 +47,8 @@ mod join;
 use join::{Joiner, RawRow};
 
 use crate::error::{InputError, Problem, Severity};
+use crate::escape::spreadsheet_cell_unescaped;
 use crate::inventory::Plan;
-use crate::output::escape::spreadsheet_cell_unescaped;
 use crate::scenario::Scenario;
 use crate::scenario::overrides::{OverrideKey, apply_overrides_to_table};
 

@@ -5,7 +5,7 @@
 //! parallel and each part's paths in parallel on the same rayon pool (nested parallel
 //! iterators in one pool share its threads by work stealing, so the cores are never
 //! oversubscribed); [`analyse`] picks the recommended policy per part and computes the
-//! portfolio totals and the ABC and XYZ classes. [`shard`] cuts a portfolio into slices of
+//! portfolio totals and the ABC and XYZ classes. [`crate::shard::portfolio`] cuts a portfolio into slices of
 //! parts that merge into exactly the results of one run.
 //!
 //! **Seeds.** Part `id` of a portfolio with seed `S` is simulated with the seed
@@ -27,7 +27,7 @@
 //!
 //! **XYZ** by the coefficient of variation of the units demanded in the first year, exact
 //! under the part's demand model: with Λ the expected orders of the year and S the order size,
-//! CV² = E[S²] / (Λ·E[S]²) + rate_cv² (Poisson arrivals, compound sizes, the Gamma rate
+//! CV² = E\[S²\] / (Λ·E\[S\]²) + rate_cv² (Poisson arrivals, compound sizes, the Gamma rate
 //! multiplier). X: CV ≤ 0.5, Y: CV ≤ 1, Z: above, or no expected demand. The decay of the
 //! rate is a forecastable trend and does not count as variability.
 
@@ -210,33 +210,6 @@ fn part_result(p: &PreparedPart, summary: &RunSummary) -> PartResult {
         demand_cv,
         policies: PolicyRow::all(summary),
     }
-}
-
-/// The scenario of part `p` as a file that `pimsim run` reproduces the part with: the template
-/// with the part's row written in, and `[simulation]` set to the portfolio's `paths` and the
-/// part's seed (so that `pimsim run FILE` needs no flags).
-pub fn part_scenario_file(p: &PreparedPart, paths: u64, seed: u64) -> String {
-    let mut doc: toml::Table = p
-        .scenario_text
-        .parse()
-        .expect("the part's scenario text was parsed when it was validated");
-    let simulation = doc
-        .entry("simulation")
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    if let Some(t) = simulation.as_table_mut() {
-        // Paths ≤ 10^12 and seeds < 2^53 fit TOML's 64-bit integers.
-        t.insert("paths".into(), toml::Value::Integer(paths as i64));
-        t.insert(
-            "seed".into(),
-            toml::Value::Integer(part_seed(seed, &p.part) as i64),
-        );
-    }
-    format!(
-        "# Part {} of a pimsim portfolio: the template with the part's row written in, and the\n\
-         # portfolio's paths with the part's own seed. `pimsim run` of this file reproduces the\n\
-         # part's rows of portfolio.csv bit for bit.\n{doc}",
-        crate::fit::scenario_file::quoted(&p.part)
-    )
 }
 
 /// Simulates `parts` in parallel on the current rayon pool (call it inside

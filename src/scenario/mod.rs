@@ -7,25 +7,22 @@
 //! reads and `docs/scenario-reference.md` is rendered from.
 //!
 //! The retained levels of quantile rules are computed when the plan is built
-//! ([`LoadedScenario::plan`]): its errors are input errors at the policy's `retain` too.
+//! ([`crate::inventory::Plan::of`]): its errors are input errors at the policy's `retain` too.
 
 pub mod keys;
 pub mod overrides;
 mod parse;
 mod reader;
-pub mod sweep;
 
 pub use keys::general::{DEFAULT_PATHS, DEFAULT_SEED, MAX_PATHS};
 pub use reader::MAX_NAME_CHARS;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
 use crate::demand::DemandModel;
 use crate::error::{InputError, Problem, Severity};
-use crate::inventory::{Plan, PlanError};
 use crate::retention::{RetainRule, RetentionError};
 
 /// Largest scenario file read, in bytes (16 MiB).
@@ -312,24 +309,6 @@ pub(crate) fn retain_key(policy: usize, error: &RetentionError) -> String {
 }
 
 impl LoadedScenario {
-    /// The plan of the scenario, every retained level computed ([`Plan::new`]); a retained
-    /// level that cannot be computed is an input error at the policy's `retain` (file, line,
-    /// column, value), see [`LoadedScenario::retain_problem`].
-    pub fn plan(&self) -> Result<Plan, InputError> {
-        Plan::new(&self.scenario).map_err(|(policy, error)| self.retain_problem(policy, &error))
-    }
-
-    /// [`LoadedScenario::plan`] that stops with [`LoadError::Cancelled`] within a few
-    /// milliseconds once `cancel` is set.
-    pub fn plan_cancellable(&self, cancel: &AtomicBool) -> Result<Plan, LoadError> {
-        Plan::new_cancellable(&self.scenario, cancel).map_err(|e| match e {
-            PlanError::Cancelled => LoadError::Cancelled,
-            PlanError::Retention { policy, error } => {
-                LoadError::Input(self.retain_problem(policy, &error))
-            }
-        })
-    }
-
     /// The input error for a retained level of policy `policy` (0-based) that cannot be
     /// computed: at the policy's `retain` in the file (at its `quantile` when the
     /// distribution never reaches it), with line, column and value.

@@ -3,7 +3,7 @@
 //!
 //! The runs of a sweep, over all its files in order, are its units: per file its points, then
 //! (when there are one-at-a-time points) the base scenario and the one-at-a-time points, the
-//! order of [`crate::engine::sweep::run_sweep`]. Of `U` units, shard `k` of `n` runs the units
+//! order of [`crate::sweep::run::run_sweep`]. Of `U` units, shard `k` of `n` runs the units
 //! `⌊U·k/n⌋ .. ⌊U·(k+1)/n⌋` (some shards are empty when `n > U`), each exactly as the
 //! single-machine sweep runs it: `retain = "optimal"` resolved on the point's own paths, then
 //! every path. A [`SweepPartial`] keeps, per unit, the engine's exact totals and the resolved
@@ -19,12 +19,12 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 
 use super::{Fingerprint, MergeError, Partial, Read, Shard, complete_set};
-use crate::engine::sweep::{SweepJob, SweepRun, resolved_plan, slim, unit_scenarios};
 use crate::engine::{self, Cancelled, RunSettings, Totals, block_count, simulate_run};
 use crate::inventory::Plan;
 use crate::retention::RetainRule;
 use crate::scenario::Scenario;
-use crate::scenario::sweep::SweepPlan;
+use crate::sweep::SweepPlan;
+use crate::sweep::run::{SweepJob, SweepRun, resolved_plan, slim, unit_scenarios};
 
 /// One scenario file of a sharded sweep, as recorded in every partial.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

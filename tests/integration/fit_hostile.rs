@@ -258,7 +258,7 @@ fn file_names_and_ids_cannot_inject_toml() {
             assert!(text.contains("from h\\u{a}[stock]\\u{a}shrinkage_rate = 0.5\\u{a}.csv:"));
             let comments: Vec<&str> = text.lines().filter(|l| l.starts_with('#')).collect();
             assert!(comments.len() >= 5, "{text}");
-            let named = format!("part {}", pimsim::fit::scenario_file::quoted(id));
+            let named = format!("part {}", pimsim::output::fit::scenario_file::quoted(id));
             assert!(comments.iter().any(|l| l.contains(&named)), "{text}");
             assert!(
                 comments

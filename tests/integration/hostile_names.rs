@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use crate::common::pimsim;
 use pimsim::engine::{self, RunSettings, RunSummary};
+use pimsim::escape::{terminal_line, xml_text};
 use pimsim::inventory::Plan;
-use pimsim::output::escape::{terminal_line, xml_text};
 use pimsim::output::{render_all, render_table};
 use pimsim::scenario::Scenario;
 

@@ -11,8 +11,8 @@ use std::path::Path;
 use pimsim::engine::{self, RunSettings};
 use pimsim::error::{InputError, Problem, Severity};
 use pimsim::scenario::keys::{self, Key, Kind, Limits};
-use pimsim::scenario::sweep::SweepPlan;
 use pimsim::scenario::{LoadedScenario, Scenario};
+use pimsim::sweep::SweepPlan;
 
 /// A scenario file being built: sections in order, each a header and `key = value` lines.
 struct Doc {
@@ -552,7 +552,7 @@ fn check_extreme(path: &str, text: &str) -> Result<bool, String> {
             };
         }
     };
-    let plan = match loaded.plan() {
+    let plan = match pimsim::inventory::Plan::of(&loaded) {
         Ok(plan) => plan,
         Err(e) => return proper(&errors(&Err(e))),
     };
@@ -603,7 +603,7 @@ fn an_unreachable_quantile_is_refused_at_its_line_and_column() {
                 retain = { quantile = 0.9999999999999999 }\n";
     let loaded = load(text).expect("valid: the quantile is in (0, 1)");
     let started = std::time::Instant::now();
-    let e = errors(&loaded.plan().map(|_| loaded.clone()));
+    let e = errors(&pimsim::inventory::Plan::of(&loaded).map(|_| loaded.clone()));
     assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
     assert_eq!(e.len(), 1, "{e:#?}");
     assert_eq!(e[0].key, "policy[0].retain.quantile");
@@ -612,7 +612,7 @@ fn an_unreachable_quantile_is_refused_at_its_line_and_column() {
     assert!(e[0].message.contains("is never reached"), "{}", e[0]);
     // A quantile the distribution reaches plans as before.
     let ok = load(&text.replace("0.9999999999999999", "0.999999")).unwrap();
-    assert!(ok.plan().is_ok());
+    assert!(pimsim::inventory::Plan::of(&ok).is_ok());
 }
 
 #[test]

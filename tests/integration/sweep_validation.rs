@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use pimsim::inventory::{Plan, PlanError};
 use pimsim::scenario::Scenario;
-use pimsim::scenario::sweep::{MAX_SWEEP_VALIDATION_WORK, SweepLoadError, SweepPlan};
+use pimsim::sweep::{MAX_SWEEP_VALIDATION_WORK, SweepLoadError, SweepPlan};
 
 const BUNDLED_SWEEP: &str = include_str!("../../scenarios/sweep_release_vs_scrap.toml");
 
@@ -97,7 +97,7 @@ fn the_quantile_recursion_of_a_plan_is_cancelled_within_milliseconds() {
             std::thread::sleep(Duration::from_millis(50));
             cancel.store(true, Ordering::Relaxed);
         });
-        loaded.plan_cancellable(&cancel)
+        pimsim::inventory::Plan::of_cancellable(&loaded, &cancel)
     });
     // Uncancelled, the recursion takes seconds; cancelled, it stops a few ms after the flag.
     assert!(

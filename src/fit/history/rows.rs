@@ -9,8 +9,8 @@ use super::{
     parse_period,
 };
 use crate::error::{InputError, Problem, Severity};
-use crate::fit::names::part_id_problem;
-use crate::output::escape::spreadsheet_cell_unescaped;
+use crate::escape::spreadsheet_cell_unescaped;
+use crate::part_id::part_id_problem;
 
 /// One order line that passed its checks.
 pub(super) struct Row {

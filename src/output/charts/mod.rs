@@ -11,7 +11,7 @@
 //! Money axes name the scenario's currency (`report.currency`).
 //!
 //! Names from the input (policies, partners, parts, scenarios, swept keys and values, the
-//! currency) reach a chart only through [`drawable`], which shows the characters XML forbids
+//! currency) reach a chart only through `drawable`, which shows the characters XML forbids
 //! as `\u{..}` ([`xml_text`]), so every SVG stays well-formed and the PNG shows the same text.
 //! Markup characters are left to plotters: its SVG backend escapes `<`, `>`, `&` and quotes in
 //! every text and attribute, so they are escaped exactly once.
@@ -45,8 +45,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Exporter;
-use super::escape::xml_text;
 use crate::engine::{PolicySummary, RunSummary};
+use crate::escape::xml_text;
 
 /// DejaVu Sans, the one font of every chart (licence: `assets/fonts/LICENSE-DejaVu.txt`).
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");

@@ -22,9 +22,9 @@ mod verdict;
 use std::fmt::Write as _;
 
 use super::charts::{hex, policy_color};
-use super::escape::xml_text;
 use super::{Exporter, percent, whole_number};
 use crate::engine::RunSummary;
+use crate::escape::xml_text;
 use style::CSS;
 
 /// `report.html`.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{Column, Headers, Parsed, error};
 use crate::error::{Problem, Severity};
-use crate::fit::names::part_id_problem;
+use crate::part_id::part_id_problem;
 
 /// One row of the joined table before validation.
 pub(super) struct RawRow {

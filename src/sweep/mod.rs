@@ -1,4 +1,4 @@
-//! `[sweep]`: a scenario evaluated at many points, each a set of [`overrides`](super::overrides)
+//! `[sweep]`: a scenario evaluated at many points, each a set of [`overrides`](crate::scenario::overrides)
 //! of scenario fields by dotted name.
 //!
 //! ```toml
@@ -26,6 +26,7 @@
 //! is validated (`points::validate_all`).
 
 mod points;
+pub mod run;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -36,12 +37,13 @@ use toml::Value;
 use toml::de::{DeTable, DeValue};
 
 use self::points::Points;
-use super::keys::policy::sweep as sweep_keys;
-use super::overrides::{OverrideKey, get_value, shorten_key};
-use super::{LoadError, LoadedScenario, Scenario};
 use crate::error::{InputError, Problem, Severity};
+use crate::scenario::keys::policy::sweep as sweep_keys;
+use crate::scenario::overrides::{OverrideKey, get_value, shorten_key};
+use crate::scenario::{LoadError, LoadedScenario, Scenario};
+pub use run::{SweepJob, SweepRun, run_sweep};
 
-pub use super::keys::policy::{MAX_POINTS, MAX_SWEEP_VALIDATION_WORK};
+pub use crate::scenario::keys::policy::{MAX_POINTS, MAX_SWEEP_VALIDATION_WORK};
 
 /// Why [`SweepPlan::from_toml_cancellable`] returned no plan: bad input (exit code 2), or the
 /// cancel flag was set.
@@ -469,7 +471,7 @@ impl SweepReader<'_> {
             Some(c) => c,
             None => {
                 let mut probe = self.plain.clone();
-                let err = super::overrides::apply_overrides_to_table(
+                let err = crate::scenario::overrides::apply_overrides_to_table(
                     &mut probe,
                     &[(key.clone(), Value::Integer(0))],
                 )

@@ -9,11 +9,11 @@
 
 use std::sync::atomic::AtomicBool;
 
-use super::{Cancelled, RunSettings, RunSummary, run_cancellable};
+use crate::engine::{Cancelled, RunSettings, RunSummary, run_cancellable};
 use crate::inventory::Plan;
 use crate::optimize::OptimizeError;
 use crate::scenario::Scenario;
-use crate::scenario::sweep::SweepPlan;
+use crate::sweep::SweepPlan;
 
 /// One scenario file of a sweep, validated: what running (or sharding) its sweep needs.
 #[derive(Debug, Clone)]

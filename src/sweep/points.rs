@@ -273,7 +273,7 @@ impl SweepReader<'_> {
 #[cfg(test)]
 pub(super) mod tests_support {
     /// The quantile work of one scenario, for the tests of the budget.
-    pub(in crate::scenario::sweep) fn work(s: &crate::scenario::Scenario) -> f64 {
+    pub(in crate::sweep) fn work(s: &crate::scenario::Scenario) -> f64 {
         super::scenario_work(s).0
     }
 }

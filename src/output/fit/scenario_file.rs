@@ -10,7 +10,7 @@
 //! - in comments, a part id is written as a one-line TOML basic string (`"P0003"`, with quotes,
 //!   backslashes, line breaks, control and bidirectional characters escaped) and the history's
 //!   file name with its control and bidirectional characters shown as `\u{..}`
-//!   ([`crate::output::escape::terminal_line`]), so no comment can end early;
+//!   ([`crate::escape::terminal_line`]), so no comment can end early;
 //! - every file is checked to parse to exactly the tables meant: the demand block to the table
 //!   built alongside its text, a composed scenario to the template's table with the demand and
 //!   the names replaced. A file that does not is never returned.
@@ -21,8 +21,8 @@ use toml::{Table, Value};
 
 use crate::demand::{Intensity, OrderSize};
 use crate::error::InputError;
+use crate::escape::terminal_line;
 use crate::fit::{PartFit, TimeOrigin};
-use crate::output::escape::terminal_line;
 use crate::output::fit::{decay_intervals, model_and_rate, number, opt};
 use crate::scenario::Scenario;
 

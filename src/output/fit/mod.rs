@@ -10,23 +10,23 @@
 //! `@`, a tab or a carriage return), which pimsim's CSV readers read back as they were; numbers
 //! are never escaped.
 //!
-//! The scenario TOML of a part is written by [`crate::fit::scenario_file`] (re-exported here:
+//! The scenario TOML of a part is written by [`crate::output::fit::scenario_file`] (re-exported here:
 //! [`render_part_file`], [`render_demand_toml`], [`compose_scenario`]), the file names of the
-//! parts by [`crate::fit::names`] ([`part_file_names`], [`part_file_stem`]).
+//! parts by [`crate::part_id`] ([`part_file_names`], [`part_file_stem`]).
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::demand::{Intensity, OrderSize};
+use crate::escape::{spreadsheet_cell, terminal_line};
 use crate::fit::{DecayModel, PartFit};
-use crate::output::escape::{spreadsheet_cell, terminal_line};
 
-pub use crate::fit::names::{
+pub use crate::part_id::{
     FIT_RESERVED_STEMS, MAX_PART_ID_CHARS, part_file_names, part_file_stem, part_id_problem,
 };
-pub use crate::fit::scenario_file::{
-    PartFileError, compose_scenario, render_demand_toml, render_part_file,
-};
+pub mod scenario_file;
+
+pub use scenario_file::{PartFileError, compose_scenario, render_demand_toml, render_part_file};
 
 /// The scenario-key columns of the parts CSV, in order.
 pub const PARTS_SCENARIO_COLUMNS: [&str; 9] = [
