@@ -156,6 +156,40 @@ impl ScenarioFile {
         Ok(ScenarioFile { loaded, text })
     }
 
+    /// A scenario from a table of values (e.g. a dictionary of a caller's language, turned
+    /// into TOML): written as TOML text, then validated as a file named `path` would be (the
+    /// lines and columns of problems refer to that text, [`ScenarioFile::text`]).
+    pub fn from_table(path: &Path, table: &toml::Table) -> Result<ScenarioFile, InputError> {
+        let text = toml::to_string(table).map_err(|e| InputError::Unreadable {
+            path: path.to_path_buf(),
+            reason: format!("cannot be written as TOML: {e}"),
+        })?;
+        Self::from_text(path, text)
+    }
+
+    /// This scenario with fields set by dotted name (`demand.half_life_years`,
+    /// `policy.scrap-60.retain`: the keys of sweeps and parts files), validated again. A
+    /// `[sweep]` table is dropped.
+    pub fn with_overrides(
+        &self,
+        overrides: &[(&str, toml::Value)],
+    ) -> Result<ScenarioFile, InputError> {
+        let text =
+            crate::scenario::overrides::apply_dotted(&self.text, overrides).map_err(|e| {
+                InputError::Flag {
+                    flag: "override".into(),
+                    value: match &e {
+                        crate::scenario::overrides::OverrideError::Syntax { key, .. }
+                        | crate::scenario::overrides::OverrideError::Path { key, .. } => {
+                            crate::scenario::overrides::shorten_key(key)
+                        }
+                    },
+                    message: e.to_string(),
+                }
+            })?;
+        Self::from_text(self.path(), text)
+    }
+
     /// The validated scenario.
     pub fn scenario(&self) -> &Scenario {
         &self.loaded.scenario

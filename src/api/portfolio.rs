@@ -41,7 +41,30 @@ pub struct PortfolioOptions {
 /// Reads the template and the parts files (joined on `part`) and validates every part's
 /// scenario, with `threads` workers (0 = one per core).
 pub fn load(parts: &[PathBuf], template: &Path, threads: usize) -> Result<PortfolioInput, Error> {
-    let text = Scenario::read_text(template)?;
+    let template = template_file(template, Scenario::read_text(template)?)?;
+    let pool = pf::thread_pool(threads);
+    let parts = pool.install(|| read_parts(parts, template.path(), &template.text))?;
+    Ok(PortfolioInput { template, parts })
+}
+
+/// [`load`] of parts lists and a template given as text (`(name, text)`; names are used in
+/// messages), e.g. data frames written as CSV by a caller.
+pub fn load_texts(
+    parts: Vec<(PathBuf, String)>,
+    template: (PathBuf, String),
+    threads: usize,
+) -> Result<PortfolioInput, Error> {
+    let template = template_file(&template.0, template.1)?;
+    let (names, texts): (Vec<PathBuf>, Vec<String>) = parts.into_iter().unzip();
+    let pool = pf::thread_pool(threads);
+    let parts = pool.install(|| {
+        crate::portfolio::input::read_parts_texts(&names, texts, template.path(), &template.text)
+    })?;
+    Ok(PortfolioInput { template, parts })
+}
+
+/// The template scenario: one scenario, without `[sweep]`.
+fn template_file(template: &Path, text: String) -> Result<ScenarioFile, Error> {
     if super::has_sweep(&text) {
         return Err(InputError::Flag {
             flag: "--template".into(),
@@ -52,10 +75,7 @@ pub fn load(parts: &[PathBuf], template: &Path, threads: usize) -> Result<Portfo
         }
         .into());
     }
-    let template = ScenarioFile::from_text(template, text)?;
-    let pool = pf::thread_pool(threads);
-    let parts = pool.install(|| read_parts(parts, template.path(), &template.text))?;
-    Ok(PortfolioInput { template, parts })
+    Ok(ScenarioFile::from_text(template, text)?)
 }
 
 fn file_name(p: &Path) -> String {

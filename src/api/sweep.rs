@@ -29,11 +29,27 @@ pub fn load(
     control: &Control,
 ) -> Result<Vec<SweepJob>, Error> {
     let files = super::scenario_files(inputs)?;
+    let mut texts = Vec::with_capacity(files.len());
+    for f in files {
+        control.check()?;
+        let text = Scenario::read_text(&f)?;
+        texts.push((f, text));
+    }
+    load_texts(texts, options, control)
+}
+
+/// [`load`] of scenario texts (`(name, text)`: the name is used in messages and gives the
+/// `scenario` column), e.g. scenarios built by a caller in memory.
+pub fn load_texts(
+    texts: Vec<(PathBuf, String)>,
+    options: &RunOptions,
+    control: &Control,
+) -> Result<Vec<SweepJob>, Error> {
     let mut plans = Vec::new();
     let mut problems: Vec<Problem> = Vec::new();
-    for f in &files {
-        control.check()?;
-        let text = Scenario::read_text(f)?;
+    let files: Vec<PathBuf> = texts.iter().map(|(f, _)| f.clone()).collect();
+    for (f, text) in texts {
+        let f = &f;
         // Validating every point can take long (exact quantiles): it stops when cancelled.
         match SweepPlan::from_toml_cancellable(f, &text, control.cancel_flag(), &|_| {}) {
             Ok(plan) => plans.push((plan, text)),

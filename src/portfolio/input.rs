@@ -244,13 +244,18 @@ fn header_and_rows(
 /// Problems of files that parse (a header without rows) are left in `problems`.
 fn read_files(
     files: &[PathBuf],
+    given: Option<Vec<String>>,
     problems: &mut Vec<Problem>,
 ) -> Result<(Vec<String>, Vec<Parsed>), InputError> {
     let mut texts = Vec::new();
     let mut parsed = Vec::new();
     let mut total = 0u64;
+    let mut given = given.map(Vec::into_iter);
     for (fi, f) in files.iter().enumerate() {
-        let text = read_text(f)?;
+        let text = match given.as_mut().and_then(Iterator::next) {
+            Some(text) => text,
+            None => read_text(f)?,
+        };
         total += text.len() as u64;
         if total > MAX_PARTS_FILES_BYTES {
             return Err(InputError::Unreadable {
@@ -638,6 +643,26 @@ pub fn read_parts(
     template_path: &Path,
     template_text: &str,
 ) -> Result<PartsInput, InputError> {
+    read_parts_from(files, None, template_path, template_text)
+}
+
+/// [`read_parts`] of parts lists given as text (`texts[i]` is the content of the file named
+/// `files[i]` in messages), e.g. data frames written as CSV by a caller.
+pub fn read_parts_texts(
+    files: &[PathBuf],
+    texts: Vec<String>,
+    template_path: &Path,
+    template_text: &str,
+) -> Result<PartsInput, InputError> {
+    read_parts_from(files, Some(texts), template_path, template_text)
+}
+
+fn read_parts_from(
+    files: &[PathBuf],
+    texts: Option<Vec<String>>,
+    template_path: &Path,
+    template_text: &str,
+) -> Result<PartsInput, InputError> {
     let template_doc: Table =
         template_text
             .parse()
@@ -646,7 +671,7 @@ pub fn read_parts(
                 reason: format!("not valid TOML: {}", e.message()),
             })?;
     let mut problems = Vec::new();
-    let (texts, parsed) = read_files(files, &mut problems)?;
+    let (texts, parsed) = read_files(files, texts, &mut problems)?;
     let headers = read_headers(files, &parsed, problems)?;
     let mut problems = Vec::new();
     let keys = resolve_keys(
