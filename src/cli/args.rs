@@ -43,6 +43,22 @@ pub enum Format {
     Csv,
 }
 
+/// What a command that writes a report shows and writes: `--format`, `--quiet`, `--no-report`
+/// (`run`, `sweep`, `merge`, `portfolio`).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ReportArgs {
+    /// What to print on standard output: the table, or the content of the command's JSON or
+    /// CSV file.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// No progress bar and no messages on standard error (warnings still show).
+    #[arg(long)]
+    pub quiet: bool,
+    /// Skip the report: no report.html and no chart files (SVG, PNG), only the data files.
+    #[arg(long)]
+    pub no_report: bool,
+}
+
 /// `--shard K/N`, or K and N from a scheduler's environment (`run`, `sweep`, `portfolio`).
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct ShardArgs {

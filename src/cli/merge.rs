@@ -8,7 +8,7 @@ use pimsim::api::{self, merge::Merged};
 use pimsim::error::Error;
 use pimsim::output;
 
-use super::args::Format;
+use super::args::{Format, ReportArgs};
 use super::terminal::Session;
 use super::{paths, portfolio, sweep};
 
@@ -24,17 +24,8 @@ pub struct MergeArgs {
     /// reports/<parts file stem>-portfolio/].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// What to print on standard output: the table, or the content of the JSON or CSV file
-    /// (summary.json or policies.csv; sweep.json or sweep.csv; portfolio.json or
-    /// portfolio.csv).
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// No messages on standard error (warnings still show).
-    #[arg(long)]
-    pub quiet: bool,
-    /// Skip the report: no report.html and no chart files (SVG, PNG), only the data files.
-    #[arg(long)]
-    pub no_report: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// Runs `pimsim merge`.
@@ -42,13 +33,13 @@ pub fn execute(args: &MergeArgs, session: &Session) -> Result<ExitCode, Error> {
     let (merged, shards) = api::merge::merge(&args.inputs)?;
     let out = args.out.clone().unwrap_or_else(|| default_dir(&merged));
     let dir = session.output_dir(&out)?;
-    let report = !args.no_report;
+    let report = !args.report.no_report;
     let what = match &merged {
         Merged::Run(run) => {
             session.warnings(&run.scenario.warnings);
             let files = output::run_files(&run.summary, report)?;
             session.write(&dir, &files)?;
-            match args.format {
+            match args.report.format {
                 Format::Table => {
                     session.print(output::render_table(&run.summary).as_bytes(), true)?
                 }
@@ -65,12 +56,12 @@ pub fn execute(args: &MergeArgs, session: &Session) -> Result<ExitCode, Error> {
             for r in runs {
                 session.warnings(&r.plan.base.warnings);
             }
-            sweep::write_and_print(runs, &dir, args.format, report, session)?;
+            sweep::write_and_print(runs, &dir, args.report.format, report, session)?;
             let points: usize = runs.iter().map(|r| r.points.len()).sum();
             format!("{} scenario(s), {points} point(s)", runs.len())
         }
         Merged::Portfolio(p) => {
-            portfolio::write_and_print(p, &dir, args.format, report, session)?;
+            portfolio::write_and_print(p, &dir, args.report.format, report, session)?;
             format!("{} parts", p.parts.len())
         }
     };

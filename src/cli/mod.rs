@@ -55,13 +55,13 @@ impl Command {
     /// Whether the command was asked to be quiet.
     fn quiet(&self) -> bool {
         match self {
-            Command::Run(a) => a.quiet,
+            Command::Run(a) => a.report.quiet,
             Command::Check(_) => false,
-            Command::Sweep(a) => a.quiet,
-            Command::Merge(a) => a.quiet,
+            Command::Sweep(a) => a.report.quiet,
+            Command::Merge(a) => a.report.quiet,
             Command::Optimize(a) => a.quiet,
             Command::Fit(a) => a.quiet,
-            Command::Portfolio(a) => a.quiet,
+            Command::Portfolio(a) => a.report.quiet,
         }
     }
 }

@@ -9,7 +9,7 @@ use pimsim::error::Error;
 use pimsim::output::{self, OutputDir};
 use pimsim::portfolio::Portfolio;
 
-use super::args::{Format, ShardArgs, SimulationArgs, parse_fraction};
+use super::args::{Format, ReportArgs, ShardArgs, SimulationArgs, parse_fraction};
 use super::paths;
 use super::terminal::Session;
 
@@ -34,15 +34,8 @@ pub struct PortfolioArgs {
     /// Output directory [default: reports/<parts file stem>-portfolio/].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// What to print on standard output: totals, portfolio.json or portfolio.csv.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// No progress bar and no messages on standard error (warnings still show).
-    #[arg(long)]
-    pub quiet: bool,
-    /// Skip the report: no report.html and no chart files, only the data files.
-    #[arg(long)]
-    pub no_report: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
     // Shards of a portfolio slice its parts.
     #[command(flatten)]
     pub shard: ShardArgs,
@@ -117,7 +110,13 @@ pub fn execute(args: &PortfolioArgs, session: &Session) -> Result<ExitCode, Erro
     let dir = session.output_dir(&out)?;
     let portfolio = session.with_control(|c| api::portfolio::portfolio(&input, &options, c))?;
     let elapsed = session.seconds();
-    write_and_print(&portfolio, &dir, args.format, !args.no_report, session)?;
+    write_and_print(
+        &portfolio,
+        &dir,
+        args.report.format,
+        !args.report.no_report,
+        session,
+    )?;
     write_scenarios(scenarios_dir.as_ref(), &input, &options, 0..count, session)?;
     session.note(&format!(
         "{count} parts × {} paths in {elapsed:.2} s; wrote {}",

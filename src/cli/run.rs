@@ -9,7 +9,7 @@ use pimsim::error::Error;
 use pimsim::escape::terminal_line;
 use pimsim::output;
 
-use super::args::{Format, ShardArgs, SimulationArgs};
+use super::args::{Format, ReportArgs, ShardArgs, SimulationArgs};
 use super::terminal::Session;
 use super::{paths, sweep};
 
@@ -23,15 +23,8 @@ pub struct RunArgs {
     /// Output directory [default: reports/<scenario file stem>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// What to print on standard output.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// No progress bar and no messages on standard error (warnings still show).
-    #[arg(long)]
-    pub quiet: bool,
-    /// Skip the report: no report.html and no chart files (SVG, PNG), only the data files.
-    #[arg(long)]
-    pub no_report: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
     // Shards of a run slice its paths (in blocks); of a scenario with [sweep], its runs.
     #[command(flatten)]
     pub shard: ShardArgs,
@@ -46,8 +39,8 @@ pub fn execute(args: &RunArgs, session: &Session) -> Result<ExitCode, Error> {
             scenarios: std::slice::from_ref(&args.scenario),
             simulation: args.simulation,
             out: args.out.as_deref(),
-            format: args.format,
-            no_report: args.no_report,
+            format: args.report.format,
+            no_report: args.report.no_report,
             shard: args.shard,
         };
         return sweep::execute_request(&request, session);
@@ -96,9 +89,9 @@ pub fn execute(args: &RunArgs, session: &Session) -> Result<ExitCode, Error> {
         ));
     }
     let elapsed = session.seconds();
-    let files = output::run_files(&result.summary, !args.no_report)?;
+    let files = output::run_files(&result.summary, !args.report.no_report)?;
     session.write(&dir, &files)?;
-    match args.format {
+    match args.report.format {
         Format::Table => session.print(output::render_table(&result.summary).as_bytes(), true)?,
         Format::Json => session.print(files.get("summary.json").unwrap_or_default(), false)?,
         Format::Csv => session.print(files.get("policies.csv").unwrap_or_default(), false)?,

@@ -8,7 +8,7 @@ use pimsim::api;
 use pimsim::error::Error;
 use pimsim::output;
 
-use super::args::{Format, ShardArgs, SimulationArgs};
+use super::args::{Format, ReportArgs, ShardArgs, SimulationArgs};
 use super::paths;
 use super::terminal::Session;
 
@@ -25,15 +25,8 @@ pub struct SweepArgs {
     /// reports/sweep/ for several].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// What to print on standard output: a table of the points, sweep.json or sweep.csv.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// No progress bar and no messages on standard error (warnings still show).
-    #[arg(long)]
-    pub quiet: bool,
-    /// Skip the report: no report.html and no chart files (SVG, PNG), only the data files.
-    #[arg(long)]
-    pub no_report: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
     // Shards of a sweep slice its runs: the points, then the base and one-at-a-time runs, of
     // every file in order.
     #[command(flatten)]
@@ -64,8 +57,8 @@ pub fn execute(args: &SweepArgs, session: &Session) -> Result<ExitCode, Error> {
             scenarios: &args.scenarios,
             simulation: args.simulation,
             out: args.out.as_deref(),
-            format: args.format,
-            no_report: args.no_report,
+            format: args.report.format,
+            no_report: args.report.no_report,
             shard: args.shard,
         },
         session,
