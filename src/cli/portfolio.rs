@@ -78,12 +78,10 @@ pub fn execute(args: &PortfolioArgs, session: &Session) -> Result<ExitCode, Erro
             .out
             .clone()
             .unwrap_or_else(|| paths::report_dir(&args.parts[0], "-portfolio-shards"));
-        let dir = output::SharedDir::prepare(&out)?;
-        session.remember(&out);
+        let dir = session.shard_dir(&out)?;
         let partial = session
             .with_control(|c| api::portfolio::portfolio_shard(&input, &options, shard, c))?;
-        let bytes = pimsim::shard::encode(&partial).map_err(|e| Error::Internal(e.to_string()))?;
-        let written = dir.put(&shard.file_name(), &bytes, session.flag())?;
+        let written = session.write_partial(&dir, shard, &partial)?;
         let range = api::portfolio::shard_range(&input, shard);
         write_scenarios(
             scenarios_dir.as_ref(),

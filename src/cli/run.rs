@@ -54,11 +54,9 @@ pub fn execute(args: &RunArgs, session: &Session) -> Result<ExitCode, Error> {
             .out
             .clone()
             .unwrap_or_else(|| paths::report_dir(&args.scenario, "-shards"));
-        let dir = pimsim::output::SharedDir::prepare(&out)?;
-        session.remember(&out);
+        let dir = session.shard_dir(&out)?;
         let partial = session.with_control(|c| api::run::run_shard(&file, &options, shard, c))?;
-        let bytes = pimsim::shard::encode(&partial).map_err(|e| Error::Internal(e.to_string()))?;
-        let written = dir.put(&shard.file_name(), &bytes, session.flag())?;
+        let written = session.write_partial(&dir, shard, &partial)?;
         session.note(&format!(
             "shard {} of {}: blocks {}..{} in {:.2} s; wrote {}",
             shard.index,

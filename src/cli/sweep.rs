@@ -79,11 +79,9 @@ pub fn execute_request(request: &Request, session: &Session) -> Result<ExitCode,
             .out
             .map(Path::to_path_buf)
             .unwrap_or_else(|| paths::sweep_dir(&files, "shards"));
-        let dir = output::SharedDir::prepare(&out)?;
-        session.remember(&out);
+        let dir = session.shard_dir(&out)?;
         let partial = session.with_control(|c| api::sweep::sweep_shard(&jobs, shard, c))?;
-        let bytes = pimsim::shard::encode(&partial).map_err(|e| Error::Internal(e.to_string()))?;
-        let written = dir.put(&shard.file_name(), &bytes, session.flag())?;
+        let written = session.write_partial(&dir, shard, &partial)?;
         let total: u64 = partial.files.iter().map(|f| f.runs).sum();
         session.note(&format!(
             "shard {} of {}: runs {}..{} of the sweep's {total} in {:.2} s; wrote {}",

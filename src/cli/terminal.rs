@@ -11,7 +11,8 @@ use std::time::Instant;
 use pimsim::api::{Control, Progress};
 use pimsim::error::{Error, Problem};
 use pimsim::escape::{terminal_line, terminal_text};
-use pimsim::output::{FileSet, OutputDir};
+use pimsim::output::{FileSet, OutputDir, SharedDir};
+use pimsim::shard::{Partial, Shard, encode};
 
 /// One command's session with the terminal: the interruption flag (set by SIGINT and SIGTERM),
 /// whether to be quiet, the progress bar, and the output directory being written (for the
@@ -111,6 +112,25 @@ impl Session {
         let dir = OutputDir::prepare(path)?;
         self.remember(path);
         Ok(dir)
+    }
+
+    /// Checks the directory `path` that the shards of a job share before any work (see
+    /// [`SharedDir::prepare`]) and remembers it for the messages.
+    pub fn shard_dir(&self, path: &Path) -> Result<SharedDir, Error> {
+        let dir = SharedDir::prepare(path)?;
+        self.remember(path);
+        Ok(dir)
+    }
+
+    /// Writes shard `shard`'s partial result into `dir` (beside the other shards'), atomically.
+    pub fn write_partial<P: Partial>(
+        &self,
+        dir: &SharedDir,
+        shard: Shard,
+        partial: &P,
+    ) -> Result<PathBuf, Error> {
+        let bytes = encode(partial).map_err(|e| Error::Internal(e.to_string()))?;
+        dir.put(&shard.file_name(), &bytes, &self.requested)
     }
 
     /// Remembers `path` as the place this command writes, for the messages.
