@@ -139,6 +139,11 @@ fn refusal(target: &Path) -> Option<String> {
         Ok(meta) if !meta.is_dir() => {
             Some("exists and is not a directory; choose another --out".into())
         }
+        Ok(_) if is_mount_point(target) => Some(
+            "is a mount point; pimsim replaces its output directory as a whole, which a mount \
+             point cannot be: give a directory inside it (e.g. --out <mount>/results)"
+                .into(),
+        ),
         Ok(_) => {
             let empty = fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_none());
             (!empty && !is_pimsim_dir(target)).then(|| {
@@ -147,6 +152,25 @@ fn refusal(target: &Path) -> Option<String> {
                     .into()
             })
         }
+    }
+}
+
+/// Whether directory `dir` is the root of a mounted file system (a bind mount of a container,
+/// a network share): on another device than its parent.
+fn is_mount_point(dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let parent = dir.parent().unwrap_or(Path::new("/"));
+        match (fs::metadata(dir), fs::metadata(parent)) {
+            (Ok(d), Ok(p)) => d.dev() != p.dev(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        false
     }
 }
 

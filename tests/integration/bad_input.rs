@@ -1229,3 +1229,22 @@ fn a_full_disk_gives_a_clear_error_and_keeps_the_earlier_report() {
     );
     assert_eq!(snapshot(&out), before, "the earlier report changed");
 }
+
+#[test]
+fn a_mount_point_is_refused_as_an_output_directory() {
+    // A mount point (a container's bind mount, a network share) cannot be swapped with a new
+    // set: pimsim says so before it works, and writes into a directory inside it.
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mount) = Mount::tmpfs(&dir.path().join("mnt"), "size=4m") else {
+        return;
+    };
+    let (code, err) = run_into(&mount.0, "200");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("is a mount point") && err.contains("inside it"),
+        "{err}"
+    );
+    assert_eq!(fs::read_dir(&mount.0).unwrap().count(), 0);
+    let (code, err) = run_into(&mount.0.join("results"), "200");
+    assert_eq!(code, Some(0), "{err}");
+}
