@@ -75,6 +75,14 @@ pub fn problems_of(e: &InputError) -> Vec<Problem> {
         InputError::Unreadable { path, reason } => {
             vec![unplaced(path, "", None, format!("cannot read: {reason}"))]
         }
+        // A dotted override that names no field: the problem is at that key.
+        InputError::Flag {
+            flag,
+            value,
+            message,
+        } if flag == "override" => {
+            vec![unplaced(Path::new(""), value, None, message.clone())]
+        }
         InputError::Flag {
             flag,
             value,
@@ -99,6 +107,12 @@ pub fn input_error(py: Python<'_>, e: &InputError) -> PyErr {
             .iter()
             .map(|p| problem_dict(py, p))
             .collect::<PyResult<Vec<_>>>()?;
+        // A problem made from another kind of input error reads as that error's message.
+        if !matches!(e, InputError::Problems(_)) {
+            for p in &problems {
+                p.set_item("text", &message)?;
+            }
+        }
         let module = py.import("pimsim._errors")?;
         let exception = module
             .getattr("_scenario_error")?

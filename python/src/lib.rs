@@ -18,7 +18,22 @@ mod runner;
 mod scenario;
 mod values;
 
+use pimsim::error::{Error, InputError};
 use pyo3::prelude::*;
+
+/// For the package's tests: a job that fails as `kind` says (`input`, `cancelled`, `machine`,
+/// `internal`, or `panic`), run the way every job is run, so that the tests see each error
+/// become its Python exception (and a panic a `RuntimeError`, not an abort).
+#[pyfunction]
+fn _fail_for_tests(py: Python<'_>, kind: String) -> PyResult<()> {
+    runner::run(py, None, move |_| match kind.as_str() {
+        "input" => Err(InputError::Mismatch("a test of the input error".into()).into()),
+        "cancelled" => Err(Error::Cancelled),
+        "machine" => Err(Error::Machine("a test of the machine's failure".into())),
+        "internal" => Err(Error::Internal("a test of the internal failure".into())),
+        _ => panic!("a test of a panic"),
+    })
+}
 
 /// The native module.
 #[pymodule]
@@ -38,5 +53,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(jobs::optimize, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::fit, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::portfolio, m)?)?;
+    m.add_function(wrap_pyfunction!(_fail_for_tests, m)?)?;
     Ok(())
 }
