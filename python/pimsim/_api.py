@@ -16,7 +16,8 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 from . import _native
 from ._errors import _warn
 from ._frames import check_kind, is_frame, to_csv_text
-from ._progress import ProgressArg, display_for
+from ._progress import ProgressArg
+from ._progress import call as _call
 from ._results import FitResult, OptimizeResult, PortfolioResult, RunResult, SweepResult
 from ._scenario import PathLike, Scenario
 
@@ -47,15 +48,6 @@ def _scenario(scenario: ScenarioArg) -> Scenario:
     if isinstance(scenario, (str, os.PathLike)):
         return Scenario.from_file(scenario)
     raise TypeError(f"expected a Scenario or the path of a scenario file, not {type(scenario).__name__}")
-
-
-def _call(function: Any, progress: ProgressArg, *args: Any, **kwargs: Any) -> Any:
-    display = display_for(progress)
-    try:
-        return function(*args, progress=display, **kwargs)
-    finally:
-        if display is not None:
-            display.close()
 
 
 def _settings(paths: Optional[int], seed: Optional[int], threads: int) -> Tuple[Optional[int], Optional[int], int]:

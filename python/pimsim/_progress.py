@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any, Callable, Optional, Union
 
-__all__ = ["ProgressCallback", "ProgressArg", "display_for"]
+__all__ = ["ProgressCallback", "ProgressArg", "display_for", "call"]
 
 ProgressCallback = Callable[[int, int, str, Optional[str]], None]
 """``callback(done, total, unit, label)``: ``done`` of ``total`` ``unit`` (``"paths"``,
@@ -135,3 +135,14 @@ def display_for(progress: ProgressArg) -> Optional[_Display]:
     if callable(progress):
         return _Callback(progress)
     raise TypeError(f"progress = {progress!r}: expected True, False or a function(done, total, unit, label)")
+
+
+def call(function: Any, progress: ProgressArg, *args: Any, **kwargs: Any) -> Any:
+    """``function(*args, progress=display, **kwargs)`` with the display for ``progress``,
+    closed afterwards (also when the call raises)."""
+    display = display_for(progress)
+    try:
+        return function(*args, progress=display, **kwargs)
+    finally:
+        if display is not None:
+            display.close()

@@ -14,24 +14,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import _native
 from ._errors import Problem
 from ._frames import from_records, read_csv
-from ._progress import ProgressArg, display_for
+from ._progress import ProgressArg
+from ._progress import call as _call
 from ._scenario import PathLike, Scenario
 
 __all__ = ["RunResult", "SweepResult", "OptimizeResult", "FitResult", "PortfolioResult"]
 
 POLICY_TEXT = ("policy", "kind")
-
-
-def _call(method: Any, progress: ProgressArg, *args: Any, **kwargs: Any) -> Any:
-    display = display_for(progress)
-    try:
-        return method(*args, progress=display, **kwargs)
-    finally:
-        if display is not None:
-            display.close()
 
 
 class _Result:
