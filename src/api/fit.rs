@@ -21,6 +21,12 @@ pub fn read_history(path: &Path) -> Result<History, InputError> {
     crate::fit::read_history(path)
 }
 
+/// Checks the text of a demand history CSV (`part, period, quantity[, eop]`), e.g. a data
+/// frame written as CSV by a caller; `name` names it in messages.
+pub fn parse_history(name: &Path, text: &str) -> Result<History, InputError> {
+    crate::fit::history::parse_history(name, text)
+}
+
 /// Fits every part of `history` (the file named `source` in the generated files' comments).
 pub fn fit(history: &History, source: &str, options: &FitOptions) -> Result<FitResult, Error> {
     let fits = crate::fit::fit_history(history, options.origin);

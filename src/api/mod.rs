@@ -26,6 +26,9 @@ use crate::engine::{Cancelled, RunSettings};
 use crate::error::{Error, InputError};
 use crate::scenario::{LoadedScenario, Scenario, Simulation};
 
+/// The library's version, as `summary.json` and every other output cite it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// What a long job reports while it works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress<'a> {
