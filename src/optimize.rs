@@ -42,6 +42,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::engine::{self, Cancelled, PolicyEstimate, RunSettings};
@@ -56,12 +57,13 @@ pub const GRID_POINTS: usize = 17;
 pub const SCAN_CHUNK: usize = 64;
 
 /// How the quantities are searched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// The zooming grid of the module's documentation: exact for a unimodal mean cost.
+    /// The zooming grid (docs/optimizer.md): exact for a unimodal mean cost.
     ZoomingGrid,
-    /// Every quantity of the range ([`SCAN_CHUNK`] per pass): exact whatever the curve's shape.
+    /// Every quantity of the range, `SCAN_CHUNK` (64) per pass: exact whatever the curve's
+    /// shape.
     FullScan,
 }
 
@@ -73,7 +75,7 @@ pub const MAX_DOUBLINGS: u32 = 20;
 pub const OPTIMAL_RETAIN_PATHS: u64 = 10_000;
 
 /// What is optimised for a policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QuantityKind {
     /// R of a scrap or partner-release policy: units kept at the disposition.
@@ -83,20 +85,22 @@ pub enum QuantityKind {
 }
 
 /// One evaluated quantity.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
 pub struct FrontierPoint {
-    /// R or the last-time buy, units.
+    /// R or the last-time buy (units). Stable.
     pub quantity: u64,
-    /// Mean total discounted cost per path (currency).
+    /// Mean total discounted cost per path (currency). Stable.
     pub total_cost: f64,
-    /// Mean fill rate (units filled from stock at once ÷ units demanded, over all paths).
+    /// Fill rate: units filled from stock at once ÷ units demanded, over all paths (share in
+    /// [0, 1]; 1 when nothing was demanded). Stable.
+    #[schemars(range(min = 0, max = 1))]
     pub fill_rate: f64,
-    /// Standard error of `total_cost`.
+    /// Standard error of `total_cost` (currency).
     pub std_err: f64,
 }
 
 /// How much work the search took.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct SearchCost {
     /// How the quantities were searched.
     pub method: Method,
@@ -104,30 +108,33 @@ pub struct SearchCost {
     pub passes: u32,
     /// Quantities evaluated (the frontier's length).
     pub candidates: u64,
-    /// Lowest quantity of the searched range.
+    /// Lowest quantity of the searched range (units).
     pub lower: u64,
-    /// Highest quantity of the searched range (after any doubling).
+    /// Highest quantity of the searched range, after any doubling (units).
     pub upper: u64,
     /// Quantities a full scan of the range would evaluate.
     pub full_grid: u64,
 }
 
 /// The optimum of one policy, with everything evaluated on the way.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct PolicyOptimum {
-    /// The policy's name (stable).
+    /// The policy's name. Stable.
     pub policy: String,
-    /// hold, scrap or partner_release.
+    /// What the policy does with the stock: hold, scrap or partner_release.
+    #[schemars(with = "PolicyKind")]
     pub kind: String,
     /// What `quantity` means.
     pub quantity_kind: QuantityKind,
-    /// The fill-rate target, if any.
+    /// The fill-rate target (share in [0, 1]; `null`: none, the cheapest quantity wins).
+    #[schemars(range(min = 0, max = 1))]
     pub fill_rate_target: Option<f64>,
     /// Whether `best` reaches the target (true without one).
     pub target_met: bool,
     /// The chosen quantity (stable: `quantity`, `total_cost`, `fill_rate`).
     pub best: FrontierPoint,
-    /// Every quantity evaluated, by quantity (stable: `quantity`, `total_cost`, `fill_rate`).
+    /// Every quantity evaluated, by ascending quantity (stable: `quantity`, `total_cost`,
+    /// `fill_rate`).
     pub frontier: Vec<FrontierPoint>,
     /// The search's work.
     pub search: SearchCost,
@@ -327,26 +334,27 @@ pub fn optimise_policy_with(
     })
 }
 
-/// The result of `pimsim optimize`, written as `optimize.json`.
+/// The result of `pimsim optimize`, written as `optimize.json` (and printed by `pimsim optimize
+/// --format json`; docs/optimizer.md).
 ///
 /// The top level carries the stable names `policy`, `best` and `frontier` of one policy: the
 /// only one optimised, or among several the one whose optimum is cheapest (among those that
 /// meet the fill-rate target, if any does); `policies` lists every optimised policy in
 /// scenario order with the same names.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct OptimizeReport {
     /// The recommended policy's optimum (`policy`, `best`, `frontier`, …).
     #[serde(flatten)]
     pub recommended: PolicyOptimum,
-    /// Every optimised policy.
+    /// Every optimised policy, in scenario order.
     pub policies: Vec<PolicyOptimum>,
     /// The scenario's name.
     pub scenario: String,
-    /// Demand paths per candidate.
+    /// Demand paths per candidate (the same paths for every candidate).
     pub paths: u64,
     /// Seed of every random stream.
     pub seed: u64,
-    /// pimsim's version.
+    /// Version of pimsim that wrote the file (e.g. "0.1.0").
     pub pimsim_version: String,
     /// Positions of `policies` in the scenario (for colours).
     #[serde(skip)]

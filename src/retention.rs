@@ -12,16 +12,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::demand::DemandModel;
 
 /// How the retained level R of a disposition is set (docs/model.md).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RetainRule {
-    /// A fixed number of units.
+    /// A fixed number of units (units).
     Units(u64),
-    /// R = ceil(expected units demanded in (t, t + y]).
+    /// R = ceil(expected units demanded in (t, t + y]), y in years.
     CoverYears(f64),
-    /// R = smallest k with P(units demanded in (t, T] ≤ k) ≥ q.
+    /// R = smallest k with P(units demanded in (t, T] ≤ k) ≥ q, q a probability in (0, 1).
     Quantile(f64),
-    /// R of least mean total cost, found by the optimiser ([`crate::optimize`]) before the run.
+    /// R of least mean total cost, found by the optimiser before the run
+    /// (docs/optimizer.md).
     Optimal,
 }
 

@@ -2,13 +2,14 @@
 
 use std::cmp::Ordering;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::discount::exp_integral;
 use crate::elementary;
 
 /// The order intensity λ(t), in orders per year, of a demand model (docs/model.md).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum Intensity {
     /// λ(t) = `rate`.
@@ -20,28 +21,28 @@ pub enum Intensity {
     Exponential {
         /// Orders per year at t = 0.
         rate: f64,
-        /// β, per year (ln 2 / half-life).
+        /// β, per year (ln 2 / half-life in years).
         decay_rate: f64,
     },
     /// λ(t) = `rate` · max(0, 1 − t / `end_years`).
     Linear {
         /// Orders per year at t = 0.
         rate: f64,
-        /// Year at which demand reaches zero.
+        /// Time at which demand reaches zero (years).
         end_years: f64,
     },
     /// λ(t) = N0 · exp(−(t/η)^k) · ρ0 · (1 + g)^t: units still in the field times their failure
     /// rate.
     InstalledBase {
-        /// N0, units in the field at t = 0.
+        /// N0, units in the field at t = 0 (units).
         units_in_field: f64,
-        /// η, retirement scale in years.
+        /// η, retirement scale (years).
         retirement_scale_years: f64,
-        /// k, retirement (Weibull) shape.
+        /// k, retirement (Weibull) shape (dimensionless; 1 = exponential retirement).
         retirement_shape: f64,
         /// ρ0, orders per unit in the field per year at t = 0.
         failure_rate: f64,
-        /// g, annual growth of the failure rate (ageing fleet).
+        /// g, annual growth of the failure rate, an ageing fleet (fraction per year).
         failure_growth: f64,
     },
     /// Piecewise constant: `rates[j]` on [j, j + 1) years; the last rate holds afterwards.

@@ -26,23 +26,26 @@ pub use order_size::{OrderSize, OrderSizeSampler};
 use std::cmp::Ordering;
 
 use rand_distr::{Distribution, Exp1, Gamma};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::discount::Discount;
 use crate::elementary;
 use crate::rng::{Stream, StreamFactory, StreamRng, uniform_open};
 
-/// The demand block of a scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The demand block of a scenario: the order intensity λ(t) (its `model` and parameters), the
+/// order sizes, and the per-path uncertainty and risk.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct DemandModel {
     /// λ(t), orders per year.
     #[serde(flatten)]
     pub intensity: Intensity,
     /// Units per order.
     pub order_size: OrderSize,
-    /// Coefficient of variation of the path's rate multiplier `M` (0 = the rate is known).
+    /// Coefficient of variation of the path's rate multiplier `M` (dimensionless; 0 = the
+    /// rate is known).
     pub rate_cv: f64,
-    /// Probability per year that the part dies suddenly (0 = never).
+    /// Probability per year that the part dies suddenly (probability in [0, 1); 0 = never).
     pub obsolescence_annual_probability: f64,
 }
 

@@ -2,13 +2,14 @@
 
 use rand::Rng;
 use rand_distr::{Distribution, Gamma, Poisson};
+use schemars::JsonSchema;
 use serde::Serialize;
 use statrs::function::gamma::ln_gamma;
 
 use crate::rng::{StreamRng, uniform_open};
 
 /// The distribution of units asked for by one order (docs/model.md), always ≥ 1.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "distribution", rename_all = "snake_case")]
 pub enum OrderSize {
     /// Every order asks for one unit.
@@ -28,7 +29,7 @@ pub enum OrderSize {
     NegativeBinomial {
         /// Mean units per order (≥ 1).
         mean: f64,
-        /// α > 0: variance of (size − 1) is m + α·m².
+        /// α > 0: variance of (size − 1) is m + α·m² (dimensionless).
         dispersion: f64,
     },
     /// Explicit probabilities for sizes 1, 2, ….

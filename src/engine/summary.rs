@@ -1,34 +1,42 @@
 //! The results of a run, with the stable names users' scripts read (docs/output.md).
+//!
+//! [`RunSummary`] is `summary.json`; its JSON Schema (`schema/summary.schema.json`) is generated
+//! from these types, and their doc comments are its descriptions.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::stats::{Moments, quantile, upper_tail_mean};
 use super::totals::PolicyTotals;
 use super::{RunSettings, Totals, horizon_years};
 use crate::inventory::{CostLines, Plan, UnitCounts};
-use crate::scenario::Scenario;
+use crate::scenario::{PolicyKind, Scenario};
 
 /// z for a two-sided 95 % normal interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
-/// Everything a run found, as written to `summary.json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What `pimsim run` found, as written to `summary.json` (and printed by `pimsim run --format
+/// json`): per policy the stable figures (`fill_rate`, `no_stockout_probability`, `total_cost`,
+/// `cost_breakdown`, `units`) and more, the verdict, simulated against expected demand, and
+/// the scenario as run. Money is in the scenario's currency, discounted to t = 0; costs are
+/// positive, income negative. Fields are described in docs/output.md.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct RunSummary {
-    /// pimsim's version.
+    /// Version of pimsim that wrote the file (e.g. "0.1.0").
     pub pimsim_version: String,
-    /// Seed of the run.
+    /// Seed of all random streams of the run.
     pub seed: u64,
-    /// Number of paths.
+    /// Number of simulated demand paths (possible futures).
     pub paths: u64,
-    /// The policies, the first one the baseline.
+    /// The policies in scenario order; the first one is the baseline of the comparisons.
     pub policies: Vec<PolicySummary>,
     /// Which policy is cheapest and by how much.
     pub verdict: Verdict,
     /// Demand as simulated against its exact expectation.
     pub demand: DemandSummary,
-    /// How quantiles were computed.
+    /// How the quantiles were computed, in words.
     pub quantile_method: String,
-    /// The validated scenario (every default filled in).
+    /// The validated scenario, every default filled in.
     pub scenario: Scenario,
     /// Per policy and time-series point (written to `timeseries.csv`, not to the JSON).
     #[serde(skip)]
@@ -36,245 +44,267 @@ pub struct RunSummary {
 }
 
 /// One policy's results.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct PolicySummary {
-    /// The policy's name.
+    /// The policy's name, unique in the scenario.
     pub name: String,
-    /// hold, scrap or partner_release.
+    /// What the policy does with the stock: hold, scrap or partner_release.
+    #[schemars(with = "PolicyKind")]
     pub kind: String,
-    /// Retained levels of the dispositions, in time order.
+    /// Retained levels of the dispositions, in time order (empty for a policy without one).
     pub retained_levels: Vec<RetainedLevel>,
-    /// Units filled from stock at once ÷ units demanded, over all paths (`null` without demand).
+    /// Units filled from stock at once ÷ units demanded, summed over all paths (share in
+    /// [0, 1]; `null` when nothing was demanded). Stable.
+    #[schemars(range(min = 0, max = 1))]
     pub fill_rate: Option<f64>,
-    /// Share of paths with no short unit.
+    /// Share of paths with no short unit (share in [0, 1]). Stable.
+    #[schemars(range(min = 0, max = 1))]
     pub no_stockout_probability: f64,
-    /// Total discounted cost per path (currency).
+    /// Distribution of the total discounted cost per path (currency). Stable.
     pub total_cost: CostSummary,
-    /// Mean of each cost line per path (currency).
+    /// Mean of each cost line per path, and their sum (currency). Stable.
     pub cost_breakdown: CostBreakdown,
-    /// Mean units per path.
+    /// Mean units per path. Stable.
     pub units: UnitsSummary,
-    /// Time of the first stock-out among paths that stock out.
+    /// Time of the first stock-out among paths that stock out (years; `null` when no path
+    /// stocks out).
     pub first_stockout_years: Option<StockoutSummary>,
-    /// Dealings with each partner.
+    /// Dealings with each partner, in scenario order.
     pub partners: Vec<PartnerSummary>,
     /// Finance figures.
     pub finance: FinanceSummary,
-    /// Paired comparison with the baseline (absent for the baseline itself).
+    /// Paired comparison with the baseline on the same paths (`null` for the baseline itself).
     pub comparison: Option<Comparison>,
-    /// Shape of the total-cost distribution, on bins shared by all policies.
+    /// Shape of the total-cost distribution, on bins shared by all policies (currency).
     pub cost_distribution: CostDistribution,
-    /// Share of paths that have stocked out by each time (the distribution of the time to the
-    /// first stock-out, counting paths that never stock out).
+    /// Share of paths that have stocked out by each of 101 evenly spaced times (the
+    /// distribution of the time to the first stock-out, counting paths that never stock out).
     pub stockout_by_time: Vec<StockoutPoint>,
 }
 
 /// Distribution of total discounted cost over the paths kept for quantiles (currency).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct CostDistribution {
     /// Number of paths behind these figures (the first 262,144 paths at most).
     pub paths: u64,
-    /// Cheapest path.
+    /// Total cost of the cheapest path (currency).
     pub min: f64,
-    /// 25th percentile.
+    /// 25th percentile of total cost (currency).
     pub p25: f64,
-    /// 75th percentile.
+    /// 75th percentile of total cost (currency).
     pub p75: f64,
-    /// Costliest path.
+    /// Total cost of the costliest path (currency).
     pub max: f64,
     /// Path counts per cost bin; the bins are the same for every policy of the run.
     pub histogram: CostHistogram,
 }
 
 /// Path counts per total-cost bin.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct CostHistogram {
     /// Bin edges (currency), ascending; bin k is [edge k, edge k+1) (the last bin includes its
     /// upper edge). The first edge is at or below the cheapest path of every policy.
     pub bin_edges: Vec<f64>,
-    /// Paths per bin.
+    /// Paths per bin (one fewer entry than `bin_edges`).
     pub counts: Vec<u64>,
     /// Paths costlier than the last edge (a long tail cut off to keep the bins readable).
     pub above: u64,
 }
 
 /// Share of paths that have stocked out by a given time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct StockoutPoint {
-    /// Years.
+    /// Time after the decision (years).
     pub time_years: f64,
-    /// Share of paths whose first short unit came at or before `time_years`.
+    /// Share of paths whose first short unit came at or before `time_years` (share in
+    /// [0, 1]).
+    #[schemars(range(min = 0, max = 1))]
     pub share_of_paths: f64,
 }
 
 /// A retained level and when it applies.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct RetainedLevel {
-    /// Disposition time, years.
+    /// Time of the disposition (years).
     pub at_years: f64,
-    /// Units retained.
+    /// Units retained; the stock above is scrapped or released (units).
     pub units: u64,
 }
 
-/// Distribution of total discounted cost (currency).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Distribution of total discounted cost over paths (currency).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct CostSummary {
-    /// Mean over paths.
+    /// Mean over all paths (currency).
     pub mean: f64,
-    /// Standard error of the mean.
+    /// Standard error of the mean (currency).
     pub std_err: f64,
-    /// 95 % confidence interval of the mean.
+    /// 95 % confidence interval of the mean, [low, high] (currency).
     pub ci95: [f64; 2],
-    /// 5th percentile.
+    /// 5th percentile (currency).
     pub p05: f64,
-    /// Median.
+    /// Median (currency).
     pub p50: f64,
-    /// 95th percentile.
+    /// 95th percentile (currency).
     pub p95: f64,
-    /// Mean of the costliest 5 % of paths.
+    /// CVaR95: mean of the costliest 5 % of paths (currency).
     pub cvar95: f64,
 }
 
-/// Mean cost lines per path (currency; income negative), and their sum.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Mean cost lines per path and their sum (currency, discounted to t = 0; costs are positive,
+/// income is negative).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct CostBreakdown {
     /// The mean of each cost line.
     #[serde(flatten)]
     pub lines: CostLines<f64>,
-    /// Sum of the lines: the mean total cost.
+    /// Sum of the lines: the mean total cost (currency).
     pub total: f64,
 }
 
-/// Mean units per path.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Mean units per path (units; runs for `remanufacture_runs`).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct UnitsSummary {
     /// The mean of each unit count (units per path; runs per path for `remanufacture_runs`).
     #[serde(flatten)]
     pub counts: UnitCounts<f64>,
-    /// Time-average units on hand over the horizon.
+    /// Time-average units on hand over the horizon (units).
     pub average_on_hand: f64,
 }
 
 /// First stock-out times among paths that stock out (years).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct StockoutSummary {
-    /// Share of paths that stock out.
+    /// Share of all paths that stock out (share in [0, 1]).
+    #[schemars(range(min = 0, max = 1))]
     pub share_of_paths: f64,
-    /// 5th percentile.
+    /// 5th percentile of the time of the first short unit (years).
     pub p05: f64,
-    /// 25th percentile.
+    /// 25th percentile (years).
     pub p25: f64,
-    /// Median.
+    /// Median (years).
     pub p50: f64,
-    /// 75th percentile.
+    /// 75th percentile (years).
     pub p75: f64,
-    /// 95th percentile.
+    /// 95th percentile (years).
     pub p95: f64,
 }
 
 /// A partner's performance as a supplier of buy-backs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct PartnerSummary {
     /// Partner name.
     pub name: String,
-    /// Mean requests per path.
+    /// Mean buy-back requests per path (requests).
     pub requests: f64,
-    /// Share of requests honoured.
+    /// Share of requests honoured (share in [0, 1]; `null` without requests).
+    #[schemars(range(min = 0, max = 1))]
     pub honoured_share: Option<f64>,
-    /// Units shipped ÷ units requested.
+    /// Units shipped ÷ units requested (share in [0, 1]; `null` without requests).
+    #[schemars(range(min = 0, max = 1))]
     pub request_fill_rate: Option<f64>,
-    /// Mean days from request to delivery of honoured requests.
+    /// Mean days from request to delivery of honoured requests (days; `null` without an
+    /// honoured request).
     pub mean_response_days: Option<f64>,
-    /// Mean units bought back from this partner per path.
+    /// Mean units bought back from this partner per path (units).
     pub units_shipped: f64,
 }
 
 /// Finance figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct FinanceSummary {
-    /// Units served per year ÷ average units on hand.
+    /// Units served per year (backorders filled later included) ÷ average units on hand (per
+    /// year; `null` when nothing is on hand on average).
     pub inventory_turnover: Option<f64>,
-    /// Gross margin per year ÷ average inventory at cost (with `part.sale_price`).
+    /// Gross margin per year ÷ average inventory at `part.unit_cost` (ratio per year; `null`
+    /// without `part.sale_price` or without stock).
     pub gmroi: Option<f64>,
-    /// Carrying cost ÷ total cost (when the total is positive).
+    /// Carrying cost ÷ total cost (ratio; may exceed 1 when income offsets costs; `null` unless
+    /// the total is positive).
     pub carrying_share_of_total: Option<f64>,
-    /// Mean discounted revenue of units served (currency; not in total cost).
+    /// Mean discounted revenue of units served (currency; never part of total cost; `null`
+    /// without `part.sale_price`).
     pub revenue: Option<f64>,
 }
 
 /// Paired comparison of a policy with the baseline on the same paths.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Comparison {
-    /// The baseline's name.
+    /// The baseline's name (the first policy).
     pub baseline: String,
-    /// Mean of (this policy's total − baseline total) (currency; negative = cheaper).
+    /// Mean of (this policy's total cost − the baseline's) on the same paths (currency;
+    /// negative = cheaper).
     pub mean_difference: f64,
-    /// Standard error of the mean difference.
+    /// Standard error of the mean difference (currency).
     pub std_err: f64,
-    /// 95 % confidence interval of the mean difference.
+    /// 95 % confidence interval of the mean difference, [low, high] (currency).
     pub ci95: [f64; 2],
-    /// Share of paths on which this policy is strictly cheaper.
+    /// Share of paths on which this policy is strictly cheaper (share in [0, 1]).
+    #[schemars(range(min = 0, max = 1))]
     pub probability_cheaper: f64,
-    /// Share of paths with exactly the same cost.
+    /// Share of paths with exactly the same cost (share in [0, 1]).
+    #[schemars(range(min = 0, max = 1))]
     pub probability_tie: f64,
-    /// Quantiles over paths of (this policy's total − baseline total) on the same path.
+    /// Quantiles over paths of (this policy's total cost − the baseline's) on the same path.
     pub per_path_difference: DifferenceQuantiles,
 }
 
-/// Quantiles of a per-path cost difference (currency), over the paths kept for quantiles.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Quantiles of a per-path cost difference over the paths kept for quantiles (currency).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct DifferenceQuantiles {
-    /// 5th percentile.
+    /// 5th percentile (currency).
     pub p05: f64,
-    /// 25th percentile.
+    /// 25th percentile (currency).
     pub p25: f64,
-    /// Median.
+    /// Median (currency).
     pub p50: f64,
-    /// 75th percentile.
+    /// 75th percentile (currency).
     pub p75: f64,
-    /// 95th percentile.
+    /// 95th percentile (currency).
     pub p95: f64,
 }
 
 /// Which policy is cheapest.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Verdict {
     /// The policy with the lowest mean total cost.
     pub cheapest: String,
     /// Its mean total cost (currency).
     pub mean_total_cost: f64,
-    /// The next cheapest policy, when there are several.
+    /// The next cheapest policy (`null` when there is only one).
     pub runner_up: Option<String>,
-    /// Mean saving against the runner-up on the same paths (currency).
+    /// Mean saving against the runner-up on the same paths (currency; `null` without a
+    /// runner-up).
     pub saving_vs_runner_up: Option<f64>,
-    /// Standard error of that saving.
+    /// Standard error of that saving (currency; `null` without a runner-up).
     pub saving_std_err: Option<f64>,
-    /// Share of paths on which the cheapest policy is strictly cheaper than the runner-up
-    /// (over the paths kept for quantiles).
+    /// Share of paths on which the cheapest policy is strictly cheaper than the runner-up,
+    /// over the paths kept for quantiles (share in [0, 1]; `null` without a runner-up).
+    #[schemars(range(min = 0, max = 1))]
     pub probability_cheaper_than_runner_up: Option<f64>,
 }
 
 /// Simulated demand against its exact expectation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct DemandSummary {
-    /// Exact expected units over the horizon.
+    /// Exact expected units demanded over the horizon (units).
     pub expected_units: f64,
-    /// Simulated mean units per path.
+    /// Simulated mean units demanded per path (units).
     pub mean_units: f64,
-    /// Standard error of the simulated mean.
+    /// Standard error of the simulated mean (units).
     pub std_err: f64,
-    /// Per year of the horizon.
+    /// Per year of the horizon, year 0 first.
     pub annual: Vec<AnnualDemand>,
-    /// The expected demand rate over the horizon, as seen from t = 0.
+    /// The expected demand rate over the horizon as seen from t = 0, at 201 evenly spaced
+    /// times.
     pub expected_rate: Vec<DemandRatePoint>,
-    /// Annual units demanded on a few paths, to show what single futures look like.
+    /// Annual units demanded on paths 0, 1 and 2, to show what single futures look like.
     pub sample_paths: Vec<DemandSamplePath>,
 }
 
 /// The expected demand rate at one time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct DemandRatePoint {
-    /// Years.
+    /// Time after the decision (years).
     pub time_years: f64,
     /// Expected units demanded per year at that time: λ(t) × mean order size × the chance the
     /// part has not died suddenly by t (units per year).
@@ -282,28 +312,28 @@ pub struct DemandRatePoint {
 }
 
 /// Units demanded per year on one simulated path.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct DemandSamplePath {
-    /// Path number.
+    /// Path number (0-based).
     pub path: u64,
-    /// Units demanded in each year of the horizon (year 0 first).
+    /// Units demanded in each year of the horizon, year 0 first (units).
     pub annual_units: Vec<u64>,
 }
 
 /// Units demanded in one year of the horizon.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct AnnualDemand {
-    /// Year index (0 = the first year).
+    /// Year index (0 = the first year after the decision).
     pub year: usize,
-    /// Exact expected units.
+    /// Exact expected units (units).
     pub expected: f64,
-    /// Simulated mean units.
+    /// Simulated mean units per path (units).
     pub mean: f64,
-    /// 5th percentile.
+    /// 5th percentile over paths (units).
     pub p05: f64,
-    /// Median.
+    /// Median over paths (units).
     pub p50: f64,
-    /// 95th percentile.
+    /// 95th percentile over paths (units).
     pub p95: f64,
 }
 

@@ -6,6 +6,7 @@
 //! ([`CostLines::NAMES`], [`CostLines::values`], [`CostLines::map`]) instead of by position in an
 //! array, so a new line is one new field here and nothing else to keep in step.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The number of identifiers given (a constant expression).
@@ -24,7 +25,7 @@ macro_rules! named_record {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
         pub struct $name<$t = $default> {
             $( $(#[$field_meta])* pub $field: $t, )+
         }
@@ -73,23 +74,24 @@ named_record! {
     /// The cost lines of section 6 (stable names): of one path, discounted to t = 0 (currency;
     /// income negative), or sums and means of them.
     pub struct CostLines<T = f64> {
-        /// Last-time buy at t = 0.
+        /// Last-time buy at t = 0 (currency).
         last_time_buy,
-        /// Carrying cost of units on hand.
+        /// Carrying cost of units on hand (currency).
         holding,
-        /// Scrapping (salvage income, or disposal fees).
+        /// Scrapping: salvage income, or disposal fees (currency; income is negative).
         disposal,
-        /// Income from releases to partners.
+        /// Income from releases to partners (currency; income is negative).
         release,
-        /// Buy-backs from partners, with request fees.
+        /// Buy-backs from partners, with request fees (currency).
         buyback,
-        /// Re-manufacture runs.
+        /// Re-manufacture runs: setup and unit costs (currency).
         remanufacture,
-        /// Shortage penalties.
+        /// Shortage penalties (currency).
         shortage,
-        /// Waiting cost of backorders.
+        /// Waiting cost of backorders (currency).
         backorder,
-        /// Disposal of the stock left at the horizon.
+        /// Disposal of the stock left at the horizon at the salvage value (currency; income is
+        /// negative).
         end_of_horizon,
     }
 }
@@ -105,35 +107,35 @@ impl CostLines<f64> {
 named_record! {
     /// Unit counts (stable names): of one path (units), or sums and means of them.
     pub struct UnitCounts<T = u64> {
-        /// Units asked for by customers.
+        /// Units asked for by customers (units).
         demanded,
-        /// Units served from stock at once.
+        /// Units served from stock at once (units).
         filled_from_stock,
-        /// Units that found no stock.
+        /// Units that found no stock (units).
         short,
-        /// Short units lost (lost sales).
+        /// Short units lost: lost sales (units).
         lost,
-        /// Short units that waited (backorders).
+        /// Short units that waited: backorders (units).
         backordered,
-        /// Backordered units served later.
+        /// Backordered units served later (units).
         backorders_filled,
-        /// Units scrapped.
+        /// Units scrapped (units).
         scrapped,
-        /// Units released to partners.
+        /// Units released to partners (units).
         released,
-        /// Units delivered by partners.
+        /// Units delivered by partners (units).
         bought_back,
-        /// Units delivered by re-manufacture.
+        /// Units delivered by re-manufacture (units).
         remanufactured,
-        /// Units lost in storage.
+        /// Units lost in storage (units).
         lost_in_storage,
-        /// Units on hand at the horizon (disposed of at the salvage value).
+        /// Units on hand at the horizon, disposed of at the salvage value (units).
         on_hand_at_horizon,
-        /// Backorders still open at the horizon.
+        /// Backorders still open at the horizon (units).
         open_backorders_at_horizon,
-        /// Units ordered but not delivered by the horizon.
+        /// Units ordered but not delivered by the horizon (units).
         on_order_at_horizon,
-        /// Re-manufacture runs ordered.
+        /// Re-manufacture runs ordered (runs, not units).
         remanufacture_runs,
     }
 }

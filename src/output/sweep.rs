@@ -6,17 +6,23 @@
 //! swept values that are not numbers, policy names) as a spreadsheet-safe cell
 //! ([`spreadsheet_cell`]); `sweep.json` keeps them raw. The terminal table shows them through
 //! [`terminal_line`].
+//!
+//! [`SweepReport`] is `sweep.json`; its JSON Schema (`schema/sweep.schema.json`) is generated
+//! from these types, and their doc comments are its descriptions.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
 use super::charts::{hex, policy_color};
 use super::report::{esc, page_start};
 use super::{check_finite, money, policy_cells, policy_columns};
-use crate::engine::{PolicyRow, RunSummary};
+use crate::engine::{CostBreakdown, CostSummary, PolicyRow, RunSummary};
 use crate::escape::{spreadsheet_cell, terminal_line};
+use crate::scenario::PolicyKind;
 use crate::sweep::run::SweepRun;
 use crate::sweep::{Design, value_text};
 
@@ -133,98 +139,226 @@ pub fn render_oat_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
-fn policies_json(s: &RunSummary) -> serde_json::Value {
-    s.policies
-        .iter()
-        .map(|p| {
-            json!({
-                "policy": p.name,
-                "kind": p.kind,
-                "fill_rate": p.fill_rate,
-                "no_stockout_probability": p.no_stockout_probability,
-                "total_cost": p.total_cost,
-                "cost_breakdown": p.cost_breakdown,
+/// What `pimsim sweep` found, as written to `sweep.json` (and printed by `pimsim sweep --format
+/// json`): per scenario file its design, swept parameters, points (values and per-policy
+/// results) and one-at-a-time runs (docs/sweeps.md). Money is in the scenario's currency,
+/// discounted to t = 0. Every object of the file, down to the cost figures, has its keys in
+/// alphabetical order.
+// The fields of these types are declared in that order, so that serde writes them so.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SweepReport {
+    /// Version of pimsim that wrote the file (e.g. "0.1.0").
+    pub pimsim_version: String,
+    /// One entry per scenario file, in the order they were given.
+    pub scenarios: Vec<SweepScenario>,
+}
+
+/// The sweep of one scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SweepScenario {
+    /// Per policy, the scenario as written: the base of the one-at-a-time runs (`null` when
+    /// there are no one-at-a-time runs).
+    pub base: Option<Vec<SweepPolicyResult>>,
+    /// How the points were chosen.
+    pub design: SweepDesign,
+    /// The scenario's `name`.
+    pub name: String,
+    /// The one-at-a-time runs behind the tornado chart: each numeric parameter at its lowest
+    /// and highest swept value, every other field as written (low then high, per parameter).
+    pub one_at_a_time: Vec<OneAtATimeRun>,
+    /// The swept parameters, in file order.
+    pub parameters: Vec<SweptParameter>,
+    /// Demand paths of every run (the same paths for every point).
+    pub paths: u64,
+    /// The points, in order (grid: the first parameter varies slowest).
+    pub points: Vec<SweepPointResult>,
+    /// The scenario file's stem (the `scenario` column of `sweep.csv`).
+    pub scenario: String,
+    /// Seed of every run.
+    pub seed: u64,
+}
+
+/// How the points of a sweep were chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SweepDesign {
+    /// The full factorial of the listed values.
+    Grid,
+    /// A Latin hypercube over `[lo, hi]` ranges: one point per stratum of every range.
+    LatinHypercube {
+        /// Number of points (and of strata per range).
+        points: usize,
+        /// Seed of the stratum permutations and of the positions within strata.
+        seed: u64,
+    },
+}
+
+/// One swept parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SweptParameter {
+    /// The scenario's own value of the field, as a JSON value (`null`: not set, the default
+    /// applies).
+    pub base: Option<serde_json::Value>,
+    /// The dotted key of the scenario field (e.g. "demand.rate").
+    pub key: String,
+}
+
+/// One point of a sweep and its results.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SweepPointResult {
+    /// The policy with the lowest mean total cost at this point.
+    pub cheapest: String,
+    /// 0-based point index within its scenario (the `point` column of `sweep.csv`).
+    pub point: usize,
+    /// Per policy, in scenario order.
+    pub policies: Vec<SweepPolicyResult>,
+    /// The value of each swept parameter at this point, by dotted key (values as in the
+    /// scenario file: numbers, text, booleans, lists or tables).
+    pub values: BTreeMap<String, serde_json::Value>,
+}
+
+/// One one-at-a-time run: a parameter at its lowest or highest swept value.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct OneAtATimeRun {
+    /// "low" (the lowest swept value) or "high" (the highest).
+    #[schemars(extend("enum" = ["low", "high"]))]
+    pub level: String,
+    /// The dotted key of the parameter.
+    pub parameter: String,
+    /// Per policy, in scenario order.
+    pub policies: Vec<SweepPolicyResult>,
+    /// The parameter's value in this run.
+    pub value: serde_json::Value,
+}
+
+/// One policy's results at one point of a sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SweepPolicyResult {
+    /// Mean of each cost line per path, and their sum (currency; keys in alphabetical order).
+    #[serde(serialize_with = "keys_sorted")]
+    pub cost_breakdown: CostBreakdown,
+    /// Units filled from stock at once ÷ units demanded, summed over all paths (share in
+    /// [0, 1]; `null` when nothing was demanded).
+    #[schemars(range(min = 0, max = 1))]
+    pub fill_rate: Option<f64>,
+    /// What the policy does with the stock: hold, scrap or partner_release.
+    #[schemars(with = "PolicyKind")]
+    pub kind: String,
+    /// Share of paths with no short unit (share in [0, 1]).
+    #[schemars(range(min = 0, max = 1))]
+    pub no_stockout_probability: f64,
+    /// The policy's name.
+    pub policy: String,
+    /// Distribution of the total discounted cost per path (currency; keys in alphabetical
+    /// order).
+    #[serde(serialize_with = "keys_sorted")]
+    pub total_cost: CostSummary,
+}
+
+/// Serializes `value` with the keys of its objects in alphabetical order, as `sweep.json` has
+/// always written them (through a `serde_json::Value`, whose maps are sorted).
+fn keys_sorted<T: Serialize, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    serde_json::to_value(value)
+        .map_err(serde::ser::Error::custom)?
+        .serialize(s)
+}
+
+impl SweepPolicyResult {
+    /// Every policy of the run `s`, in order.
+    fn all(s: &RunSummary) -> Vec<SweepPolicyResult> {
+        s.policies
+            .iter()
+            .map(|p| SweepPolicyResult {
+                cost_breakdown: p.cost_breakdown.clone(),
+                fill_rate: p.fill_rate,
+                kind: p.kind.clone(),
+                no_stockout_probability: p.no_stockout_probability,
+                policy: p.name.clone(),
+                total_cost: p.total_cost.clone(),
             })
-        })
-        .collect()
+            .collect()
+    }
 }
 
 fn toml_to_json(v: &toml::Value) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
-/// `sweep.json`: per scenario its design, parameters, points (values and per-policy results)
-/// and one-at-a-time runs.
-pub fn render_sweep_json(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
-    let scenarios: Vec<serde_json::Value> = runs
-        .iter()
-        .map(|r| {
-            let design = match r.plan.design {
-                Design::Grid => json!({"kind": "grid"}),
-                Design::LatinHypercube { points, seed } => {
-                    json!({"kind": "latin_hypercube", "points": points, "seed": seed})
-                }
-            };
-            let parameters: Vec<_> = r
-                .plan
-                .parameters
-                .iter()
-                .map(|p| json!({"key": p.key.text, "base": p.base.as_ref().map(toml_to_json)}))
-                .collect();
-            let points: Vec<_> = r
-                .plan
-                .points
-                .iter()
-                .zip(&r.points)
-                .enumerate()
-                .map(|(n, (pt, s))| {
-                    let values: serde_json::Map<String, serde_json::Value> = r
-                        .plan
-                        .parameters
-                        .iter()
-                        .zip(&pt.values)
-                        .map(|(p, v)| (p.key.text.clone(), toml_to_json(v)))
-                        .collect();
-                    json!({
-                        "point": n,
-                        "values": values,
-                        "cheapest": s.verdict.cheapest,
-                        "policies": policies_json(s),
-                    })
-                })
-                .collect();
-            let oat: Vec<_> = r
-                .plan
-                .oat
-                .iter()
-                .zip(&r.oat)
-                .map(|(o, s)| {
-                    json!({
-                        "parameter": r.plan.parameters[o.parameter].key.text,
-                        "level": o.level,
-                        "value": toml_to_json(&o.value),
-                        "policies": policies_json(s),
-                    })
-                })
-                .collect();
-            json!({
-                "scenario": r.scenario,
-                "name": r.plan.base.scenario.name,
-                "paths": r.settings.paths,
-                "seed": r.settings.seed,
-                "design": design,
-                "parameters": parameters,
-                "points": points,
-                "base": r.base.as_ref().map(policies_json),
-                "one_at_a_time": oat,
+impl SweepScenario {
+    /// The sweep of one scenario file.
+    fn of(r: &SweepRun) -> SweepScenario {
+        let design = match r.plan.design {
+            Design::Grid => SweepDesign::Grid,
+            Design::LatinHypercube { points, seed } => SweepDesign::LatinHypercube { points, seed },
+        };
+        let parameters = r
+            .plan
+            .parameters
+            .iter()
+            .map(|p| SweptParameter {
+                base: p.base.as_ref().map(toml_to_json),
+                key: p.key.text.clone(),
             })
-        })
-        .collect();
-    let doc = json!({
-        "pimsim_version": env!("CARGO_PKG_VERSION"),
-        "scenarios": scenarios,
-    });
-    let mut text = serde_json::to_string_pretty(&doc)?;
+            .collect();
+        let points = r
+            .plan
+            .points
+            .iter()
+            .zip(&r.points)
+            .enumerate()
+            .map(|(n, (pt, s))| SweepPointResult {
+                cheapest: s.verdict.cheapest.clone(),
+                point: n,
+                policies: SweepPolicyResult::all(s),
+                values: r
+                    .plan
+                    .parameters
+                    .iter()
+                    .zip(&pt.values)
+                    .map(|(p, v)| (p.key.text.clone(), toml_to_json(v)))
+                    .collect(),
+            })
+            .collect();
+        let one_at_a_time = r
+            .plan
+            .oat
+            .iter()
+            .zip(&r.oat)
+            .map(|(o, s)| OneAtATimeRun {
+                level: o.level.to_string(),
+                parameter: r.plan.parameters[o.parameter].key.text.clone(),
+                policies: SweepPolicyResult::all(s),
+                value: toml_to_json(&o.value),
+            })
+            .collect();
+        SweepScenario {
+            base: r.base.as_ref().map(SweepPolicyResult::all),
+            design,
+            name: r.plan.base.scenario.name.clone(),
+            one_at_a_time,
+            parameters,
+            paths: r.settings.paths,
+            points,
+            scenario: r.scenario.clone(),
+            seed: r.settings.seed,
+        }
+    }
+}
+
+impl SweepReport {
+    /// The report of the sweeps `runs`.
+    pub fn of(runs: &[SweepRun]) -> SweepReport {
+        SweepReport {
+            pimsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenarios: runs.iter().map(SweepScenario::of).collect(),
+        }
+    }
+}
+
+/// `sweep.json` ([`SweepReport`]): per scenario its design, parameters, points (values and
+/// per-policy results) and one-at-a-time runs.
+pub fn render_sweep_json(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
+    let mut text = serde_json::to_string_pretty(&SweepReport::of(runs))?;
     text.push('\n');
     Ok(text.into_bytes())
 }

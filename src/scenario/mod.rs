@@ -19,6 +19,7 @@ pub use reader::MAX_NAME_CHARS;
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::demand::DemandModel;
@@ -28,18 +29,19 @@ use crate::retention::{RetainRule, RetentionError};
 /// Largest scenario file read, in bytes (16 MiB).
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
-/// A validated scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A validated scenario (in `summary.json`: the scenario as run, every default filled in).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Scenario {
     /// Short name (defaults to the file stem).
     pub name: String,
-    /// Free text describing the case.
+    /// Free text describing the case (empty when not given).
     pub description: String,
-    /// T, the horizon in years after the decision time.
+    /// T, the horizon after the decision time (years).
     pub horizon_years: f64,
-    /// Annual effective discount rate (fraction per year).
+    /// Annual effective discount rate (fraction per year, e.g. 0.05; 0 = no discounting).
     pub discount_rate: f64,
-    /// Default path count and seed (overridden on the command line).
+    /// The scenario's default path count and seed (the run's own are `paths` and `seed` at
+    /// the top of `summary.json`).
     pub simulation: Simulation,
     /// Report settings.
     pub report: ReportSettings,
@@ -53,7 +55,7 @@ pub struct Scenario {
     pub costs: Costs,
     /// Default (s, S) replenishment rule.
     pub replenishment: Replenishment,
-    /// Re-manufacture, when possible.
+    /// Re-manufacture, when possible (`null`: no re-manufacture).
     pub remanufacture: Option<Remanufacture>,
     /// Partners that can take released stock, in the order they are asked for buy-backs.
     pub partners: Vec<Partner>,
@@ -62,20 +64,20 @@ pub struct Scenario {
 }
 
 /// Default run size.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Simulation {
-    /// Number of demand paths.
+    /// Number of demand paths (possible futures).
     pub paths: u64,
     /// Seed of all random streams.
     pub seed: u64,
 }
 
 /// Report settings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ReportSettings {
-    /// Spacing of the time-series grid, years.
+    /// Spacing of the time-series grid (years).
     pub step_years: f64,
-    /// Label of the scenario's currency (e.g. "EUR") on the report's axes and tables; `None`:
+    /// Label of the scenario's currency (e.g. "EUR") on the report's axes and tables; `null`:
     /// money is labelled "currency units".
     pub currency: Option<String>,
 }
@@ -88,31 +90,32 @@ impl ReportSettings {
 }
 
 /// The part and its stock.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Part {
     /// Part number or name.
     pub name: String,
     /// Book value of one unit (currency); carrying cost rates apply to it.
     pub unit_cost: f64,
-    /// Units on hand at t = 0.
+    /// Units on hand at t = 0 (units).
     pub on_hand: u64,
-    /// Units bought at t = 0 as a last-time buy.
+    /// Units bought at t = 0 as a last-time buy (units).
     pub last_time_buy: u64,
     /// Price of one last-time-buy unit (currency).
     pub last_time_buy_cost: f64,
-    /// Price a customer pays for a unit (currency), for revenue figures only.
+    /// Price a customer pays for a unit (currency), for revenue figures only (`null`: not
+    /// given).
     pub sale_price: Option<f64>,
 }
 
 /// Losses in storage.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct StockSettings {
-    /// Rate per unit-year at which a stored unit is lost.
+    /// Rate at which a stored unit is lost (per unit-year; 0 = no losses).
     pub shrinkage_rate: f64,
 }
 
 /// What happens to demand that finds no stock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UnmetDemand {
     /// The unit is lost.
@@ -122,11 +125,12 @@ pub enum UnmetDemand {
 }
 
 /// Cost parameters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Costs {
-    /// Carrying cost as a fraction of `part.unit_cost` per unit-year (components summed).
+    /// Carrying cost as a fraction of `part.unit_cost` per unit-year (fraction per year;
+    /// the components summed when given).
     pub holding_rate: f64,
-    /// The components, when given as `[costs.holding]`.
+    /// The components, when given as `[costs.holding]` (`null`: a single `holding_rate`).
     pub holding_components: Option<HoldingComponents>,
     /// Income per unit scrapped or left at the horizon (currency; negative = disposal fee).
     pub salvage_value: f64,
@@ -139,20 +143,21 @@ pub struct Costs {
 }
 
 /// Carrying-cost components, fractions of unit cost per year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct HoldingComponents {
-    /// Cost of capital.
+    /// Cost of capital (fraction of unit cost per year).
     pub capital: f64,
-    /// Warehouse space and handling.
+    /// Warehouse space and handling (fraction of unit cost per year).
     pub storage: f64,
-    /// Insurance.
+    /// Insurance (fraction of unit cost per year).
     pub insurance: f64,
-    /// Loss of value (not the sudden death of the demand model).
+    /// Loss of value, not the sudden death of the demand model (fraction of unit cost per
+    /// year).
     pub obsolescence: f64,
 }
 
 /// (s, S) continuous review on the inventory position.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
 pub struct Replenishment {
     /// s: order when the position is ≤ s (units).
     pub reorder_point: i64,
@@ -161,7 +166,7 @@ pub struct Replenishment {
 }
 
 /// Re-manufacture as the fallback source.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Remanufacture {
     /// Cost of one production run at t = 0 (currency).
     pub setup_cost: f64,
@@ -169,39 +174,40 @@ pub struct Remanufacture {
     pub unit_cost: f64,
     /// Annual growth of both costs (fraction per year).
     pub cost_escalation: f64,
-    /// Years from order to arrival.
+    /// Time from order to arrival (years).
     pub lead_time_years: f64,
     /// Runs can be ordered while t < this (years).
     pub available_until_years: f64,
     /// Smallest run (units).
     pub min_batch: u64,
-    /// When set, a run covers the expected demand of this many years (years).
+    /// When set, a run covers the expected demand of this many years (years; `null`: runs
+    /// order up to S, at least `min_batch`).
     pub batch_cover_years: Option<f64>,
 }
 
 /// A partner that takes released units and sells some back on request.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Partner {
     /// Unique name.
     pub name: String,
-    /// Fraction of released units that go to this partner.
+    /// Fraction of released units that go to this partner (share in [0, 1]).
     pub share: f64,
     /// Income per unit released to this partner (currency).
     pub release_price: f64,
     /// Price per unit bought back (currency), paid on delivery.
     pub buyback_price: f64,
-    /// Probability that a request is honoured.
+    /// Probability that a request is honoured (probability in [0, 1]).
     pub reliability: f64,
-    /// Days from request to delivery.
+    /// Time from request to delivery (days).
     pub response_days: f64,
-    /// Rate per unit-year at which released units leave the partner's hands.
+    /// Rate at which released units leave the partner's hands (per unit-year).
     pub attrition_rate: f64,
     /// Fee per request (currency).
     pub order_fee: f64,
 }
 
 /// What a policy does with the stock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyKind {
     /// Keep everything.
@@ -224,17 +230,18 @@ impl PolicyKind {
 }
 
 /// One disposition policy.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Policy {
     /// Unique name.
     pub name: String,
     /// Hold, scrap or partner release.
     pub kind: PolicyKind,
-    /// Time of the (first) disposition, years.
+    /// Time of the (first) disposition (years).
     pub at_years: f64,
-    /// The retained level rule (scrap and partner release).
+    /// The retained level rule (scrap and partner release; `null` for hold).
     pub retain: Option<RetainRule>,
-    /// Repeat the disposition every this many years, recomputing R (years).
+    /// Repeat the disposition every this many years, recomputing R (years; `null`: one
+    /// disposition).
     pub review_every_years: Option<f64>,
     /// The replenishment rule of this policy.
     pub replenishment: Replenishment,

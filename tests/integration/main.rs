@@ -31,6 +31,7 @@ mod report_data;
 mod retention;
 mod scenario_keys;
 mod scenario_reference;
+mod schemas;
 mod shards;
 mod sweep;
 mod sweep_shards;
