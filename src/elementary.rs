@@ -1,17 +1,28 @@
-//! `exp` and `ln` for `f64` from IEEE basic operations only, for the demand generator's loops.
+//! The elementary functions of pimsim's results, with bits that do not depend on the
+//! platform: `exp` and `ln` written here from IEEE basic operations only (for the demand
+//! generator's loops), and the others (`pow`, `ln_1p`, `exp_m1`, `ln_gamma`, `erfc`) from the
+//! `libm` crate, a pure-Rust port of musl's C library.
 //!
-//! Each order of a demand path needs a logarithm (its arrival time, by inversion of the
-//! cumulative intensity) and an exponential (its discount factor). The platform's `exp` and
-//! `ln` are calls into the C library, about 50 instructions each, one value at a time. The
-//! functions here are written with `+`, `−`, `×`, `÷` and operations on the bits of the
+//! Why: the standard library's `f64::exp`, `ln`, `powf`, … call the C library of the machine
+//! (glibc, musl, macOS, Windows), and those differ in the last bit on some arguments, so a
+//! result computed with them is not the same bytes everywhere. Every computation of a result
+//! (demand, discounting, costs, distributions, fits) calls the functions here instead; the
+//! lint configuration (`clippy.toml`, `disallowed-methods`) refuses the platform's functions
+//! outside the code that only draws charts. IEEE's basic operations (`+ − × ÷`, `sqrt`,
+//! `floor`, conversions) are correctly rounded and so the same everywhere; Rust never
+//! contracts `a * b + c` into a fused multiply-add.
+//!
+//! `exp` and `ln`: each order of a demand path needs a logarithm (its arrival time, by
+//! inversion of the cumulative intensity) and an exponential (its discount factor). The
+//! platform's are calls into the C library, about 50 instructions each, one value at a time.
+//! The ones here are written with `+`, `−`, `×`, `÷` and operations on the bits of the
 //! exponent only: no table lookups, no branches (special inputs are handled by selects), no
 //! fused multiply-add. So
 //!
 //! - inlined into a loop over a batch of orders they vectorise (two lanes with the baseline
 //!   SSE2 of x86-64, four with AVX2), and
 //! - their results are a pure function of the input bits: the same on every machine, in
-//!   scalar and vector code and with any instruction set, because each basic operation is
-//!   correctly rounded and Rust never contracts `a * b + c` into a fused multiply-add.
+//!   scalar and vector code and with any instruction set.
 //!
 //! The approximations are the classic ones of Sun's fdlibm (`e_exp.c`, `e_log.c`: a rational
 //! approximation of `exp` on `[−ln2/2, ln2/2]`, and `ln(1 + f) = 2·atanh(f / (2 + f))` with a
@@ -162,7 +173,82 @@ fn ln_from_parts(k: f64, f: f64) -> f64 {
     s * (half_ff + (t2 + t1)) + k * LN2_LO - half_ff + f + k * LN2_HI
 }
 
+/// x^y (IEEE 754 `pow`: 1 for y = 0, NaN for a negative `x` and a non-integer `y`, …), from
+/// `libm` (musl's algorithm, error below 1 ulp). Units: those of `x`, raised to `y`.
+#[inline]
+pub fn pow(x: f64, y: f64) -> f64 {
+    libm::pow(x, y)
+}
+
+/// x^n for an integer `n` by repeated squaring: exact for small integer results, and the
+/// same sequence of roundings everywhere (the standard library's `powi` leaves the sequence
+/// to the compiler, which may also fold constants with the build machine's `pow`).
+#[inline]
+pub fn powi(x: f64, n: i32) -> f64 {
+    let mut result = 1.0;
+    let mut base = x;
+    let mut k = n.unsigned_abs();
+    while k > 0 {
+        if k & 1 == 1 {
+            result *= base;
+        }
+        base *= base;
+        k >>= 1;
+    }
+    if n < 0 { 1.0 / result } else { result }
+}
+
+/// ln(1 + x), accurate for `x` near 0 (from `libm`).
+#[inline]
+pub fn ln_1p(x: f64) -> f64 {
+    libm::log1p(x)
+}
+
+/// e^x − 1, accurate for `x` near 0 (from `libm`).
+#[inline]
+pub fn exp_m1(x: f64) -> f64 {
+    libm::expm1(x)
+}
+
+/// ln |Γ(x)| (from `libm`'s `lgamma_r`; +∞ at the poles 0, −1, −2, …).
+#[inline]
+pub fn ln_gamma(x: f64) -> f64 {
+    libm::lgamma_r(x).0
+}
+
+/// The complementary error function erfc(x) = 1 − erf(x), accurate in the tails (from
+/// `libm`).
+#[inline]
+pub fn erfc(x: f64) -> f64 {
+    libm::erfc(x)
+}
+
+/// sinh x (from `libm`).
+#[inline]
+pub fn sinh(x: f64) -> f64 {
+    libm::sinh(x)
+}
+
+/// arsinh x, the inverse of [`sinh`] (from `libm`).
+#[inline]
+pub fn asinh(x: f64) -> f64 {
+    libm::asinh(x)
+}
+
+/// cos x, x in radians (from `libm`).
+#[inline]
+pub fn cos(x: f64) -> f64 {
+    libm::cos(x)
+}
+
+/// log₁₀ x (from `libm`).
+#[inline]
+pub fn log10(x: f64) -> f64 {
+    libm::log10(x)
+}
+
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // references may use the platform's functions
 mod tests {
     use super::*;
 

@@ -20,6 +20,9 @@
 //! - [`demand`] generates demand paths exactly in continuous time ([`demand::DemandGenerator`]),
 //!   by inversion in vectorised batches with the `exp` and `ln` of [`elementary`] (built from
 //!   IEEE basic operations, so the same bits on every machine and instruction set).
+//! - [`elementary`] and [`sampling`] are the results' arithmetic: elementary functions and
+//!   random draws (exponential, normal, gamma, Poisson, binomial) with the same bits on every
+//!   machine and C library (the platform's `exp`, `ln`, `pow`, … are refused by `clippy.toml`).
 //! - [`retention`] computes retained levels (expected cover, exact compound-Poisson quantiles).
 //! - [`inventory`] turns a scenario into a [`inventory::Plan`] and simulates one policy on one
 //!   path ([`inventory::PolicySimulator`]), producing every cost line
@@ -61,6 +64,7 @@ pub mod part_id;
 pub mod portfolio;
 pub mod retention;
 pub mod rng;
+pub mod sampling;
 pub mod scenario;
 pub mod shard;
 pub mod sweep;
