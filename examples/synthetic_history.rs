@@ -48,6 +48,7 @@ use std::path::PathBuf;
 use clap::Parser;
 use pimsim::demand::{DemandGenerator, DemandModel, DemandPath, Intensity, OrderSize};
 use pimsim::discount::Discount;
+use pimsim::elementary;
 use pimsim::rng::{Stream, StreamFactory, uniform_open};
 
 /// First month of the history: 2018-01 (as year·12 + month − 1).
@@ -123,13 +124,13 @@ fn main() -> anyhow::Result<()> {
         let mut u = || uniform_open(&mut rng);
         let part = format!("P{:04}", k + 1);
         let eop_month = FIRST + (u() * EOP_MONTHS as f64).floor() as i64;
-        let rate = (u() * 40f64.ln()).exp();
+        let rate = elementary::exp(u() * elementary::ln(40.0));
         let (intensity, half_life, end) = match u() {
             x if x < 0.4 => {
                 let h = 1.0 + 7.0 * u();
                 let i = Intensity::Exponential {
                     rate,
-                    decay_rate: 2f64.ln() / h,
+                    decay_rate: std::f64::consts::LN_2 / h,
                 };
                 (i, Some(h), None)
             }
@@ -207,9 +208,10 @@ fn main() -> anyhow::Result<()> {
         // The part master, from its own streams.
         let mut mrng = master_streams.open(k, Stream::PathRisk);
         let mut v = || uniform_open(&mut mrng);
-        let z = (-2.0 * v().ln()).sqrt() * (2.0 * std::f64::consts::PI * v()).cos();
-        let unit_cost = ((80f64.ln() + 1.1 * z).exp() * 100.0).round() / 100.0;
-        let cover = (3f64.ln() + v() * (40f64 / 3.0).ln()).exp();
+        let z =
+            (-2.0 * elementary::ln(v())).sqrt() * elementary::cos(2.0 * std::f64::consts::PI * v());
+        let unit_cost = (elementary::exp(elementary::ln(80.0) + 1.1 * z) * 100.0).round() / 100.0;
+        let cover = elementary::exp(elementary::ln(3.0) + v() * elementary::ln(40.0 / 3.0));
         let first_year = model(intensity).expected_units(0.0, 1.0);
         // The ERP shows today's stock: what was left at the EOP less what has been sold since.
         let on_hand = ((cover * first_year).round() as u64).saturating_sub(units_since_eop);

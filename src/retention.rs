@@ -7,6 +7,7 @@
 //! The recursion can run for seconds on a large remaining demand: the `_cancellable`
 //! functions take a flag that stops it within a few milliseconds.
 
+use crate::elementary;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::demand::DemandModel;
@@ -359,7 +360,10 @@ fn panjer(
     let mut work_since_check = 0usize;
     let saturation_every = CANCEL_CHECK_WORK.max(8 * len);
     let mut work_since_saturation = 0usize;
-    if !visit(0, (log_scale + tilde_cdf.ln()).exp().min(1.0)) {
+    if !visit(
+        0,
+        elementary::exp(log_scale + elementary::ln(tilde_cdf)).min(1.0),
+    ) {
         return End::Visited;
     }
     for n in 1..=MAX_UNITS as usize {
@@ -380,7 +384,7 @@ fn panjer(
             tilde_cdf *= factor;
             log_scale += 250.0 * std::f64::consts::LN_10;
         }
-        let cdf = (log_scale + tilde_cdf.ln()).exp().min(1.0);
+        let cdf = elementary::exp(log_scale + elementary::ln(tilde_cdf)).min(1.0);
         if !visit(n as u64, cdf) {
             return End::Visited;
         }
@@ -409,6 +413,7 @@ fn panjer(
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // references may use the platform's functions
 mod tests {
     use super::*;
     use statrs::function::gamma::ln_gamma;

@@ -69,7 +69,7 @@ impl Intensity {
     pub fn rate(&self, t: f64) -> f64 {
         match self {
             Intensity::Constant { rate } => *rate,
-            Intensity::Exponential { rate, decay_rate } => rate * (-decay_rate * t).exp(),
+            Intensity::Exponential { rate, decay_rate } => rate * elementary::exp(-decay_rate * t),
             Intensity::Linear { rate, end_years } => rate * (1.0 - t / end_years).max(0.0),
             Intensity::InstalledBase {
                 units_in_field,
@@ -78,9 +78,9 @@ impl Intensity {
                 failure_rate,
                 failure_growth,
             } => {
-                let log_rate = -(t / retirement_scale_years).powf(*retirement_shape)
-                    + t * failure_growth.ln_1p();
-                units_in_field * failure_rate * log_rate.exp()
+                let log_rate = -elementary::pow(t / retirement_scale_years, *retirement_shape)
+                    + t * elementary::ln_1p(*failure_growth);
+                units_in_field * failure_rate * elementary::exp(log_rate)
             }
             Intensity::Table { rates } => {
                 let j = (t.max(0.0).floor() as usize).min(rates.len() - 1);
@@ -103,7 +103,7 @@ impl Intensity {
                 failure_growth,
             } if *retirement_shape == 1.0 => Some((
                 units_in_field * failure_rate,
-                1.0 / retirement_scale_years - failure_growth.ln_1p(),
+                1.0 / retirement_scale_years - elementary::ln_1p(*failure_growth),
             )),
             _ => None,
         }
@@ -121,7 +121,7 @@ impl Intensity {
             return 0.0;
         }
         if let Some((scale, decay)) = self.as_exponential() {
-            return scale * (theta * anchor).exp() * exp_integral(decay + theta, a, b);
+            return scale * elementary::exp(theta * anchor) * exp_integral(decay + theta, a, b);
         }
         match self {
             Intensity::Table { rates } => {
@@ -135,7 +135,7 @@ impl Intensity {
                         b.min((j + 1) as f64)
                     };
                     let r = rates[j.min(rates.len() - 1)];
-                    total += r * (theta * anchor).exp() * exp_integral(theta, lo, hi);
+                    total += r * elementary::exp(theta * anchor) * exp_integral(theta, lo, hi);
                     lo = hi;
                 }
                 total
@@ -183,7 +183,7 @@ impl Intensity {
             let mut s = 0.0;
             for (x, w) in GL8 {
                 let t = mid + 0.5 * width * x;
-                s += w * self.rate(t) * (-theta * (t - anchor)).exp();
+                s += w * self.rate(t) * elementary::exp(-theta * (t - anchor));
             }
             total += 0.5 * width * s;
         }
@@ -206,9 +206,9 @@ impl Intensity {
         } = self
         {
             // log λ is concave for k > 1, with its mode where k·t^(k−1)/η^k = ln(1+g).
-            let growth = g.ln_1p();
+            let growth = elementary::ln_1p(*g);
             if *k > 1.0 && growth > 0.0 {
-                let mode = (growth * eta.powf(*k) / k).powf(1.0 / (k - 1.0));
+                let mode = elementary::pow(growth * elementary::pow(*eta, *k) / k, 1.0 / (k - 1.0));
                 if mode > a && mode < b {
                     m = m.max(self.rate(mode));
                 }
@@ -491,6 +491,7 @@ fn ln_1p(g: f64) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // references may use the platform's functions
 mod tests {
     use super::*;
 

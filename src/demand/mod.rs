@@ -25,7 +25,7 @@ pub use order_size::{OrderSize, OrderSizeSampler};
 
 use std::cmp::Ordering;
 
-use rand_distr::{Distribution, Exp1, Gamma};
+use crate::sampling::{Gamma, exp1};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -52,7 +52,7 @@ pub struct DemandModel {
 impl DemandModel {
     /// The hazard rate θ = −ln(1 − p) per year of sudden death.
     pub fn obsolescence_rate(&self) -> f64 {
-        -(-self.obsolescence_annual_probability).ln_1p()
+        -elementary::ln_1p(-self.obsolescence_annual_probability)
     }
 
     /// Expected orders in (a, b] under the mean intensity, given the part is still alive at
@@ -219,7 +219,7 @@ pub struct DemandGenerator {
     discount: Discount,
     sizes: OrderSizeSampler,
     method: ArrivalMethod,
-    risk: Option<Gamma<f64>>,
+    risk: Option<Gamma>,
     obsolescence_rate: f64,
     /// The instruction set the batches are compiled for on this machine.
     kernel: Kernel,
@@ -359,7 +359,7 @@ impl DemandGenerator {
             let mut drawn = 0;
             let mut beyond_budget = false;
             while drawn < BATCH {
-                let e: f64 = Exp1.sample(arrivals);
+                let e = exp1(arrivals);
                 s += e;
                 if s >= budget {
                     beyond_budget = true;
@@ -476,7 +476,7 @@ impl DemandGenerator {
         let mut s = 0.0;
         let mut cursor = 0usize;
         loop {
-            let e: f64 = Exp1.sample(arrivals);
+            let e = exp1(arrivals);
             s += e;
             if s >= budget {
                 break;
@@ -511,7 +511,7 @@ impl DemandGenerator {
         };
         let obsolete_at = (self.obsolescence_rate > 0.0)
             .then(|| {
-                let e: f64 = Exp1.sample(&mut rng);
+                let e = exp1(&mut rng);
                 e / self.obsolescence_rate
             })
             .filter(|&tau| tau < self.horizon);
@@ -520,6 +520,7 @@ impl DemandGenerator {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // references may use the platform's functions
 mod tests {
     use super::*;
 
@@ -635,7 +636,7 @@ mod tests {
         let mut sizes = streams.open(k, Stream::OrderSizes);
         let (mut s, mut cursor) = (0.0, 0);
         loop {
-            let e: f64 = Exp1.sample(&mut arrivals);
+            let e = exp1(&mut arrivals);
             s += e;
             if s >= budget {
                 break;

@@ -1,10 +1,10 @@
 //! Order-size distributions on 1, 2, … units.
 
+use crate::elementary::{self, ln_gamma};
+use crate::sampling::{Gamma, Poisson};
 use rand::Rng;
-use rand_distr::{Distribution, Gamma, Poisson};
 use schemars::JsonSchema;
 use serde::Serialize;
-use statrs::function::gamma::ln_gamma;
 
 use crate::rng::{StreamRng, uniform_open};
 
@@ -69,7 +69,7 @@ impl OrderSize {
                 let mean = self.mean();
                 pmf.iter()
                     .enumerate()
-                    .map(|(k, p)| ((k + 1) as f64 - mean).powi(2) * p)
+                    .map(|(k, p)| elementary::powi((k + 1) as f64 - mean, 2) * p)
                     .sum()
             }
         }
@@ -88,14 +88,14 @@ impl OrderSize {
                 if m == 0.0 {
                     return f64::from(u8::from(k == 1));
                 }
-                (j * m.ln() - m - ln_gamma(j + 1.0)).exp()
+                elementary::exp(j * elementary::ln(m) - m - ln_gamma(j + 1.0))
             }
             OrderSize::Geometric { mean } => {
                 let p = 1.0 / mean;
                 if p >= 1.0 {
                     return f64::from(u8::from(k == 1));
                 }
-                p * (j * (-p).ln_1p()).exp()
+                p * elementary::exp(j * elementary::ln_1p(-p))
             }
             OrderSize::NegativeBinomial { mean, dispersion } => {
                 let m = mean - 1.0;
@@ -104,8 +104,11 @@ impl OrderSize {
                 }
                 let r = 1.0 / dispersion; // shape
                 let p = r / (r + m); // success probability
-                (ln_gamma(j + r) - ln_gamma(r) - ln_gamma(j + 1.0) + r * p.ln() + j * (-p).ln_1p())
-                    .exp()
+                elementary::exp(
+                    ln_gamma(j + r) - ln_gamma(r) - ln_gamma(j + 1.0)
+                        + r * elementary::ln(p)
+                        + j * elementary::ln_1p(-p),
+                )
             }
             OrderSize::Table { pmf } => pmf.get((k - 1) as usize).copied().unwrap_or(0.0),
         }
@@ -165,7 +168,7 @@ impl OrderSize {
                     below.push((cdf * TWO_POW_64) as u64);
                 }
                 OrderSizeSampler::Geometric {
-                    ln_q: q.ln(),
+                    ln_q: elementary::ln(q),
                     below,
                 }
             }
@@ -202,7 +205,7 @@ pub enum OrderSizeSampler {
     /// Always 1.
     One,
     /// 1 + Poisson.
-    Poisson(Poisson<f64>),
+    Poisson(Poisson),
     /// Geometric: a table lookup on one 64-bit draw for the common sizes, and inversion (by
     /// the memoryless property, sizes beyond the table are the table's length plus a fresh
     /// geometric) for the rest.
@@ -215,7 +218,7 @@ pub enum OrderSizeSampler {
     /// 1 + Poisson(Gamma) mixture.
     NegativeBinomial {
         /// The Gamma distribution of the Poisson mean.
-        rate_mixing: Gamma<f64>,
+        rate_mixing: Gamma,
     },
     /// Inversion of the cumulative table.
     Table {
@@ -238,8 +241,8 @@ impl OrderSizeSampler {
                     return 1;
                 }
                 match Poisson::new(lambda) {
-                    Ok(p) => 1 + p.sample(rng) as u64,
-                    Err(_) => 1,
+                    Some(p) => 1 + p.sample(rng) as u64,
+                    None => 1,
                 }
             }
             OrderSizeSampler::Table { cumulative } => {
@@ -293,12 +296,13 @@ fn geometric(ln_q: f64, below: &[u64], rng: &mut StreamRng) -> u64 {
         None => {
             let u = uniform_open(rng);
             // ln u / ln q ≥ 0: truncation is the floor.
-            below.len() as u64 + 1 + (u.ln() / ln_q).min(1e15) as u64
+            below.len() as u64 + 1 + (elementary::ln(u) / ln_q).min(1e15) as u64
         }
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // references may use the platform's functions
 mod tests {
     use super::*;
     use crate::rng::{Stream, StreamFactory};

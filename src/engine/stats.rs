@@ -11,6 +11,7 @@
 //! - [`CountSketch`]: counts of whole numbers (units on hand, units demanded in a year): exact
 //!   below 1024, log-spaced buckets with relative error ≤ 0.5 % above.
 
+use crate::elementary;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -361,13 +362,14 @@ impl CountSketch {
 
     fn bucket(value: u64) -> i32 {
         let gamma = (1.0 + Self::RELATIVE_ERROR) / (1.0 - Self::RELATIVE_ERROR);
-        ((value as f64 / Self::EXACT_BELOW as f64).ln() / gamma.ln()).floor() as i32
+        (elementary::ln(value as f64 / Self::EXACT_BELOW as f64) / elementary::ln(gamma)).floor()
+            as i32
     }
 
     fn bucket_value(bucket: i32) -> f64 {
         let gamma = (1.0 + Self::RELATIVE_ERROR) / (1.0 - Self::RELATIVE_ERROR);
         // The point whose relative distance to both bucket ends is RELATIVE_ERROR.
-        Self::EXACT_BELOW as f64 * gamma.powi(bucket) * 2.0 * gamma / (gamma + 1.0)
+        Self::EXACT_BELOW as f64 * elementary::powi(gamma, bucket) * 2.0 * gamma / (gamma + 1.0)
     }
 
     /// Counts one value.
@@ -450,6 +452,7 @@ impl CountSketch {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // references may use the platform's functions
 mod tests {
     use super::*;
 

@@ -3,6 +3,7 @@
 //! [`RunSummary`] is `summary.json`; its JSON Schema (`schema/summary.schema.json`) is generated
 //! from these types, and their doc comments are its descriptions.
 
+use crate::elementary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -420,7 +421,7 @@ impl<'a> Samples<'a> {
 
 /// A round bin width near `raw`: 1, 2, 2.5 or 5 times a power of ten.
 fn round_width(raw: f64) -> f64 {
-    let power = 10f64.powf(raw.log10().floor());
+    let power = elementary::pow(10f64, elementary::log10(raw).floor());
     [1.0, 2.0, 2.5, 5.0, 10.0]
         .iter()
         .map(|m| m * power)
@@ -699,7 +700,7 @@ fn demand_summary(
             DemandRatePoint {
                 time_years: at,
                 expected_units_per_year: model.intensity.rate(at)
-                    * (-model.obsolescence_rate() * at).exp()
+                    * elementary::exp(-model.obsolescence_rate() * at)
                     * model.order_size.mean(),
             }
         })

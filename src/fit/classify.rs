@@ -15,6 +15,7 @@
 //! To make "exactly" robust to rounding, a value within 10⁻¹² (relative) of the cut-off counts
 //! as on it. A series with no demand at all has the class `no_demand`.
 
+use crate::elementary;
 use serde::Serialize;
 
 /// ADI cut-off, months.
@@ -83,7 +84,11 @@ pub fn classify(units_per_month: &[u64]) -> Classification {
     let k = nonzero.len() as f64;
     let adi = units_per_month.len() as f64 / k;
     let mean = nonzero.iter().sum::<f64>() / k;
-    let var = nonzero.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / k;
+    let var = nonzero
+        .iter()
+        .map(|x| elementary::powi(x - mean, 2))
+        .sum::<f64>()
+        / k;
     let cv2 = var / (mean * mean);
     let class = match (at_or_above(adi, ADI_CUTOFF), at_or_above(cv2, CV2_CUTOFF)) {
         (false, false) => DemandClass::Smooth,

@@ -38,8 +38,9 @@
 //! **Model choice** by AIC (`2k − 2ℓ`, k = 1 for constant, 2 otherwise) among the admissible
 //! fits; ties go to the simpler model (constant, then exponential, then linear).
 
+use crate::elementary;
+use crate::elementary::ln_gamma;
 use serde::Serialize;
-use statrs::function::gamma::ln_gamma;
 
 use super::history::MONTHS_PER_YEAR;
 
@@ -143,8 +144,8 @@ fn exp_g(beta: f64) -> (f64, f64, f64) {
         let d2 = H * H * (1.0 / 12.0 - x * x / 240.0);
         (g, d1, d2)
     } else {
-        let g = -(-x).exp_m1() / beta;
-        let em1 = x.exp_m1(); // e^x − 1
+        let g = -elementary::exp_m1(-x) / beta;
+        let em1 = elementary::exp_m1(x); // e^x − 1
         let d1 = H / em1 - 1.0 / beta;
         // d/dβ [h/(e^x − 1)] = −h²e^x/(e^x − 1)²
         let ex = em1 + 1.0;
@@ -162,7 +163,7 @@ fn exponential_terms(beta: f64, months: usize) -> Vec<Terms> {
     (0..months)
         .map(|i| {
             let a = i as f64 * H;
-            let w = (-beta * a).exp() * g;
+            let w = elementary::exp(-beta * a) * g;
             let l1 = d1 - a;
             (w, w * l1, w * (l1 * l1 + d2))
         })
@@ -210,10 +211,10 @@ fn profile(counts: &[u64], terms: &[Terms]) -> f64 {
             if t.0 <= 0.0 {
                 return f64::NEG_INFINITY;
             }
-            s += c as f64 * t.0.ln();
+            s += c as f64 * elementary::ln(t.0);
         }
     }
-    s - n * total.ln()
+    s - n * elementary::ln(total)
 }
 
 /// Maximises `f` over `grid` (increasing) then refines by golden section between the best
@@ -281,7 +282,7 @@ fn candidate(
     let mut log_likelihood = -log_factorials(counts) - n;
     for (&c, t) in counts.iter().zip(terms) {
         if c > 0 {
-            log_likelihood += c as f64 * (rate * t.0).ln();
+            log_likelihood += c as f64 * elementary::ln(rate * t.0);
         }
     }
     let expected: Vec<f64> = terms.iter().map(|t| rate * t.0).collect();
@@ -295,7 +296,7 @@ fn candidate(
                 .iter()
                 .zip(terms)
                 .filter(|(c, t)| **c > 0 && t.0 > 0.0)
-                .map(|(&c, t)| c as f64 * (t.2 / t.0 - (t.1 / t.0).powi(2)))
+                .map(|(&c, t)| c as f64 * (t.2 / t.0 - elementary::powi(t.1 / t.0, 2)))
                 .sum::<f64>()
                 / n;
             let j_tt = w2 / w - curvature;
@@ -365,9 +366,9 @@ pub fn fit_intensity(counts: &[u64]) -> IntensityFit {
     let constant = candidate(DecayModel::Constant, counts, None, &constant_terms, true);
 
     // Exponential: β on a sinh-spaced grid (fine near 0, reaching ±BETA_MAX).
-    let u_max = BETA_MAX.asinh();
+    let u_max = elementary::asinh(BETA_MAX);
     let grid: Vec<f64> = (0..=GRID)
-        .map(|j| (-u_max + 2.0 * u_max * j as f64 / GRID as f64).sinh())
+        .map(|j| elementary::sinh(-u_max + 2.0 * u_max * j as f64 / GRID as f64))
         .collect();
     let (beta, _, at_end) = maximise(&grid, |b| profile(counts, &exponential_terms(b, months)));
     let exponential = candidate(
@@ -382,14 +383,14 @@ pub fn fit_intensity(counts: &[u64]) -> IntensityFit {
     let last = counts.iter().rposition(|&c| c > 0).expect("n > 0");
     let a_last = last as f64 * H;
     let span = months as f64 * H;
-    let (u_lo, u_hi) = ((1e-6 * H).ln(), (1000.0 * span).ln());
+    let (u_lo, u_hi) = (elementary::ln(1e-6 * H), elementary::ln(1000.0 * span));
     let grid: Vec<f64> = (0..=GRID)
         .map(|j| u_lo + (u_hi - u_lo) * j as f64 / GRID as f64)
         .collect();
     let (u, _, at_end) = maximise(&grid, |u| {
-        profile(counts, &linear_terms(a_last + u.exp(), months))
+        profile(counts, &linear_terms(a_last + elementary::exp(u), months))
     });
-    let tau = a_last + u.exp();
+    let tau = a_last + elementary::exp(u);
     let linear = candidate(
         DecayModel::Linear,
         counts,
@@ -409,6 +410,7 @@ pub fn fit_intensity(counts: &[u64]) -> IntensityFit {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // references may use the platform's functions
 mod tests {
     use super::*;
 

@@ -24,14 +24,15 @@ pub mod classify;
 pub mod history;
 pub mod intensity;
 pub mod order_size;
+pub mod tail;
 
 pub use classify::{Classification, DemandClass, classify};
 pub use history::{History, PartHistory, parse_history, read_history};
 pub use intensity::{CandidateFit, DecayModel, IntensityFit, fit_intensity};
 pub use order_size::{OrderSizeFit, fit_order_size};
 
+use crate::elementary;
 use serde::Serialize;
-use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 
 use crate::demand::{DemandModel, Intensity};
 
@@ -81,13 +82,11 @@ pub fn goodness_of_fit(observed: &[u64], expected: &[f64], parameters: usize) ->
     let chi_square: f64 = groups
         .iter()
         .filter(|g| g.1 > 0.0)
-        .map(|(o, e)| (o - e).powi(2) / e)
+        .map(|(o, e)| elementary::powi(o - e, 2) / e)
         .sum();
     let degrees_of_freedom = groups.len().saturating_sub(parameters);
     let p_value = if degrees_of_freedom > 0 {
-        ChiSquared::new(degrees_of_freedom as f64)
-            .map(|d| d.sf(chi_square))
-            .unwrap_or(f64::NAN)
+        tail::chi_square_sf(degrees_of_freedom as f64, chi_square)
     } else {
         f64::NAN
     };
@@ -142,7 +141,6 @@ impl DecayTests {
                 f64::NAN
             }
         };
-        let normal = Normal::standard();
         let lr_exponential = statistic(DecayModel::Exponential);
         let beta = fit.candidate(DecayModel::Exponential).shape.unwrap_or(0.0);
         let signed_root = if beta < 0.0 {
@@ -151,14 +149,13 @@ impl DecayTests {
             lr_exponential.sqrt()
         };
         let lr_linear = statistic(DecayModel::Linear);
-        let chi1 = ChiSquared::new(1.0).expect("one degree of freedom is valid");
         DecayTests {
             exponential: LikelihoodRatio {
                 statistic: lr_exponential,
                 p_value: if lr_exponential.is_nan() {
                     f64::NAN
                 } else {
-                    normal.sf(signed_root)
+                    tail::normal_sf(signed_root)
                 },
             },
             linear: LikelihoodRatio {
@@ -166,7 +163,7 @@ impl DecayTests {
                 p_value: if lr_linear.is_nan() {
                     f64::NAN
                 } else if lr_linear > 0.0 {
-                    0.5 * chi1.sf(lr_linear)
+                    0.5 * tail::chi_square_sf(1.0, lr_linear)
                 } else {
                     1.0
                 },
@@ -257,7 +254,7 @@ impl PartFit {
         if best.rate <= 0.0 {
             return 0.0;
         }
-        let var_phi = (best.rate_se / best.rate).powi(2);
+        let var_phi = elementary::powi(best.rate_se / best.rate, 2);
         let s = self.shift_years();
         // d ln λ(s) / dθ: −s for the exponential (θ = β), s/(τ(τ − s)) for the linear (θ = τ).
         let slope = match (best.model, best.shape) {
@@ -269,7 +266,7 @@ impl PartFit {
         if slope == 0.0 {
             return var_phi.sqrt();
         }
-        let var_theta = best.shape_se.unwrap_or(f64::NAN).powi(2);
+        let var_theta = elementary::powi(best.shape_se.unwrap_or(f64::NAN), 2);
         let cov = best.log_rate_shape_cov.unwrap_or(f64::NAN);
         (var_phi + slope * slope * var_theta + 2.0 * slope * cov)
             .max(0.0)
@@ -295,7 +292,7 @@ impl PartFit {
         let s = self.shift_years();
         match self.fitted_intensity() {
             Intensity::Exponential { rate, decay_rate } if s > 0.0 => Intensity::Exponential {
-                rate: rate * (-decay_rate * s).exp(),
+                rate: rate * elementary::exp(-decay_rate * s),
                 decay_rate,
             },
             Intensity::Linear { rate, end_years } if s > 0.0 => {

@@ -9,6 +9,7 @@
 //! `negative_binomial`); ties go to the simpler one. A history whose orders are all single
 //! units gives `one`.
 
+use crate::elementary;
 use serde::Serialize;
 
 use crate::demand::OrderSize;
@@ -40,7 +41,7 @@ fn log_likelihood(dist: &OrderSize, sizes: &[u64]) -> f64 {
             .iter()
             .position(|&s| s != k)
             .map_or(sorted.len(), |p| i + p);
-        total += (j - i) as f64 * dist.probability(k).ln();
+        total += (j - i) as f64 * elementary::ln(dist.probability(k));
         i = j;
     }
     total
@@ -62,10 +63,10 @@ pub fn fit_order_size(sizes: &[u64]) -> OrderSizeFit {
     let mean = sizes.iter().map(|&s| u128::from(s)).sum::<u128>() as f64 / n as f64;
     let nb = |ln_alpha: f64| OrderSize::NegativeBinomial {
         mean,
-        dispersion: ln_alpha.exp(),
+        dispersion: elementary::exp(ln_alpha),
     };
     let grid: Vec<f64> = (0..=90)
-        .map(|j| (1e-6f64).ln() + (1e9f64).ln() * j as f64 / 90.0)
+        .map(|j| elementary::ln(1e-6f64) + elementary::ln(1e9f64) * j as f64 / 90.0)
         .collect();
     let (ln_alpha, _, at_end) =
         super::intensity::maximise(&grid, |u| log_likelihood(&nb(u), sizes));

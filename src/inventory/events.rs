@@ -1,8 +1,6 @@
 //! The walk's events between orders: deliveries, losses in storage, dispositions and
 //! time-series points, in time order, and the close of the books at the horizon.
 
-use rand_distr::{Distribution, Exp1};
-
 use super::walk::{Source, Walk};
 use super::{
     DispositionAction, Instant, StepRecorder, SupplyCounts, apportion, count_f64, earlier,
@@ -52,7 +50,7 @@ impl<R: StepRecorder> Walk<'_, R> {
                 self.on_hand -= 1;
                 self.out.units.lost_in_storage += 1;
                 let rng = self.shrink_rng.as_mut().expect("loss needs the stream");
-                self.shrink_budget = Exp1.sample(rng);
+                self.shrink_budget = crate::sampling::exp1(rng);
                 self.review_position(at.time, at.discount);
             } else if disposition == first {
                 let d = &self.policy.dispositions[self.next_disposition];

@@ -28,8 +28,6 @@ pub use plan::{
     PlanError, PolicyPlan, RemanufactureTerms, TIMESERIES_PATHS,
 };
 
-use rand_distr::{Distribution, Exp1};
-
 use crate::demand::DemandPath;
 use crate::rng::{Stream, StreamFactory};
 use crate::scenario::UnmetDemand;
@@ -241,7 +239,7 @@ impl PolicySimulator {
         let mut shrink_budget = f64::INFINITY;
         if losses_in_storage(plan) {
             let mut rng = streams.open(path_index, Stream::Shrinkage);
-            shrink_budget = Exp1.sample(&mut rng);
+            shrink_budget = crate::sampling::exp1(&mut rng);
             shrink_rng = Some(rng);
         }
         let mut walk = Walk {

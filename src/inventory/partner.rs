@@ -1,7 +1,8 @@
 //! A partner's stock of released units on one path: attrition as a pure-death process, drawn
 //! lazily up to the time the count is needed.
 
-use rand_distr::{Binomial, Distribution, Exp1};
+use crate::elementary;
+use crate::sampling::{Binomial, exp1};
 
 use super::count_f64;
 use crate::rng::{Stream, StreamFactory, StreamRng};
@@ -75,19 +76,19 @@ impl PartnerState {
                 // Exact: each of the units held at the last departure stays until t
                 // independently with probability e^(-a(t - departure)); by memorylessness
                 // the next departure is then a fresh exponential wait from t.
-                let stay = (-(t - next_departure) * rate).exp();
+                let stay = elementary::exp(-(t - next_departure) * rate);
                 held = Binomial::new(held, stay)
                     .expect("a probability in [0, 1]")
                     .sample(&mut rng);
                 next_departure = if held == 0 {
                     f64::INFINITY
                 } else {
-                    let wait: f64 = Exp1.sample(&mut rng);
+                    let wait = exp1(&mut rng);
                     t + wait / (count_f64(held) * rate)
                 };
                 break;
             }
-            let wait: f64 = Exp1.sample(&mut rng);
+            let wait = exp1(&mut rng);
             next_departure += wait / (count_f64(held) * rate);
         }
         state.held = held;
@@ -111,7 +112,7 @@ impl PartnerState {
             let rng = state
                 .rng
                 .get_or_insert_with(|| streams.open(path_index, Stream::Partner(j as u32)));
-            let wait: f64 = Exp1.sample(rng);
+            let wait = exp1(rng);
             t + wait / (count_f64(state.held) * rate)
         } else {
             f64::INFINITY

@@ -1,5 +1,6 @@
 //! The simulation plan: a scenario turned into the numbers the path mechanics need.
 
+use crate::elementary;
 use std::sync::atomic::AtomicBool;
 
 use crate::demand::DemandModel;
@@ -288,7 +289,7 @@ impl Plan {
             remanufacture: scenario.remanufacture.as_ref().map(|r| RemanufactureTerms {
                 setup_cost: r.setup_cost,
                 unit_cost: r.unit_cost,
-                escalation_log: r.cost_escalation.ln_1p(),
+                escalation_log: elementary::ln_1p(r.cost_escalation),
                 lead_time_years: r.lead_time_years,
                 available_until_years: r.available_until_years,
                 min_batch: r.min_batch,

@@ -2,6 +2,7 @@
 
 use super::walk::{Delivery, Source, Walk};
 use super::{Instant, StepRecorder, count_f64, earlier};
+use crate::elementary;
 use crate::rng::{Stream, uniform_open};
 
 impl<R: StepRecorder> Walk<'_, R> {
@@ -97,7 +98,7 @@ impl<R: StepRecorder> Walk<'_, R> {
         let mut run_cost = reman.setup_cost + reman.unit_cost * count_f64(quantity);
         // Without escalation the factor is e⁰ = 1 exactly: multiplying by it changes nothing.
         if reman.escalation_log != 0.0 {
-            run_cost *= (reman.escalation_log * t).exp();
+            run_cost *= elementary::exp(reman.escalation_log * t);
         }
         self.out.costs.remanufacture += run_cost * discount;
         self.out.units.remanufacture_runs += 1;

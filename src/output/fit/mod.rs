@@ -14,6 +14,7 @@
 //! [`render_part_file`], [`render_demand_toml`], [`compose_scenario`]), the file names of the
 //! parts by [`crate::part_id`] ([`part_file_names`], [`part_file_stem`]).
 
+use crate::elementary;
 use std::io::Write;
 use std::path::Path;
 
@@ -87,7 +88,7 @@ pub fn number(x: f64) -> String {
     if x == 0.0 {
         return "0".into();
     }
-    let magnitude = x.abs().log10().floor() as i32;
+    let magnitude = elementary::log10(x.abs()).floor() as i32;
     if magnitude >= 15 {
         let s = format!("{x:.5e}");
         let (mantissa, exponent) = s.split_once('e').expect("exponent form");
@@ -128,7 +129,10 @@ pub(crate) fn decay_intervals(fit: &PartFit) -> [(Option<f64>, Option<f64>); 2] 
         best.shape_se.unwrap_or(f64::NAN),
     );
     match best.model {
-        DecayModel::Exponential => [reciprocal_interval(2f64.ln(), theta, se), (None, None)],
+        DecayModel::Exponential => [
+            reciprocal_interval(elementary::ln(2f64), theta, se),
+            (None, None),
+        ],
         DecayModel::Linear => {
             // The end moves with the time origin (an end already passed is 0 years away).
             let s = fit.shift_years();
@@ -163,7 +167,9 @@ fn scenario_cells(fit: &PartFit) -> Vec<String> {
     let demand = fit.demand_model();
     let (model, rate) = model_and_rate(&demand.intensity);
     let (half_life, end) = match demand.intensity {
-        Intensity::Exponential { decay_rate, .. } => (Some(2f64.ln() / decay_rate), None),
+        Intensity::Exponential { decay_rate, .. } => {
+            (Some(elementary::ln(2f64) / decay_rate), None)
+        }
         Intensity::Linear { end_years, .. } => (None, Some(end_years)),
         _ => (None, None),
     };
@@ -222,7 +228,9 @@ pub fn render_parts_csv(fits: &[PartFit]) -> anyhow::Result<Vec<u8>> {
             opt(beta),
             opt(beta_se),
             // half-life = ln 2 / β, so SE(half-life) = ln 2 · SE(β) / β².
-            opt(beta.zip(beta_se).map(|(b, s)| 2f64.ln() * s / (b * b))),
+            opt(beta
+                .zip(beta_se)
+                .map(|(b, s)| elementary::ln(2f64) * s / (b * b))),
             match best.model {
                 DecayModel::Linear => opt(best.shape_se),
                 _ => String::new(),
@@ -318,7 +326,7 @@ pub fn render_fit_table(fits: &[PartFit]) -> String {
         let (model, rate) = model_and_rate(&intensity);
         let decay = match intensity {
             Intensity::Exponential { decay_rate, .. } => {
-                format!("half-life {:.2} y", 2f64.ln() / decay_rate)
+                format!("half-life {:.2} y", elementary::ln(2f64) / decay_rate)
             }
             Intensity::Linear { end_years, .. } => format!("ends at {end_years:.2} y"),
             _ => String::new(),

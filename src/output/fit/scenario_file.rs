@@ -15,6 +15,7 @@
 //!   built alongside its text, a composed scenario to the template's table with the demand and
 //!   the names replaced. A file that does not is never returned.
 
+use crate::elementary;
 use std::path::Path;
 
 use toml::{Table, Value};
@@ -267,7 +268,7 @@ fn write_intensity(w: &mut TomlText, fit: &PartFit, intensity: &Intensity) {
                 number(decay_rate),
                 number(se)
             ));
-            w.number("half_life_years", 2f64.ln() / decay_rate);
+            w.number("half_life_years", elementary::ln(2f64) / decay_rate);
         }
         Intensity::Linear { end_years, .. } => {
             let [_, (lo, hi)] = decay_intervals(fit);

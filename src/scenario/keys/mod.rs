@@ -101,8 +101,8 @@ impl Bound {
 /// A limit for messages: powers of ten from a million up as `10^k`, others as written.
 pub fn num(x: f64) -> String {
     if x.abs() >= 1e6 && x.is_finite() {
-        let e = x.abs().log10().round();
-        if 10f64.powf(e) == x.abs() {
+        let e = crate::elementary::log10(x.abs()).round();
+        if crate::elementary::pow(10f64, e) == x.abs() {
             return format!("{}10^{e}", if x < 0.0 { "-" } else { "" });
         }
     }

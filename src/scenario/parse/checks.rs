@@ -2,6 +2,7 @@
 //! legal but suspicious combinations.
 
 use crate::demand::Intensity;
+use crate::elementary;
 use crate::retention::{RetainRule, check_computable_at};
 use crate::scenario::Scenario;
 use crate::scenario::keys::num;
@@ -20,8 +21,8 @@ fn multiplier_tail(rate_cv: f64) -> f64 {
         return 1.0;
     }
     let a = 1.0 / (rate_cv * rate_cv);
-    let target = 1e9f64.ln() / a;
-    let excess = |x: f64| x - 1.0 - x.ln();
+    let target = elementary::ln(1e9f64) / a;
+    let excess = |x: f64| x - 1.0 - elementary::ln(x);
     let (mut lo, mut hi) = (1.0, 2.0);
     while excess(hi) < target {
         hi *= 2.0;

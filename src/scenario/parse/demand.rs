@@ -2,6 +2,7 @@
 //! sudden death.
 
 use crate::demand::{DemandModel, Intensity, OrderSize};
+use crate::elementary;
 use crate::scenario::keys::demand::{
     ANNUAL_PROBABILITY, DEMAND, MIN_RATE_CV, MODELS, OBSOLESCENCE, ORDER_SIZE, RATE_CV,
     UNCERTAINTY, keys, order_size,
@@ -88,7 +89,9 @@ fn read_exponential(t: &Table<'_, '_>) -> Option<Intensity> {
     let decay_rate = keys::DECAY_RATE.name;
     let decay = match (t.has(half_life), t.has(decay_rate)) {
         // A normal half-life gives a finite decay rate (the bound excludes subnormals).
-        (true, false) => t.number_of(&keys::HALF_LIFE_YEARS).map(|h| 2f64.ln() / h),
+        (true, false) => t
+            .number_of(&keys::HALF_LIFE_YEARS)
+            .map(|h| elementary::ln(2f64) / h),
         (false, true) => t.number_of(&keys::DECAY_RATE),
         (true, true) => {
             t.error(

@@ -1,6 +1,7 @@
 //! Supply: `[replenishment]` (and a policy's override of it), `[remanufacture]` and the
 //! `[[partner]]` tables.
 
+use crate::elementary;
 use std::collections::HashSet;
 
 use crate::error::Severity;
@@ -68,8 +69,8 @@ pub(super) fn read_remanufacture(
     // Costs grow by (1 + escalation)^t while runs can be ordered; keep them finite.
     if let Some(h) = horizon {
         let last_order = until.unwrap_or(h).min(h);
-        let growth = escalation.ln_1p() * last_order;
-        if growth > MAX_ESCALATION_FACTOR.ln() {
+        let growth = elementary::ln_1p(escalation) * last_order;
+        if growth > elementary::ln(MAX_ESCALATION_FACTOR) {
             t.error(
                 remanufacture::COST_ESCALATION.name,
                 format!(
