@@ -78,8 +78,15 @@ impl Intensity {
                 failure_rate,
                 failure_growth,
             } => {
-                let log_rate = -elementary::pow(t / retirement_scale_years, *retirement_shape)
-                    + t * elementary::ln_1p(*failure_growth);
+                // (t/η)^k as e^(k·ln(t/η)): a few ulps from the correctly rounded power, and
+                // several times cheaper than `pow` on the thinning's hot path.
+                let ratio = t / retirement_scale_years;
+                let weibull = if ratio > 0.0 {
+                    elementary::exp(retirement_shape * elementary::ln(ratio))
+                } else {
+                    0.0
+                };
+                let log_rate = -weibull + t * elementary::ln_1p(*failure_growth);
                 units_in_field * failure_rate * elementary::exp(log_rate)
             }
             Intensity::Table { rates } => {
