@@ -4,8 +4,12 @@
 //! what is allowed; [`InputError`] gathers them. The command line maps input errors to exit
 //! code 2 and everything else to exit code 1.
 
+mod snippet;
+
 use std::fmt;
 use std::path::PathBuf;
+
+pub use snippet::SNIPPET_WIDTH;
 
 /// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -62,6 +66,32 @@ impl fmt::Display for Problem {
     }
 }
 
+impl Problem {
+    /// The line of `text` (the text of [`Problem::file`]) this problem is at, with a caret
+    /// under its column, as rustc and cargo show it: a `  |` gutter, the line number and the
+    /// line, then the caret (under the whole value, when the text there is
+    /// [`Problem::value`]). Control characters of the line are shown as `\u{..}` escapes, a
+    /// tab as four spaces, and a line wider than [`SNIPPET_WIDTH`] columns is clipped around
+    /// the column. Three lines without a final newline; `None` when the problem has no
+    /// position, or `text` has no such line and column (then it is not the text the problem
+    /// was found in).
+    pub fn snippet(&self, text: &str) -> Option<String> {
+        snippet::render(text, self.line, self.column, self.value.as_deref())
+    }
+}
+
+/// The closing line of a list of problems: "N error(s) in the input".
+pub fn count_line(problems: &[Problem]) -> String {
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    format!(
+        "{errors} error{} in the input",
+        if errors == 1 { "" } else { "s" }
+    )
+}
+
 /// Input that cannot be used: a scenario, a CSV or a flag. Exit code 2.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum InputError {
@@ -100,15 +130,8 @@ pub enum InputError {
 }
 
 fn render(problems: &[Problem]) -> String {
-    let errors = problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .count();
     let mut out: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    out.push(format!(
-        "{errors} error{} in the input",
-        if errors == 1 { "" } else { "s" }
-    ));
+    out.push(count_line(problems));
     out.join("\n")
 }
 

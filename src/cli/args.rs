@@ -12,14 +12,38 @@ pub struct SimulationArgs {
     /// Number of demand paths [default: the scenario's simulation.paths, else 10000].
     #[arg(long, value_parser = parse_paths)]
     pub paths: Option<u64>,
-    /// Seed of all random streams [default: the scenario's simulation.seed, else 1]; for a
-    /// portfolio, the seed each part's own seed is derived from.
+    /// Seed of the random streams [default: the scenario's simulation.seed, else 1]. Each
+    /// command says what it means for it (see `SEED_HELP_*`).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (0 = one per core, at most 1024). Results do not depend on it.
     #[arg(long, default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
 }
+
+/// `run --seed`: what the seed means for a run.
+pub const SEED_HELP_RUN: &str = "Seed of the random streams [default: the scenario's \
+    simulation.seed, else 1]: path k draws all its randomness (demand, partners, shrinkage) from \
+    streams keyed by (seed, k), the same for every policy (common random numbers); the same \
+    seed and --paths give the same results bit for bit, whatever --threads or --shard";
+
+/// `sweep --seed`: what the seed means for a sweep.
+pub const SEED_HELP_SWEEP: &str = "Seed of the demand paths [default: each file's \
+    simulation.seed, else 1]: every point of a file runs on the same paths (common random \
+    numbers), so points differ only by their swept values; it does not move the points of a \
+    latin_hypercube design (those follow [sweep] seed, else the file's simulation.seed)";
+
+/// `optimize --seed`: what the seed means for an optimisation.
+pub const SEED_HELP_OPTIMIZE: &str = "Seed of the demand paths [default: the scenario's \
+    simulation.seed, else 1]: every candidate quantity is evaluated on the same paths \
+    (common random numbers), so candidates differ only by the quantity";
+
+/// `portfolio --seed`: what the seed means for a portfolio.
+pub const SEED_HELP_PORTFOLIO: &str = "Portfolio seed S [default: the template's \
+    simulation.seed, else 1]: each part runs with its own seed, a hash of S and the part id \
+    (the seed column of portfolio.csv), so a part's results do not depend on the other parts, \
+    their order or the shard; `pimsim run` of the part's scenario with that --seed and the same \
+    --paths gives the same numbers";
 
 impl SimulationArgs {
     /// The library's run options.

@@ -16,7 +16,10 @@ use super::{paths, portfolio, sweep};
 /// a single run, sweep or portfolio (bit-identical to running everything on one machine).
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
-    /// Directories holding partial-KKKK-of-NNNN.json files, or the files themselves.
+    /// Directories holding partial-KKKK-of-NNNN.json files, or the files themselves: the N
+    /// partials of one job of `run`, `sweep` or `portfolio --shard K/N` [by default in
+    /// reports/<scenario file stem>-shards/ (run, sweep of one file), reports/shards/ (sweep of
+    /// several files), reports/<parts file stem>-portfolio-shards/ (portfolio)].
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Output directory [default: that of a single run: reports/<scenario file stem>/; for a

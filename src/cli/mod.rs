@@ -18,9 +18,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// What `pimsim --help` says after the commands: how a large job is split across machines.
+const AFTER_HELP: &str = "Large jobs in shards: `run`, `sweep` and `portfolio` take --shard K/N \
+    (or --shard-from-env under Slurm or Kubernetes) and each write one partial result (a slice \
+    of a run's paths, of a sweep's runs, of a portfolio's parts); `pimsim merge` combines the N \
+    partials of a run, a sweep or a portfolio into the outputs of the whole job, bit-identical \
+    to running it on one machine.";
+
 /// pimsim — what to do with spare-parts stock after end of production.
 #[derive(Debug, Parser)]
-#[command(name = "pimsim", version, about, long_about = None)]
+#[command(name = "pimsim", version, about, long_about = None, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,7 +37,8 @@ pub struct Cli {
 enum Command {
     /// Simulate a scenario and compare its policies.
     Run(run::RunArgs),
-    /// Validate scenario files without running them (exit 0 if all are valid).
+    /// Validate scenario files, or every *.toml of directories, without running them (exit 0
+    /// if all are valid, 2 if any is not).
     Check(check::CheckArgs),
     /// Evaluate every point of each scenario's [sweep] table on the same demand paths and
     /// write sweep.csv (one row per scenario, point and policy) and a report.
@@ -66,6 +74,40 @@ impl Command {
     }
 }
 
+impl Command {
+    /// The folders given on the command line that the command writes (`--out`, `portfolio
+    /// --scenarios`), with their flags; `fit --out FILE.toml` writes a file and is not one.
+    fn folders(&self) -> Vec<(&'static str, &std::path::Path)> {
+        let out = match self {
+            Command::Run(a) => a.out.as_deref(),
+            Command::Check(_) => None,
+            Command::Sweep(a) => a.out.as_deref(),
+            Command::Merge(a) => a.out.as_deref(),
+            Command::Optimize(a) => a.out.as_deref(),
+            Command::Fit(a) => a.out.as_deref().filter(|p| {
+                !p.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+            }),
+            Command::Portfolio(a) => a.out.as_deref(),
+        };
+        let mut folders: Vec<_> = out.map(|p| ("--out", p)).into_iter().collect();
+        if let Command::Portfolio(a) = self
+            && let Some(dir) = &a.scenarios
+        {
+            folders.push(("--scenarios", dir.as_path()));
+        }
+        folders
+    }
+
+    /// Refuses, before any work, a folder whose name looks like a file name.
+    fn check_folders(&self) -> Result<(), pimsim::error::Error> {
+        for (flag, path) in self.folders() {
+            paths::check_folder_name(flag, path)?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -76,15 +118,18 @@ pub fn main() -> ExitCode {
         }
     };
     let session = terminal::Session::start(cli.command.quiet());
-    let result = match &cli.command {
-        Command::Run(args) => run::execute(args, &session),
-        Command::Check(args) => check::execute(args, &session),
-        Command::Sweep(args) => sweep::execute(args, &session),
-        Command::Merge(args) => merge::execute(args, &session),
-        Command::Optimize(args) => optimize::execute(args, &session),
-        Command::Fit(args) => fit::execute(args, &session),
-        Command::Portfolio(args) => portfolio::execute(args, &session),
-    };
+    let result = cli
+        .command
+        .check_folders()
+        .and_then(|()| match &cli.command {
+            Command::Run(args) => run::execute(args, &session),
+            Command::Check(args) => check::execute(args, &session),
+            Command::Sweep(args) => sweep::execute(args, &session),
+            Command::Merge(args) => merge::execute(args, &session),
+            Command::Optimize(args) => optimize::execute(args, &session),
+            Command::Fit(args) => fit::execute(args, &session),
+            Command::Portfolio(args) => portfolio::execute(args, &session),
+        });
     result.unwrap_or_else(|e| session.fail(&e))
 }
 

@@ -17,6 +17,7 @@ use super::terminal::Session;
 /// Find the retained level (scrap, partner_release) or last-time buy (hold) of least mean
 /// total cost, optionally under a fill-rate target, on common random numbers.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("seed", |a| a.help(super::args::SEED_HELP_OPTIMIZE)))]
 pub struct OptimizeArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,

@@ -17,6 +17,7 @@ use super::terminal::Session;
 /// scenario's fields by dotted name): per part and policy results, the recommended policy
 /// per part, portfolio totals, ABC and XYZ classes.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("seed", |a| a.help(super::args::SEED_HELP_PORTFOLIO)))]
 pub struct PortfolioArgs {
     /// Parts CSV files: a `part` column and dotted scenario keys (`part.unit_cost`,
     /// `demand.rate`, …); several files are joined on `part`; `fit.*` columns are carried,

@@ -15,6 +15,7 @@ use super::{paths, sweep};
 
 /// Simulate a scenario and compare its policies.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("seed", |a| a.help(super::args::SEED_HELP_RUN)))]
 pub struct RunArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,

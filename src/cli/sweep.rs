@@ -15,6 +15,7 @@ use super::terminal::Session;
 /// Evaluate every point of each scenario's [sweep] table on the same demand paths and write
 /// sweep.csv (one row per scenario, point and policy) and a report.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("seed", |a| a.help(super::args::SEED_HELP_SWEEP)))]
 pub struct SweepArgs {
     /// Scenario files, or directories (every *.toml in them, sorted by name).
     #[arg(required = true)]

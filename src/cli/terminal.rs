@@ -8,8 +8,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use std::collections::HashMap;
+
 use pimsim::api::{Control, Progress};
-use pimsim::error::{Error, Problem};
+use pimsim::error::{Error, InputError, Problem};
 use pimsim::escape::{terminal_line, terminal_text};
 use pimsim::output::{FileSet, OutputDir, SharedDir};
 use pimsim::shard::{Partial, Shard, encode};
@@ -24,6 +26,9 @@ pub struct Session {
     quiet: bool,
     bar: indicatif::ProgressBar,
     output: Mutex<Option<(PathBuf, bool)>>,
+    /// The texts of the scenario files problems point into, read once each (`None`: not a
+    /// scenario file, or unreadable now).
+    sources: Mutex<HashMap<PathBuf, Option<String>>>,
 }
 
 impl Session {
@@ -52,6 +57,7 @@ impl Session {
             quiet,
             bar,
             output: Mutex::new(None),
+            sources: Mutex::new(HashMap::new()),
         }
     }
 
@@ -145,11 +151,58 @@ impl Session {
         dir.replace(files.iter(), &self.requested)
     }
 
-    /// Warnings (and other problems), one per line.
+    /// Warnings (and other problems), each with its source line (see [`Session::shown`]).
     pub fn warnings<'a>(&self, problems: impl IntoIterator<Item = &'a Problem>) {
         for p in problems {
-            eprintln!("{}", terminal_text(&p.to_string()));
+            eprintln!("{}", terminal_text(&self.shown(p)));
         }
+    }
+
+    /// A problem as the terminal shows it: its line `file:line:col: error: …` (what users and
+    /// scripts grep), then, when it points into a scenario file, the line of the file with a
+    /// caret under the column ([`Problem::snippet`]). Only `*.toml` files are shown: the
+    /// columns of CSV problems count fields, not characters. The file is read again (once,
+    /// with the limits of any scenario file); a file that no longer has that line and column
+    /// shows none.
+    fn shown(&self, p: &Problem) -> String {
+        let line = p.to_string();
+        let scenario = p
+            .file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        if p.line == 0 || !scenario {
+            return line;
+        }
+        let mut sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        let text = sources
+            .entry(p.file.clone())
+            .or_insert_with(|| pimsim::scenario::Scenario::read_text(&p.file).ok());
+        match text.as_deref().and_then(|t| p.snippet(t)) {
+            Some(snippet) => format!("{line}\n{snippet}"),
+            None => line,
+        }
+    }
+
+    /// Says what is wrong with the input, on standard error: every problem of a file with its
+    /// source line and the count, or one `error: …` line.
+    pub fn report(&self, e: &InputError) {
+        let text = match e {
+            // Problems already say "error:" on each line.
+            InputError::Problems(problems) => {
+                let mut lines: Vec<String> = problems.iter().map(|p| self.shown(p)).collect();
+                lines.push(pimsim::error::count_line(problems));
+                lines.join("\n")
+            }
+            _ => {
+                let message = e.to_string();
+                if message.starts_with("error:") {
+                    message
+                } else {
+                    format!("error: {message}")
+                }
+            }
+        };
+        eprintln!("{}", terminal_text(&text));
     }
 
     /// A message on standard error, even when quiet (a problem the user must see).
@@ -248,12 +301,7 @@ impl Session {
                 self.signal_code()
             }
             Error::Input(e) => {
-                // Problems of a file already say "error:" on each line.
-                let prefix = match e {
-                    pimsim::error::InputError::Problems(_) => "",
-                    _ => "error: ",
-                };
-                eprintln!("{prefix}{}", terminal_text(&e.to_string()));
+                self.report(e);
                 ExitCode::from(2)
             }
             Error::Machine(_) | Error::Internal(_) => {

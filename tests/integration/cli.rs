@@ -347,3 +347,191 @@ fn a_review_period_giving_too_many_dispositions_is_refused() {
         "{err}"
     );
 }
+
+/// (exit code, stdout, stderr) of `pimsim ARGS`.
+fn outcome(args: &[&str]) -> (i32, String, String) {
+    let out = pimsim().args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The help text of `--seed` in `pimsim COMMAND --help`.
+fn seed_help(command: &str) -> String {
+    let (code, help, _) = outcome(&[command, "--help"]);
+    assert_eq!(code, 0);
+    let at = help.find("--seed <SEED>").unwrap();
+    let rest = &help[at..];
+    rest[..rest.find("--threads").unwrap()].to_string()
+}
+
+#[test]
+fn seed_help_says_what_the_seed_means_for_each_command() {
+    for command in ["run", "sweep", "optimize"] {
+        let help = seed_help(command);
+        assert!(!help.contains("portfolio"), "{command}: {help}");
+        assert!(help.contains("common random numbers"), "{command}: {help}");
+    }
+    assert!(seed_help("run").contains("keyed by (seed, k)"));
+    assert!(seed_help("sweep").contains("latin_hypercube"));
+    assert!(seed_help("optimize").contains("every candidate quantity"));
+    let portfolio = seed_help("portfolio");
+    assert!(
+        portfolio.contains("a hash of S and the part id")
+            && portfolio.contains("seed column of portfolio.csv"),
+        "{portfolio}"
+    );
+}
+
+#[test]
+fn top_level_and_merge_help_name_every_kind_of_shard() {
+    let (code, top, _) = outcome(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        top.contains("`run`, `sweep` and `portfolio` take --shard K/N")
+            && top.contains("`pimsim merge` combines"),
+        "{top}"
+    );
+    let (code, merge, _) = outcome(&["merge", "--help"]);
+    assert_eq!(code, 0);
+    for word in [
+        "`run`, `sweep` or `portfolio --shard K/N`",
+        "-shards/",
+        "reports/shards/",
+        "-portfolio-shards/",
+    ] {
+        assert!(merge.contains(word), "{word}: {merge}");
+    }
+}
+
+#[test]
+fn check_of_a_directory_checks_every_scenario_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("good.toml"), VALID).unwrap();
+    fs::write(
+        dir.path().join("bad.toml"),
+        VALID.replace("rate = 4.0", "rate = -4.0"),
+    )
+    .unwrap();
+    fs::write(dir.path().join("notes.txt"), "not a scenario").unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, out, err) = outcome(&["check", d]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("ok: ") && out.contains("good.toml"), "{out}");
+    assert!(err.contains("bad.toml:8:8: error: `demand.rate`"), "{err}");
+    assert!(err.contains("1 of 2 scenario files are not valid"), "{err}");
+    assert!(!out.contains("notes.txt") && !err.contains("notes.txt"));
+
+    fs::remove_file(dir.path().join("bad.toml")).unwrap();
+    let (code, out, err) = outcome(&["check", d]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, err) = outcome(&["check", empty.path().to_str().unwrap(), d]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("error: ") && err.contains("a directory without scenario files (*.toml)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_broken_table_header_shows_the_line_and_a_caret() {
+    let text = VALID.replace("[costs]", "[costs");
+    let (code, err) = check_text(&text);
+    assert_eq!(code, 2);
+    let lines: Vec<&str> = err.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("bad.toml:9:7: error: `(syntax)`: not valid TOML"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(lines[at + 1], "  |", "{err}");
+    assert_eq!(lines[at + 2], "9 | [costs", "{err}");
+    assert_eq!(lines[at + 3], format!("  | {}^", " ".repeat(6)), "{err}");
+    // A validation error underlines its value.
+    let (_, err) = check_text(&VALID.replace("rate = 4.0", "rate = -4.0"));
+    assert!(
+        err.contains("bad.toml:8:8: error: `demand.rate` = -4.0: must be a number ≥ 0 (orders per year)\n  |\n8 | rate = -4.0\n  |        ^^^^\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn hostile_bytes_in_the_source_line_are_escaped_and_long_lines_clipped() {
+    let name = format!("x\u{1b}]0;owned\u{7}\u{202e}{}", "y".repeat(3000));
+    let text = VALID.replace("rate = 4.0", &format!("rate = 4.0\nnote = \"{name}\" junk"));
+    let (code, err) = check_text(&text);
+    assert_eq!(code, 2);
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}') && !err.contains('\u{202e}'));
+    let source = err
+        .lines()
+        .find(|l| l.starts_with("9 | "))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(source.chars().count() <= 110, "{source}");
+    assert!(source.contains('…'), "{source}");
+}
+
+#[test]
+fn an_out_that_looks_like_a_file_name_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.html");
+    let o = out.to_str().unwrap();
+    let (code, _, err) = outcome(&[
+        "run",
+        "scenarios/benchmark.toml",
+        "--paths",
+        "100",
+        "--out",
+        o,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.starts_with("error: --out = ") && err.contains("looks like a file name"),
+        "{err}"
+    );
+    assert!(!err.contains("error: error:"), "{err}");
+    assert!(!out.exists());
+    // A folder of that name that pimsim wrote (e.g. before this check) is still replaced.
+    let plain = dir.path().join("plain");
+    let p = plain.to_str().unwrap();
+    let args = [
+        "run",
+        "scenarios/benchmark.toml",
+        "--paths",
+        "100",
+        "--quiet",
+        "--out",
+    ];
+    let (code, _, err) = outcome(&[&args[..], &[p]].concat());
+    assert_eq!(code, 0, "{err}");
+    fs::rename(&plain, &out).unwrap();
+    let (code, _, err) = outcome(&[&args[..], &[o]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.join("summary.json").is_file());
+    // fit --out FILE.toml still writes one file.
+    let history = dir.path().join("h.csv");
+    fs::write(&history, "part,period,quantity\nP1,1,3\nP1,2,0\nP1,3,2\n").unwrap();
+    let toml = dir.path().join("p1.toml");
+    let (code, _, err) = outcome(&[
+        "fit",
+        history.to_str().unwrap(),
+        "--out",
+        toml.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(toml.is_file());
+}
+
+#[test]
+fn error_is_said_once() {
+    let (code, _, err) = outcome(&["run", "no/such/file.toml"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("error: no/such/file.toml: cannot read"),
+        "{err}"
+    );
+    assert!(!err.contains("error: error"), "{err}");
+}

@@ -82,6 +82,12 @@ fn an_interrupted_first_run_leaves_no_directory_behind() {
     let out = dir.path().join("new-report");
     let (exit, err, _) = interrupt_run(&out, "TERM");
     assert_eq!(exit, Some(143), "{err}");
+    // A folder that did not exist is said not to be created, not to be "as it was".
+    assert!(
+        err.contains("nothing was written") && err.contains("new-report was not created"),
+        "{err}"
+    );
+    assert!(!err.contains("as it was"), "{err}");
     assert!(!out.exists(), "an empty output directory was left behind");
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     // An empty directory given by the user stays empty (no marker left in it).
