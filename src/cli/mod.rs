@@ -59,7 +59,7 @@ impl Command {
             Command::Check(_) => false,
             Command::Sweep(a) => a.report.quiet,
             Command::Merge(a) => a.report.quiet,
-            Command::Optimize(a) => a.quiet,
+            Command::Optimize(a) => a.report.quiet,
             Command::Fit(a) => a.quiet,
             Command::Portfolio(a) => a.report.quiet,
         }
