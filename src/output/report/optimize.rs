@@ -343,8 +343,9 @@ fn chart(h: &mut String, report: &OptimizeReport) -> anyhow::Result<()> {
         "<section id=\"charts\">\n<h2>Chart</h2>\n<figure id=\"chart-optimize\">\n<h3>{}</h3>\n\
          <p class=\"how\">Per policy, the mean total cost per part ({}, present value at t = 0) \
          of each quantity evaluated, with its 95 % confidence band (top), and its fill rate \
-         (bottom); the vertical line marks the chosen quantity. The dots crowd where the search \
-         zoomed in.{target}</p>\n{svg}\n<figcaption>As files: <a href=\"optimize.svg\">optimize.svg</a> · \
+         (bottom), over the whole range searched (left) and close up around the best (right); \
+         the vertical line marks the chosen quantity. The dots crowd where the search zoomed \
+         in.{target}</p>\n{svg}\n<figcaption>As files: <a href=\"optimize.svg\">optimize.svg</a> · \
          <a href=\"optimize.png\">optimize.png</a></figcaption>\n</figure>\n</section>\n",
         esc(CHART_TITLE),
         currency(report),
