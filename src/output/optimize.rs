@@ -32,6 +32,19 @@ pub const FRONTIER_COLUMNS: [&str; 15] = [
     "seed",
 ];
 
+/// A fill-rate target as a percentage with as many decimals as it needs (one to three): 0.995
+/// is "99.5 %", 0.9999 "99.99 %" (not the "100.0 %" of a rounded fill rate).
+pub(crate) fn target_percent(target: f64) -> String {
+    let pct = 100.0 * target;
+    let decimals = (1..=3)
+        .find(|&d| {
+            let scale = 10f64.powi(d);
+            ((pct * scale).round() / scale - pct).abs() < 1e-9
+        })
+        .unwrap_or(3) as usize;
+    format!("{pct:.decimals$} %")
+}
+
 /// The files of an optimisation, in order: `optimize.json`, `optimize_frontier.csv`, then
 /// (with `report`) `report.html` and the chart as SVG and PNG.
 pub fn render_optimize(
@@ -131,7 +144,7 @@ pub fn render_optimize_table(report: &OptimizeReport) -> String {
         );
     }
     if let Some(target) = report.recommended.fill_rate_target {
-        let _ = writeln!(out, "fill-rate target: {}", percent(Some(target)));
+        let _ = writeln!(out, "fill-rate target: {}", target_percent(target));
         for p in report.policies.iter().filter(|p| !p.target_met) {
             let _ = writeln!(
                 out,
@@ -154,4 +167,18 @@ pub fn render_optimize_table(report: &OptimizeReport) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_percent;
+
+    #[test]
+    fn targets_keep_their_decimals() {
+        assert_eq!(target_percent(0.995), "99.5 %");
+        assert_eq!(target_percent(0.98), "98.0 %");
+        assert_eq!(target_percent(0.9999), "99.99 %");
+        assert_eq!(target_percent(0.99995), "99.995 %");
+        assert_eq!(target_percent(1.0 / 3.0), "33.333 %");
+    }
 }

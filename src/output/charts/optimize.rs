@@ -14,6 +14,7 @@ use super::{
     encode_png, legend_row, padded_range, policy_color, register_font, titled_by,
 };
 use crate::optimize::{FrontierPoint, OptimizeReport, PolicyOptimum, QuantityKind};
+use crate::output::optimize::target_percent;
 use crate::output::{money, percent, whole_number};
 
 const WIDTH: u32 = 1000;
@@ -92,7 +93,7 @@ fn subtitle(report: &OptimizeReport) -> String {
     if let Some(target) = report.recommended.fill_rate_target {
         text.push_str(&format!(
             "; dashed: the fill-rate target, {}",
-            percent(Some(target))
+            target_percent(target)
         ));
     }
     text
@@ -144,7 +145,7 @@ fn draw<DB: DrawingBackend>(
     if let Some(target) = report.recommended.fill_rate_target {
         entries.push((
             Swatch::Line(TARGET, 1.5),
-            format!("fill-rate target, {}", percent(Some(target))),
+            format!("fill-rate target, {}", target_percent(target)),
             INK,
         ));
     }
@@ -428,7 +429,7 @@ fn fill_panel<DB: DrawingBackend>(
         }
         chart.draw_series(segments)?;
         chart.draw_series(std::iter::once(Text::new(
-            format!("target {}", percent(Some(target))),
+            format!("target {}", target_percent(target)),
             // Fill rates rise with the quantity: the upper left is free.
             (r.start + 0.01 * (r.end - r.start), target),
             style.anchored(12.0, TARGET, HPos::Left, VPos::Bottom),

@@ -12,7 +12,7 @@ use super::assumptions::scenario_rows;
 use super::{cell, esc, page_start, plain, share, short, swatch, value};
 use crate::optimize::{Method, OptimizeReport, PolicyOptimum, QuantityKind};
 use crate::output::charts::optimize_svg;
-use crate::output::optimize::FRONTIER_CSV;
+use crate::output::optimize::{FRONTIER_CSV, target_percent};
 use crate::output::{money, whole_number};
 use crate::scenario::{Policy, PolicyKind, Replenishment};
 
@@ -141,7 +141,7 @@ fn verdict(h: &mut String, report: &OptimizeReport) {
             h,
             "<li><strong>Fill-rate target:</strong> {} — each policy's best quantity is the \
              cheapest whose fill rate reaches it.</li>",
-            value("span", "/fill_rate_target", target, &share(target))
+            value("span", "/fill_rate_target", target, &target_percent(target))
         );
     }
     for (k, p) in report.policies.iter().enumerate() {
@@ -334,7 +334,7 @@ fn chart(h: &mut String, report: &OptimizeReport) -> anyhow::Result<()> {
         Some(t) => format!(
             " The dashed red line is the fill-rate target, {}: quantities below it are not \
              considered.",
-            share(t)
+            target_percent(t)
         ),
         None => String::new(),
     };
