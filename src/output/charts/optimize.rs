@@ -19,7 +19,7 @@ use crate::output::{money, percent, whole_number};
 
 const WIDTH: u32 = 1000;
 /// Height of a policy's caption line (SVG pixels).
-const CAPTION: u32 = 34;
+const CAPTION: u32 = 54;
 /// Heights of the cost and the fill-rate panel of a policy (SVG pixels).
 const COST_PANEL: u32 = 250;
 const FILL_PANEL: u32 = 190;
@@ -121,9 +121,14 @@ fn draw<DB: DrawingBackend>(
         let color = policy_color(report.policy_indices.get(k).copied().unwrap_or(k));
         let (caption, panels) = cell.split_vertically(style.px(CAPTION as f64));
         caption.draw(&Text::new(
+            drawable(&format!("{} ({})", p.policy, p.kind.replace('_', " "))),
+            (style.px(16.0), style.px(4.0)),
+            style.anchored(15.0, darker(color), HPos::Left, VPos::Top),
+        ))?;
+        caption.draw(&Text::new(
             drawable(&caption_text(p, &currency)),
-            (style.px(16.0), style.px(CAPTION as f64 / 2.0 + 2.0)),
-            style.anchored(15.0, darker(color), HPos::Left, VPos::Center),
+            (style.px(16.0), style.px(28.0)),
+            style.anchored(13.0, INK, HPos::Left, VPos::Top),
         ))?;
         self::panels(&panels, p, color, &currency, style)?;
     }
@@ -167,13 +172,12 @@ fn quantity_symbol(p: &PolicyOptimum) -> &'static str {
     }
 }
 
-/// The caption of a policy's panels: its optimum with the 95 % interval and the fill rate.
+/// The second line of a policy's caption: its optimum with the 95 % interval and the fill
+/// rate (the first line is its name, which may be long).
 fn caption_text(p: &PolicyOptimum, currency: &str) -> String {
     let b = &p.best;
     let mut text = format!(
-        "{} ({}): best {} = {} units, mean cost {} ± {} {currency} (95 % CI), fill rate {}",
-        p.policy,
-        p.kind.replace('_', " "),
+        "best {} = {} units · mean cost {} ± {} {currency} (95 % CI) · fill rate {}",
         quantity_symbol(p),
         whole_number(b.quantity),
         money(b.total_cost),

@@ -20,6 +20,10 @@ use crate::scenario::{Policy, PolicyKind, Replenishment};
 /// rows nearest the best quantity.
 const MAX_FRONTIER_ROWS: usize = 120;
 
+/// The style of a table cell that holds a name: long names wrap instead of widening the
+/// page (the shared style keeps row headers on one line).
+const NAME_CELL: &str = "white-space:normal;overflow-wrap:anywhere";
+
 /// The heading of the chart's figure.
 const CHART_TITLE: &str = "Mean total cost and fill rate by quantity";
 
@@ -104,7 +108,7 @@ fn verdict(h: &mut String, report: &OptimizeReport) {
         .iter()
         .position(|p| p.policy == r.policy)
         .unwrap_or(0);
-    h.push_str("<section id=\"verdict\">\n<h2>Verdict</h2>\n");
+    h.push_str("<section id=\"verdict\" style=\"overflow-wrap:anywhere\">\n<h2>Verdict</h2>\n");
     let which = if report.policies.len() > 1 {
         " is the cheapest policy at its optimum"
     } else {
@@ -246,7 +250,7 @@ fn near_optimal(p: &PolicyOptimum) -> Option<(u64, u64)> {
 fn row(h: &mut String, label: &str, text: &str) {
     let _ = writeln!(
         h,
-        "<tr><th scope=\"row\">{}</th><td>{text}</td></tr>",
+        "<tr><th scope=\"row\" style=\"{NAME_CELL}\">{}</th><td>{text}</td></tr>",
         esc(label)
     );
 }
@@ -255,7 +259,7 @@ fn row(h: &mut String, label: &str, text: &str) {
 fn assumptions(h: &mut String, report: &OptimizeReport) {
     let s = &report.scenario_as_run;
     h.push_str(
-        "<section id=\"assumptions\">\n<h2>Key assumptions</h2>\n<table class=\"assumptions\">\n<tbody>\n",
+        "<section id=\"assumptions\" style=\"overflow-wrap:anywhere\">\n<h2>Key assumptions</h2>\n<table class=\"assumptions\">\n<tbody>\n",
     );
     scenario_rows(h, s);
     for (k, p) in report.policies.iter().enumerate() {
@@ -340,7 +344,7 @@ fn chart(h: &mut String, report: &OptimizeReport) -> anyhow::Result<()> {
     };
     let _ = write!(
         h,
-        "<section id=\"charts\">\n<h2>Chart</h2>\n<figure id=\"chart-optimize\">\n<h3>{}</h3>\n\
+        "<section id=\"charts\" style=\"overflow-wrap:anywhere\">\n<h2>Chart</h2>\n<figure id=\"chart-optimize\">\n<h3>{}</h3>\n\
          <p class=\"how\">Per policy, the mean total cost per part ({}, present value at t = 0) \
          of each quantity evaluated, with its 95 % confidence band (top), and its fill rate \
          (bottom), over the whole range searched (left) and close up around the best (right); \
@@ -358,7 +362,7 @@ fn frontier(h: &mut String, report: &OptimizeReport) {
     let cur = currency(report);
     let _ = writeln!(
         h,
-        "<section id=\"frontier\">\n<h2>The frontier: every quantity evaluated</h2>\n<p>All of \
+        "<section id=\"frontier\" style=\"overflow-wrap:anywhere\">\n<h2>The frontier: every quantity evaluated</h2>\n<p>All of \
          them, with the standard errors, are in <a href=\"{FRONTIER_CSV}\">{FRONTIER_CSV}</a> and \
          <a href=\"optimize.json\">optimize.json</a>.</p>"
     );
@@ -435,7 +439,7 @@ fn frontier(h: &mut String, report: &OptimizeReport) {
 /// How the search went: method, range, quantities evaluated, engine passes.
 fn search(h: &mut String, report: &OptimizeReport) {
     h.push_str(
-        "<section id=\"search\">\n<h2>How the optimum was found</h2>\n<table class=\"numbers\">\n\
+        "<section id=\"search\" style=\"overflow-wrap:anywhere\">\n<h2>How the optimum was found</h2>\n<table class=\"numbers\">\n\
          <thead><tr><th scope=\"col\">policy</th><th scope=\"col\">quantity</th>\
          <th scope=\"col\">method</th><th scope=\"col\">range searched (units)</th>\
          <th scope=\"col\">quantities evaluated</th><th scope=\"col\">of a full scan</th>\
@@ -446,7 +450,7 @@ fn search(h: &mut String, report: &OptimizeReport) {
         let key = |name: &str| format!("/policies/{k}/search/{name}");
         let _ = write!(
             h,
-            "<tr><th scope=\"row\">{}{}</th><td>{}</td><td>{}</td><td class=\"num\">{} to {}</td>",
+            "<tr><th scope=\"row\" style=\"{NAME_CELL}\">{}{}</th><td>{}</td><td>{}</td><td class=\"num\">{} to {}</td>",
             policy_swatch(report, k),
             esc(&p.policy),
             quantity_name(p),
