@@ -97,6 +97,12 @@ pub struct FrontierPoint {
     pub fill_rate: f64,
     /// Standard error of `total_cost` (currency).
     pub std_err: f64,
+    /// 95 % confidence interval of `total_cost`, `total_cost` ∓ 1.96 · `std_err` as `run`
+    /// reports it (currency).
+    pub ci95: [f64; 2],
+    /// Share of paths on which no demand went short (in [0, 1]).
+    #[schemars(range(min = 0, max = 1))]
+    pub no_stockout_probability: f64,
 }
 
 /// How much work the search took.
@@ -359,6 +365,10 @@ pub struct OptimizeReport {
     /// Positions of `policies` in the scenario (for colours).
     #[serde(skip)]
     pub policy_indices: Vec<usize>,
+    /// The scenario as optimised, for the report's currency and assumptions (not in
+    /// `optimize.json`).
+    #[serde(skip)]
+    pub scenario_as_run: Scenario,
 }
 
 /// Optimises policies `indices` of `scenario` in turn and gathers the report, reporting to
@@ -408,6 +418,7 @@ pub fn optimise(
         seed: settings.seed,
         pimsim_version: env!("CARGO_PKG_VERSION").to_string(),
         policy_indices: indices.to_vec(),
+        scenario_as_run: scenario.clone(),
     })
 }
 
@@ -543,6 +554,11 @@ pub fn search_with<E>(
                         total_cost: e.mean_cost,
                         fill_rate: e.fill_rate(),
                         std_err: e.std_err,
+                        ci95: [
+                            e.mean_cost - engine::Z95 * e.std_err,
+                            e.mean_cost + engine::Z95 * e.std_err,
+                        ],
+                        no_stockout_probability: e.no_stockout_probability,
                     },
                 );
             }
@@ -593,6 +609,7 @@ mod tests {
             std_err: 0.0,
             units_demanded: 1_000_000,
             units_filled: (fill * 1e6).round() as u64,
+            no_stockout_probability: fill,
         }
     }
 

@@ -383,7 +383,8 @@ impl PyOptimizeResult {
         self.skipped.clone()
     }
 
-    /// Writes the files of `pimsim optimize` (`optimize.json` and its chart) into `out`.
+    /// Writes the files of `pimsim optimize` (`optimize.json`, `optimize_frontier.csv`,
+    /// `report.html` and the chart) into `out`.
     #[pyo3(signature = (out, progress=None))]
     fn write(
         &self,
@@ -393,7 +394,7 @@ impl PyOptimizeResult {
     ) -> PyResult<PathBuf> {
         let report = &self.report;
         write_set(py, out, progress.as_ref(), || {
-            output::optimize_files(report)
+            output::optimize_files(report, true)
         })
     }
 }

@@ -56,19 +56,21 @@ impl SimulationArgs {
     }
 }
 
-/// What `run`, `merge` and `sweep` print on standard output.
+/// What `run`, `merge`, `sweep`, `optimize` and `portfolio` print on standard output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// A table (of the policies; of a sweep's points; of a portfolio's totals).
     Table,
-    /// The content of the JSON file (summary.json, sweep.json, portfolio.json).
+    /// The content of the JSON file (summary.json, sweep.json, optimize.json,
+    /// portfolio.json).
     Json,
-    /// The content of the CSV file (policies.csv, sweep.csv, portfolio.csv).
+    /// The content of the CSV file (policies.csv, sweep.csv, optimize_frontier.csv,
+    /// portfolio.csv).
     Csv,
 }
 
 /// What a command that writes a report shows and writes: `--format`, `--quiet`, `--no-report`
-/// (`run`, `sweep`, `merge`, `portfolio`).
+/// (`run`, `sweep`, `merge`, `optimize`, `portfolio`).
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct ReportArgs {
     /// What to print on standard output: the table, or the content of the command's JSON or

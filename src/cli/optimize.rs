@@ -4,13 +4,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::ValueEnum;
 use pimsim::api::{self, ScenarioFile, optimize::OptimizeOptions};
 use pimsim::error::Error;
 use pimsim::escape::terminal_line;
 use pimsim::output;
 
-use super::args::{SimulationArgs, parse_fraction};
+use super::args::{Format, ReportArgs, SimulationArgs, parse_fraction};
 use super::paths;
 use super::terminal::Session;
 
@@ -36,21 +35,9 @@ pub struct OptimizeArgs {
     /// Output directory [default: reports/<scenario file stem>-optimize/].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// What to print on standard output: a short table, or optimize.json's content.
-    #[arg(long, value_enum, default_value_t = OptimizeFormat::Table)]
-    pub format: OptimizeFormat,
-    /// No messages on standard error (warnings still show).
-    #[arg(long)]
-    pub quiet: bool,
-}
-
-/// What `optimize` prints on standard output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OptimizeFormat {
-    /// A short table of the optima.
-    Table,
-    /// The content of optimize.json.
-    Json,
+    /// What to print on standard output, and whether to write the report.
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// Runs `pimsim optimize`.
@@ -76,16 +63,15 @@ pub fn execute(args: &OptimizeArgs, session: &Session) -> Result<ExitCode, Error
         ));
     }
     let elapsed = session.seconds();
-    let files = output::optimize_files(&result.report)?;
+    let files = output::optimize_files(&result.report, !args.report.no_report)?;
     session.write(&dir, &files)?;
-    match args.format {
-        OptimizeFormat::Table => session.print(
+    match args.report.format {
+        Format::Table => session.print(
             output::render_optimize_table(&result.report).as_bytes(),
             true,
         )?,
-        OptimizeFormat::Json => {
-            session.print(files.get("optimize.json").unwrap_or_default(), false)?
-        }
+        Format::Json => session.print(files.get("optimize.json").unwrap_or_default(), false)?,
+        Format::Csv => session.print(files.get(output::FRONTIER_CSV).unwrap_or_default(), false)?,
     }
     let report = &result.report;
     let passes: u32 = report.policies.iter().map(|p| p.search.passes).sum();

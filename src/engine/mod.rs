@@ -492,6 +492,8 @@ pub struct PolicyEstimate {
     pub units_demanded: u64,
     /// Units filled from stock at once, summed over all paths.
     pub units_filled: u64,
+    /// Share of paths on which no demand went short (in [0, 1]), as `run` reports it.
+    pub no_stockout_probability: f64,
 }
 
 impl PolicyEstimate {
@@ -542,6 +544,7 @@ pub fn evaluate_cancellable(
             std_err: t.total.std_err(),
             units_demanded: t.units.demanded,
             units_filled: t.units.filled_from_stock,
+            no_stockout_probability: t.paths_without_short as f64 / settings.paths as f64,
         })
         .collect())
 }

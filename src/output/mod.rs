@@ -18,7 +18,9 @@ pub mod sweep;
 mod table;
 
 pub use files::{MARKER, OutputDir, SharedDir, is_pimsim_dir, replace_file, resolve};
-pub use optimize::{render_optimize, render_optimize_table};
+pub use optimize::{
+    FRONTIER_COLUMNS, FRONTIER_CSV, render_frontier_csv, render_optimize, render_optimize_table,
+};
 pub use report::{HtmlReport, render_html};
 pub use table::{money, percent, render_table, signed_money, whole_number};
 
@@ -286,11 +288,13 @@ pub fn sweep_files(
     Ok(sweep::render_sweep_all(runs, report)?.into_iter().collect())
 }
 
-/// The files of `pimsim optimize`: `optimize.json` and its chart.
+/// The files of `pimsim optimize`: `optimize.json`, `optimize_frontier.csv` and, with
+/// `with_report`, `report.html` and the chart.
 pub fn optimize_files(
     report: &crate::optimize::OptimizeReport,
+    with_report: bool,
 ) -> Result<FileSet, crate::error::Error> {
-    Ok(render_optimize(report, true)?.into_iter().collect())
+    Ok(render_optimize(report, with_report)?.into_iter().collect())
 }
 
 /// The files of `pimsim portfolio`: `portfolio.csv`, `portfolio_parts.csv`, `portfolio.json`

@@ -1,52 +1,142 @@
-//! The outputs of `pimsim optimize`: `optimize.json`, `optimize.svg`, `optimize.png` and the
-//! terminal table (policy names through [`terminal_line`]).
+//! The outputs of `pimsim optimize`: `optimize.json`, `optimize_frontier.csv`, the report
+//! (`report.html`, `optimize.svg`, `optimize.png`) and the terminal table (policy names
+//! through [`terminal_line`]).
 
 use std::fmt::Write;
 
 use super::charts::{optimize_png, optimize_svg};
+use super::report::render_optimize_html;
 use super::{money, percent};
-use crate::escape::terminal_line;
+use crate::escape::{spreadsheet_cell, terminal_line};
 use crate::optimize::{OptimizeReport, QuantityKind};
 
-/// The files of an optimisation, in order: `optimize.json` first, then (with `chart`) the
-/// chart as SVG and PNG.
+/// The name of the frontier's CSV file.
+pub const FRONTIER_CSV: &str = "optimize_frontier.csv";
+
+/// The columns of `optimize_frontier.csv`, in order (docs/optimizer.md).
+pub const FRONTIER_COLUMNS: [&str; 15] = [
+    "policy",
+    "kind",
+    "quantity_kind",
+    "quantity",
+    "best",
+    "total_cost_mean",
+    "total_cost_std_err",
+    "total_cost_ci95_low",
+    "total_cost_ci95_high",
+    "fill_rate",
+    "no_stockout_probability",
+    "fill_rate_target",
+    "meets_target",
+    "paths",
+    "seed",
+];
+
+/// A fill-rate target as a percentage with as many decimals as it needs (one to three): 0.995
+/// is "99.5 %", 0.9999 "99.99 %" (not the "100.0 %" of a rounded fill rate).
+pub(crate) fn target_percent(target: f64) -> String {
+    let pct = 100.0 * target;
+    let decimals = (1..=3)
+        .find(|&d| {
+            let scale = 10f64.powi(d);
+            ((pct * scale).round() / scale - pct).abs() < 1e-9
+        })
+        .unwrap_or(3) as usize;
+    format!("{pct:.decimals$} %")
+}
+
+/// The files of an optimisation, in order: `optimize.json`, `optimize_frontier.csv`, then
+/// (with `report`) `report.html` and the chart as SVG and PNG.
 pub fn render_optimize(
     report: &OptimizeReport,
-    chart: bool,
+    with_report: bool,
 ) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     let mut json = serde_json::to_string_pretty(report)?;
     json.push('\n');
-    let mut files = vec![("optimize.json", json.into_bytes())];
-    if chart {
-        files.push(("optimize.svg", optimize_svg(report)?.into_bytes()));
+    let mut files = vec![
+        ("optimize.json", json.into_bytes()),
+        (FRONTIER_CSV, render_frontier_csv(report)?),
+    ];
+    if with_report {
+        files.push(("report.html", render_optimize_html(report)?.into_bytes()));
+        files.push(("optimize.svg", optimize_svg(report, true)?.into_bytes()));
         files.push(("optimize.png", optimize_png(report)?));
     }
     Ok(files)
 }
 
-/// A short table: per policy the chosen quantity, its mean cost (± standard error) and fill
-/// rate, and the search's work.
+/// `optimize_frontier.csv`: one row per policy and quantity evaluated, by policy in scenario
+/// order then by quantity, in the columns of [`FRONTIER_COLUMNS`]. Text cells go through
+/// [`spreadsheet_cell`] (no formula injection); numbers are written in full precision.
+pub fn render_frontier_csv(report: &OptimizeReport) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(FRONTIER_COLUMNS)?;
+    for p in &report.policies {
+        let kind = match p.quantity_kind {
+            QuantityKind::RetainedLevel => "retained_level",
+            QuantityKind::LastTimeBuy => "last_time_buy",
+        };
+        for f in &p.frontier {
+            let target = p.fill_rate_target;
+            w.write_record([
+                spreadsheet_cell(&p.policy).into_owned(),
+                spreadsheet_cell(&p.kind).into_owned(),
+                kind.to_string(),
+                f.quantity.to_string(),
+                (f.quantity == p.best.quantity).to_string(),
+                f.total_cost.to_string(),
+                f.std_err.to_string(),
+                f.ci95[0].to_string(),
+                f.ci95[1].to_string(),
+                f.fill_rate.to_string(),
+                f.no_stockout_probability.to_string(),
+                target.map(|t| t.to_string()).unwrap_or_default(),
+                target
+                    .map(|t| (f.fill_rate >= t).to_string())
+                    .unwrap_or_default(),
+                report.paths.to_string(),
+                report.seed.to_string(),
+            ])?;
+        }
+    }
+    Ok(w.into_inner()?)
+}
+
+/// A short table: per policy the chosen quantity, its mean cost ± the half-width of its 95 %
+/// confidence interval (as `run` shows it), fill rate, chance of no stock-out, and the
+/// search's work.
 pub fn render_optimize_table(report: &OptimizeReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<20} {:<14} {:>9} {:>14} {:>11} {:>9} {:>16}",
-        "policy", "quantity", "best", "mean cost", "± std err", "fill", "evaluated"
+        "{:<20} {:<14} {:>9} {:>22} {:>10} {:>16} {:>20}",
+        "policy",
+        "quantity",
+        "best",
+        "mean cost ± 95% CI",
+        "fill rate",
+        "P(no stock-out)",
+        "evaluated"
     );
     for p in &report.policies {
         let what = match p.quantity_kind {
             QuantityKind::RetainedLevel => "retained R",
             QuantityKind::LastTimeBuy => "last-time buy",
         };
+        let b = &p.best;
         let _ = writeln!(
             out,
-            "{:<20} {:<14} {:>9} {:>14} {:>11} {:>9} {:>16}",
+            "{:<20} {:<14} {:>9} {:>22} {:>10} {:>16} {:>20}",
             terminal_line(&p.policy),
             what,
-            p.best.quantity,
-            money(p.best.total_cost),
-            money(p.best.std_err),
-            percent(Some(p.best.fill_rate)),
+            b.quantity,
+            format!(
+                "{} ± {}",
+                money(b.total_cost),
+                money((b.ci95[1] - b.ci95[0]) / 2.0)
+            ),
+            percent(Some(b.fill_rate)),
+            percent(Some(b.no_stockout_probability)),
             format!(
                 "{} of {} ({} passes)",
                 p.search.candidates, p.search.full_grid, p.search.passes
@@ -54,7 +144,7 @@ pub fn render_optimize_table(report: &OptimizeReport) -> String {
         );
     }
     if let Some(target) = report.recommended.fill_rate_target {
-        let _ = writeln!(out, "fill-rate target: {}", percent(Some(target)));
+        let _ = writeln!(out, "fill-rate target: {}", target_percent(target));
         for p in report.policies.iter().filter(|p| !p.target_met) {
             let _ = writeln!(
                 out,
@@ -77,4 +167,18 @@ pub fn render_optimize_table(report: &OptimizeReport) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_percent;
+
+    #[test]
+    fn targets_keep_their_decimals() {
+        assert_eq!(target_percent(0.995), "99.5 %");
+        assert_eq!(target_percent(0.98), "98.0 %");
+        assert_eq!(target_percent(0.9999), "99.99 %");
+        assert_eq!(target_percent(0.99995), "99.995 %");
+        assert_eq!(target_percent(1.0 / 3.0), "33.333 %");
+    }
 }

@@ -600,6 +600,20 @@ fn the_optimize_table_and_chart_are_safe_whatever_the_policy_names() {
     assert_terminal_safe(&String::from_utf8(result.stdout).unwrap(), 5);
     let files = files_of(&out);
     let shown = xml_text(&accepted(HOSTILE)).into_owned();
-    check_report_files(&files, &[("optimize.svg", &format!("={shown} hold"))]);
+    let hold = format!("={shown} hold");
+    check_report_files(&files, &[("optimize.svg", &hold), ("report.html", &hold)]);
     assert!(files.iter().any(|f| f.0 == "optimize.png"));
+    assert!(files.iter().any(|f| f.0 == "report.html"));
+    // The frontier's CSV: names spreadsheet-safe, numbers still numbers.
+    let rows = read_csv(&out.join("optimize_frontier.csv"));
+    assert_spreadsheet_safe("optimize_frontier.csv", &rows);
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == format!("'={} hold", accepted(HOSTILE)))
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == format!("'@{} scrap", accepted(HOSTILE)))
+    );
+    assert!(rows[1][3].parse::<u64>().is_ok(), "{:?}", rows[1]);
 }

@@ -409,3 +409,243 @@ fn on_the_bundled_benchmark_the_search_matches_a_full_scan() {
         }
     }
 }
+
+/// Runs `pimsim optimize` on the scrap scenario with `args` into `dir/o`; returns the output
+/// directory and what it printed.
+fn optimize_cli(dir: &tempfile::TempDir, args: &[&str]) -> (std::path::PathBuf, String) {
+    let file = dir.path().join("s.toml");
+    fs::write(&file, scrap_scenario("scrap", 0.0)).unwrap();
+    let out = dir.path().join("o");
+    let output = pimsim()
+        .args(["optimize", "--paths", "800", "--seed", "4", "--quiet"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (out, String::from_utf8(output.stdout).unwrap())
+}
+
+fn optimize_json(out: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(out.join("optimize.json")).unwrap()).unwrap()
+}
+
+fn parse_xml(text: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(text, options)
+        .unwrap_or_else(|e| panic!("not well-formed: {e}"))
+}
+
+/// All text inside `node`, runs of white space as one space.
+fn text_of(node: roxmltree::Node<'_, '_>) -> String {
+    let text: String = node
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The texts of the `<text>` elements under `node`.
+fn svg_texts(node: roxmltree::Node<'_, '_>) -> Vec<String> {
+    node.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or_default().trim().to_string())
+        .collect()
+}
+
+#[test]
+fn optimize_writes_a_well_formed_report_whose_numbers_are_optimize_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, table) = optimize_cli(&dir, &[]);
+    let json = optimize_json(&out);
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let doc = parse_xml(&html);
+    // Every number marked on the page is the value at its pointer in optimize.json.
+    let mut checked = 0;
+    for node in doc.descendants().filter(|n| n.has_attribute("data-key")) {
+        let key = node.attribute("data-key").unwrap();
+        let shown: f64 = node.attribute("data-value").unwrap().parse().unwrap();
+        let expected = json
+            .pointer(key)
+            .and_then(|v| v.as_f64())
+            .unwrap_or_else(|| panic!("{key} is not a number in optimize.json"));
+        assert!(
+            shown == expected || (shown - expected).abs() <= 4.0 * f64::EPSILON * expected.abs(),
+            "{key}: page {shown}, optimize.json {expected}"
+        );
+        checked += 1;
+    }
+    // The frontier table has one row per quantity evaluated (fewer than its cap here).
+    let frontier = json["frontier"].as_array().unwrap();
+    assert!(checked > 4 * frontier.len(), "only {checked} numbers");
+    let table_rows = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("frontier-0"))
+        .expect("a frontier table")
+        .descendants()
+        .filter(|n| n.has_tag_name("tr"))
+        .count();
+    assert_eq!(table_rows, frontier.len() + 1, "header + one row per point");
+    // The verdict: the best level, its cost with the currency and its 95 % interval.
+    let verdict = text_of(
+        doc.descendants()
+            .find(|n| n.attribute("id") == Some("verdict"))
+            .expect("a verdict"),
+    );
+    let best = &json["best"];
+    let cost = pimsim::output::money(best["total_cost"].as_f64().unwrap());
+    let low = pimsim::output::money(best["ci95"][0].as_f64().unwrap());
+    let high = pimsim::output::money(best["ci95"][1].as_f64().unwrap());
+    assert!(
+        verdict.contains(&format!(
+            "retained level R of {} units it costs {cost} currency units",
+            best["quantity"]
+        )),
+        "{verdict}"
+    );
+    assert!(
+        verdict.contains(&format!("95 % confidence interval {low} to {high}")),
+        "{verdict}"
+    );
+    assert!(!verdict.contains("std err"), "{verdict}");
+    // The interval is run's: mean ∓ 1.96 standard errors.
+    for p in frontier {
+        let (m, se) = (
+            p["total_cost"].as_f64().unwrap(),
+            p["std_err"].as_f64().unwrap(),
+        );
+        let ci = [
+            p["ci95"][0].as_f64().unwrap(),
+            p["ci95"][1].as_f64().unwrap(),
+        ];
+        assert!(ci[0] <= m && m <= ci[1]);
+        assert!(
+            (ci[1] - ci[0] - 2.0 * 1.959_963_984_540_054 * se).abs() <= 1e-9 * m.abs().max(1.0)
+        );
+        let q = p["no_stockout_probability"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&q));
+    }
+    // The chart inline, with the same numbers in its caption; the sections in order.
+    let figure = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("chart-optimize"))
+        .expect("the chart");
+    let texts = svg_texts(figure);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains(&format!("mean cost {cost} ± "))
+                && t.contains("currency units (95 % CI)")),
+        "{texts:?}"
+    );
+    let at = |id: &str| html.find(&format!("id=\"{id}\"")).unwrap();
+    assert!(at("verdict") < at("assumptions") && at("assumptions") < at("chart-optimize"));
+    assert!(at("chart-optimize") < at("frontier") && at("frontier") < at("search"));
+    // The terminal table: ± the 95 % half-width, as run shows it.
+    assert!(table.contains("mean cost ± 95% CI"), "{table}");
+    assert!(!table.contains("std err"), "{table}");
+    let half = (best["ci95"][1].as_f64().unwrap() - best["ci95"][0].as_f64().unwrap()) / 2.0;
+    assert!(
+        table.contains(&format!("{cost} ± {}", pimsim::output::money(half))),
+        "{table}"
+    );
+}
+
+#[test]
+fn the_fill_rate_target_is_drawn_and_named_only_when_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = optimize_cli(&dir, &[]);
+    let svg = fs::read_to_string(out.join("optimize.svg")).unwrap();
+    let texts = svg_texts(parse_xml(&svg).root_element());
+    assert!(
+        !texts.iter().any(|t| t.to_lowercase().contains("target")),
+        "{texts:?}"
+    );
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        !html.contains("Fill-rate target"),
+        "no target in the verdict"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = optimize_cli(&dir, &["--fill-rate-target", "0.98"]);
+    let svg = fs::read_to_string(out.join("optimize.svg")).unwrap();
+    let texts = svg_texts(parse_xml(&svg).root_element());
+    assert!(
+        texts.iter().any(|t| t == "fill-rate target, 98.0 %"),
+        "a legend entry: {texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t == "target 98.0 %"),
+        "a label on the line: {texts:?}"
+    );
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let doc = parse_xml(&html);
+    let verdict = text_of(
+        doc.descendants()
+            .find(|n| n.attribute("id") == Some("verdict"))
+            .unwrap(),
+    );
+    assert!(verdict.contains("Fill-rate target: 98.0 %"), "{verdict}");
+}
+
+#[test]
+fn format_csv_prints_the_frontier_one_row_per_quantity_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, stdout) = optimize_cli(&dir, &["--format", "csv"]);
+    let written = fs::read_to_string(out.join("optimize_frontier.csv")).unwrap();
+    assert_eq!(stdout, written);
+    let json = optimize_json(&out);
+    let mut reader = csv::Reader::from_reader(written.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, pimsim::output::FRONTIER_COLUMNS);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let points: Vec<&serde_json::Value> = json["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["frontier"].as_array().unwrap())
+        .collect();
+    assert_eq!(rows.len(), points.len());
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for (row, p) in rows.iter().zip(&points) {
+        assert_eq!(row[col("policy")], *"dispose");
+        assert_eq!(row[col("quantity")].parse::<u64>().unwrap(), p["quantity"]);
+        let cost: f64 = row[col("total_cost_mean")].parse().unwrap();
+        assert_eq!(cost, p["total_cost"].as_f64().unwrap());
+        let low: f64 = row[col("total_cost_ci95_low")].parse().unwrap();
+        assert_eq!(low, p["ci95"][0].as_f64().unwrap());
+        assert_eq!(row[col("fill_rate_target")], *"", "no target asked for");
+    }
+    let best: Vec<_> = rows.iter().filter(|r| &r[col("best")] == "true").collect();
+    assert_eq!(best.len(), 1);
+    assert_eq!(
+        best[0][col("quantity")].parse::<u64>().unwrap(),
+        json["best"]["quantity"]
+    );
+}
+
+#[test]
+fn no_report_writes_only_the_data_files_of_optimize() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = optimize_cli(&dir, &["--no-report"]);
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [".pimsim-output", "optimize.json", "optimize_frontier.csv"]
+    );
+}

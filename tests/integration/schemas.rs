@@ -238,7 +238,17 @@ fn optional_values_are_required_and_nullable() {
         .filter_map(Value::as_str)
         .collect();
     best.sort_unstable();
-    assert_eq!(best, ["fill_rate", "quantity", "std_err", "total_cost"]);
+    assert_eq!(
+        best,
+        [
+            "ci95",
+            "fill_rate",
+            "no_stockout_probability",
+            "quantity",
+            "std_err",
+            "total_cost"
+        ]
+    );
 }
 
 /// `text` is a pretty-printed JSON document whose objects all have their keys in alphabetical

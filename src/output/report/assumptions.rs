@@ -11,8 +11,8 @@ use crate::retention::RetainRule;
 use crate::scenario::{Policy, PolicyKind, Scenario, UnmetDemand};
 
 /// The demand model in words.
-fn demand_in_words(summary: &RunSummary) -> String {
-    match &summary.scenario.demand.intensity {
+fn demand_in_words(s: &Scenario) -> String {
+    match &s.demand.intensity {
         Intensity::Constant { rate } => format!("constant: {} orders per year", short(*rate, 3)),
         Intensity::Exponential { rate, decay_rate } => {
             if *decay_rate > 0.0 {
@@ -115,6 +115,18 @@ pub(super) fn assumptions(h: &mut String, summary: &RunSummary) {
     h.push_str("</tbody>\n</table>\n</section>\n");
 }
 
+/// The rows that depend on the scenario alone — part and stock, horizon and money, demand,
+/// costs, replenishment, re-manufacture and partners — for a page without a run's summary
+/// (`optimize`): the same rows as the run report's, without the policies.
+pub(super) fn scenario_rows(h: &mut String, s: &Scenario) {
+    let cur = esc(s.report.currency_label());
+    part_rows(h, s, &cur);
+    let expected = s.demand.expected_units_in_window(0.0, s.horizon_years);
+    demand_rows_of(h, s, &esc(&short(expected, 1)));
+    cost_rows(h, s, &cur);
+    supply_rows(h, s, &cur);
+}
+
 /// The part, its stock and the horizon.
 fn part_rows(h: &mut String, s: &Scenario, cur: &str) {
     let part = if s.part.name.is_empty() {
@@ -153,19 +165,23 @@ fn part_rows(h: &mut String, s: &Scenario, cur: &str) {
 
 /// The demand model, order sizes, uncertainty and losses in storage.
 fn demand_rows(h: &mut String, summary: &RunSummary) {
-    let s = &summary.scenario;
+    let expected = value(
+        "span",
+        "/demand/expected_units",
+        summary.demand.expected_units,
+        &short(summary.demand.expected_units, 1),
+    );
+    demand_rows_of(h, &summary.scenario, &expected);
+}
+
+/// [`demand_rows`] of scenario `s`, with the expected lifetime demand already as markup.
+fn demand_rows_of(h: &mut String, s: &Scenario, expected: &str) {
     row(
         h,
         "Demand",
         &format!(
-            "{}; {} units expected over the horizon",
-            esc(&demand_in_words(summary)),
-            value(
-                "span",
-                "/demand/expected_units",
-                summary.demand.expected_units,
-                &short(summary.demand.expected_units, 1)
-            )
+            "{}; {expected} units expected over the horizon",
+            esc(&demand_in_words(s)),
         ),
     );
     row(

@@ -16,6 +16,7 @@
 mod assumptions;
 mod figures;
 mod numbers;
+mod optimize;
 mod style;
 mod verdict;
 
@@ -26,6 +27,8 @@ use super::{Exporter, percent, whole_number};
 use crate::engine::RunSummary;
 use crate::escape::xml_text;
 use style::CSS;
+
+pub(crate) use optimize::render_optimize_html;
 
 /// `report.html`.
 pub struct HtmlReport;
