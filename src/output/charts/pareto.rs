@@ -5,6 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::text::Glyphs;
 use super::{
     DrawResult, GRID, INK, PNG_SCALE, Style, Swatch, TITLE_HEIGHT, compact_money, drawable,
     encode_png, legend_row, percent_tick, policy_color, register_font, titled_by,
@@ -72,7 +73,8 @@ impl Pareto {
         );
         let mut rgb = vec![255u8; (w * h * 3) as usize];
         {
-            let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+            let root =
+                Glyphs::new(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
             let style = Style {
                 scale: PNG_SCALE,
                 standalone: true,
