@@ -28,7 +28,7 @@ tbody th { white-space: nowrap; }
 th, td { padding: 5px 10px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); white-space: nowrap; }
 tbody tr:nth-child(even) { background: var(--zebra); }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.na { color: var(--soft); }
 tr.total th, tr.total td { font-weight: bold; border-top: 2px solid var(--ink); }
 table.assumptions th { width: 190px; white-space: nowrap; }
