@@ -818,7 +818,10 @@ mod tests {
     #[test]
     fn cielab_of_white_black_and_a_known_colour() {
         let [l, a, b] = cielab(RGBColor(255, 255, 255));
-        assert!((l - 100.0).abs() < 0.05 && a.abs() < 0.05 && b.abs() < 0.05, "{l} {a} {b}");
+        assert!(
+            (l - 100.0).abs() < 0.05 && a.abs() < 0.05 && b.abs() < 0.05,
+            "{l} {a} {b}"
+        );
         assert!(cielab(RGBColor(0, 0, 0))[0].abs() < 1e-9);
         // sRGB red is L* 53.2, a* 80.1, b* 67.2.
         let [l, a, b] = cielab(RGBColor(255, 0, 0));

@@ -25,6 +25,10 @@ pub struct Pareto {
     pub currency: String,
 }
 
+/// Fill of the envelope of a long parts list: neutral, as it stands for no one policy (the
+/// colour rule of the charts).
+const ENVELOPE: RGBColor = super::DEMAND_SAMPLE;
+
 const WIDTH: u32 = 1000;
 const HEIGHT: u32 = 520;
 const TITLE: &str = "Value at stake by part (Pareto)";
@@ -101,13 +105,18 @@ fn draw_pareto<DB: DrawingBackend>(
     let hi = if hi > lo { hi } else { lo + 1.0 };
     let pad = 0.05 * (hi - lo);
     let total: f64 = p.bars.iter().map(|b| b.0).sum();
+    // The right axis: tick, its widest label ("100 %"), a gap and the rotated title, measured
+    // in the chart's font so the title never runs over the labels.
+    let (label_width, _) = area.estimate_text_size("100 %", &style.tick())?;
+    let (_, title_height) = area.estimate_text_size("cumulative share", &style.axis())?;
+    let right_area = label_width as i32 + title_height as i32 + style.px(30.0);
     let mut chart = ChartBuilder::on(&plot)
         .margin_left(style.px(12.0))
         .margin_right(style.px(12.0))
         .margin_top(style.px(10.0))
         .x_label_area_size(style.px(52.0))
         .y_label_area_size(style.px(76.0))
-        .right_y_label_area_size(style.px(60.0))
+        .right_y_label_area_size(right_area)
         .build_cartesian_2d(
             0.0..n as f64,
             (lo - if lo < 0.0 { pad } else { 0.0 })..(hi + pad),
@@ -153,10 +162,7 @@ fn draw_pareto<DB: DrawingBackend>(
             points.push((((k * step) + chunk.len()) as f64, v));
         }
         points.push((n as f64, 0.0));
-        chart.draw_series(std::iter::once(Polygon::new(
-            points,
-            policy_color(0).mix(0.6).filled(),
-        )))?;
+        chart.draw_series(std::iter::once(Polygon::new(points, ENVELOPE.filled())))?;
     }
     if total > 0.0 {
         let mut cum = 0.0;
@@ -184,7 +190,7 @@ fn draw_pareto<DB: DrawingBackend>(
             .collect()
     } else {
         vec![(
-            Swatch::Fill(policy_color(0).mix(0.6)),
+            Swatch::Fill(ENVELOPE.to_rgba()),
             "value at stake per part".into(),
             INK,
         )]

@@ -272,7 +272,7 @@ fn stockout_finance_table(h: &mut String, summary: &RunSummary) {
         ("gmroi", "GMROI", |p| p.finance.gmroi, |v| plain(v, 3)),
         (
             "carrying_share_of_total",
-            "carrying cost, share of total",
+            "carrying cost, share of net total *",
             |p| p.finance.carrying_share_of_total,
             share,
         ),
@@ -293,8 +293,36 @@ fn stockout_finance_table(h: &mut String, summary: &RunSummary) {
             ));
         }
         h.push_str("</tr>\n");
+        if key == "carrying_share_of_total" {
+            // Computed here from the cost lines (not a figure of summary.json): never above
+            // 100 %, however much income offsets the costs.
+            h.push_str("<tr><th scope=\"row\">carrying cost, share of gross cost *</th>");
+            for p in &summary.policies {
+                match gross_carrying_share(p) {
+                    Some(v) => {
+                        let _ = write!(h, "<td class=\"num\">{}</td>", esc(&share(v)));
+                    }
+                    None => h.push_str("<td class=\"num na\">n/a</td>"),
+                }
+            }
+            h.push_str("</tr>\n");
+        }
     }
     h.push_str("</tbody>\n</table>\n");
+    h.push_str(
+        "<p class=\"tablenote\">* The net total is the costs minus the income (release to \
+         partners, scrap salvage, stock left at the horizon), as in the cost table; where income \
+         offsets other costs, carrying alone can exceed 100 % of it. The gross cost is the sum \
+         of the cost lines that are costs (the positive ones) before any income, so its share \
+         stays within 0–100 %.</p>\n",
+    );
+}
+
+/// Carrying cost ÷ the sum of the positive mean cost lines (`None` when there are none).
+fn gross_carrying_share(p: &PolicySummary) -> Option<f64> {
+    let lines = p.cost_breakdown.lines.values();
+    let gross: f64 = lines.iter().filter(|v| **v > 0.0).sum();
+    (gross > 0.0).then(|| p.cost_breakdown.lines.holding.max(0.0) / gross)
 }
 
 /// The partners as suppliers of buy-backs (when the scenario has partners).
