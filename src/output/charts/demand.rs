@@ -6,20 +6,20 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
-    Chart, DrawResult, Drawn, GRID, INK, Plot, SOFT_INK, Style, Swatch, legend_row, number_tick,
-    padded_range, titled,
+    Chart, DEMAND_BAND, DEMAND_EXPECTED, DEMAND_MEDIAN, DEMAND_SAMPLE, DrawResult, Drawn, GRID,
+    INK, Plot, SOFT_INK, Style, Swatch, legend_row, number_tick, padded_range, titled,
 };
 use crate::engine::{DemandSummary, RunSummary};
 use crate::output::money;
 
-/// Fill of the P5–P95 band.
-const BAND: RGBColor = RGBColor(158, 202, 225);
+/// Fill of the P5–P95 band (the colours are the demand statistics' of the colour rule).
+const BAND: RGBColor = DEMAND_BAND;
 /// Median line.
-const MEDIAN: RGBColor = RGBColor(33, 113, 181);
+const MEDIAN: RGBColor = DEMAND_MEDIAN;
 /// Single paths.
-const SAMPLE: RGBColor = RGBColor(150, 150, 150);
+const SAMPLE: RGBColor = DEMAND_SAMPLE;
 /// Expected rate.
-const EXPECTED: RGBColor = RGBColor(20, 20, 20);
+const EXPECTED: RGBColor = DEMAND_EXPECTED;
 
 /// Points of a step function: `values[y]` on [y, min(y + 1, horizon)).
 fn steps(values: impl Iterator<Item = f64>, horizon: f64) -> Vec<(f64, f64)> {

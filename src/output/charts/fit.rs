@@ -9,6 +9,7 @@
 
 use plotters::prelude::*;
 
+use super::text::Glyphs;
 use super::{
     DrawResult, GRID, INK, PNG_SCALE, SOFT_INK, Style, drawable, encode_png, register_font,
 };
@@ -77,7 +78,7 @@ pub fn fit_cumulative_png(fits: &[PartFit]) -> anyhow::Result<Vec<u8>> {
     );
     let mut rgb = vec![255u8; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        let root = Glyphs::new(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
         let style = Style {
             scale: PNG_SCALE,
             standalone: true,

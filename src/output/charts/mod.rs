@@ -6,9 +6,15 @@
 //! binary (`assets/fonts/`) and registered with plotters as its `sans-serif` family, so that
 //! PNGs need no system font and SVGs name a generic family every browser has.
 //!
-//! Colours: every policy keeps one colour in every chart ([`policy_color`], by the policy's
-//! position in the scenario); cost lines have a palette of their own ([`cost_line_color`]).
-//! Money axes name the scenario's currency (`report.currency`).
+//! Colours, one rule for every chart: the policy colours ([`POLICY_COLORS`], Tableau 10) are
+//! reserved for policies. Every policy keeps one colour in every chart ([`policy_color`], by
+//! the policy's position in the scenario), and nothing else is drawn in a colour that could be
+//! taken for one: the cost lines ([`cost_line_color`]), the demand statistics ([`DEMAND_BAND`],
+//! [`DEMAND_MEDIAN`], [`DEMAND_SAMPLE`], [`DEMAND_EXPECTED`]) and the neutral marks (greys of
+//! legends and notes) are greys and earth tones, each at least [`MIN_PALETTE_DISTANCE`]
+//! (CIELAB ΔE, CIE76) from every one of the ten policy colours, so the rule holds however many
+//! policies a scenario has. A test checks the distances. Money axes name the scenario's
+//! currency (`report.currency`).
 //!
 //! Names from the input (policies, partners, parts, scenarios, swept keys and values, the
 //! currency) reach a chart only through `drawable`, which shows the characters XML forbids
@@ -34,6 +40,7 @@ pub mod pareto;
 mod service;
 mod stock;
 pub mod sweep;
+mod text;
 
 pub use optimize::{optimize_png, optimize_svg};
 
@@ -47,6 +54,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Exporter;
 use crate::engine::{PolicySummary, RunSummary};
 use crate::escape::xml_text;
+use text::Glyphs;
 
 /// DejaVu Sans, the one font of every chart (licence: `assets/fonts/LICENSE-DejaVu.txt`).
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
@@ -209,7 +217,8 @@ impl Chart {
         );
         let mut rgb = vec![255u8; (w * h * 3) as usize];
         {
-            let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+            let root =
+                Glyphs::new(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
             let style = Style {
                 scale: PNG_SCALE,
                 standalone: true,
@@ -422,18 +431,63 @@ pub fn hex(color: RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", color.0, color.1, color.2)
 }
 
-/// Colours of the cost lines, in the order of `CostLines::NAMES`.
+/// Colours of the cost lines, in the order of `CostLines::NAMES`: greys and earth tones, far
+/// from every policy colour (see the module's colour rule).
 const COST_LINE_COLORS: [RGBColor; 9] = [
-    RGBColor(120, 120, 120), // last-time buy
-    RGBColor(31, 78, 121),   // carrying
-    RGBColor(166, 216, 84),  // disposal
-    RGBColor(102, 194, 165), // release
-    RGBColor(229, 196, 148), // buy-back
-    RGBColor(177, 89, 40),   // re-manufacture
-    RGBColor(214, 39, 40),   // shortage
-    RGBColor(251, 154, 153), // backorder
-    RGBColor(190, 186, 218), // end of horizon
+    RGBColor(99, 99, 99),    // last-time buy: dark grey
+    RGBColor(74, 60, 52),    // carrying: umber
+    RGBColor(166, 154, 98),  // disposal: khaki
+    RGBColor(192, 180, 232), // release: lavender
+    RGBColor(226, 207, 166), // buy-back: sand
+    RGBColor(128, 98, 38),   // re-manufacture: ochre
+    RGBColor(112, 28, 45),   // shortage: maroon
+    RGBColor(57, 69, 91),    // backorder: slate
+    RGBColor(90, 110, 70),   // end of horizon: moss
 ];
+
+/// Fill of the demand chart's P5–P95 band (pale sand).
+pub const DEMAND_BAND: RGBColor = RGBColor(241, 235, 220);
+/// The demand chart's median line (dark brown).
+pub const DEMAND_MEDIAN: RGBColor = RGBColor(96, 60, 28);
+/// The demand chart's single futures (grey).
+pub const DEMAND_SAMPLE: RGBColor = RGBColor(120, 120, 120);
+/// The demand chart's expected rate (near black).
+pub const DEMAND_EXPECTED: RGBColor = RGBColor(20, 20, 20);
+
+/// Least CIELAB distance (ΔE, CIE76) of a cost-line or demand colour from every policy
+/// colour: about 20 is a difference no reader misses side by side.
+pub const MIN_PALETTE_DISTANCE: f64 = 20.0;
+
+/// The CIELAB coordinates (L*, a*, b*; D65 white) of an sRGB colour.
+pub fn cielab(c: RGBColor) -> [f64; 3] {
+    let linear = |u: u8| {
+        let u = f64::from(u) / 255.0;
+        if u <= 0.04045 {
+            u / 12.92
+        } else {
+            ((u + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let (r, g, b) = (linear(c.0), linear(c.1), linear(c.2));
+    let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+    let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+    let f = |t: f64| {
+        if t > 216.0 / 24389.0 {
+            t.cbrt()
+        } else {
+            (24389.0 / 27.0 * t + 16.0) / 116.0
+        }
+    };
+    let (fx, fy, fz) = (f(x), f(y), f(z));
+    [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+}
+
+/// The CIELAB distance (ΔE, CIE76) of two colours.
+pub fn color_distance(a: RGBColor, b: RGBColor) -> f64 {
+    let (a, b) = (cielab(a), cielab(b));
+    (0..3).map(|k| (a[k] - b[k]).powi(2)).sum::<f64>().sqrt()
+}
 
 /// The colour of cost line `k` (in the order of `CostLines::NAMES`).
 pub fn cost_line_color(k: usize) -> RGBColor {
@@ -726,6 +780,52 @@ mod tests {
         assert_eq!(number_tick(5.0), "5");
         assert_eq!(number_tick(2.5), "2.5");
         assert_eq!(number_tick(-0.001), "0");
+    }
+
+    #[test]
+    fn cost_line_and_demand_colours_are_far_from_every_policy_colour() {
+        let others: Vec<(String, RGBColor)> = (0..COST_LINE_COLORS.len())
+            .map(|k| (COST_LINE_LABELS[k].to_string(), cost_line_color(k)))
+            .chain([
+                ("demand band".to_string(), DEMAND_BAND),
+                ("demand median".to_string(), DEMAND_MEDIAN),
+                ("demand samples".to_string(), DEMAND_SAMPLE),
+                ("expected demand".to_string(), DEMAND_EXPECTED),
+            ])
+            .collect();
+        for (name, c) in &others {
+            for (i, p) in POLICY_COLORS.iter().enumerate() {
+                let d = color_distance(*c, *p);
+                assert!(
+                    d >= MIN_PALETTE_DISTANCE,
+                    "{name} {} is {d:.1} from policy colour {i} {}",
+                    hex(*c),
+                    hex(*p)
+                );
+            }
+        }
+        // The old carrying navy was taken for hold's blue: the test would have caught it.
+        assert!(color_distance(RGBColor(31, 78, 121), policy_color(0)) < MIN_PALETTE_DISTANCE);
+        // The cost lines are told apart from one another too.
+        for a in 0..COST_LINE_COLORS.len() {
+            for b in a + 1..COST_LINE_COLORS.len() {
+                let d = color_distance(cost_line_color(a), cost_line_color(b));
+                assert!(d >= 15.0, "cost lines {a} and {b} are {d:.1} apart");
+            }
+        }
+    }
+
+    #[test]
+    fn cielab_of_white_black_and_a_known_colour() {
+        let [l, a, b] = cielab(RGBColor(255, 255, 255));
+        assert!(
+            (l - 100.0).abs() < 0.05 && a.abs() < 0.05 && b.abs() < 0.05,
+            "{l} {a} {b}"
+        );
+        assert!(cielab(RGBColor(0, 0, 0))[0].abs() < 1e-9);
+        // sRGB red is L* 53.2, a* 80.1, b* 67.2.
+        let [l, a, b] = cielab(RGBColor(255, 0, 0));
+        assert!((l - 53.24).abs() < 0.1 && (a - 80.09).abs() < 0.2 && (b - 67.20).abs() < 0.2);
     }
 
     #[test]

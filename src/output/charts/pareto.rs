@@ -5,6 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::text::Glyphs;
 use super::{
     DrawResult, GRID, INK, PNG_SCALE, Style, Swatch, TITLE_HEIGHT, compact_money, drawable,
     encode_png, legend_row, percent_tick, policy_color, register_font, titled_by,
@@ -23,6 +24,10 @@ pub struct Pareto {
     /// The currency label.
     pub currency: String,
 }
+
+/// Fill of the envelope of a long parts list: neutral, as it stands for no one policy (the
+/// colour rule of the charts).
+const ENVELOPE: RGBColor = super::DEMAND_SAMPLE;
 
 const WIDTH: u32 = 1000;
 const HEIGHT: u32 = 520;
@@ -72,7 +77,8 @@ impl Pareto {
         );
         let mut rgb = vec![255u8; (w * h * 3) as usize];
         {
-            let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+            let root =
+                Glyphs::new(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
             let style = Style {
                 scale: PNG_SCALE,
                 standalone: true,
@@ -99,13 +105,18 @@ fn draw_pareto<DB: DrawingBackend>(
     let hi = if hi > lo { hi } else { lo + 1.0 };
     let pad = 0.05 * (hi - lo);
     let total: f64 = p.bars.iter().map(|b| b.0).sum();
+    // The right axis: tick, its widest label ("100 %"), a gap and the rotated title, measured
+    // in the chart's font so the title never runs over the labels.
+    let (label_width, _) = area.estimate_text_size("100 %", &style.tick())?;
+    let (_, title_height) = area.estimate_text_size("cumulative share", &style.axis())?;
+    let right_area = label_width as i32 + title_height as i32 + style.px(30.0);
     let mut chart = ChartBuilder::on(&plot)
         .margin_left(style.px(12.0))
         .margin_right(style.px(12.0))
         .margin_top(style.px(10.0))
         .x_label_area_size(style.px(52.0))
         .y_label_area_size(style.px(76.0))
-        .right_y_label_area_size(style.px(60.0))
+        .right_y_label_area_size(right_area)
         .build_cartesian_2d(
             0.0..n as f64,
             (lo - if lo < 0.0 { pad } else { 0.0 })..(hi + pad),
@@ -151,10 +162,7 @@ fn draw_pareto<DB: DrawingBackend>(
             points.push((((k * step) + chunk.len()) as f64, v));
         }
         points.push((n as f64, 0.0));
-        chart.draw_series(std::iter::once(Polygon::new(
-            points,
-            policy_color(0).mix(0.6).filled(),
-        )))?;
+        chart.draw_series(std::iter::once(Polygon::new(points, ENVELOPE.filled())))?;
     }
     if total > 0.0 {
         let mut cum = 0.0;
@@ -182,7 +190,7 @@ fn draw_pareto<DB: DrawingBackend>(
             .collect()
     } else {
         vec![(
-            Swatch::Fill(policy_color(0).mix(0.6)),
+            Swatch::Fill(ENVELOPE.to_rgba()),
             "value at stake per part".into(),
             INK,
         )]

@@ -5,6 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::text::Glyphs;
 use super::{
     DrawResult, Drawn, GRID, INK, PNG_SCALE, Plot, Style, Swatch, TITLE_HEIGHT, compact_money,
     drawable, encode_png, legend_row, policy_color, register_font, titled_by,
@@ -153,7 +154,8 @@ impl SweepChart {
         );
         let mut rgb = vec![255u8; (w * h * 3) as usize];
         {
-            let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+            let root =
+                Glyphs::new(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
             let style = Style {
                 scale: PNG_SCALE,
                 standalone: true,

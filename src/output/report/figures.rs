@@ -62,9 +62,9 @@ fn how_to_read(chart: Chart, summary: &RunSummary) -> String {
         .first()
         .map_or(String::new(), |p| esc(&p.name));
     match chart {
-        Chart::Demand => "The black curve is the expected number of units demanded per year. The blue \
-             step line is the median of the simulated futures, year by year, and the shaded band holds \
-             90 % of them (5th to 95th percentile); the grey dots, joined by thin lines, are single \
+        Chart::Demand => "The black curve is the expected number of units demanded per year. The dark \
+             brown step line is the median of the simulated futures, year by year, and the sand-coloured \
+             band holds 90 % of them (5th to 95th percentile); the grey dots, joined by thin lines, are single \
              futures. Years with few or no orders show how intermittent the demand becomes."
             .to_string(),
         Chart::Stock => "One panel per policy. The line is the mean number of units on hand, the band \
@@ -81,6 +81,7 @@ fn how_to_read(chart: Chart, summary: &RunSummary) -> String {
             "The mean cost per part ({cur}, present value) split into its lines: carrying (holding) \
              cost, buy-backs, re-manufacture, shortage penalties to the right of zero; scrap, release and \
              end-of-horizon income to the left. The black bar under each stack is the net total. \
+             The cost lines have greys and earth tones of their own, never a policy's colour. \
              Carrying cost against re-manufacture and shortages is the trade-off every policy makes."
         ),
         Chart::Comparison => format!(

@@ -43,7 +43,12 @@ fn policy_columns(h: &mut String, summary: &RunSummary, caption: &str, first: &s
         esc(first)
     );
     for (i, p) in summary.policies.iter().enumerate() {
-        let _ = write!(h, "<th scope=\"col\">{}{}</th>", swatch(i), esc(&p.name));
+        let _ = write!(
+            h,
+            "<th scope=\"col\" class=\"num\">{}{}</th>",
+            swatch(i),
+            esc(&p.name)
+        );
     }
     h.push_str("</tr></thead>\n<tbody>\n");
 }
@@ -53,9 +58,9 @@ fn cost_table(h: &mut String, summary: &RunSummary, cur: &str) {
     let _ = write!(
         h,
         "<table class=\"numbers\" id=\"policies\">\n<caption>Total discounted cost per part ({cur}, present value at t = 0) over the simulated futures</caption>\n\
-         <thead><tr><th scope=\"col\">policy</th><th scope=\"col\">mean cost</th>\
-         <th scope=\"col\">± 95 % CI</th><th scope=\"col\">P5</th><th scope=\"col\">median</th>\
-         <th scope=\"col\">P95</th><th scope=\"col\">CVaR95</th></tr></thead>\n<tbody>\n"
+         <thead><tr><th scope=\"col\">policy</th><th scope=\"col\" class=\"num\">mean cost</th>\
+         <th scope=\"col\" class=\"num\">± 95 % CI</th><th scope=\"col\" class=\"num\">P5</th><th scope=\"col\" class=\"num\">median</th>\
+         <th scope=\"col\" class=\"num\">P95</th><th scope=\"col\" class=\"num\">CVaR95</th></tr></thead>\n<tbody>\n"
     );
     for (i, p) in summary.policies.iter().enumerate() {
         let c = &p.total_cost;
@@ -86,9 +91,9 @@ fn service_table(h: &mut String, summary: &RunSummary, cur: &str) {
     let _ = write!(
         h,
         "<table class=\"numbers\" id=\"service\">\n<caption>Service, and each policy against the baseline on the same futures ({cur})</caption>\n\
-         <thead><tr><th scope=\"col\">policy</th><th scope=\"col\">kind</th><th scope=\"col\">fill rate</th>\
-         <th scope=\"col\">P(no stock-out)</th><th scope=\"col\">vs baseline ± 95 % CI</th>\
-         <th scope=\"col\">P(cheaper)</th></tr></thead>\n<tbody>\n"
+         <thead><tr><th scope=\"col\">policy</th><th scope=\"col\">kind</th><th scope=\"col\" class=\"num\">fill rate</th>\
+         <th scope=\"col\" class=\"num\">P(no stock-out)</th><th scope=\"col\" class=\"num\">vs baseline ± 95 % CI</th>\
+         <th scope=\"col\" class=\"num\">P(cheaper)</th></tr></thead>\n<tbody>\n"
     );
     for (i, p) in summary.policies.iter().enumerate() {
         let k = |name: &str| format!("/policies/{i}/{name}");
@@ -267,7 +272,7 @@ fn stockout_finance_table(h: &mut String, summary: &RunSummary) {
         ("gmroi", "GMROI", |p| p.finance.gmroi, |v| plain(v, 3)),
         (
             "carrying_share_of_total",
-            "carrying cost, share of total",
+            "carrying cost, share of net total *",
             |p| p.finance.carrying_share_of_total,
             share,
         ),
@@ -288,8 +293,36 @@ fn stockout_finance_table(h: &mut String, summary: &RunSummary) {
             ));
         }
         h.push_str("</tr>\n");
+        if key == "carrying_share_of_total" {
+            // Computed here from the cost lines (not a figure of summary.json): never above
+            // 100 %, however much income offsets the costs.
+            h.push_str("<tr><th scope=\"row\">carrying cost, share of gross cost *</th>");
+            for p in &summary.policies {
+                match gross_carrying_share(p) {
+                    Some(v) => {
+                        let _ = write!(h, "<td class=\"num\">{}</td>", esc(&share(v)));
+                    }
+                    None => h.push_str("<td class=\"num na\">n/a</td>"),
+                }
+            }
+            h.push_str("</tr>\n");
+        }
     }
     h.push_str("</tbody>\n</table>\n");
+    h.push_str(
+        "<p class=\"tablenote\">* The net total is the costs minus the income (release to \
+         partners, scrap salvage, stock left at the horizon), as in the cost table; where income \
+         offsets other costs, carrying alone can exceed 100 % of it. The gross cost is the sum \
+         of the cost lines that are costs (the positive ones) before any income, so its share \
+         stays within 0–100 %.</p>\n",
+    );
+}
+
+/// Carrying cost ÷ the sum of the positive mean cost lines (`None` when there are none).
+fn gross_carrying_share(p: &PolicySummary) -> Option<f64> {
+    let lines = p.cost_breakdown.lines.values();
+    let gross: f64 = lines.iter().filter(|v| **v > 0.0).sum();
+    (gross > 0.0).then(|| p.cost_breakdown.lines.holding.max(0.0) / gross)
 }
 
 /// The partners as suppliers of buy-backs (when the scenario has partners).
@@ -297,9 +330,9 @@ fn partners_table(h: &mut String, summary: &RunSummary) {
     if !summary.scenario.partners.is_empty() {
         h.push_str(
             "<table class=\"numbers\">\n<caption>Partners as suppliers of buy-backs (means per future; policies that release stock)</caption>\n\
-             <thead><tr><th scope=\"col\">policy</th><th scope=\"col\">partner</th><th scope=\"col\">requests</th>\
-             <th scope=\"col\">honoured</th><th scope=\"col\">units shipped ÷ asked</th>\
-             <th scope=\"col\">response (days)</th><th scope=\"col\">units shipped</th></tr></thead>\n<tbody>\n",
+             <thead><tr><th scope=\"col\">policy</th><th scope=\"col\">partner</th><th scope=\"col\" class=\"num\">requests</th>\
+             <th scope=\"col\" class=\"num\">honoured</th><th scope=\"col\" class=\"num\">units shipped ÷ asked</th>\
+             <th scope=\"col\" class=\"num\">response (days)</th><th scope=\"col\" class=\"num\">units shipped</th></tr></thead>\n<tbody>\n",
         );
         for (i, p) in summary.policies.iter().enumerate() {
             if p.units.counts.released == 0.0 && p.partners.iter().all(|x| x.requests == 0.0) {
@@ -344,7 +377,7 @@ fn partners_table(h: &mut String, summary: &RunSummary) {
 fn retained_table(h: &mut String, summary: &RunSummary) {
     h.push_str(
         "<table class=\"numbers\">\n<caption>Retained levels (units kept at each disposition)</caption>\n\
-         <thead><tr><th scope=\"col\">policy</th><th scope=\"col\">year</th><th scope=\"col\">units kept</th></tr></thead>\n<tbody>\n",
+         <thead><tr><th scope=\"col\">policy</th><th scope=\"col\" class=\"num\">year</th><th scope=\"col\" class=\"num\">units kept</th></tr></thead>\n<tbody>\n",
     );
     for (i, p) in summary.policies.iter().enumerate() {
         if p.retained_levels.is_empty() {
@@ -385,8 +418,8 @@ fn annual_demand_table(h: &mut String, summary: &RunSummary) {
         h,
         "<table class=\"numbers\">\n<caption>Units demanded per year: exact expectation and simulation \
          (total over the horizon: {} expected, {} ± {} simulated)</caption>\n\
-         <thead><tr><th scope=\"col\">year</th><th scope=\"col\">expected</th><th scope=\"col\">mean</th>\
-         <th scope=\"col\">P5</th><th scope=\"col\">median</th><th scope=\"col\">P95</th></tr></thead>\n<tbody>\n",
+         <thead><tr><th scope=\"col\">year</th><th scope=\"col\" class=\"num\">expected</th><th scope=\"col\" class=\"num\">mean</th>\
+         <th scope=\"col\" class=\"num\">P5</th><th scope=\"col\" class=\"num\">median</th><th scope=\"col\" class=\"num\">P95</th></tr></thead>\n<tbody>\n",
         plain(d.expected_units, 1),
         value(
             "span",

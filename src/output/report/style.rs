@@ -12,7 +12,7 @@ h1 { font-size: 28px; margin: 0 0 4px; }
 h2 { font-size: 22px; margin: 36px 0 10px; border-bottom: 2px solid var(--rule); padding-bottom: 4px; }
 h3 { font-size: 18px; margin: 0 0 4px; }
 .description { font-size: 18px; margin: 0 0 6px; }
-.meta, .how, figcaption, footer, caption { color: var(--soft); font-size: 14px; }
+.meta, .how, figcaption, footer, caption, .tablenote { color: var(--soft); font-size: 14px; }
 #verdict { background: #f3f7fb; border-left: 5px solid #4e79a7; padding: 4px 20px 10px; margin-top: 24px; }
 #verdict h2 { border: 0; margin-top: 12px; }
 .lead { font-size: 19px; margin: 6px 0 10px; }
@@ -28,11 +28,12 @@ tbody th { white-space: nowrap; }
 th, td { padding: 5px 10px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); white-space: nowrap; }
 tbody tr:nth-child(even) { background: var(--zebra); }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.na { color: var(--soft); }
 tr.total th, tr.total td { font-weight: bold; border-top: 2px solid var(--ink); }
 table.assumptions th { width: 190px; white-space: nowrap; }
 table.numbers { width: 100%; }
+.tablenote { margin: -14px 0 22px; }
 #numbers { overflow-x: auto; }
 footer { margin-top: 36px; border-top: 1px solid var(--rule); padding-top: 8px; }
 @media print { main { max-width: none; padding: 0; } h2 { break-after: avoid; } }
