@@ -38,7 +38,7 @@ pub(crate) fn target_percent(target: f64) -> String {
     let pct = 100.0 * target;
     let decimals = (1..=3)
         .find(|&d| {
-            let scale = 10f64.powi(d);
+            let scale = crate::elementary::powi(10.0, d);
             ((pct * scale).round() / scale - pct).abs() < 1e-9
         })
         .unwrap_or(3) as usize;

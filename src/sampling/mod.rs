@@ -175,11 +175,7 @@ mod tests {
 
     #[test]
     fn normal_is_rand_distr_s_and_has_its_moments() {
-        let (same, draws) = compare(
-            N,
-            standard_normal,
-            |r| rand_distr::StandardNormal.sample(r),
-        );
+        let (same, draws) = compare(N, standard_normal, |r| rand_distr::StandardNormal.sample(r));
         assert!(same > 0.999, "agreeing share {same}");
         assert_moments("N(0,1)", &draws, 0.0, 1.0, 3.0);
     }

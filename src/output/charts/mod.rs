@@ -459,6 +459,7 @@ pub const DEMAND_EXPECTED: RGBColor = RGBColor(20, 20, 20);
 pub const MIN_PALETTE_DISTANCE: f64 = 20.0;
 
 /// The CIELAB coordinates (L*, a*, b*; D65 white) of an sRGB colour.
+#[allow(clippy::disallowed_methods)] // colour science for the palette rule, not a result
 pub fn cielab(c: RGBColor) -> [f64; 3] {
     let linear = |u: u8| {
         let u = f64::from(u) / 255.0;
@@ -484,6 +485,7 @@ pub fn cielab(c: RGBColor) -> [f64; 3] {
 }
 
 /// The CIELAB distance (ΔE, CIE76) of two colours.
+#[allow(clippy::disallowed_methods)] // colour science for the palette rule, not a result
 pub fn color_distance(a: RGBColor, b: RGBColor) -> f64 {
     let (a, b) = (cielab(a), cielab(b));
     (0..3).map(|k| (a[k] - b[k]).powi(2)).sum::<f64>().sqrt()

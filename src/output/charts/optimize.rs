@@ -4,6 +4,7 @@
 //! marked by a vertical line in both and, only when a fill-rate target was asked for, the
 //! target as a labelled horizontal dashed line.
 
+use super::text::Glyphs;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -73,7 +74,7 @@ pub fn optimize_png(report: &OptimizeReport) -> anyhow::Result<Vec<u8>> {
     );
     let mut rgb = vec![255u8; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        let root = Glyphs::new(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
         let style = Style {
             scale: PNG_SCALE,
             standalone: true,
