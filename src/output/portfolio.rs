@@ -509,7 +509,11 @@ fn service_words(p: &Portfolio, a: &Analysis) -> (&'static str, String) {
     }
     let poor = a.parts_with_poor_service;
     let better = a.parts_with_better_service;
-    let remedy = if better == poor {
+    let remedy = if poor == 1 && better == 1 {
+        "a dearer policy serves it well".to_string()
+    } else if poor == 1 {
+        "no policy of the template serves it well".to_string()
+    } else if better == poor {
         "for each of them a dearer policy serves well".to_string()
     } else if better == 0 {
         "no policy of the template serves any of them well".to_string()
