@@ -339,7 +339,10 @@ fn money_is_in_currency_units_when_the_scenario_names_none() {
     // The benchmark without its currency.
     let text = fs::read_to_string("scenarios/benchmark.toml").unwrap();
     let text = text.replace("[report]\ncurrency = \"EUR\"\n", "");
-    assert!(!text.contains("currency"), "the benchmark names no other currency");
+    assert!(
+        !text.contains("currency"),
+        "the benchmark names no other currency"
+    );
     let path = dir.path().join("no-currency.toml");
     fs::write(&path, text).unwrap();
     let out = run(&dir, path.to_str().unwrap(), &["--paths", "500"]);
