@@ -82,7 +82,7 @@ fn plus_minus_column(cells: &[Result<PlusMinus, String>]) -> Vec<String> {
 
 /// The policies as an aligned text table (names left-aligned, numbers right-aligned in
 /// columns as wide as their widest cell, the ± figures aligned on the ±), followed by the
-/// verdict ([`verdict_lines`]).
+/// verdict: the cheapest policy, how sure, and a service warning when it serves poorly.
 pub fn render_table(summary: &RunSummary) -> String {
     let header = [
         "policy",
