@@ -403,10 +403,12 @@ class PortfolioResult(_Result):
     def parts(self) -> Any:
         """``portfolio_parts.csv``: ``part``, ``abc``, ``xyz``, ``annual_usage_value``, …,
         ``recommended_policy``, ``recommended_total_cost_mean``, ``saving_vs_baseline``,
-        ``saving_rank``, then the carried ``fit.`` columns."""
+        ``saving_rank``, ``service_poor``, ``better_service_policy``, …, then the carried
+        ``fit.`` columns."""
         return self._csv(
             "portfolio_parts.csv",
-            ("part", "abc", "xyz", "recommended_policy", "baseline_policy"),
+            ("part", "abc", "xyz", "recommended_policy", "baseline_policy",
+             "better_service_policy"),
         )
 
     @property

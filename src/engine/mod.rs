@@ -10,6 +10,7 @@
 
 pub mod finite;
 mod record;
+pub mod service;
 pub mod stats;
 mod summary;
 mod totals;
@@ -18,8 +19,8 @@ pub use record::{BaselineFigures, PolicyRow, TotalCostFigures};
 pub use summary::{
     AnnualDemand, Comparison, CostBreakdown, CostDistribution, CostHistogram, CostSummary,
     DemandRatePoint, DemandSamplePath, DemandSummary, DifferenceQuantiles, FinanceSummary,
-    PartnerSummary, PolicySummary, RetainedLevel, RunSummary, StockoutPoint, StockoutSummary,
-    TimeSeriesPoint, UnitsSummary, Verdict, Z95,
+    PartnerSummary, PolicySummary, RetainedLevel, RunSummary, ServiceVerdict, StockoutPoint,
+    StockoutSummary, TimeSeriesPoint, UnitsSummary, Verdict, Z95,
 };
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

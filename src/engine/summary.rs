@@ -7,6 +7,7 @@ use crate::elementary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::service::ServiceRule;
 use super::stats::{Moments, quantile, upper_tail_mean};
 use super::totals::PolicyTotals;
 use super::{RunSettings, Totals, horizon_years};
@@ -282,6 +283,25 @@ pub struct Verdict {
     /// over the paths kept for quantiles (share in [0, 1]; `null` without a runner-up).
     #[schemars(range(min = 0, max = 1))]
     pub probability_cheaper_than_runner_up: Option<f64>,
+    /// The cheapest policy's service judged by the service rule (docs/output.md), and the
+    /// cheapest policy that serves well when its service is poor.
+    pub service: ServiceVerdict,
+}
+
+/// The cheapest policy's service judged by the service rule (docs/output.md).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ServiceVerdict {
+    /// The rule: service is poor below `fill_rate_floor` or with a stock-out in more than
+    /// `max_stockout_share` of the futures.
+    pub rule: ServiceRule,
+    /// Whether the cheapest policy's service is poor by the rule.
+    pub poor: bool,
+    /// When it is poor: the cheapest policy whose service is good (`null` when the cheapest
+    /// serves well, or when no policy does).
+    pub better_service: Option<String>,
+    /// That policy's mean total cost minus the cheapest's (currency; `null` without
+    /// `better_service`).
+    pub better_service_extra_cost: Option<f64>,
 }
 
 /// Simulated demand against its exact expectation.
@@ -647,6 +667,12 @@ fn verdict(policies: &[PolicySummary], totals: &Totals, samples: &Samples) -> Ve
     });
     let best = order[0];
     let runner = order.get(1).copied();
+    let rule = ServiceRule::default();
+    let service: Vec<(f64, Option<f64>, f64)> = policies
+        .iter()
+        .map(|p| (p.total_cost.mean, p.fill_rate, p.no_stockout_probability))
+        .collect();
+    let better = rule.better_service(&service, best);
     let p = policies.len();
     let saving = runner.map(|r| {
         // Moments of (cost of r − cost of best), path by path.
@@ -667,6 +693,16 @@ fn verdict(policies: &[PolicySummary], totals: &Totals, samples: &Samples) -> Ve
             let d = samples.difference(best, r);
             d.partition_point(|&x| x < 0.0) as f64 / d.len().max(1) as f64
         }),
+        service: ServiceVerdict {
+            rule,
+            poor: rule.is_poor(
+                policies[best].fill_rate,
+                policies[best].no_stockout_probability,
+            ),
+            better_service: better.map(|b| policies[b].name.clone()),
+            better_service_extra_cost: better
+                .map(|b| policies[b].total_cost.mean - policies[best].total_cost.mean),
+        },
     }
 }
 

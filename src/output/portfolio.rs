@@ -22,6 +22,7 @@ use super::charts::{hex, policy_color};
 use super::report::{esc, page_start};
 use super::{money, percent, policy_cells, policy_columns};
 use crate::engine::Z95;
+use crate::engine::service::ServiceRule;
 use crate::escape::{spreadsheet_cell, terminal_line};
 use crate::portfolio::{ABC_A, ABC_B, Analysis, Portfolio, Total, XYZ_X, XYZ_Y};
 use crate::scenario::PolicyKind;
@@ -94,6 +95,10 @@ pub fn parts_columns(p: &Portfolio) -> Vec<String> {
         "saving_vs_baseline",
         "saving_std_err",
         "saving_rank",
+        "recommended_no_stockout_probability",
+        "service_poor",
+        "better_service_policy",
+        "better_service_extra_cost",
     ]
     .map(String::from)
     .to_vec();
@@ -135,6 +140,15 @@ pub fn render_parts_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u8>> 
             pa.saving.to_string(),
             pa.saving_std_err.to_string(),
             rank[k].to_string(),
+            r.no_stockout_probability.to_string(),
+            pa.service_poor.to_string(),
+            pa.better_service
+                .map(|i| text_cell(&part.policies[i].policy))
+                .unwrap_or_default(),
+            cell(
+                pa.better_service
+                    .map(|i| part.policies[i].total_cost.mean - r.total_cost.mean),
+            ),
         ];
         row.extend(part.fit_values.iter().map(|v| written_cell(v)));
         w.write_record(&row)?;
@@ -191,6 +205,10 @@ pub struct PortfolioReport {
     pub policies: Vec<PortfolioPolicyTotal>,
     /// The portfolio seed (each part's own seed is derived from it and the part id).
     pub seed: u64,
+    /// The rule each recommendation's service is judged by: poor below `fill_rate_floor` (the
+    /// fill-rate target, else 0.95) or with a stock-out in more than `max_stockout_share` of
+    /// the futures.
+    pub service_rule: ServiceRule,
     /// The template scenario's file name.
     pub template: String,
 }
@@ -237,6 +255,12 @@ pub struct BestMix {
     /// Parts that meet the fill-rate target with their recommendation (all parts without a
     /// target).
     pub parts_meeting_target: usize,
+    /// Parts whose recommendation serves poorly by `service_rule` but have a dearer policy
+    /// that serves well (`better_service_policy` in portfolio_parts.csv).
+    pub parts_with_better_service: usize,
+    /// Parts whose recommendation serves poorly by `service_rule` (`service_poor` in
+    /// portfolio_parts.csv).
+    pub parts_with_poor_service: usize,
     /// Sum over parts of the saving of the recommended policy against the baseline on the
     /// same paths (currency; the standard errors are paired per part).
     pub saving_vs_baseline: PortfolioTotal,
@@ -364,6 +388,8 @@ impl PortfolioReport {
             baseline: p.meta.policies.first().map(|x| x.0.clone()),
             best_mix: BestMix {
                 parts_meeting_target: a.parts_meeting_target,
+                parts_with_better_service: a.parts_with_better_service,
+                parts_with_poor_service: a.parts_with_poor_service,
                 saving_vs_baseline: PortfolioTotal::of(&a.best_mix_saving),
                 total_cost: PortfolioTotal::of(&a.best_mix),
             },
@@ -421,6 +447,7 @@ impl PortfolioReport {
                 })
                 .collect(),
             seed: p.meta.seed,
+            service_rule: a.service_rule,
             template: p.meta.template.clone(),
         }
     }
@@ -438,7 +465,77 @@ fn ci(t: &Total) -> String {
     format!("{} ± {}", money(t.mean), money(Z95 * t.std_err))
 }
 
-/// The terminal table: totals per policy, the best mix, the classes.
+/// Most parts listed by name under the terminal table's service sentence.
+pub const MAX_TERMINAL_FLAGS: usize = 5;
+
+/// "1 part", "300 parts".
+fn parts_count(n: usize) -> String {
+    if n == 1 {
+        "1 part".to_string()
+    } else {
+        format!("{n} parts")
+    }
+}
+
+/// The saving of the best mix against the baseline `baseline` (already escaped for its
+/// medium, as `cur`): a total over the portfolio, and per part on average.
+fn saving_sentence(p: &Portfolio, a: &Analysis, baseline: &str, cur: &str) -> String {
+    let n = p.parts.len();
+    format!(
+        "Against {baseline} for all {}, the best mix saves {} {cur} (95% CI) in total over the \
+         portfolio: {} {cur} per part on average.",
+        parts_count(n),
+        ci(&a.best_mix_saving),
+        money(a.best_mix_saving.mean / n.max(1) as f64)
+    )
+}
+
+/// How many recommendations serve poorly by the portfolio's service rule, and for how many a
+/// dearer policy serves well (plain text; the rule's words hold no input).
+fn service_sentence(p: &Portfolio, a: &Analysis) -> String {
+    let (label, rest) = service_words(p, a);
+    format!("{label} {rest}")
+}
+
+/// [`service_sentence`] as its label ("Service:", "Service warning:") and the rest.
+fn service_words(p: &Portfolio, a: &Analysis) -> (&'static str, String) {
+    let rule = a.service_rule.describe();
+    let n = p.parts.len();
+    if a.parts_with_poor_service == 0 {
+        return (
+            "Service:",
+            format!("every recommendation serves well ({rule})."),
+        );
+    }
+    let poor = a.parts_with_poor_service;
+    let better = a.parts_with_better_service;
+    let remedy = if poor == 1 && better == 1 {
+        "a dearer policy serves it well".to_string()
+    } else if poor == 1 {
+        "no policy of the template serves it well".to_string()
+    } else if better == poor {
+        "for each of them a dearer policy serves well".to_string()
+    } else if better == 0 {
+        "no policy of the template serves any of them well".to_string()
+    } else {
+        format!(
+            "for {better} of them a dearer policy serves well, for {} no policy of the template does",
+            poor - better
+        )
+    };
+    (
+        "Service warning:",
+        format!(
+            "the recommendation of {poor} of the {} serves poorly (good service is {rule}); \
+             {remedy} (service_poor and better_service_policy in portfolio_parts.csv).",
+            parts_count(n)
+        ),
+    )
+}
+
+/// The terminal table: totals per policy, the best mix, its saving, the service of the
+/// recommendations (with the first parts whose recommendation serves poorly while a dearer
+/// policy serves well), the classes.
 pub fn render_portfolio_table(p: &Portfolio, a: &Analysis) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -459,13 +556,13 @@ pub fn render_portfolio_table(p: &Portfolio, a: &Analysis) -> String {
         rows.push([
             terminal_line(&format!("{} ({})", t.policy, t.kind)).into_owned(),
             ci(&t.total_cost),
-            format!("{} parts", t.recommended_parts),
+            parts_count(t.recommended_parts),
         ]);
     }
     rows.push([
         "best mix (each part's recommendation)".into(),
         ci(&a.best_mix),
-        format!("{} parts", p.parts.len()),
+        parts_count(p.parts.len()),
     ]);
     let widths: Vec<usize> = (0..3)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
@@ -491,12 +588,12 @@ pub fn render_portfolio_table(p: &Portfolio, a: &Analysis) -> String {
             );
         }
     }
+    let cur = terminal_line(&p.meta.currency);
     if let Some((baseline, _)) = p.meta.policies.first() {
         let _ = writeln!(
             out,
-            "\nThe best mix saves {} (95% CI) against {} for every part.",
-            ci(&a.best_mix_saving),
-            terminal_line(baseline)
+            "\n{}",
+            saving_sentence(p, a, &terminal_line(baseline), &cur)
         );
     }
     if let Some(f) = p.meta.fill_rate_target {
@@ -506,6 +603,38 @@ pub fn render_portfolio_table(p: &Portfolio, a: &Analysis) -> String {
             percent(Some(f)),
             a.parts_meeting_target,
             p.parts.len()
+        );
+    }
+    let _ = writeln!(out, "{}", service_sentence(p, a));
+    let flagged: Vec<usize> = a
+        .by_saving
+        .iter()
+        .copied()
+        .filter(|&k| a.parts[k].better_service.is_some())
+        .collect();
+    for &k in flagged.iter().take(MAX_TERMINAL_FLAGS) {
+        let (part, pa) = (&p.parts[k], &a.parts[k]);
+        let rec = &part.policies[pa.recommended];
+        if let Some(b) = pa.better_service {
+            let better = &part.policies[b];
+            let _ = writeln!(
+                out,
+                "  {}: {} fills {}, short in {} of futures; {} serves well for {} {cur} more",
+                terminal_line(&part.part),
+                terminal_line(&rec.policy),
+                percent(rec.fill_rate),
+                percent(Some(1.0 - rec.no_stockout_probability)),
+                terminal_line(&better.policy),
+                money(better.total_cost.mean - rec.total_cost.mean)
+            );
+        }
+    }
+    if flagged.len() > MAX_TERMINAL_FLAGS {
+        let _ = writeln!(
+            out,
+            "  … and {} more (the parts with the most value at stake first; all in \
+             portfolio_parts.csv)",
+            flagged.len() - MAX_TERMINAL_FLAGS
         );
     }
     let m = class_matrix(a);
@@ -544,7 +673,7 @@ pub fn render_portfolio_html(
     let mut h = page_start(&title);
     let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
     let baseline = p.meta.policies.first().map_or("", |x| x.0.as_str());
-    introduction(&mut h, p, baseline);
+    introduction(&mut h, p, a, baseline);
     totals_section(&mut h, p, a, baseline);
     pareto_section(&mut h, p, a, chart)?;
     classes_section(&mut h, a);
@@ -559,14 +688,15 @@ pub fn render_portfolio_html(
 
 /// What the portfolio is: parts, template, paths, seeds, money, the recommendation rule and
 /// the data files.
-fn introduction(h: &mut String, p: &Portfolio, baseline: &str) {
+fn introduction(h: &mut String, p: &Portfolio, a: &Analysis, baseline: &str) {
     let _ = writeln!(
         h,
         "<p>{} parts, each simulated with the template <code>{}</code> and its row of \
          overrides, on {} paths with its own seed (derived from the portfolio seed {} and the \
          part id). Money in {}, discounted to t = 0. The recommended policy of a part is the one \
          of least mean total cost{}; its <em>value at stake</em> is its mean saving against the \
-         baseline <code>{}</code> on the same paths. Data: <a href=\"portfolio.csv\">portfolio.csv</a> \
+         baseline <code>{}</code> on the same paths. A recommendation serves poorly unless it has {}; \
+         the service column flags it, with the cheapest policy of the part that serves well. Data: <a href=\"portfolio.csv\">portfolio.csv</a> \
          (one row per part and policy), <a href=\"portfolio_parts.csv\">portfolio_parts.csv</a> \
          (one row per part), <a href=\"portfolio.json\">portfolio.json</a> (totals).</p>",
         p.parts.len(),
@@ -581,7 +711,8 @@ fn introduction(h: &mut String, p: &Portfolio, baseline: &str) {
             ),
             None => String::new(),
         },
-        esc(baseline)
+        esc(baseline),
+        esc(&a.service_rule.describe())
     );
 }
 
@@ -599,27 +730,31 @@ fn totals_section(h: &mut String, p: &Portfolio, a: &Analysis, baseline: &str) {
         let _ = writeln!(
             h,
             "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{} ({})</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} parts</td></tr>",
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             hex(policy_color(i)),
             esc(&t.policy),
             esc(&t.kind),
             esc(&money(t.total_cost.mean)),
             esc(&money(Z95 * t.total_cost.std_err)),
-            t.recommended_parts
+            parts_count(t.recommended_parts)
         );
     }
+    let cur = esc(&p.meta.currency);
     let _ = writeln!(
         h,
         "<tr><td><strong>best mix</strong> (each part's recommendation)</td><td class=\"num\">\
-         <strong>{}</strong></td><td class=\"num\">{}</td><td class=\"num\">{} parts</td></tr>\n\
-         </tbody>\n</table>\n<p>The best mix saves <strong>{}</strong> ± {} (95 % CI, paired per \
-         part) against <code>{}</code> for every part.{}</p>\n</section>",
+         <strong>{}</strong></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n\
+         </tbody>\n</table>\n<p>Against <code>{}</code> for all {}, the best mix saves \
+         <strong>{}</strong> ± {} {cur} (95 % CI, paired per part) in total over the portfolio: {} \
+         {cur} per part on average.{}</p>\n<p{}>{}</p>\n</section>",
         esc(&money(a.best_mix.mean)),
         esc(&money(Z95 * a.best_mix.std_err)),
-        p.parts.len(),
+        parts_count(p.parts.len()),
+        esc(baseline),
+        parts_count(p.parts.len()),
         esc(&money(a.best_mix_saving.mean)),
         esc(&money(Z95 * a.best_mix_saving.std_err)),
-        esc(baseline),
+        esc(&money(a.best_mix_saving.mean / p.parts.len().max(1) as f64)),
         match p.meta.fill_rate_target {
             Some(_) => format!(
                 " {} of {} parts meet the fill-rate target with their recommendation.",
@@ -627,6 +762,15 @@ fn totals_section(h: &mut String, p: &Portfolio, a: &Analysis, baseline: &str) {
                 p.parts.len()
             ),
             None => String::new(),
+        },
+        if a.parts_with_poor_service > 0 {
+            " class=\"warning\""
+        } else {
+            ""
+        },
+        {
+            let (label, rest) = service_words(p, a);
+            format!("<strong>{}</strong> {}", esc(label), esc(&rest))
         }
     );
 }
@@ -710,7 +854,7 @@ fn recommendations_section(h: &mut String, p: &Portfolio, a: &Analysis, baseline
         let _ = writeln!(
             h,
             "<tr><td class=\"num\">{}</td><td>{}</td><td>{}{}</td><td><span class=\"swatch\" \
-             style=\"background:{}\"></span>{}{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             style=\"background:{}\"></span>{}{}{}</td><td class=\"num\">{}</td><td class=\"num{}\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             r + 1,
             esc(&part.part),
@@ -723,7 +867,9 @@ fn recommendations_section(h: &mut String, p: &Portfolio, a: &Analysis, baseline
             } else {
                 " (misses the target)"
             },
+            service_note(part, pa),
             esc(&money(rec.total_cost.mean)),
+            if pa.service_poor { " poor" } else { "" },
             esc(&percent(rec.fill_rate)),
             esc(&money(part.policies[0].total_cost.mean)),
             esc(&money(pa.saving)),
@@ -740,6 +886,40 @@ fn recommendations_section(h: &mut String, p: &Portfolio, a: &Analysis, baseline
         );
     }
     h.push_str("</section>\n");
+}
+
+/// The service note under a part's recommended policy (HTML): empty when it serves well;
+/// else "poor service" with the share of futures with a stock-out (the fill rate is in its
+/// own column), and on a second line the cheapest policy of the part that serves well with its
+/// extra cost, or that none does.
+fn service_note(
+    part: &crate::portfolio::PartResult,
+    pa: &crate::portfolio::PartAnalysis,
+) -> String {
+    if !pa.service_poor {
+        return String::new();
+    }
+    let rec = &part.policies[pa.recommended];
+    let shortfall = format!(
+        "poor service: short in {} of futures",
+        percent(Some(1.0 - rec.no_stockout_probability))
+    );
+    let remedy = match pa.better_service {
+        Some(b) => {
+            let better = &part.policies[b];
+            format!(
+                "{} serves well: +{}",
+                better.policy,
+                money(better.total_cost.mean - rec.total_cost.mean)
+            )
+        }
+        None => "no policy serves well".to_string(),
+    };
+    format!(
+        "<br/><span class=\"poor\">{}<br/>{}</span>",
+        esc(&shortfall),
+        esc(&remedy)
+    )
 }
 
 /// Every file of a portfolio: `portfolio.csv`, `portfolio_parts.csv`, `portfolio.json`, and

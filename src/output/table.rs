@@ -52,7 +52,37 @@ pub fn percent(x: Option<f64>) -> String {
     x.map_or_else(|| "n/a".into(), |v| format!("{:.1} %", 100.0 * v))
 }
 
-/// The policies as an aligned text table, followed by the verdict.
+/// A figure with its ± half-width, each right-aligned in its own width, so that the means
+/// and the half-widths of a column line up whatever their lengths.
+struct PlusMinus {
+    value: String,
+    half: String,
+}
+
+/// A column of [`PlusMinus`] cells (`Err`: a text cell such as "(baseline)") rendered at the
+/// widths of its widest figure and widest half-width.
+fn plus_minus_column(cells: &[Result<PlusMinus, String>]) -> Vec<String> {
+    let width = |f: &dyn Fn(&PlusMinus) -> &str| {
+        cells
+            .iter()
+            .filter_map(|c| c.as_ref().ok())
+            .map(|c| f(c).chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let (wv, wh) = (width(&|c| &c.value), width(&|c| &c.half));
+    cells
+        .iter()
+        .map(|c| match c {
+            Ok(c) => format!("{:>wv$} ± {:>wh$}", c.value, c.half),
+            Err(text) => text.clone(),
+        })
+        .collect()
+}
+
+/// The policies as an aligned text table (names left-aligned, numbers right-aligned in
+/// columns as wide as their widest cell, the ± figures aligned on the ±), followed by the
+/// verdict: the cheapest policy, how sure, and a service warning when it serves poorly.
 pub fn render_table(summary: &RunSummary) -> String {
     let header = [
         "policy",
@@ -63,30 +93,42 @@ pub fn render_table(summary: &RunSummary) -> String {
         "vs baseline",
         "P(cheaper)",
     ];
+    let costs: Vec<Result<PlusMinus, String>> = summary
+        .policies
+        .iter()
+        .map(|p| {
+            let c = &p.total_cost;
+            Ok(PlusMinus {
+                value: money(c.mean),
+                half: money((c.ci95[1] - c.ci95[0]) / 2.0),
+            })
+        })
+        .collect();
+    let versus: Vec<Result<PlusMinus, String>> = summary
+        .policies
+        .iter()
+        .map(|p| match &p.comparison {
+            Some(cmp) => Ok(PlusMinus {
+                value: signed_money(cmp.mean_difference),
+                half: money((cmp.ci95[1] - cmp.ci95[0]) / 2.0),
+            }),
+            None => Err("(baseline)".into()),
+        })
+        .collect();
+    let (costs, versus) = (plus_minus_column(&costs), plus_minus_column(&versus));
     let mut rows: Vec<[String; 7]> = Vec::new();
-    for p in &summary.policies {
-        let c = &p.total_cost;
-        let half = (c.ci95[1] - c.ci95[0]) / 2.0;
-        let (vs, cheaper) = match &p.comparison {
-            Some(cmp) => (
-                format!(
-                    "{}{} ± {}",
-                    if cmp.mean_difference >= 0.0 { "+" } else { "" },
-                    money(cmp.mean_difference),
-                    money((cmp.ci95[1] - cmp.ci95[0]) / 2.0)
-                ),
-                percent(Some(cmp.probability_cheaper)),
-            ),
-            None => ("(baseline)".into(), String::new()),
-        };
+    for (i, p) in summary.policies.iter().enumerate() {
         rows.push([
             terminal_line(&format!("{} ({})", p.name, p.kind)).into_owned(),
-            format!("{} ± {}", money(c.mean), money(half)),
-            money(c.p95),
+            costs[i].clone(),
+            money(p.total_cost.p95),
             percent(p.fill_rate),
             percent(Some(p.no_stockout_probability)),
-            vs,
-            cheaper,
+            versus[i].clone(),
+            p.comparison
+                .as_ref()
+                .map(|c| percent(Some(c.probability_cheaper)))
+                .unwrap_or_default(),
         ]);
     }
     let mut widths = header.map(|h| h.chars().count());
@@ -115,11 +157,12 @@ pub fn render_table(summary: &RunSummary) -> String {
     let mut out = String::new();
     let scenario = &summary.scenario;
     out.push_str(&format!(
-        "{} — {} paths, seed {}, horizon {} years, costs discounted to t = 0\n\n",
+        "{} — {} paths, seed {}, horizon {} years, costs discounted to t = 0 ({})\n\n",
         terminal_line(&scenario.name),
         summary.paths,
         summary.seed,
-        scenario.horizon_years
+        scenario.horizon_years,
+        terminal_line(scenario.report.currency_label())
     ));
     out.push_str(&line(&header.map(String::from)));
     out.push('\n');
@@ -129,31 +172,93 @@ pub fn render_table(summary: &RunSummary) -> String {
         out.push_str(&line(r));
         out.push('\n');
     }
-    let v = &summary.verdict;
-    let cheapest = terminal_line(&v.cheapest);
     out.push('\n');
-    match (&v.runner_up, v.saving_vs_runner_up, v.saving_std_err) {
-        (Some(r), Some(s), Some(se)) if s == 0.0 && se == 0.0 => out.push_str(&format!(
-            "{} and {} cost the same on every path: {} per part on average.\n",
-            cheapest,
-            terminal_line(r),
-            money(v.mean_total_cost)
-        )),
-        (Some(r), Some(s), Some(se)) => out.push_str(&format!(
-            "Cheapest: {} at {} per part on average, {} ± {} (95% CI) less than {} on the same paths.\n",
-            cheapest,
-            money(v.mean_total_cost),
-            money(s),
-            money(crate::engine::Z95 * se),
-            terminal_line(r)
-        )),
-        _ => out.push_str(&format!(
-            "Cheapest: {} at {} per part on average.\n",
-            cheapest,
-            money(v.mean_total_cost)
-        )),
+    for l in verdict_lines(summary) {
+        out.push_str(&l);
+        out.push('\n');
     }
     out
+}
+
+/// The verdict under the terminal table, one sentence a line: the cheapest policy and its
+/// expected total cost for the whole part number, how sure that is, and — when its service is
+/// poor by the [`ServiceRule`](crate::engine::service::ServiceRule) — a service warning with
+/// its fill rate and the share of futures with a stock-out, and the cheapest policy that
+/// serves well with what that service costs.
+fn verdict_lines(summary: &RunSummary) -> Vec<String> {
+    let v = &summary.verdict;
+    let cur = terminal_line(summary.scenario.report.currency_label());
+    let amount = |x: f64| format!("{} {cur}", money(x));
+    let cheapest = terminal_line(&v.cheapest);
+    let part = &summary.scenario.part.name;
+    let whole = format!(
+        "expected total cost over {} years, discounted to t = 0, for the whole part number{}: \
+         all its stock and demand together, not per unit",
+        summary.scenario.horizon_years,
+        if part.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", terminal_line(part))
+        }
+    );
+    let mut lines = Vec::new();
+    match (&v.runner_up, v.saving_vs_runner_up, v.saving_std_err) {
+        (Some(r), Some(s), Some(se)) if s == 0.0 && se == 0.0 => lines.push(format!(
+            "{} and {} cost the same on every path: {} {whole}.",
+            cheapest,
+            terminal_line(r),
+            amount(v.mean_total_cost)
+        )),
+        (Some(r), Some(s), Some(se)) => {
+            lines.push(format!(
+                "Cheapest: {} at {} {whole}.",
+                cheapest,
+                amount(v.mean_total_cost)
+            ));
+            lines.push(format!(
+                "It costs {} ± {} (95% CI) less than {} on the same paths.",
+                money(s),
+                amount(crate::engine::Z95 * se),
+                terminal_line(r)
+            ));
+        }
+        _ => lines.push(format!(
+            "Cheapest: {} at {} {whole}.",
+            cheapest,
+            amount(v.mean_total_cost)
+        )),
+    }
+    let service = &v.service;
+    if !service.poor {
+        return lines;
+    }
+    let Some(best) = summary.policies.iter().find(|p| p.name == v.cheapest) else {
+        return lines;
+    };
+    lines.push(format!(
+        "Service warning: {} fills only {} of the units demanded from stock at once and runs \
+         short in {} of futures; good service is {}.",
+        cheapest,
+        percent(best.fill_rate),
+        percent(Some(1.0 - best.no_stockout_probability)),
+        service.rule.describe()
+    ));
+    let alternative = service
+        .better_service
+        .as_ref()
+        .and_then(|name| summary.policies.iter().find(|p| &p.name == name));
+    match (alternative, service.better_service_extra_cost) {
+        (Some(p), Some(extra)) => lines.push(format!(
+            "Cheapest with good service: {} at {} ({} more): fill rate {}, short in {} of futures.",
+            terminal_line(&p.name),
+            amount(p.total_cost.mean),
+            amount(extra),
+            percent(p.fill_rate),
+            percent(Some(1.0 - p.no_stockout_probability))
+        )),
+        _ => lines.push("No policy of the scenario serves well by that rule.".to_string()),
+    }
+    lines
 }
 
 #[cfg(test)]

@@ -20,6 +20,11 @@
 //! least F (a part without demand meets any target); when no policy meets it, the policy with
 //! the highest fill rate (ties: the cheaper, then the first), flagged `target_met = false`.
 //!
+//! **Service.** Each recommendation is judged by the same [`ServiceRule`] as a run's verdict
+//! (its floor is the fill-rate target when one is given, else 95 %; stock-outs in more than half
+//! of the futures are poor too): a recommendation that serves poorly is flagged
+//! (`service_poor`), with the cheapest policy of the part that serves well, if any.
+//!
 //! **ABC** by annual usage value = `part.unit_cost` × expected units demanded in the first
 //! year (t in (0, 1], mean intensity, sudden death weighted in): parts sorted by value,
 //! largest first (ties by part id); a part is A while the value of the parts before it is below
@@ -38,6 +43,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::service::ServiceRule;
 use crate::engine::stats::ExactSum;
 use crate::engine::{Cancelled, PolicyRow, RunSettings, RunSummary, run_cancellable};
 use crate::optimize::OptimizeError;
@@ -278,6 +284,11 @@ pub struct PartAnalysis {
     pub saving: f64,
     /// Its standard error (paired).
     pub saving_std_err: f64,
+    /// Whether the recommended policy serves poorly by the portfolio's [`ServiceRule`].
+    pub service_poor: bool,
+    /// When it does: the cheapest policy of the part that serves well (index; `None` when
+    /// the recommendation serves well or no policy of the part does).
+    pub better_service: Option<usize>,
 }
 
 /// Per policy: the portfolio total if every part followed it.
@@ -306,6 +317,13 @@ pub struct Analysis {
     pub best_mix_saving: Total,
     /// Parts that meet the fill-rate target with their recommendation.
     pub parts_meeting_target: usize,
+    /// The rule the recommendations' service is judged by (its floor: the fill-rate target,
+    /// else 95 %).
+    pub service_rule: ServiceRule,
+    /// Parts whose recommendation serves poorly by that rule.
+    pub parts_with_poor_service: usize,
+    /// Of those, the parts with a (dearer) policy that serves well.
+    pub parts_with_better_service: usize,
     /// Part indices by value at stake, largest first (ties by part order).
     pub by_saving: Vec<usize>,
 }
@@ -388,6 +406,7 @@ pub fn xyz_class(cv: Option<f64>) -> char {
 /// Recommendations, classes and totals of `portfolio`.
 pub fn analyse(portfolio: &Portfolio) -> Analysis {
     let target = portfolio.meta.fill_rate_target;
+    let rule = ServiceRule::new(target);
     let values: Vec<f64> = portfolio
         .parts
         .iter()
@@ -402,6 +421,11 @@ pub fn analyse(portfolio: &Portfolio) -> Analysis {
         .map(|(k, p)| {
             let (recommended, target_met) = recommend(&p.policies, target);
             let r = &p.policies[recommended];
+            let service: Vec<(f64, Option<f64>, f64)> = p
+                .policies
+                .iter()
+                .map(|q| (q.total_cost.mean, q.fill_rate, q.no_stockout_probability))
+                .collect();
             PartAnalysis {
                 recommended,
                 target_met,
@@ -410,6 +434,8 @@ pub fn analyse(portfolio: &Portfolio) -> Analysis {
                 annual_usage_value: values[k],
                 saving: r.versus_baseline.map_or(0.0, |d| -d.mean_difference),
                 saving_std_err: r.versus_baseline.map_or(0.0, |d| d.std_err),
+                service_poor: rule.is_poor(r.fill_rate, r.no_stockout_probability),
+                better_service: rule.better_service(&service, recommended),
             }
         })
         .collect();
@@ -439,6 +465,9 @@ pub fn analyse(portfolio: &Portfolio) -> Analysis {
     by_saving.sort_by(|&a, &b| parts[b].saving.total_cmp(&parts[a].saving).then(a.cmp(&b)));
     Analysis {
         parts_meeting_target: parts.iter().filter(|a| a.target_met).count(),
+        service_rule: rule,
+        parts_with_poor_service: parts.iter().filter(|a| a.service_poor).count(),
+        parts_with_better_service: parts.iter().filter(|a| a.better_service.is_some()).count(),
         parts,
         policies,
         best_mix,

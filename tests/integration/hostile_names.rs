@@ -534,8 +534,8 @@ retain = 3
     assert!(result.status.success(), "{result:?}");
     let stdout = String::from_utf8(result.stdout).unwrap();
     // Title and blank line, header, rule, two policies, the best mix, blank line, the saving,
-    // blank line, the class matrix (four lines).
-    assert_terminal_safe(&stdout, 14);
+    // the service warning, blank line, the class matrix (four lines).
+    assert_terminal_safe(&stdout, 15);
 
     let files = files_of(&out);
     let part = xml_text("bell\u{7}esc\u{1b}[31m<&>").into_owned();

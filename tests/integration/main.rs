@@ -41,3 +41,4 @@ mod sweep;
 mod sweep_shards;
 mod sweep_validation;
 mod tamper;
+mod verdict;

@@ -336,7 +336,16 @@ fn chart_files_are_svg_and_png_of_the_right_size() {
 #[test]
 fn money_is_in_currency_units_when_the_scenario_names_none() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(&dir, "scenarios/benchmark.toml", &["--paths", "500"]);
+    // The benchmark without its currency.
+    let text = fs::read_to_string("scenarios/benchmark.toml").unwrap();
+    let text = text.replace("[report]\ncurrency = \"EUR\"\n", "");
+    assert!(
+        !text.contains("currency"),
+        "the benchmark names no other currency"
+    );
+    let path = dir.path().join("no-currency.toml");
+    fs::write(&path, text).unwrap();
+    let out = run(&dir, path.to_str().unwrap(), &["--paths", "500"]);
     let svg = fs::read_to_string(out.join(Chart::CostBreakdown.svg_name())).unwrap();
     assert_has(
         &svg_texts(parse(&svg).root_element()),
@@ -408,7 +417,7 @@ fn a_bad_currency_is_an_input_error_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let text = fs::read_to_string("scenarios/benchmark.toml")
         .unwrap()
-        .replace("[simulation]", "[report]\ncurrency = \"\"\n\n[simulation]");
+        .replace("currency = \"EUR\"", "currency = \"\"");
     let path = dir.path().join("bad.toml");
     fs::write(&path, text).unwrap();
     let result = pimsim().arg("check").arg(&path).output().unwrap();

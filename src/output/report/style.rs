@@ -17,6 +17,10 @@ h3 { font-size: 18px; margin: 0 0 4px; }
 #verdict h2 { border: 0; margin-top: 12px; }
 .lead { font-size: 19px; margin: 6px 0 10px; }
 #verdict li { margin: 4px 0; }
+#verdict li.warning > strong:first-child { color: #b02a37; }
+p.warning { border-left: 4px solid #b02a37; padding-left: 10px; }
+td.poor, span.poor { color: #b02a37; }
+span.poor { font-size: 13px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px;
   vertical-align: -1px; }
 .keyitem { white-space: nowrap; margin-right: 14px; }

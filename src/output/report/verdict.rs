@@ -1,15 +1,14 @@
-//! The verdict: the cheapest policy in plain language, how sure that is, its service, how it
-//! compares with the baseline, and the cheapest policy that serves better when it serves
-//! poorly.
+//! The verdict: the cheapest policy in plain language (its expected total cost for the whole
+//! part number), how sure that is, its service — a warning when it is poor by the
+//! [`ServiceRule`](crate::engine::service::ServiceRule), the same rule as the terminal's and
+//! the portfolio's — how it compares with the baseline, and the cheapest policy that serves
+//! well when it serves poorly.
 
 use std::fmt::Write as _;
 
 use super::{esc, named, share, short, value};
-use crate::engine::{PolicySummary, RunSummary, Z95};
+use crate::engine::{RunSummary, Z95};
 use crate::output::{money, whole_number};
-
-/// Fill rate below which the verdict also names the cheapest policy that reaches it.
-const SERVICE_TARGET: f64 = 0.99;
 
 /// The position of the policy called `name` (the first policy when there is none).
 fn policy_index(summary: &RunSummary, name: &str) -> usize {
@@ -29,18 +28,21 @@ pub(super) fn verdict(h: &mut String, summary: &RunSummary) {
     h.push_str("<ul>\n");
     how_sure(h, summary, &cur);
     service(h, summary, best_index);
+    better_service(h, summary, &cur);
     against_baseline(h, summary, best_index, &cur);
-    better_service(h, summary, best_index, &cur);
     h.push_str("</ul>\n</section>\n");
 }
 
-/// The lead sentence: the cheapest policy and its mean cost.
+/// The lead sentence: the cheapest policy and its mean cost, which is for the whole part
+/// number (not per unit).
 fn lead(h: &mut String, summary: &RunSummary, cur: &str) {
     let v = &summary.verdict;
+    let part = &summary.scenario.part.name;
     let _ = writeln!(
         h,
-        "<p class=\"lead\">{} is the cheapest policy: {} {cur} per part on average over the {} years, \
-         in today's money.</p>",
+        "<p class=\"lead\">{} is the cheapest policy: {} {cur} expected total cost over the {} years, \
+         in today's money, for the whole part number{}: all its stock and demand together, not per \
+         unit.</p>",
         named(summary, &v.cheapest),
         value(
             "span",
@@ -48,7 +50,12 @@ fn lead(h: &mut String, summary: &RunSummary, cur: &str) {
             v.mean_total_cost,
             &money(v.mean_total_cost)
         ),
-        short(summary.scenario.horizon_years, 2)
+        short(summary.scenario.horizon_years, 2),
+        if part.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", esc(part))
+        }
     );
 }
 
@@ -119,7 +126,8 @@ fn not_sure(h: &mut String, summary: &RunSummary, (r, s, half, p): RunnerUp<'_>,
     );
 }
 
-/// The cheapest policy's service: fill rate and stock-outs.
+/// The cheapest policy's service: fill rate and stock-outs, as a warning when it is poor by
+/// the service rule.
 fn service(h: &mut String, summary: &RunSummary, i: usize) {
     let best = &summary.policies[i];
     let never_short = value(
@@ -142,15 +150,25 @@ fn service(h: &mut String, summary: &RunSummary, i: usize) {
         ),
         None => format!("it never runs short in {never_short} of futures"),
     };
-    let _ = writeln!(
-        h,
-        "<li><strong>Service:</strong> it serves {} of the units demanded from stock at once (fill rate); \
-         {shortages}.</li>",
-        match best.fill_rate {
-            Some(f) => value("span", &format!("/policies/{i}/fill_rate"), f, &share(f)),
-            None => "n/a (no demand)".to_string(),
-        },
-    );
+    let fill = match best.fill_rate {
+        Some(f) => value("span", &format!("/policies/{i}/fill_rate"), f, &share(f)),
+        None => "n/a (no demand)".to_string(),
+    };
+    let rule = esc(&summary.verdict.service.rule.describe());
+    if summary.verdict.service.poor {
+        let _ = writeln!(
+            h,
+            "<li class=\"warning\"><strong>Service warning:</strong> it serves only {fill} of the units \
+             demanded from stock at once (fill rate); {shortages}. That is poor service: good \
+             service is {rule}.</li>"
+        );
+    } else {
+        let _ = writeln!(
+            h,
+            "<li><strong>Service:</strong> it serves {fill} of the units demanded from stock at once \
+             (fill rate); {shortages}. That is good service ({rule}).</li>"
+        );
+    }
 }
 
 /// The cheapest policy against the baseline on the same futures (when it is not the baseline).
@@ -162,7 +180,7 @@ fn against_baseline(h: &mut String, summary: &RunSummary, i: usize, cur: &str) {
     let _ = writeln!(
         h,
         "<li><strong>Against the baseline,</strong> {} (the first policy of the scenario): it costs {} ± {} {cur} \
-         {} per part on the same futures, and is cheaper on {} of them.</li>",
+         {} on the same futures, and is cheaper on {} of them.</li>",
         named(summary, &c.baseline),
         value(
             "span",
@@ -185,55 +203,51 @@ fn against_baseline(h: &mut String, summary: &RunSummary, i: usize, cur: &str) {
     );
 }
 
-/// When the cheapest policy misses [`SERVICE_TARGET`]: the cheapest policy that reaches it,
-/// or a warning that none does.
-fn better_service(h: &mut String, summary: &RunSummary, i: usize, cur: &str) {
-    if !summary.policies[i]
-        .fill_rate
-        .is_some_and(|f| f < SERVICE_TARGET)
-    {
+/// When the cheapest policy serves poorly: the cheapest policy that serves well and what its
+/// service costs, or a warning that none does.
+fn better_service(h: &mut String, summary: &RunSummary, cur: &str) {
+    let service = &summary.verdict.service;
+    if !service.poor {
         return;
     }
-    let alternative = summary
-        .policies
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.fill_rate.is_some_and(|f| f >= SERVICE_TARGET))
-        .min_by(|a, b| a.1.total_cost.mean.total_cmp(&b.1.total_cost.mean));
-    match alternative {
-        Some((j, p)) => alternative_policy(h, summary, j, p, cur),
-        None => {
+    let alternative = service.better_service.as_ref().and_then(|name| {
+        summary
+            .policies
+            .iter()
+            .enumerate()
+            .find(|(_, p)| &p.name == name)
+    });
+    match (alternative, service.better_service_extra_cost) {
+        (Some((j, p)), Some(extra)) => {
             let _ = writeln!(
                 h,
-                "<li><strong>Service warning:</strong> no policy of the scenario reaches a fill rate of {}.</li>",
-                share(SERVICE_TARGET)
+                "<li><strong>If service matters more:</strong> the cheapest policy with good service is \
+                 {}, at {} {cur} ({} {cur} more for the part number), with a fill rate of {}, never \
+                 short in {} of futures.</li>",
+                named(summary, &p.name),
+                value(
+                    "span",
+                    &format!("/policies/{j}/total_cost/mean"),
+                    p.total_cost.mean,
+                    &money(p.total_cost.mean)
+                ),
+                value(
+                    "span",
+                    "/verdict/service/better_service_extra_cost",
+                    extra,
+                    &money(extra)
+                ),
+                share(p.fill_rate.unwrap_or(1.0)),
+                share(p.no_stockout_probability)
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                h,
+                "<li class=\"warning\"><strong>No policy serves well:</strong> none of the scenario's \
+                 policies reaches {}.</li>",
+                esc(&service.rule.describe())
             );
         }
     }
-}
-
-/// The cheapest policy `p` (at position `j`) that reaches [`SERVICE_TARGET`].
-fn alternative_policy(
-    h: &mut String,
-    summary: &RunSummary,
-    j: usize,
-    p: &PolicySummary,
-    cur: &str,
-) {
-    let _ = writeln!(
-        h,
-        "<li><strong>If service matters more:</strong> the cheapest policy with a fill rate of at \
-         least {} is {}, at {} {cur} per part ({} {cur} more), with a fill rate of {}, never short in {} of futures.</li>",
-        share(SERVICE_TARGET),
-        named(summary, &p.name),
-        value(
-            "span",
-            &format!("/policies/{j}/total_cost/mean"),
-            p.total_cost.mean,
-            &money(p.total_cost.mean)
-        ),
-        money(p.total_cost.mean - summary.verdict.mean_total_cost),
-        share(p.fill_rate.unwrap_or(0.0)),
-        share(p.no_stockout_probability)
-    );
 }
