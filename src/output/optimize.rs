@@ -4,14 +4,12 @@
 
 use std::fmt::Write;
 
-use super::charts::{optimize_png, optimize_svg};
+use super::charts::{optimize_png, optimize_svg, target_percent};
+pub use super::report::FRONTIER_CSV;
 use super::report::render_optimize_html;
 use super::{money, percent};
 use crate::escape::{spreadsheet_cell, terminal_line};
 use crate::optimize::{OptimizeReport, QuantityKind};
-
-/// The name of the frontier's CSV file.
-pub const FRONTIER_CSV: &str = "optimize_frontier.csv";
 
 /// The columns of `optimize_frontier.csv`, in order (docs/optimizer.md).
 pub const FRONTIER_COLUMNS: [&str; 15] = [
@@ -31,19 +29,6 @@ pub const FRONTIER_COLUMNS: [&str; 15] = [
     "paths",
     "seed",
 ];
-
-/// A fill-rate target as a percentage with as many decimals as it needs (one to three): 0.995
-/// is "99.5 %", 0.9999 "99.99 %" (not the "100.0 %" of a rounded fill rate).
-pub(crate) fn target_percent(target: f64) -> String {
-    let pct = 100.0 * target;
-    let decimals = (1..=3)
-        .find(|&d| {
-            let scale = crate::elementary::powi(10.0, d);
-            ((pct * scale).round() / scale - pct).abs() < 1e-9
-        })
-        .unwrap_or(3) as usize;
-    format!("{pct:.decimals$} %")
-}
 
 /// The files of an optimisation, in order: `optimize.json`, `optimize_frontier.csv`, then
 /// (with `report`) `report.html` and the chart as SVG and PNG.
@@ -171,7 +156,7 @@ pub fn render_optimize_table(report: &OptimizeReport) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::target_percent;
+    use crate::output::charts::target_percent;
 
     #[test]
     fn targets_keep_their_decimals() {

@@ -718,6 +718,19 @@ fn drawable(text: &str) -> String {
     xml_text(text).into_owned()
 }
 
+/// A fill-rate target as a percentage with as many decimals as it needs (one to three): 0.995
+/// is "99.5 %", 0.9999 "99.99 %" (not the "100.0 %" of a rounded fill rate).
+pub(crate) fn target_percent(target: f64) -> String {
+    let pct = 100.0 * target;
+    let decimals = (1..=3)
+        .find(|&d| {
+            let scale = crate::elementary::powi(10.0, d);
+            ((pct * scale).round() / scale - pct).abs() < 1e-9
+        })
+        .unwrap_or(3) as usize;
+    format!("{pct:.decimals$} %")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,12 +10,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::cost::darker;
+use super::target_percent;
 use super::{
     DrawResult, GRID, INK, PNG_SCALE, Style, Swatch, TITLE_HEIGHT, compact_money, drawable,
     encode_png, legend_row, padded_range, policy_color, register_font, titled_by,
 };
 use crate::optimize::{FrontierPoint, OptimizeReport, PolicyOptimum, QuantityKind};
-use crate::output::optimize::target_percent;
 use crate::output::{money, percent, whole_number};
 
 const WIDTH: u32 = 1000;

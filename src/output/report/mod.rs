@@ -28,6 +28,7 @@ use crate::engine::RunSummary;
 use crate::escape::xml_text;
 use style::CSS;
 
+pub use optimize::FRONTIER_CSV;
 pub(crate) use optimize::render_optimize_html;
 
 /// `report.html`.

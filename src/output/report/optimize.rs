@@ -12,9 +12,12 @@ use super::assumptions::scenario_rows;
 use super::{cell, esc, page_start, plain, share, short, swatch, value};
 use crate::optimize::{Method, OptimizeReport, PolicyOptimum, QuantityKind};
 use crate::output::charts::optimize_svg;
-use crate::output::optimize::{FRONTIER_CSV, target_percent};
+use crate::output::charts::target_percent;
 use crate::output::{money, whole_number};
 use crate::scenario::{Policy, PolicyKind, Replenishment};
+
+/// The name of the frontier's CSV file.
+pub const FRONTIER_CSV: &str = "optimize_frontier.csv";
 
 /// Most rows of a policy's frontier table (all of them are in `optimize_frontier.csv`): the
 /// rows nearest the best quantity.
