@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use rand::Rng;
 use rand::distr::{Distribution, Uniform};
 
+use super::poisson::knuth;
 use super::uniform;
 use crate::elementary;
 
@@ -95,15 +96,7 @@ impl Binomial {
         match self.method {
             Method::Binv(b, flipped) => binv(b, flipped, rng),
             Method::Btpe(b, flipped) => btpe(b, flipped, rng),
-            Method::Poisson { exp_minus_mean } => {
-                let mut result = 1.0;
-                let mut p = uniform(rng);
-                while p > exp_minus_mean {
-                    p *= uniform(rng);
-                    result += 1.0;
-                }
-                (result - 1.0) as u64
-            }
+            Method::Poisson { exp_minus_mean } => knuth(exp_minus_mean, rng) as u64,
             Method::Constant(c) => c,
         }
     }

@@ -63,18 +63,23 @@ impl Poisson {
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match &self.method {
-            Method::Knuth { exp_minus_mean } => {
-                let mut result = 1.0;
-                let mut p = uniform(rng);
-                while p > *exp_minus_mean {
-                    p *= uniform(rng);
-                    result += 1.0;
-                }
-                result - 1.0
-            }
+            Method::Knuth { exp_minus_mean } => knuth(*exp_minus_mean, rng),
             Method::Rejection(r) => r.sample(rng),
         }
     }
+}
+
+/// Knuth's method for a small mean λ, given e^(−λ): the number of uniforms multiplied before
+/// the product falls to e^(−λ) or below, less one (a whole number as a float).
+#[inline]
+pub(super) fn knuth<R: Rng + ?Sized>(exp_minus_mean: f64, rng: &mut R) -> f64 {
+    let mut result = 1.0;
+    let mut p = uniform(rng);
+    while p > exp_minus_mean {
+        p *= uniform(rng);
+        result += 1.0;
+    }
+    result - 1.0
 }
 
 impl Rejection {

@@ -151,3 +151,31 @@ pub fn interrupt(args: &[&str], out: &Path, signal: &str) -> Interrupted {
         seconds,
     }
 }
+
+/// A report page or SVG read back as XML; panics with the reason when it is not well-formed.
+pub fn parse_xml(text: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(text, options)
+        .unwrap_or_else(|e| panic!("not well-formed: {e}"))
+}
+
+/// All text inside `node` as a reader sees it (runs of white space as one space).
+pub fn text_of(node: roxmltree::Node<'_, '_>) -> String {
+    let text: String = node
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of every `<text>` element of an SVG.
+pub fn svg_texts(svg: roxmltree::Node<'_, '_>) -> Vec<String> {
+    svg.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or_default().trim().to_string())
+        .collect()
+}

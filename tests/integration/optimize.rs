@@ -9,8 +9,8 @@ use pimsim::inventory::Plan;
 use pimsim::optimize::{self, candidate_plan};
 use statrs::distribution::{DiscreteCDF, Poisson};
 
-use crate::common::pimsim;
 use crate::common::scenario;
+use crate::common::{parse_xml, pimsim, svg_texts, text_of};
 
 fn settings(paths: u64, seed: u64) -> RunSettings {
     RunSettings {
@@ -434,33 +434,6 @@ fn optimize_cli(dir: &tempfile::TempDir, args: &[&str]) -> (std::path::PathBuf, 
 
 fn optimize_json(out: &std::path::Path) -> serde_json::Value {
     serde_json::from_str(&fs::read_to_string(out.join("optimize.json")).unwrap()).unwrap()
-}
-
-fn parse_xml(text: &str) -> roxmltree::Document<'_> {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..roxmltree::ParsingOptions::default()
-    };
-    roxmltree::Document::parse_with_options(text, options)
-        .unwrap_or_else(|e| panic!("not well-formed: {e}"))
-}
-
-/// All text inside `node`, runs of white space as one space.
-fn text_of(node: roxmltree::Node<'_, '_>) -> String {
-    let text: String = node
-        .descendants()
-        .filter(|n| n.is_text())
-        .filter_map(|n| n.text())
-        .collect();
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The texts of the `<text>` elements under `node`.
-fn svg_texts(node: roxmltree::Node<'_, '_>) -> Vec<String> {
-    node.descendants()
-        .filter(|n| n.has_tag_name("text"))
-        .map(|n| n.text().unwrap_or_default().trim().to_string())
-        .collect()
 }
 
 #[test]

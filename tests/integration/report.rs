@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::common::pimsim;
+use crate::common::{parse_xml, pimsim, svg_texts, text_of};
 use pimsim::output::charts::{Chart, PNG_SCALE, TITLE_HEIGHT};
 use pimsim::output::{money, signed_money};
 use serde_json::Value;
@@ -29,33 +29,6 @@ fn run(dir: &tempfile::TempDir, scenario: &str, args: &[&str]) -> PathBuf {
 
 fn summary_json(out: &Path) -> Value {
     serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
-}
-
-fn parse(text: &str) -> roxmltree::Document<'_> {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..roxmltree::ParsingOptions::default()
-    };
-    roxmltree::Document::parse_with_options(text, options)
-        .unwrap_or_else(|e| panic!("not well-formed: {e}"))
-}
-
-/// All text inside `node` as a reader sees it (runs of white space as one space).
-fn text_of(node: roxmltree::Node<'_, '_>) -> String {
-    let text: String = node
-        .descendants()
-        .filter(|n| n.is_text())
-        .filter_map(|n| n.text())
-        .collect();
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The text of every `<text>` element of an SVG.
-fn svg_texts(svg: roxmltree::Node<'_, '_>) -> Vec<String> {
-    svg.descendants()
-        .filter(|n| n.has_tag_name("text"))
-        .map(|n| n.text().unwrap_or_default().trim().to_string())
-        .collect()
 }
 
 fn f(v: &Value) -> f64 {
@@ -90,7 +63,7 @@ fn every_number_in_the_report_equals_summary_json() {
     let out = run(&dir, "scenarios/heavy_machinery.toml", &["--paths", "3000"]);
     let json = summary_json(&out);
     let html = fs::read_to_string(out.join("report.html")).unwrap();
-    let doc = parse(&html);
+    let doc = parse_xml(&html);
     let mut checked = BTreeSet::new();
     for node in doc.descendants().filter(|n| n.has_attribute("data-key")) {
         let key = node.attribute("data-key").unwrap();
@@ -151,7 +124,7 @@ fn verdict_names_the_cheapest_policy_and_its_cost_as_in_the_tables() {
     let cost = money(f(&json["verdict"]["mean_total_cost"]));
     let runner_up = json["verdict"]["runner_up"].as_str().unwrap();
     let html = fs::read_to_string(out.join("report.html")).unwrap();
-    let doc = parse(&html);
+    let doc = parse_xml(&html);
     let verdict = doc
         .descendants()
         .find(|n| n.attribute("id") == Some("verdict"))
@@ -194,7 +167,7 @@ fn each_chart_is_inline_and_carries_the_scenarios_numbers() {
     let out = run(&dir, "scenarios/heavy_machinery.toml", &["--paths", "2000"]);
     let json = summary_json(&out);
     let html = fs::read_to_string(out.join("report.html")).unwrap();
-    let doc = parse(&html);
+    let doc = parse_xml(&html);
     let policies = json["policies"].as_array().unwrap();
     // Self-contained: no external scripts, styles or images.
     for node in doc.descendants() {
@@ -287,7 +260,7 @@ fn chart_files_are_svg_and_png_of_the_right_size() {
     let first = json["policies"][0]["name"].as_str().unwrap();
     for chart in Chart::ALL {
         let svg = fs::read_to_string(out.join(chart.svg_name())).unwrap();
-        let doc = parse(&svg);
+        let doc = parse_xml(&svg);
         let root = doc.root_element();
         assert!(root.has_tag_name("svg"), "{}", chart.svg_name());
         let texts = svg_texts(root);
@@ -314,11 +287,11 @@ fn chart_files_are_svg_and_png_of_the_right_size() {
     }
     // The inline copy is the chart without its title.
     let html = fs::read_to_string(out.join("report.html")).unwrap();
-    let doc = parse(&html);
+    let doc = parse_xml(&html);
     let inline = chart_texts(&doc, Chart::Stock);
     assert!(!inline.iter().any(|t| t == Chart::Stock.title()));
     let file = fs::read_to_string(out.join(Chart::Stock.svg_name())).unwrap();
-    let file_height: u32 = parse(&file)
+    let file_height: u32 = parse_xml(&file)
         .root_element()
         .attribute("height")
         .unwrap()
@@ -348,7 +321,7 @@ fn money_is_in_currency_units_when_the_scenario_names_none() {
     let out = run(&dir, path.to_str().unwrap(), &["--paths", "500"]);
     let svg = fs::read_to_string(out.join(Chart::CostBreakdown.svg_name())).unwrap();
     assert_has(
-        &svg_texts(parse(&svg).root_element()),
+        &svg_texts(parse_xml(&svg).root_element()),
         "(currency units, present value at t = 0)",
         "default currency",
     );

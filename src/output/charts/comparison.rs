@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::cost::darker;
 use super::{
     Chart, DrawResult, Drawn, GRID, INK, Plot, SOFT_INK, Style, Swatch, compact_money, currency,
-    draw_diamond, drawable, legend_row, padded_range, policy_color, titled,
+    draw_diamond, drawable, legend_strip, padded_range, policy_color, titled,
 };
 use crate::engine::{Comparison, PolicySummary, RunSummary};
 use crate::output::{money, signed_money};
@@ -68,14 +68,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             INK,
         ),
     ];
-    legend_row(
-        &legend,
-        &entries,
-        (style.px(24.0), style.px(18.0)),
-        width as i32 - style.px(16.0),
-        style,
-    )?;
-    Ok(())
+    legend_strip(&legend, &entries, width, style)
 }
 
 /// A policy compared with the baseline: its position, its summary and the comparison.

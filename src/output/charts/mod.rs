@@ -505,6 +505,24 @@ fn titled_by<DB: DrawingBackend>(
     Ok(rest)
 }
 
+/// A legend strip of its own, `width` (backend pixels) wide: [`legend_row`] from its usual
+/// margins (24 px in, 18 px down, 16 px short of the right edge, in 1× pixels).
+fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(Swatch, String, RGBColor)],
+    width: u32,
+    style: &Style,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    legend_row(
+        area,
+        entries,
+        (style.px(24.0), style.px(18.0)),
+        width as i32 - style.px(16.0),
+        style,
+    )?;
+    Ok(())
+}
+
 /// One entry of a legend drawn by [`legend_row`].
 enum Swatch {
     /// A filled square.

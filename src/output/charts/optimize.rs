@@ -13,7 +13,7 @@ use super::cost::darker;
 use super::target_percent;
 use super::{
     DrawResult, GRID, INK, PNG_SCALE, Style, Swatch, TITLE_HEIGHT, compact_money, drawable,
-    encode_png, legend_row, padded_range, policy_color, register_font, titled_by,
+    encode_png, legend_strip, padded_range, policy_color, register_font, titled_by,
 };
 use crate::optimize::{FrontierPoint, OptimizeReport, PolicyOptimum, QuantityKind};
 use crate::output::{money, percent, whole_number};
@@ -155,14 +155,7 @@ fn draw<DB: DrawingBackend>(
             INK,
         ));
     }
-    legend_row(
-        &legend,
-        &entries,
-        (style.px(24.0), style.px(18.0)),
-        width as i32 - style.px(16.0),
-        style,
-    )?;
-    Ok(())
+    legend_strip(&legend, &entries, width, style)
 }
 
 /// "R" or "last-time buy".

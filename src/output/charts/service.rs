@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::cost::darker;
 use super::{
-    Chart, DrawResult, GRID, INK, Style, Swatch, drawable, legend_row, number_tick, percent_tick,
+    Chart, DrawResult, GRID, INK, Style, Swatch, drawable, legend_strip, number_tick, percent_tick,
     policy_color, policy_entries, titled,
 };
 use crate::engine::RunSummary;
@@ -36,14 +36,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         ),
     ];
     entries.extend(policy_entries(summary));
-    legend_row(
-        &legend,
-        &entries,
-        (style.px(24.0), style.px(18.0)),
-        width as i32 - style.px(16.0),
-        style,
-    )?;
-    Ok(())
+    legend_strip(&legend, &entries, width, style)
 }
 
 fn bars<DB: DrawingBackend>(
