@@ -88,6 +88,58 @@ pub enum OverrideError {
 const NAMED_ARRAYS: &[&str] = &["policy", "partner"];
 
 impl OverrideKey {
+    /// The key's name for a chart axis or a table column, from the key table's label: "Demand
+    /// half-life (years)" for `demand.half_life_years`, "Partner dealers: buy-back
+    /// reliability (share of requests honoured)" for `partner.dealers.reliability`, with
+    /// "currency" replaced by `currency` (e.g. "EUR"). A key the table has no label for keeps
+    /// its dotted text.
+    pub fn title(&self, currency: &str) -> String {
+        let mut path: Vec<String> = Vec::new();
+        let mut element = None;
+        let mut segments = self.segments.iter().peekable();
+        while let Some(segment) = segments.next() {
+            match segment {
+                Segment::Key(array)
+                    if path.is_empty() && NAMED_ARRAYS.contains(&array.as_str()) =>
+                {
+                    let Some(Segment::Key(name)) = segments.next() else {
+                        return self.text.clone();
+                    };
+                    path.push(format!("{array}[]"));
+                    element = Some(format!("{array} {name}"));
+                }
+                Segment::Index(array, i) if path.is_empty() => {
+                    path.push(format!("{array}[]"));
+                    element = Some(format!("{array}[{i}]"));
+                }
+                Segment::Key(key) => path.push(key.clone()),
+                Segment::Index(..) => return self.text.clone(),
+            }
+        }
+        let label = match super::keys::find(&path.join(".")) {
+            Some(key) if !key.label.is_empty() => key.label.replace("currency", currency),
+            _ => return self.text.clone(),
+        };
+        match element {
+            None => label,
+            Some(element) => {
+                let mut chars = element.chars();
+                let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+                let mut label_chars = label.chars();
+                let label_first = label_chars
+                    .next()
+                    .map(|c| c.to_lowercase().collect::<String>());
+                format!(
+                    "{}{}: {}{}",
+                    first.unwrap_or_default(),
+                    chars.as_str(),
+                    label_first.unwrap_or_default(),
+                    label_chars.as_str()
+                )
+            }
+        }
+    }
+
     /// Parses `demand.rate`, `policy.scrap-60.retain`, `policy[0].retain`; at most
     /// [`MAX_KEY_SEGMENTS`] segments.
     pub fn parse(text: &str) -> Result<OverrideKey, OverrideError> {
@@ -383,6 +435,57 @@ retain = 60
 
     fn key(k: &str) -> OverrideKey {
         OverrideKey::parse(k).unwrap()
+    }
+
+    #[test]
+    fn titles_come_from_the_key_table() {
+        assert_eq!(
+            key("demand.half_life_years").title("EUR"),
+            "Demand half-life (years)"
+        );
+        assert_eq!(
+            key("partner.dealers.reliability").title("EUR"),
+            "Partner dealers: buy-back reliability (share of requests honoured)"
+        );
+        assert_eq!(
+            key("partner[1].buyback_price").title("EUR"),
+            "Partner[1]: buy-back price (EUR per unit)"
+        );
+        assert_eq!(
+            key("policy.scrap-60.retain.quantile").title("EUR"),
+            "Policy scrap-60: retained level's demand quantile"
+        );
+        assert_eq!(
+            key("costs.shortage_penalty").title("USD"),
+            "Shortage penalty (USD per unit short)"
+        );
+        // Unknown keys and malformed paths keep their text.
+        assert_eq!(key("demand.no_such_key").title("EUR"), "demand.no_such_key");
+        assert_eq!(key("partner.dealers").title("EUR"), "partner.dealers");
+    }
+
+    /// Every key a sweep can vary (a number, numbers, a whole number or a retained level)
+    /// has a label, so no axis of a sweep chart shows a raw dotted key.
+    #[test]
+    fn every_sweepable_key_has_a_title() {
+        use crate::scenario::keys::{Kind, all_keys};
+        let mut checked = 0;
+        for (path, k) in all_keys() {
+            if !matches!(
+                k.kind,
+                Kind::Number | Kind::Numbers | Kind::Integer | Kind::Retain
+            ) {
+                continue;
+            }
+            let dotted = path
+                .replace("partner[]", "partner.north")
+                .replace("policy[]", "policy.scrap");
+            let title = key(&dotted).title("EUR");
+            assert!(!k.label.is_empty(), "{path} has no label");
+            assert_ne!(title, dotted, "{path}");
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked}");
     }
 
     #[test]

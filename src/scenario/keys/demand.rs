@@ -63,7 +63,8 @@ pub mod keys {
     .limited_by(
         &["scenario.horizon_years", "demand.uncertainty.rate_cv"],
         "every order is simulated: at most 10^8 expected orders per path over the horizon (plus batch_cover_years), at the 1 − 10^-9 quantile of the rate multiplier",
-    );
+    )
+        .label("Demand rate (orders per year)");
     /// `demand.half_life_years`.
     pub const HALF_LIFE_YEARS: Key = Key::number(
         "half_life_years",
@@ -73,7 +74,8 @@ pub mod keys {
         "Years in which the rate halves: β = ln 2 / half_life_years.",
     )
     .applies_to(&["exponential"])
-    .rule("not together with decay_rate");
+    .rule("not together with decay_rate")
+    .label("Demand half-life (years)");
     /// `demand.decay_rate`.
     pub const DECAY_RATE: Key = Key::number(
         "decay_rate",
@@ -83,7 +85,8 @@ pub mod keys {
         "β, the decay of the rate per year.",
     )
     .applies_to(&["exponential"])
-    .rule("not together with half_life_years");
+    .rule("not together with half_life_years")
+    .label("Demand decay rate (per year)");
     /// `demand.end_years`.
     pub const END_YEARS: Key = Key::number(
         "end_years",
@@ -92,7 +95,8 @@ pub mod keys {
         "required",
         "t_end: the rate falls linearly to 0 at this time.",
     )
-    .applies_to(&["linear"]);
+    .applies_to(&["linear"])
+    .label("End of demand (years)");
     /// `demand.units_in_field`.
     pub const UNITS_IN_FIELD: Key = Key::number(
         "units_in_field",
@@ -109,7 +113,8 @@ pub mod keys {
             "scenario.horizon_years",
         ],
         "at most 10^8 expected orders per path, as for rate",
-    );
+    )
+    .label("Units in the field");
     /// `demand.retirement_scale_years`.
     pub const RETIREMENT_SCALE_YEARS: Key = Key::number(
         "retirement_scale_years",
@@ -118,7 +123,8 @@ pub mod keys {
         "required",
         "η: the share of units still in the field is S(t) = exp(−(t/η)^k).",
     )
-    .applies_to(&["installed_base"]);
+    .applies_to(&["installed_base"])
+    .label("Retirement scale (years)");
     /// `demand.retirement_shape`.
     pub const RETIREMENT_SHAPE: Key = Key::number(
         "retirement_shape",
@@ -127,7 +133,8 @@ pub mod keys {
         "1",
         "k, the Weibull shape of the retirement of units.",
     )
-    .applies_to(&["installed_base"]);
+    .applies_to(&["installed_base"])
+    .label("Retirement shape (Weibull)");
     /// `demand.failure_rate`.
     pub const FAILURE_RATE: Key = Key::number(
         "failure_rate",
@@ -144,7 +151,8 @@ pub mod keys {
             "scenario.horizon_years",
         ],
         "at most 10^8 expected orders per path, as for rate",
-    );
+    )
+    .label("Failure rate (orders per field unit-year)");
     /// `demand.failure_growth`.
     pub const FAILURE_GROWTH: Key = Key::number(
         "failure_growth",
@@ -161,7 +169,8 @@ pub mod keys {
             "scenario.horizon_years",
         ],
         "at most 10^8 expected orders per path, as for rate",
-    );
+    )
+    .label("Failure-rate growth (per year)");
     /// `demand.rates`.
     pub const RATES: Key = Key::new(
         "rates",
@@ -175,7 +184,8 @@ pub mod keys {
     .limited_by(
         &["scenario.horizon_years"],
         "non-empty; a warning if it covers fewer years than the horizon; at most 10^8 expected orders per path, as for rate",
-    );
+    )
+        .label("Demand rates by year (orders per year)");
 }
 
 /// `[demand]`.
@@ -222,7 +232,8 @@ pub mod order_size {
         "required",
         "Mean units per order.",
     )
-    .applies_to(&["poisson", "geometric", "negative_binomial"]);
+    .applies_to(&["poisson", "geometric", "negative_binomial"])
+    .label("Mean order size (units)");
     /// `demand.order_size.dispersion`.
     pub const DISPERSION: Key = Key::number(
         "dispersion",
@@ -233,7 +244,8 @@ pub mod order_size {
         "required",
         "α of the negative binomial; \"poisson\" is α = 0.",
     )
-    .applies_to(&["negative_binomial"]);
+    .applies_to(&["negative_binomial"])
+    .label("Order-size dispersion α");
     /// `demand.order_size.pmf`.
     pub const PMF: Key = Key::new(
         "pmf",
@@ -244,7 +256,8 @@ pub mod order_size {
         "P(size = 1), P(size = 2), …",
     )
     .applies_to(&["table"])
-    .rule("the probabilities sum to 1");
+    .rule("the probabilities sum to 1")
+    .label("Order-size probabilities");
 }
 
 /// `[demand.order_size]`.
@@ -267,7 +280,8 @@ pub const RATE_CV: Key = Key::number(
     "0 (rate known)",
     "c: each path's λ(t) is multiplied by M ~ Gamma(shape 1/c², scale c²), mean 1: we do not know the true rate.",
 )
-.rule("0, or at least 10^-6");
+.rule("0, or at least 10^-6")
+    .label("Demand-rate coefficient of variation");
 
 /// `[demand.uncertainty]`.
 pub static UNCERTAINTY: TableSpec = TableSpec {
@@ -283,7 +297,8 @@ pub const ANNUAL_PROBABILITY: Key = Key::number(
     "probability per year of sudden death",
     "0",
     "p: each path draws τ ~ Exponential(rate −ln(1−p)); λ(t) = 0 for t ≥ τ (the fleet is retired, a successor supersedes the part).",
-);
+)
+    .label("Sudden obsolescence (probability per year)");
 
 /// `[demand.obsolescence]`.
 pub static OBSOLESCENCE: TableSpec = TableSpec {

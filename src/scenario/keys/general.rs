@@ -138,7 +138,8 @@ pub mod scenario {
         "years",
         "required",
         "T: the years after the decision time (t = 0, normally the end of production) that are simulated.",
-    );
+    )
+        .label("Horizon (years)");
     /// `scenario.discount_rate`.
     pub const DISCOUNT_RATE: Key = Key::number(
         "discount_rate",
@@ -146,7 +147,8 @@ pub mod scenario {
         "fraction per year",
         "0",
         "Annual effective rate i: a cash flow x at t years is worth x·(1+i)^(−t) today.",
-    );
+    )
+    .label("Discount rate (per year)");
 }
 
 /// `[scenario]`.
@@ -177,7 +179,8 @@ pub mod simulation {
     .limited_by(
         &["part.on_hand", "demand.rate"],
         "at run time also at most what keeps the exact 64-bit unit counters summed over all paths below 10^18",
-    );
+    )
+        .label("Paths");
     /// `simulation.seed`.
     pub const SEED: Key = Key::integer(
         "seed",
@@ -186,7 +189,8 @@ pub mod simulation {
         "seed",
         "1",
         "Seed of all random streams (--seed overrides it).",
-    );
+    )
+    .label("Seed");
 }
 
 /// `[simulation]`.
@@ -211,7 +215,8 @@ pub mod report {
     .limited_by(
         &["scenario.horizon_years"],
         "at most 1,000 points: ≥ horizon_years / 1000",
-    );
+    )
+    .label("Time-series step (years)");
     /// `report.currency`.
     pub const CURRENCY: Key = Key::new(
         "currency",
@@ -251,7 +256,8 @@ pub mod part {
         "currency per unit",
         "required",
         "Book value of one unit; carrying rates apply to it.",
-    );
+    )
+    .label("Unit cost (currency per unit)");
     /// `part.on_hand`.
     pub const ON_HAND: Key = Key::integer(
         "on_hand",
@@ -260,7 +266,8 @@ pub mod part {
         "units",
         "required",
         "Units in stock at t = 0.",
-    );
+    )
+    .label("Units on hand at end of production");
     /// `part.last_time_buy`.
     pub const LAST_TIME_BUY: Key = Key::integer(
         "last_time_buy",
@@ -269,7 +276,8 @@ pub mod part {
         "units",
         "0",
         "Units bought at t = 0 as a last-time buy.",
-    );
+    )
+    .label("Last-time buy (units)");
     /// `part.last_time_buy_cost`.
     pub const LAST_TIME_BUY_COST: Key = Key::number(
         "last_time_buy_cost",
@@ -277,7 +285,8 @@ pub mod part {
         "currency per unit",
         "unit_cost",
         "Price of one last-time-buy unit.",
-    );
+    )
+    .label("Last-time-buy price (currency per unit)");
     /// `part.sale_price`.
     pub const SALE_PRICE: Key = Key::number(
         "sale_price",
@@ -285,7 +294,8 @@ pub mod part {
         "currency per unit",
         "none",
         "Price a customer pays for a unit: only for revenue and GMROI, never inside total cost.",
-    );
+    )
+    .label("Sale price (currency per unit)");
 }
 
 /// `[part]`.
@@ -327,7 +337,8 @@ pub mod stock {
             "demand.*",
         ],
         "every loss is simulated: at most 10^8 losses per path (the units in storage are bounded by the starting stock, twice the expected demand, the largest order_up_to and min_batch)",
-    );
+    )
+        .label("Shrinkage (losses per unit-year)");
 }
 
 /// `[stock]`.
@@ -349,7 +360,8 @@ pub mod costs {
         "required unless [costs.holding] is given",
         "Carrying cost as a fraction of part.unit_cost per unit-year.",
     )
-    .rule("not together with [costs.holding]");
+    .rule("not together with [costs.holding]")
+    .label("Holding rate (share of unit cost per year)");
     /// `costs.holding`.
     pub const HOLDING: Key = Key::table(
         "holding",
@@ -365,7 +377,8 @@ pub mod costs {
         "0",
         "Income per unit scrapped, and per unit left at the horizon (the end_of_horizon line).",
     )
-    .rule("a warning if above part.unit_cost");
+    .rule("a warning if above part.unit_cost")
+    .label("Salvage value (currency per unit)");
     /// `costs.shortage_penalty`.
     pub const SHORTAGE_PENALTY: Key = Key::number(
         "shortage_penalty",
@@ -374,7 +387,8 @@ pub mod costs {
         "required",
         "Cost of a unit demanded that finds no stock: the customer's confidence erodes, a machine stands idle.",
     )
-    .rule("a warning if below a partner's buyback_price");
+    .rule("a warning if below a partner's buyback_price")
+        .label("Shortage penalty (currency per unit short)");
     /// `costs.unmet_demand`.
     pub const UNMET_DEMAND: Key = Key::new(
         "unmet_demand",
@@ -392,7 +406,8 @@ pub mod costs {
         "0",
         "Cost of every year a backordered unit waits.",
     )
-    .rule("only with unmet_demand = \"backorder\"");
+    .rule("only with unmet_demand = \"backorder\"")
+    .label("Backorder cost (currency per unit-year)");
 }
 
 /// `[costs]`.
@@ -423,7 +438,8 @@ pub mod holding {
         "0",
         "Cost of capital tied up in stock.",
     )
-    .rule("a warning if > 0 together with discount_rate > 0 (the cost of money counted twice)");
+    .rule("a warning if > 0 together with discount_rate > 0 (the cost of money counted twice)")
+    .label("Capital cost (share of unit cost per year)");
     /// `costs.holding.storage`.
     pub const STORAGE: Key = Key::number(
         "storage",
@@ -431,9 +447,11 @@ pub mod holding {
         UNIT,
         "0",
         "Warehouse space and handling.",
-    );
+    )
+    .label("Storage cost (share of unit cost per year)");
     /// `costs.holding.insurance`.
-    pub const INSURANCE: Key = Key::number("insurance", CARRYING, UNIT, "0", "Insurance.");
+    pub const INSURANCE: Key = Key::number("insurance", CARRYING, UNIT, "0", "Insurance.")
+        .label("Insurance (share of unit cost per year)");
     /// `costs.holding.obsolescence`.
     pub const OBSOLESCENCE: Key = Key::number(
         "obsolescence",
@@ -441,7 +459,8 @@ pub mod holding {
         UNIT,
         "0",
         "Loss of value in storage (not the sudden death of [demand.obsolescence]).",
-    );
+    )
+    .label("Obsolescence charge (share of unit cost per year)");
 }
 
 /// `[costs.holding]`.

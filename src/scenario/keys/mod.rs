@@ -185,6 +185,10 @@ pub struct Key {
     pub applies_to: &'static [&'static str],
     /// One line on what it means.
     pub description: &'static str,
+    /// A short name with its unit for a chart's axis or a table's column, e.g. "Demand
+    /// half-life (years)"; "currency" in it stands for the scenario's currency (see
+    /// [`title`]). Empty for keys that are not numbers.
+    pub label: &'static str,
 }
 
 impl Key {
@@ -207,6 +211,7 @@ impl Key {
             also_limited_by: &[],
             applies_to: &[],
             description,
+            label: "",
         }
     }
 
@@ -277,6 +282,11 @@ impl Key {
             applies_to: values,
             ..self
         }
+    }
+
+    /// The key with its short name for charts and tables.
+    pub const fn label(self, label: &'static str) -> Key {
+        Key { label, ..self }
     }
 
     /// The numeric bound, when the key has one.

@@ -49,7 +49,8 @@ pub mod keys {
         "0",
         "Time of the (first) disposition.",
     )
-    .limited_by(&["scenario.horizon_years"], "< horizon_years; not for hold");
+    .limited_by(&["scenario.horizon_years"], "< horizon_years; not for hold")
+    .label("Disposition time (years)");
     /// `policy[].retain`.
     pub const RETAIN: Key = Key::new(
         "retain",
@@ -67,7 +68,8 @@ pub mod keys {
             "policy[].review_every_years",
         ],
         "not for hold; a warning if a whole number above the starting stock; \"optimal\" not with review_every_years; quantiles: the remaining demand below 20 million units, the recursions of all reviews together below about 10^10 operations",
-    );
+    )
+        .label("Retained level (units)");
     /// `policy[].review_every_years`.
     pub const REVIEW_EVERY_YEARS: Key = Key::number(
         "review_every_years",
@@ -79,7 +81,8 @@ pub mod keys {
     .limited_by(
         &["scenario.horizon_years"],
         "at most 10,000 reviews over the horizon; not for hold",
-    );
+    )
+    .label("Review interval (years)");
     /// `policy[].replenishment`.
     pub const REPLENISHMENT: Key = Key::table(
         "replenishment",
@@ -114,7 +117,8 @@ pub mod retain {
         "years of expected demand",
         "",
         "R = ceil(expected units demanded in (t, t + y]).",
-    );
+    )
+    .label("Retained cover (years of demand)");
     /// `policy[].retain.quantile`.
     pub const QUANTILE: Key = Key::number(
         "quantile",
@@ -123,7 +127,8 @@ pub mod retain {
         "",
         "R = smallest k with P(units demanded in (t, T] ≤ k) ≥ q.",
     )
-    .rule("q must be reached by the exact distribution computed in double precision (refused when the plan is built, at this key)");
+    .rule("q must be reached by the exact distribution computed in double precision (refused when the plan is built, at this key)")
+        .label("Retained level's demand quantile");
 }
 
 /// A policy's `retain = { … }`.
@@ -172,7 +177,8 @@ pub mod sweep {
         "required with latin_hypercube",
         "Number of points of a Latin hypercube (and of strata per range).",
     )
-    .rule("only with design = \"latin_hypercube\"");
+    .rule("only with design = \"latin_hypercube\"")
+    .label("Sweep points");
     /// `sweep.seed`.
     pub const SEED: Key = Key::integer(
         "seed",
@@ -181,7 +187,8 @@ pub mod sweep {
         "seed",
         "simulation.seed",
         "Seed of the Latin hypercube's stratum permutations and positions.",
-    );
+    )
+    .label("Sweep seed");
     /// `sweep.<dotted key>`.
     pub const PARAMETER: Key = Key::new(
         "<dotted key>",

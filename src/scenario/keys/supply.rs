@@ -20,7 +20,8 @@ pub mod replenishment {
         "units of inventory position",
         "0",
         "s: order when the inventory position (on hand + on order − backorders) is ≤ s.",
-    );
+    )
+    .label("Reorder point s (units)");
     /// `replenishment.order_up_to`.
     pub const ORDER_UP_TO: Key = Key::integer(
         "order_up_to",
@@ -30,7 +31,8 @@ pub mod replenishment {
         "s + 1 (at least 1)",
         "S: order up to this inventory position, from the first source that can take the order.",
     )
-    .limited_by(&["replenishment.reorder_point"], "> reorder_point");
+    .limited_by(&["replenishment.reorder_point"], "> reorder_point")
+    .label("Order-up-to level S (units)");
 }
 
 /// `[replenishment]`.
@@ -60,7 +62,8 @@ pub mod remanufacture {
         "currency per run",
         "0",
         "Cost of one production run at t = 0, paid when ordered.",
-    );
+    )
+    .label("Re-manufacture setup cost (currency per run)");
     /// `remanufacture.unit_cost`.
     pub const UNIT_COST: Key = Key::number(
         "unit_cost",
@@ -68,7 +71,8 @@ pub mod remanufacture {
         "currency per unit",
         "required",
         "Cost per unit of a run at t = 0, paid when ordered.",
-    );
+    )
+    .label("Re-manufacture unit cost (currency per unit)");
     /// `remanufacture.cost_escalation`.
     pub const COST_ESCALATION: Key = Key::number(
         "cost_escalation",
@@ -83,7 +87,8 @@ pub mod remanufacture {
             "remanufacture.available_until_years",
         ],
         "the costs may grow at most 10^30-fold by the last time a run can be ordered",
-    );
+    )
+    .label("Re-manufacture cost escalation (per year)");
     /// `remanufacture.lead_time_years`.
     pub const LEAD_TIME_YEARS: Key = Key::number(
         "lead_time_years",
@@ -91,7 +96,8 @@ pub mod remanufacture {
         "years from order to arrival",
         "required",
         "Years from ordering a run to its arrival.",
-    );
+    )
+    .label("Re-manufacture lead time (years)");
     /// `remanufacture.available_until_years`.
     pub const AVAILABLE_UNTIL_YEARS: Key = Key::number(
         "available_until_years",
@@ -99,7 +105,8 @@ pub mod remanufacture {
         "years",
         "the horizon",
         "Runs can be ordered while t < this (the factory may not exist forever).",
-    );
+    )
+    .label("Re-manufacture available until (years)");
     /// `remanufacture.min_batch`.
     pub const MIN_BATCH: Key = Key::integer(
         "min_batch",
@@ -108,7 +115,8 @@ pub mod remanufacture {
         "units",
         "1",
         "Smallest run: a run makes max(S − position, min_batch) units.",
-    );
+    )
+    .label("Re-manufacture minimum batch (units)");
     /// `remanufacture.batch_cover_years`.
     pub const BATCH_COVER_YEARS: Key = Key::number(
         "batch_cover_years",
@@ -116,7 +124,8 @@ pub mod remanufacture {
         "years of expected demand per run",
         "none",
         "When given, a run makes enough units to cover the expected demand of the next this many years.",
-    );
+    )
+        .label("Re-manufacture batch cover (years of demand)");
 }
 
 /// `[remanufacture]`.
@@ -157,7 +166,8 @@ pub mod partner {
         "equal split",
         "Fraction of released units that go to this partner.",
     )
-    .rule("give it to every partner or to none; the shares sum to 1");
+    .rule("give it to every partner or to none; the shares sum to 1")
+    .label("Share of released units");
     /// `partner[].release_price`.
     pub const RELEASE_PRICE: Key = Key::number(
         "release_price",
@@ -165,7 +175,8 @@ pub mod partner {
         "currency per unit released",
         "required",
         "Income per unit released to this partner.",
-    );
+    )
+    .label("Release price (currency per unit)");
     /// `partner[].buyback_price`.
     pub const BUYBACK_PRICE: Key = Key::number(
         "buyback_price",
@@ -173,7 +184,8 @@ pub mod partner {
         "currency per unit bought back",
         "required",
         "Price per unit bought back, paid on delivery.",
-    );
+    )
+    .label("Buy-back price (currency per unit)");
     /// `partner[].reliability`.
     pub const RELIABILITY: Key = Key::number(
         "reliability",
@@ -181,7 +193,8 @@ pub mod partner {
         "probability a request is honoured",
         "1",
         "Probability that a buy-back request is honoured; the rest of a request passes to the next source.",
-    );
+    )
+        .label("Buy-back reliability (share of requests honoured)");
     /// `partner[].response_days`.
     pub const RESPONSE_DAYS: Key = Key::number(
         "response_days",
@@ -189,7 +202,8 @@ pub mod partner {
         "days from request to delivery, at most 1000 years",
         "0",
         "Days from request to delivery.",
-    );
+    )
+    .label("Buy-back response time (days)");
     /// `partner[].attrition_rate`.
     pub const ATTRITION_RATE: Key = Key::number(
         "attrition_rate",
@@ -197,7 +211,8 @@ pub mod partner {
         "losses per unit-year",
         "0",
         "Rate per unit-year at which released units leave the partner's hands (sold or used elsewhere).",
-    );
+    )
+        .label("Attrition of released units (losses per unit-year)");
     /// `partner[].order_fee`.
     pub const ORDER_FEE: Key = Key::number(
         "order_fee",
@@ -205,7 +220,8 @@ pub mod partner {
         "currency per request",
         "0",
         "Fee per buy-back request.",
-    );
+    )
+    .label("Buy-back order fee (currency per request)");
 }
 
 /// `[[partner]]`.
