@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::{esc, share, short, swatch, value};
 use crate::demand::{Intensity, OrderSize};
-use crate::engine::{PolicySummary, RunSummary};
+use crate::engine::{RetainedLevel, RunSummary};
 use crate::output::{money, whole_number};
 use crate::retention::RetainRule;
 use crate::scenario::{Policy, PolicyKind, Scenario, UnmetDemand};
@@ -81,7 +81,9 @@ fn order_size_in_words(size: &OrderSize) -> String {
     }
 }
 
-fn row(h: &mut String, label: &str, value: &str) {
+/// One row of an assumptions table: `label` (escaped here) and `value` (HTML, escaped by the
+/// caller).
+pub(crate) fn row(h: &mut String, label: &str, value: &str) {
     let _ = writeln!(
         h,
         "<tr><th scope=\"row\">{}</th><td>{value}</td></tr>",
@@ -101,7 +103,7 @@ pub(super) fn assumptions(h: &mut String, summary: &RunSummary) {
     cost_rows(h, s, &cur);
     supply_rows(h, s, &cur);
     for (i, p) in s.policies.iter().enumerate() {
-        policy_row(h, s, i, p, &summary.policies[i]);
+        policy_row(h, s, i, p, Some(&summary.policies[i].retained_levels));
     }
     row(
         h,
@@ -125,6 +127,15 @@ pub(super) fn scenario_rows(h: &mut String, s: &Scenario) {
     demand_rows_of(h, s, &esc(&short(expected, 1)));
     cost_rows(h, s, &cur);
     supply_rows(h, s, &cur);
+}
+
+/// The rows of the scenario as written, for a page of many runs (`sweep`): the scenario's
+/// rows and one per policy, its rule in words without the levels a run would compute.
+pub(crate) fn rows_as_written(h: &mut String, s: &Scenario) {
+    scenario_rows(h, s);
+    for (i, p) in s.policies.iter().enumerate() {
+        policy_row(h, s, i, p, None);
+    }
 }
 
 /// The part, its stock and the horizon.
@@ -336,10 +347,16 @@ fn supply_rows(h: &mut String, s: &Scenario, cur: &str) {
 }
 
 /// The row of policy `p` (at position `i`, with its results `summary_policy`).
-fn policy_row(h: &mut String, s: &Scenario, i: usize, p: &Policy, summary_policy: &PolicySummary) {
+fn policy_row(
+    h: &mut String,
+    s: &Scenario,
+    i: usize,
+    p: &Policy,
+    levels: Option<&[RetainedLevel]>,
+) {
     let what = match p.kind {
         PolicyKind::Hold => "hold: keep all stock".to_string(),
-        PolicyKind::Scrap | PolicyKind::PartnerRelease => disposition_in_words(p, summary_policy),
+        PolicyKind::Scrap | PolicyKind::PartnerRelease => disposition_in_words(p, levels),
     };
     let replenishment = if p.replenishment != s.replenishment {
         format!(
@@ -360,32 +377,35 @@ fn policy_row(h: &mut String, s: &Scenario, i: usize, p: &Policy, summary_policy
     );
 }
 
-/// What a scrap or partner-release policy does, in words: when, what it keeps, the reviews.
-fn disposition_in_words(p: &Policy, summary_policy: &PolicySummary) -> String {
+/// What a scrap or partner-release policy does, in words: when, what it keeps, the reviews;
+/// with the retained levels a run computed (`levels`), or the rule alone without them.
+fn disposition_in_words(p: &Policy, levels: Option<&[RetainedLevel]>) -> String {
     let action = if p.kind == PolicyKind::Scrap {
         "scrap"
     } else {
         "release to partners"
     };
-    let levels = &summary_policy.retained_levels;
-    let first = levels.first().map_or(0, |r| r.units);
+    let units = match levels.and_then(|l| l.first()) {
+        Some(first) => format!(" ({} units)", first.units),
+        None => String::new(),
+    };
     let rule = match p.retain {
         Some(RetainRule::Units(n)) => format!("{n} units"),
         Some(RetainRule::CoverYears(y)) => format!(
-            "the expected demand of the next {} years ({first} units)",
+            "the expected demand of the next {} years{units}",
             short(y, 2)
         ),
         Some(RetainRule::Quantile(q)) => format!(
-            "enough for all remaining demand with probability {} ({first} units)",
+            "enough for all remaining demand with probability {}{units}",
             share(q)
         ),
         Some(RetainRule::Optimal) => {
-            format!("the retained level of least mean cost found by the optimiser ({first} units)")
+            format!("the retained level of least mean cost found by the optimiser{units}")
         }
         None => "nothing".into(),
     };
-    let review = match (p.review_every_years, levels.last()) {
-        (Some(r), Some(last)) if levels.len() > 1 => format!(
+    let review = match (p.review_every_years, levels.unwrap_or(&[])) {
+        (Some(r), [_, .., last]) => format!(
             "; again every {} years with the level recomputed, down to {} units by year {}",
             short(r, 2),
             last.units,

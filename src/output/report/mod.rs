@@ -13,7 +13,7 @@
 //! charts) and [`numbers`]. [`style`] is the style sheet, which the sweep and portfolio
 //! reports share through [`page_start`].
 
-mod assumptions;
+pub(crate) mod assumptions;
 mod figures;
 mod numbers;
 mod optimize;

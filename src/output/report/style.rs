@@ -13,11 +13,11 @@ h2 { font-size: 22px; margin: 36px 0 10px; border-bottom: 2px solid var(--rule);
 h3 { font-size: 18px; margin: 0 0 4px; }
 .description { font-size: 18px; margin: 0 0 6px; }
 .meta, .how, figcaption, footer, caption, .tablenote { color: var(--soft); font-size: 14px; }
-#verdict { background: #f3f7fb; border-left: 5px solid #4e79a7; padding: 4px 20px 10px; margin-top: 24px; }
-#verdict h2 { border: 0; margin-top: 12px; }
+#verdict, .verdict { background: #f3f7fb; border-left: 5px solid #4e79a7; padding: 4px 20px 10px; margin-top: 24px; }
+#verdict h2, .verdict h3 { border: 0; margin-top: 12px; }
 .lead { font-size: 19px; margin: 6px 0 10px; }
-#verdict li { margin: 4px 0; }
-#verdict li.warning > strong:first-child { color: #b02a37; }
+#verdict li, .verdict li { margin: 4px 0; }
+#verdict li.warning > strong:first-child, .verdict li.warning > strong:first-child { color: #b02a37; }
 p.warning { border-left: 4px solid #b02a37; padding-left: 10px; }
 td.poor, span.poor { color: #b02a37; }
 span.poor { font-size: 13px; }
@@ -34,6 +34,10 @@ thead th { border-bottom: 2px solid var(--ink); white-space: nowrap; }
 tbody tr:nth-child(even) { background: var(--zebra); }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.na { color: var(--soft); }
+th.wrap { white-space: normal; min-width: 6em; }
+section > h3 { margin-top: 28px; }
+div.wide { overflow-x: auto; }
+th.wrap code { display: block; font-weight: normal; font-size: 12px; color: var(--soft); }
 tr.total th, tr.total td { font-weight: bold; border-top: 2px solid var(--ink); }
 table.assumptions th { width: 190px; white-space: nowrap; }
 table.numbers { width: 100%; }

@@ -16,9 +16,11 @@ use std::fmt::Write as _;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+mod report;
+
+pub use report::render_sweep_html;
+
 use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
-use super::charts::{hex, policy_color};
-use super::report::{esc, page_start};
 use super::{check_finite, money, policy_cells, policy_columns};
 use crate::engine::{CostBreakdown, CostSummary, PolicyRow, RunSummary};
 use crate::escape::{spreadsheet_cell, terminal_line};
@@ -468,8 +470,8 @@ pub fn decision_map(r: &SweepRun) -> Option<DecisionMap> {
             "{} — which policy is cheapest where",
             r.plan.base.scenario.name
         ),
-        x_label: params[0].key.text.clone(),
-        y_label: two.then(|| params[1].key.text.clone()),
+        x_label: params[0].key.title(first.scenario.report.currency_label()),
+        y_label: two.then(|| params[1].key.title(first.scenario.report.currency_label())),
         x_ticks,
         y_ticks,
         cells,
@@ -495,8 +497,8 @@ pub fn tornado(r: &SweepRun) -> Option<Tornado> {
         };
         rows.push(TornadoRow {
             label: format!(
-                "{} ({} → {})",
-                p.key.text,
+                "{}, {} → {}",
+                p.key.title(base.scenario.report.currency_label()),
                 value_text(&lo.value),
                 value_text(&hi.value)
             ),
@@ -571,165 +573,6 @@ pub fn render_sweep_all(runs: &[SweepRun], report: bool) -> anyhow::Result<Vec<(
         }
     }
     Ok(files)
-}
-
-/// Most points listed in the report's table per scenario (all are in `sweep.csv`).
-const MAX_TABLE_POINTS: usize = 500;
-
-/// The sweep's `report.html`: per scenario the decision map, the tornado and a table of the
-/// points with the cheapest policy.
-pub fn render_sweep_html(
-    runs: &[SweepRun],
-    charts: &[(String, SweepChart)],
-) -> anyhow::Result<String> {
-    let title = if runs.len() == 1 {
-        format!("{} — pimsim sweep", runs[0].plan.base.scenario.name)
-    } else {
-        format!("{} scenarios — pimsim sweep", runs.len())
-    };
-    let mut h = page_start(&title);
-    let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
-    let _ = writeln!(
-        h,
-        "<p>Every point runs on the same demand paths (same seed and path count), so the \
-         differences between points are the parameters' effect, not noise. Data: \
-         <a href=\"sweep.csv\">sweep.csv</a> (one row per point and policy), \
-         <a href=\"sweep_oat.csv\">sweep_oat.csv</a> (the one-at-a-time runs), \
-         <a href=\"sweep.json\">sweep.json</a>.</p>"
-    );
-    for r in runs {
-        scenario_heading(&mut h, r);
-        scenario_figures(&mut h, runs, r, charts)?;
-        points_table(&mut h, r);
-        let _ = writeln!(h, "</section>");
-    }
-    let _ = writeln!(
-        h,
-        "<footer><p>pimsim {} sweep report.</p></footer>\n</main>\n</body>\n</html>",
-        env!("CARGO_PKG_VERSION")
-    );
-    Ok(h)
-}
-
-/// The heading of one scenario's section: its name and file, points, paths, seed, design and
-/// swept keys.
-fn scenario_heading(h: &mut String, r: &SweepRun) {
-    let s = &r.plan.base.scenario;
-    let _ = writeln!(
-        h,
-        "<section>\n<h2>{} <small>({}.toml)</small></h2>\n<p>{} point(s), {} paths each, seed {}; design: {}; swept: {}.</p>",
-        esc(&s.name),
-        esc(&r.scenario),
-        r.points.len(),
-        r.settings.paths,
-        r.settings.seed,
-        match r.plan.design {
-            Design::Grid => "full grid".to_string(),
-            Design::LatinHypercube { points, seed } =>
-                format!("Latin hypercube of {points} points (seed {seed})"),
-        },
-        if r.plan.parameters.is_empty() {
-            "nothing (no [sweep] table)".to_string()
-        } else {
-            r.plan
-                .parameters
-                .iter()
-                .map(|p| format!("<code>{}</code>", esc(&p.key.text)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    );
-}
-
-/// One scenario's decision map and tornado (those it has), inline, with a note on how to read
-/// each.
-fn scenario_figures(
-    h: &mut String,
-    runs: &[SweepRun],
-    r: &SweepRun,
-    charts: &[(String, SweepChart)],
-) -> anyhow::Result<()> {
-    for stem in [
-        chart_stem(runs, r, "decision_map"),
-        chart_stem(runs, r, "tornado"),
-    ] {
-        if let Some((_, chart)) = charts.iter().find(|(s, _)| *s == stem) {
-            let (heading, note) = match chart {
-                SweepChart::DecisionMap(_) => (
-                    "Decision map: which policy is cheapest where",
-                    "Colour: the policy with the lowest mean total cost; the paler, the \
-                     smaller its lead over the runner-up (the figure in the cell). With more \
-                     than two parameters, each cell averages the mean costs over the other \
-                     parameters' values.",
-                ),
-                SweepChart::Tornado(_) => (
-                    "Sensitivity: one parameter at a time",
-                    "Each parameter at its lowest (○) and highest (●) swept value with every \
-                     other field as written in the scenario (│ marks that base cost); \
-                     widest swing first.",
-                ),
-            };
-            let _ = writeln!(
-                h,
-                "<figure>\n<h3>{heading}</h3>\n<p class=\"note\">{note}</p>\n{}\n<figcaption>Files: \
-                 <a href=\"{stem}.svg\">{stem}.svg</a>, <a href=\"{stem}.png\">{stem}.png</a></figcaption>\n</figure>",
-                chart
-                    .svg(false)?
-                    .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
-                    .trim()
-            );
-        }
-    }
-    Ok(())
-}
-
-/// The table of one scenario's points (at most [`MAX_TABLE_POINTS`]) with the cheapest policy
-/// of each.
-fn points_table(h: &mut String, r: &SweepRun) {
-    let _ = write!(h, "<table>\n<thead><tr><th>point</th>");
-    for p in &r.plan.parameters {
-        let _ = write!(h, "<th>{}</th>", esc(&p.key.text));
-    }
-    let _ = writeln!(
-        h,
-        "<th>cheapest policy</th><th class=\"num\">its mean total cost</th><th class=\"num\">lead over the runner-up</th></tr></thead>\n<tbody>"
-    );
-    for (n, (pt, sum)) in r
-        .plan
-        .points
-        .iter()
-        .zip(&r.points)
-        .enumerate()
-        .take(MAX_TABLE_POINTS)
-    {
-        let m = means(sum);
-        let (best, margin) = cheapest(&m);
-        let _ = write!(h, "<tr><td class=\"num\">{n}</td>");
-        for v in &pt.values {
-            let _ = write!(h, "<td class=\"num\">{}</td>", esc(&value_text(v)));
-        }
-        let _ = writeln!(
-            h,
-            "<td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            hex(policy_color(best)),
-            esc(&sum.policies[best].name),
-            esc(&money(m[best])),
-            if m.len() > 1 {
-                esc(&money(margin))
-            } else {
-                "n/a".into()
-            }
-        );
-    }
-    let _ = writeln!(h, "</tbody>\n</table>");
-    if r.points.len() > MAX_TABLE_POINTS {
-        let _ = writeln!(
-            h,
-            "<p class=\"note\">The first {MAX_TABLE_POINTS} of {} points; all of them are in \
-             sweep.csv.</p>",
-            r.points.len()
-        );
-    }
 }
 
 /// The terminal table: one line per point with the cheapest policy.
