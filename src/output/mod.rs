@@ -22,7 +22,7 @@ pub use optimize::{
     FRONTIER_COLUMNS, FRONTIER_CSV, render_frontier_csv, render_optimize, render_optimize_table,
 };
 pub use report::{HtmlReport, render_html};
-pub use table::{money, percent, render_table, signed_money, whole_number};
+pub use table::{MoneyColumn, money, percent, render_table, signed_money, whole_number};
 
 use crate::engine::{PolicyRow, RunSummary, TimeSeriesPoint};
 

@@ -25,6 +25,45 @@ pub fn money(x: f64) -> String {
     if rounded < 0 { format!("-{out}") } else { out }
 }
 
+/// Money amounts of one table column in one format: whole amounts with thousands separators
+/// when any amount of the column is 100 or more in size, else cents, as [`money`] writes a lone
+/// amount. (Cents for the small amounts of a column of large ones read as a different unit.)
+#[derive(Debug, Clone, Copy)]
+pub struct MoneyColumn {
+    /// Whether the column shows cents.
+    cents: bool,
+}
+
+impl MoneyColumn {
+    /// The format of a column holding `amounts` (currency; those that are not finite are
+    /// ignored).
+    pub fn of(amounts: impl IntoIterator<Item = f64>) -> MoneyColumn {
+        let largest = amounts
+            .into_iter()
+            .filter(|x| x.is_finite())
+            .fold(0.0_f64, |m, x| m.max(x.abs()));
+        MoneyColumn {
+            cents: largest < 100.0,
+        }
+    }
+
+    /// `x` (currency) in the column's format; "n/a" when not finite.
+    pub fn format(self, x: f64) -> String {
+        if self.cents || !x.is_finite() {
+            return money(x);
+        }
+        let whole = money(x.round());
+        // -0.4 rounds to -0: no sign on a zero.
+        if whole == "-0.00" || whole == "0.00" {
+            "0".to_string()
+        } else if x.round().abs() < 100.0 {
+            format!("{}", x.round() as i64)
+        } else {
+            whole
+        }
+    }
+}
+
 /// A money amount as [`money`] does, with a leading `+` for positive amounts.
 pub fn signed_money(x: f64) -> String {
     if x > 0.0 {

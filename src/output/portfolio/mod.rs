@@ -20,7 +20,7 @@ use serde::Serialize;
 use super::charts::pareto::Pareto;
 use super::charts::{hex, policy_color};
 use super::report::{esc, page_start};
-use super::{money, percent, policy_cells, policy_columns};
+use super::{MoneyColumn, money, percent, policy_cells, policy_columns};
 use crate::engine::Z95;
 use crate::engine::service::ServiceRule;
 use crate::escape::{spreadsheet_cell, terminal_line};
@@ -432,8 +432,9 @@ fn totals_section(h: &mut String, p: &Portfolio, a: &Analysis, baseline: &str) {
         "<section>\n<h2>Portfolio totals</h2>\n<p class=\"note\">Sum over parts of the mean total \
          cost if every part followed the policy; the 95 % confidence interval treats parts as \
          independent (each has its own seed).</p>\n<table>\n<thead><tr><th>policy</th>\
-         <th class=\"num\">total mean cost</th><th class=\"num\">± 95 % CI</th>\
-         <th class=\"num\">recommended for</th></tr></thead>\n<tbody>"
+         <th class=\"num\">total mean cost ({cur})</th><th class=\"num\">± 95 % CI ({cur})</th>\
+         <th class=\"num\">recommended for</th></tr></thead>\n<tbody>",
+        cur = esc(&p.meta.currency)
     );
     for (i, t) in a.policies.iter().enumerate() {
         let _ = writeln!(
@@ -506,9 +507,10 @@ fn pareto_section(
          </a></figcaption>\n</figure>\n</section>",
         if total_saving > 0.0 {
             format!(
-                "The top 20 % of parts ({top}) hold {} of the total value at stake ({}).",
+                "The top 20 % of parts ({top}) hold {} of the total value at stake ({} {}).",
                 percent(Some(top_saving / total_saving)),
-                money(total_saving)
+                money(total_saving),
+                esc(&p.meta.currency)
             )
         } else {
             "No part saves anything against the baseline.".to_string()
@@ -551,11 +553,23 @@ fn recommendations_section(h: &mut String, p: &Portfolio, a: &Analysis, baseline
     let _ = writeln!(
         h,
         "<section>\n<h2>Recommendations</h2>\n<table>\n<thead><tr><th class=\"num\">rank</th>\
-         <th>part</th><th>class</th><th>recommended policy</th><th class=\"num\">its mean cost</th>\
-         <th class=\"num\">fill rate</th><th class=\"num\">{} mean cost</th>\
-         <th class=\"num\">value at stake</th><th class=\"num\">± 95 % CI</th></tr></thead>\n<tbody>",
-        esc(baseline)
+         <th>part</th><th>class</th><th>recommended policy</th><th class=\"num wrap\">its mean cost ({cur})</th>\
+         <th class=\"num\">fill rate</th><th class=\"num wrap\">{} mean cost ({cur})</th>\
+         <th class=\"num wrap\">value at stake ({cur})</th><th class=\"num wrap\">± 95 % CI ({cur})</th></tr></thead>\n<tbody>",
+        esc(baseline),
+        cur = esc(&p.meta.currency)
     );
+    let shown = || {
+        a.by_saving
+            .iter()
+            .take(MAX_TABLE_PARTS)
+            .map(|&k| (&p.parts[k], &a.parts[k]))
+    };
+    let own_cost =
+        MoneyColumn::of(shown().map(|(part, pa)| part.policies[pa.recommended].total_cost.mean));
+    let baseline_cost = MoneyColumn::of(shown().map(|(part, _)| part.policies[0].total_cost.mean));
+    let at_stake = MoneyColumn::of(shown().map(|(_, pa)| pa.saving));
+    let interval = MoneyColumn::of(shown().map(|(_, pa)| Z95 * pa.saving_std_err));
     for (r, &k) in a.by_saving.iter().take(MAX_TABLE_PARTS).enumerate() {
         let part = &p.parts[k];
         let pa = &a.parts[k];
@@ -577,12 +591,12 @@ fn recommendations_section(h: &mut String, p: &Portfolio, a: &Analysis, baseline
                 " (misses the target)"
             },
             service_note(part, pa),
-            esc(&money(rec.total_cost.mean)),
+            esc(&own_cost.format(rec.total_cost.mean)),
             if pa.service_poor { " poor" } else { "" },
             esc(&percent(rec.fill_rate)),
-            esc(&money(part.policies[0].total_cost.mean)),
-            esc(&money(pa.saving)),
-            esc(&money(Z95 * pa.saving_std_err))
+            esc(&baseline_cost.format(part.policies[0].total_cost.mean)),
+            esc(&at_stake.format(pa.saving)),
+            esc(&interval.format(Z95 * pa.saving_std_err))
         );
     }
     let _ = writeln!(h, "</tbody>\n</table>");

@@ -378,9 +378,9 @@ fn frontier(h: &mut String, report: &OptimizeReport) {
             h,
             "<table class=\"numbers\" id=\"frontier-{k}\" style=\"width:auto\">\n<caption>{}<strong>{}</strong> \
              ({}): mean total cost per part ({cur}, present value at t = 0) by {first}</caption>\n\
-             <thead><tr><th scope=\"col\">{first} (units)</th><th scope=\"col\">mean cost</th>\
-             <th scope=\"col\">± 95 % CI</th><th scope=\"col\">fill rate</th>\
-             <th scope=\"col\">P(no stock-out)</th><th scope=\"col\"></th></tr></thead>\n<tbody>\n",
+             <thead><tr><th scope=\"col\" class=\"num\">{first} (units)</th><th scope=\"col\" class=\"num\">mean cost ({cur})</th>\
+             <th scope=\"col\" class=\"num\">± 95 % CI ({cur})</th><th scope=\"col\" class=\"num\">fill rate</th>\
+             <th scope=\"col\" class=\"num\">P(no stock-out)</th><th scope=\"col\"></th></tr></thead>\n<tbody>\n",
             policy_swatch(report, k),
             esc(&p.policy),
             esc(&p.kind.replace('_', " ")),
@@ -444,9 +444,9 @@ fn search(h: &mut String, report: &OptimizeReport) {
     h.push_str(
         "<section id=\"search\" style=\"overflow-wrap:anywhere\">\n<h2>How the optimum was found</h2>\n<table class=\"numbers\">\n\
          <thead><tr><th scope=\"col\">policy</th><th scope=\"col\">quantity</th>\
-         <th scope=\"col\">method</th><th scope=\"col\">range searched (units)</th>\
-         <th scope=\"col\">quantities evaluated</th><th scope=\"col\">of a full scan</th>\
-         <th scope=\"col\">engine passes</th></tr></thead>\n<tbody>\n",
+         <th scope=\"col\">method</th><th scope=\"col\" class=\"num\">range searched (units)</th>\
+         <th scope=\"col\" class=\"num\">quantities evaluated</th><th scope=\"col\" class=\"num\">of a full scan</th>\
+         <th scope=\"col\" class=\"num\">engine passes</th></tr></thead>\n<tbody>\n",
     );
     for (k, p) in report.policies.iter().enumerate() {
         let s = &p.search;
