@@ -32,6 +32,7 @@ mod random_scenario;
 mod renewal;
 mod report;
 mod report_data;
+mod report_pages;
 mod retention;
 mod scenario_keys;
 mod scenario_reference;
