@@ -158,8 +158,8 @@ fn numeric_columns_have_right_aligned_headings() {
     assert!(columns > 30, "only {columns} numeric columns seen");
 }
 
-/// In a column of money (its heading names the currency), every amount has the same number
-/// of decimals: cents under whole amounts read as another unit.
+/// In a column of money (its heading or its table's caption names the currency), every amount
+/// has the same number of decimals: cents under whole amounts read as another unit.
 #[test]
 fn money_columns_have_one_format() {
     let mut checked = 0;
@@ -168,8 +168,17 @@ fn money_columns_have_one_format() {
         let doc = parse_xml(&html);
         for table in doc.descendants().filter(|n| n.has_tag_name("table")) {
             let (head, body) = table_cells(table);
+            // A caption naming the currency makes every numeric column of its table money
+            // (or shares, whose one decimal is one format too).
+            let money_table = table
+                .children()
+                .find(|c| c.has_tag_name("caption"))
+                .is_some_and(|c| text_of(c).contains("(EUR"));
             for (c, heading) in head.iter().enumerate() {
-                if !text_of(*heading).contains("(EUR)") {
+                let numeric = body
+                    .iter()
+                    .all(|row| row.get(c).is_some_and(|cell| has_class(*cell, "num")));
+                if !(text_of(*heading).contains("(EUR)") || money_table && numeric) {
                     continue;
                 }
                 let decimals: Vec<(String, usize)> = body

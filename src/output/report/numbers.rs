@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::{cell, esc, plain, share, short, swatch, value};
 use crate::engine::{PolicySummary, RunSummary, Z95};
 use crate::output::charts::COST_LINE_LABELS;
-use crate::output::{money, signed_money};
+use crate::output::{MoneyColumn, money, signed_money};
 
 /// The full-numbers section.
 pub(super) fn numbers(h: &mut String, summary: &RunSummary) {
@@ -62,6 +62,18 @@ fn cost_table(h: &mut String, summary: &RunSummary, cur: &str) {
          <th scope=\"col\" class=\"num\">± 95 % CI</th><th scope=\"col\" class=\"num\">P5</th><th scope=\"col\" class=\"num\">median</th>\
          <th scope=\"col\" class=\"num\">P95</th><th scope=\"col\" class=\"num\">CVaR95</th></tr></thead>\n<tbody>\n"
     );
+    let column = |f: fn(&crate::engine::CostSummary) -> f64| {
+        let format = MoneyColumn::of(summary.policies.iter().map(|p| f(&p.total_cost)));
+        move |v: f64| format.format(v)
+    };
+    let mean = column(|c| c.mean);
+    let half_width = column(|c| (c.ci95[1] - c.ci95[0]) / 2.0);
+    let (p05, p50, p95, cvar95) = (
+        column(|c| c.p05),
+        column(|c| c.p50),
+        column(|c| c.p95),
+        column(|c| c.cvar95),
+    );
     for (i, p) in summary.policies.iter().enumerate() {
         let c = &p.total_cost;
         let k = |name: &str| format!("/policies/{i}/{name}");
@@ -71,16 +83,16 @@ fn cost_table(h: &mut String, summary: &RunSummary, cur: &str) {
             swatch(i),
             esc(&p.name)
         );
-        h.push_str(&cell(&k("total_cost/mean"), Some(c.mean), money));
+        h.push_str(&cell(&k("total_cost/mean"), Some(c.mean), mean));
         let _ = write!(
             h,
             "<td class=\"num\">± {}</td>",
-            money((c.ci95[1] - c.ci95[0]) / 2.0)
+            half_width((c.ci95[1] - c.ci95[0]) / 2.0)
         );
-        h.push_str(&cell(&k("total_cost/p05"), Some(c.p05), money));
-        h.push_str(&cell(&k("total_cost/p50"), Some(c.p50), money));
-        h.push_str(&cell(&k("total_cost/p95"), Some(c.p95), money));
-        h.push_str(&cell(&k("total_cost/cvar95"), Some(c.cvar95), money));
+        h.push_str(&cell(&k("total_cost/p05"), Some(c.p05), p05));
+        h.push_str(&cell(&k("total_cost/p50"), Some(c.p50), p50));
+        h.push_str(&cell(&k("total_cost/p95"), Some(c.p95), p95));
+        h.push_str(&cell(&k("total_cost/cvar95"), Some(c.cvar95), cvar95));
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table>\n");
@@ -146,6 +158,15 @@ fn cost_lines_table(h: &mut String, summary: &RunSummary) {
         "cost line",
     );
     let names = <crate::inventory::CostLines>::NAMES;
+    // One format per policy's column: its lines and its total.
+    let columns: Vec<MoneyColumn> = summary
+        .policies
+        .iter()
+        .map(|p| {
+            let b = &p.cost_breakdown;
+            MoneyColumn::of(b.lines.values().into_iter().chain([b.total]))
+        })
+        .collect();
     for (k, name) in names.iter().enumerate() {
         let _ = write!(h, "<tr><th scope=\"row\">{}</th>", esc(COST_LINE_LABELS[k]));
         for (i, p) in summary.policies.iter().enumerate() {
@@ -153,7 +174,7 @@ fn cost_lines_table(h: &mut String, summary: &RunSummary) {
             h.push_str(&cell(
                 &format!("/policies/{i}/cost_breakdown/{name}"),
                 Some(v),
-                money,
+                |v| columns[i].format(v),
             ));
         }
         h.push_str("</tr>\n");
@@ -163,7 +184,7 @@ fn cost_lines_table(h: &mut String, summary: &RunSummary) {
         h.push_str(&cell(
             &format!("/policies/{i}/cost_breakdown/total"),
             Some(p.cost_breakdown.total),
-            money,
+            |v| columns[i].format(v),
         ));
     }
     h.push_str("</tr>\n</tbody>\n</table>\n");

@@ -13,7 +13,7 @@ use super::{cell, esc, page_start, plain, share, short, swatch, value};
 use crate::optimize::{Method, OptimizeReport, PolicyOptimum, QuantityKind};
 use crate::output::charts::optimize_svg;
 use crate::output::charts::target_percent;
-use crate::output::{money, whole_number};
+use crate::output::{MoneyColumn, money, whole_number};
 use crate::scenario::{Policy, PolicyKind, Replenishment};
 
 /// The name of the frontier's CSV file.
@@ -395,6 +395,9 @@ fn frontier(h: &mut String, report: &OptimizeReport) {
             .saturating_sub(MAX_FRONTIER_ROWS / 2)
             .min(n.saturating_sub(MAX_FRONTIER_ROWS));
         let end = (start + MAX_FRONTIER_ROWS).min(n);
+        let shown = || p.frontier.iter().take(end).skip(start);
+        let costs = MoneyColumn::of(shown().map(|f| f.total_cost));
+        let half_widths = MoneyColumn::of(shown().map(|f| half(f.ci95)));
         for (j, f) in p.frontier.iter().enumerate().take(end).skip(start) {
             let key = |name: &str| format!("/policies/{k}/frontier/{j}/{name}");
             let best = j == at;
@@ -410,8 +413,14 @@ fn frontier(h: &mut String, report: &OptimizeReport) {
             h.push_str(&cell(&key("quantity"), Some(f.quantity as f64), |v| {
                 plain(v, 0)
             }));
-            h.push_str(&cell(&key("total_cost"), Some(f.total_cost), money));
-            let _ = write!(h, "<td class=\"num\">± {}</td>", money(half(f.ci95)));
+            h.push_str(&cell(&key("total_cost"), Some(f.total_cost), |v| {
+                costs.format(v)
+            }));
+            let _ = write!(
+                h,
+                "<td class=\"num\">± {}</td>",
+                half_widths.format(half(f.ci95))
+            );
             h.push_str(&cell(&key("fill_rate"), Some(f.fill_rate), share));
             h.push_str(&cell(
                 &key("no_stockout_probability"),
