@@ -22,6 +22,7 @@ mod hostile_io;
 mod hostile_names;
 mod interrupt;
 mod invariants;
+mod lead_times;
 mod loops;
 mod mechanics;
 mod optimize;
