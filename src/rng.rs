@@ -158,10 +158,14 @@ mod tests {
             ];
             // Partner ids wrap from 2¹⁴ − 4 on (an old limit, far beyond real partner counts).
             streams.extend([0u32, 1, 2, 100, 16_000].map(Stream::Partner));
-            streams.extend([0u32, 1, 2, 100, 16_383, 16_384, u32::MAX].map(Stream::PartnerResponse));
+            streams
+                .extend([0u32, 1, 2, 100, 16_383, 16_384, u32::MAX].map(Stream::PartnerResponse));
             for s in streams {
                 let word = f.open(path, s).next_u64();
-                assert!(firsts.insert(word), "{s:?} of path {path} starts like another");
+                assert!(
+                    firsts.insert(word),
+                    "{s:?} of path {path} starts like another"
+                );
             }
         }
         // The old streams did not move.
