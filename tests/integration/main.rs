@@ -23,6 +23,7 @@ mod hostile_names;
 mod interrupt;
 mod invariants;
 mod lead_times;
+mod lead_times_input;
 mod loops;
 mod mechanics;
 mod optimize;
