@@ -32,6 +32,11 @@ pub enum Stream {
     Shrinkage,
     /// Partner `j`'s reliability and attrition draws.
     Partner(u32),
+    // Issue 18 (supply-leadtimes): random lead and response times.
+    /// Lead times of re-manufacture runs drawn from a distribution.
+    RemanufactureLead,
+    /// Partner `j`'s response times drawn from a distribution.
+    PartnerResponse(u32),
 }
 
 impl Stream {
@@ -42,7 +47,31 @@ impl Stream {
             Stream::PathRisk => 2,
             Stream::Shrinkage => 3,
             Stream::Partner(j) => 4 + u128::from(j),
+            Stream::RemanufactureLead => 1 << 40,
+            Stream::PartnerResponse(j) => (1 << 41) + u128::from(j),
         }
+    }
+
+    /// Where the stream starts in the ChaCha8 keystreams of a path: (nonce, word position).
+    ///
+    /// The ids below 2⁴⁰ (the original streams) start at word `id·2⁵⁴` of the path's own
+    /// keystream (nonce = path), as they always have. ChaCha's word position has only 68 bits,
+    /// so `id·2⁵⁴` wraps for ids from 2¹⁴ on: the ids reserved from 2⁴⁰ on would land on word 0,
+    /// the demand stream's. They are placed in keystreams of their own instead: the group
+    /// `id >> 40` (1, 2, 4, 8, … below 16) goes to bits 40–43 of the nonce (path indices stay
+    /// below 2⁴⁰: at most 10¹² paths), the rest of the id to its bits 44 and up and the word
+    /// position, so that every (path, stream) has a start no other one has.
+    fn start(self, path: u64) -> (u64, u128) {
+        let id = self.id();
+        if id < 1 << 40 {
+            return (path, id * STREAM_WORDS);
+        }
+        debug_assert!(path < 1 << 40, "path indices stay below 2^40");
+        let group = (id >> 40) as u64;
+        debug_assert!(group < 16, "reserved groups are 1 << 40 … 8 << 40");
+        let rest = id & ((1 << 40) - 1);
+        let nonce = path | (group << 40) | (((rest >> 14) as u64) << 44);
+        (nonce, (rest & ((1 << 14) - 1)) * STREAM_WORDS)
     }
 }
 
@@ -66,8 +95,9 @@ impl StreamFactory {
     /// The stream `stream` of path `path`, positioned at its start.
     pub fn open(&self, path: u64, stream: Stream) -> StreamRng {
         let mut keystream = ChaCha8Rng::from_seed(self.key);
-        keystream.set_stream(path);
-        keystream.set_word_pos(stream.id() * STREAM_WORDS);
+        let (nonce, word) = stream.start(path);
+        keystream.set_stream(nonce);
+        keystream.set_word_pos(word);
         let mut state = [0u8; 32];
         keystream.fill_bytes(&mut state);
         Xoshiro256PlusPlus::from_seed(state)
@@ -109,6 +139,51 @@ mod tests {
         let mut again = StreamFactory::new(1).open(3, Stream::DemandArrivals);
         assert_eq!(first, again.next_u64());
         assert_eq!(first, PINNED_FIRST_WORD);
+    }
+
+    /// The streams reserved from 2⁴⁰ on start where no other stream of any path starts: their
+    /// ids times 2⁵⁴ words would wrap to word 0 of ChaCha's 68-bit word position (the demand
+    /// stream's start), so they live in keystreams of their own ([`Stream::start`]).
+    #[test]
+    fn reserved_streams_are_distinct_from_every_other() {
+        let f = StreamFactory::new(9);
+        let mut firsts = std::collections::HashSet::new();
+        for path in [0u64, 1, 2, 1 << 20] {
+            let mut streams = vec![
+                Stream::DemandArrivals,
+                Stream::OrderSizes,
+                Stream::PathRisk,
+                Stream::Shrinkage,
+                Stream::RemanufactureLead,
+            ];
+            // Partner ids wrap from 2¹⁴ − 4 on (an old limit, far beyond real partner counts).
+            streams.extend([0u32, 1, 2, 100, 16_000].map(Stream::Partner));
+            streams
+                .extend([0u32, 1, 2, 100, 16_383, 16_384, u32::MAX].map(Stream::PartnerResponse));
+            for s in streams {
+                let word = f.open(path, s).next_u64();
+                assert!(
+                    firsts.insert(word),
+                    "{s:?} of path {path} starts like another"
+                );
+            }
+        }
+        // The old streams did not move.
+        let mut keystream = ChaCha8Rng::from_seed(f.key);
+        keystream.set_stream(2);
+        keystream.set_word_pos(4 * STREAM_WORDS);
+        let mut state = [0u8; 32];
+        keystream.fill_bytes(&mut state);
+        let mut old = Xoshiro256PlusPlus::from_seed(state);
+        assert_eq!(old.next_u64(), f.open(2, Stream::Partner(0)).next_u64());
+        // Why: at word id·2⁵⁴ the first reserved stream would have been the demand stream.
+        let mut naive = ChaCha8Rng::from_seed(f.key);
+        naive.set_stream(2);
+        naive.set_word_pos(Stream::RemanufactureLead.id() * STREAM_WORDS);
+        naive.fill_bytes(&mut state);
+        let mut naive = Xoshiro256PlusPlus::from_seed(state);
+        let demand = f.open(2, Stream::DemandArrivals).next_u64();
+        assert_eq!(naive.next_u64(), demand);
     }
 
     const PINNED_FIRST_WORD: u64 = 2_725_791_950_102_620_520;

@@ -14,6 +14,7 @@
 //! `replenish` (the (s, S) rule, partner requests, re-manufacture) and `partner` (a partner's
 //! units and their attrition).
 
+mod delay;
 mod events;
 mod lines;
 mod partner;
@@ -21,6 +22,7 @@ mod plan;
 mod replenish;
 mod walk;
 
+pub use delay::DelaySampler;
 pub use lines::{CostLines, UnitCounts};
 
 pub use plan::{
@@ -230,11 +232,7 @@ impl PolicySimulator {
         self.pending.clear();
         self.partners.clear();
         self.partners
-            .extend((0..plan.partners.len()).map(|_| PartnerState {
-                held: 0,
-                next_departure: f64::INFINITY,
-                rng: None,
-            }));
+            .extend((0..plan.partners.len()).map(|_| PartnerState::new()));
         let mut shrink_rng = None;
         let mut shrink_budget = f64::INFINITY;
         if losses_in_storage(plan) {
@@ -274,6 +272,8 @@ impl PolicySimulator {
                 0
             },
             next_event: 0.0,
+            lead_rng: None,
+            last_lead_arrival: f64::NEG_INFINITY,
         };
         if walk.last_step > 0 {
             walk.next_step_at = plan.steps[0].time;

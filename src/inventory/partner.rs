@@ -4,7 +4,7 @@
 use crate::elementary;
 use crate::sampling::{Binomial, exp1};
 
-use super::count_f64;
+use super::{DelaySampler, count_f64};
 use crate::rng::{Stream, StreamFactory, StreamRng};
 
 /// Partner departures drawn one at a time in one update before the rest are drawn at once
@@ -23,9 +23,43 @@ pub(super) struct PartnerState {
     pub(super) next_departure: f64,
     /// The partner's stream (its reliability draws and departures), opened when first needed.
     pub(super) rng: Option<StreamRng>,
+    /// The stream of its response times when they are drawn from a distribution, opened when
+    /// first needed.
+    pub(super) response_rng: Option<StreamRng>,
+    /// Arrival of its latest delivery with a drawn response time (years; −∞ before the
+    /// first): without crossing the next one comes no earlier.
+    pub(super) last_arrival: f64,
 }
 
 impl PartnerState {
+    /// The state of a partner holding nothing, with no stream opened.
+    pub(super) fn new() -> PartnerState {
+        PartnerState {
+            held: 0,
+            next_departure: f64::INFINITY,
+            rng: None,
+            response_rng: None,
+            last_arrival: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Partner `j`'s response time for a delivery requested at `t`, drawn from `delay` on its
+    /// own stream (out of line: only scenarios with random response times come here).
+    #[inline(never)]
+    pub(super) fn draw_response(
+        &mut self,
+        delay: &DelaySampler,
+        streams: &StreamFactory,
+        path_index: u64,
+        j: usize,
+        t: f64,
+    ) -> f64 {
+        let rng = self
+            .response_rng
+            .get_or_insert_with(|| streams.open(path_index, Stream::PartnerResponse(j as u32)));
+        delay.delay_at(t, &mut self.last_arrival, rng)
+    }
+
     /// Applies the attrition up to `t` of partner `j` (attrition rate `rate`): the departures
     /// of the pure-death process that fall at or before `t`. Departures are drawn one by one
     /// (cheap, and the common case: few between two events); past [`DEPARTURES_ONE_BY_ONE`] the

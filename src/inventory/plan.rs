@@ -3,6 +3,7 @@
 use crate::elementary;
 use std::sync::atomic::AtomicBool;
 
+use super::DelaySampler;
 use crate::demand::DemandModel;
 use crate::discount::Discount;
 use crate::error::InputError;
@@ -98,8 +99,10 @@ pub struct PartnerTerms {
     pub buyback_price: f64,
     /// Probability a request is honoured.
     pub reliability: f64,
-    /// Years from request to delivery.
+    /// Years from request to delivery (the mean when drawn from a distribution).
     pub response_years: f64,
+    /// Each delivery's response time drawn from this (years); `None`: `response_years`.
+    pub response_delay: Option<DelaySampler>,
     /// Losses per unit-year at the partner.
     pub attrition_rate: f64,
     /// Fee per request (currency).
@@ -115,8 +118,10 @@ pub struct RemanufactureTerms {
     pub unit_cost: f64,
     /// ln(1 + escalation), per year.
     pub escalation_log: f64,
-    /// Years from order to arrival.
+    /// Years from order to arrival (the mean when drawn from a distribution).
     pub lead_time_years: f64,
+    /// Each run's lead time drawn from this (years); `None`: `lead_time_years`.
+    pub lead_time_delay: Option<DelaySampler>,
     /// Orders possible while t < this (years).
     pub available_until_years: f64,
     /// Smallest run (units).
@@ -282,6 +287,10 @@ impl Plan {
                     buyback_price: p.buyback_price,
                     reliability: p.reliability,
                     response_years: p.response_days / DAYS_PER_YEAR,
+                    response_delay: p
+                        .response_distribution
+                        .as_ref()
+                        .map(|d| DelaySampler::new(d, DAYS_PER_YEAR)),
                     attrition_rate: p.attrition_rate,
                     order_fee: p.order_fee,
                 })
@@ -291,6 +300,10 @@ impl Plan {
                 unit_cost: r.unit_cost,
                 escalation_log: elementary::ln_1p(r.cost_escalation),
                 lead_time_years: r.lead_time_years,
+                lead_time_delay: r
+                    .lead_time_distribution
+                    .as_ref()
+                    .map(|d| DelaySampler::new(d, 1.0)),
                 available_until_years: r.available_until_years,
                 min_batch: r.min_batch,
                 batch_cover_years: r.batch_cover_years,

@@ -62,15 +62,14 @@ impl<R: StepRecorder> Walk<'_, R> {
             need -= shipped;
             counts.honoured += 1;
             counts.units_shipped += shipped;
-            counts.response_years += terms.response_years;
+            // A drawn response time is one well-predicted test away (out of line).
+            let response = match &terms.response_delay {
+                None => terms.response_years,
+                Some(delay) => state.draw_response(delay, streams, path_index, j, t),
+            };
+            counts.response_years += response;
             state.redraw_departure(streams, path_index, j, terms.attrition_rate, t);
-            self.order(
-                t,
-                discount,
-                terms.response_years,
-                shipped,
-                Source::Partner(j),
-            );
+            self.order(t, discount, response, shipped, Source::Partner(j));
         }
         if need > 0 {
             self.remanufacture(t, discount);
@@ -102,7 +101,16 @@ impl<R: StepRecorder> Walk<'_, R> {
         }
         self.out.costs.remanufacture += run_cost * discount;
         self.out.units.remanufacture_runs += 1;
-        let lead = reman.lead_time_years;
+        let lead = match &reman.lead_time_delay {
+            None => reman.lead_time_years,
+            Some(delay) => {
+                let (streams, path_index) = (self.streams, self.path_index);
+                let rng = self
+                    .lead_rng
+                    .get_or_insert_with(|| streams.open(path_index, Stream::RemanufactureLead));
+                delay.delay_at(t, &mut self.last_lead_arrival, rng)
+            }
+        };
         self.order(t, discount, lead, quantity, Source::Remanufacture);
     }
 

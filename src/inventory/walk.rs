@@ -30,6 +30,11 @@ pub(super) struct Delivery {
 
 /// The state of one policy on one path while it is being simulated.
 pub(super) struct Walk<'a, R> {
+    /// The stream of re-manufacture lead times drawn from a distribution (opened at the first
+    /// run that needs one).
+    pub(super) lead_rng: Option<StreamRng>,
+    /// Arrival of the latest run with a drawn lead time (years; −∞ before the first).
+    pub(super) last_lead_arrival: f64,
     /// Where the time-series points go.
     pub(super) steps: R,
     /// The scenario's numbers.

@@ -9,6 +9,7 @@
 //! The retained levels of quantile rules are computed when the plan is built
 //! ([`crate::inventory::Plan::of`]): its errors are input errors at the policy's `retain` too.
 
+pub mod delay;
 pub mod keys;
 pub mod overrides;
 mod parse;
@@ -174,8 +175,12 @@ pub struct Remanufacture {
     pub unit_cost: f64,
     /// Annual growth of both costs (fraction per year).
     pub cost_escalation: f64,
-    /// Time from order to arrival (years).
+    /// Time from order to arrival (years); the mean when drawn from a distribution.
     pub lead_time_years: f64,
+    /// Each run's lead time drawn from this distribution (parameters in years; absent: every
+    /// run takes `lead_time_years`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead_time_distribution: Option<delay::RandomDelay>,
     /// Runs can be ordered while t < this (years).
     pub available_until_years: f64,
     /// Smallest run (units).
@@ -198,8 +203,12 @@ pub struct Partner {
     pub buyback_price: f64,
     /// Probability that a request is honoured (probability in [0, 1]).
     pub reliability: f64,
-    /// Time from request to delivery (days).
+    /// Time from request to delivery (days); the mean when drawn from a distribution.
     pub response_days: f64,
+    /// Each honoured request's response time drawn from this distribution (parameters in
+    /// days; absent: every delivery takes `response_days`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_distribution: Option<delay::RandomDelay>,
     /// Rate at which released units leave the partner's hands (per unit-year).
     pub attrition_rate: f64,
     /// Fee per request (currency).

@@ -473,7 +473,11 @@ retain = 60
         for (path, k) in all_keys() {
             if !matches!(
                 k.kind,
-                Kind::Number | Kind::Numbers | Kind::Integer | Kind::Retain
+                Kind::Number
+                    | Kind::Numbers
+                    | Kind::Integer
+                    | Kind::Retain
+                    | Kind::NumberOrDistribution
             ) {
                 continue;
             }

@@ -12,8 +12,14 @@ use pimsim::inventory::{PathOutcome, Plan, PolicySimulator};
 use crate::common::{outcomes, scenario};
 use crate::random_scenario::{HORIZON, Loop, Params, params, toml};
 
-/// Checks one path's outcome of scenario `p` (plan `plan`, `start` units at t = 0).
-fn check_path(o: &PathOutcome, start: u64, p: &Params, plan: &Plan) -> Result<(), TestCaseError> {
+/// Checks one path's outcome of scenario `p` (plan `plan`, `start` units at t = 0); also used
+/// by the random-delay property test (lead_times.rs).
+pub fn check_path(
+    o: &PathOutcome,
+    start: u64,
+    p: &Params,
+    plan: &Plan,
+) -> Result<(), TestCaseError> {
     let u = &o.units;
     // Units conserved: start + arrivals = served + disposed + lost in storage + left at T.
     let had = start + u.bought_back + u.remanufactured;

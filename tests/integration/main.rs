@@ -22,6 +22,8 @@ mod hostile_io;
 mod hostile_names;
 mod interrupt;
 mod invariants;
+mod lead_times;
+mod lead_times_input;
 mod loops;
 mod mechanics;
 mod optimize;

@@ -194,6 +194,14 @@ fn fixture(path: &str, literal: &str, rich: bool) -> (String, String) {
                 .set("[remanufacture]", name, &value);
         }
         "partner[]" => partners = true,
+        "remanufacture.lead_time_years" => {
+            d.set("[remanufacture]", "unit_cost", "300").set(
+                "[remanufacture]",
+                "lead_time_years",
+                &delay_table(table, key, name, literal),
+            );
+        }
+        "partner[].response_days" => partners = true,
         "policy[]" | "policy[].retain" | "policy[].replenishment" => {
             policy = vec![("name", "\"first\""), ("kind", "\"scrap\"")];
         }
@@ -211,6 +219,10 @@ fn fixture(path: &str, literal: &str, rich: bool) -> (String, String) {
             ("reliability", "0.9"),
         ];
         let mut second_share = "0.4".to_string();
+        let response = delay_table(table, key, name, literal);
+        if table == "partner[].response_days" {
+            first.push(("response_days", &response));
+        }
         if table == "partner[]" {
             match first.iter_mut().find(|(k, _)| *k == name) {
                 Some(line) => line.1 = literal,
@@ -270,6 +282,38 @@ fn fixture(path: &str, literal: &str, rich: bool) -> (String, String) {
         expected
     };
     (d.render(), expected)
+}
+
+/// A delay written as a table of the distribution `key` belongs to (in delay table `table`),
+/// its parameters valid, `name` written as `literal` (as the first of two values for arrays).
+fn delay_table(table: &str, key: &Key, name: &str, literal: &str) -> String {
+    let distribution = key.applies_to.first().copied().unwrap_or("gamma");
+    let longest = keys::find(&format!("{table}.hi"))
+        .and_then(|k| k.bound().upper())
+        .map_or(1.0, |(hi, _)| hi);
+    let mut fields: Vec<(&str, String)> = match distribution {
+        "fixed" => vec![("value", "0.5".into())],
+        "uniform" => vec![("lo", "0".into()), ("hi", float(longest))],
+        "empirical" => vec![
+            ("values", "[0.5, 1.0]".into()),
+            ("weights", "[1, 3]".into()),
+        ],
+        _ => vec![("mean", "0.5".into()), ("cv", "0.5".into())],
+    };
+    let written = if key.kind == Kind::Numbers {
+        format!("[{literal}, 1.0]")
+    } else {
+        literal.to_string()
+    };
+    match fields.iter_mut().find(|(k, _)| *k == name) {
+        Some(field) => field.1 = written,
+        None => fields.push((name, written)),
+    }
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    format!(
+        "{{ distribution = \"{distribution}\", {} }}",
+        body.join(", ")
+    )
 }
 
 /// Every numeric key of the table with its dotted path (sweep keys apart: see

@@ -8,6 +8,7 @@ use crate::demand::{Intensity, OrderSize};
 use crate::engine::{RetainedLevel, RunSummary};
 use crate::output::{money, whole_number};
 use crate::retention::RetainRule;
+use crate::scenario::delay::{DelayDistribution, RandomDelay};
 use crate::scenario::{Policy, PolicyKind, Scenario, UnmetDemand};
 
 /// The demand model in words.
@@ -300,7 +301,7 @@ fn supply_rows(h: &mut String, s: &Scenario, cur: &str) {
         "Re-manufacture",
         &match &s.remanufacture {
             Some(r) => format!(
-                "{} {cur} per run + {} {cur} per unit{}, {} years lead time, \
+                "{} {cur} per run + {} {cur} per unit{}, {}, \
                  possible until year {}, at least {} units per run{}",
                 money(r.setup_cost),
                 money(r.unit_cost),
@@ -309,7 +310,10 @@ fn supply_rows(h: &mut String, s: &Scenario, cur: &str) {
                 } else {
                     String::new()
                 },
-                short(r.lead_time_years, 2),
+                match &r.lead_time_distribution {
+                    None => format!("{} years lead time", short(r.lead_time_years, 2)),
+                    Some(d) => format!("lead time {}", delay_in_words(d, "years", 2, "run")),
+                },
                 short(r.available_until_years, 2),
                 r.min_batch,
                 r.batch_cover_years
@@ -335,14 +339,57 @@ fn supply_rows(h: &mut String, s: &Scenario, cur: &str) {
                     String::new()
                 },
                 share(p.reliability),
-                if p.response_days > 0.0 {
-                    format!("in {} days", short(p.response_days, 1))
-                } else {
-                    "at once".to_string()
+                match &p.response_distribution {
+                    Some(d) => format!(
+                        "with a response time {}",
+                        delay_in_words(d, "days", 1, "request")
+                    ),
+                    None if p.response_days > 0.0 => {
+                        format!("in {} days", short(p.response_days, 1))
+                    }
+                    None => "at once".to_string(),
                 },
                 share(p.attrition_rate)
             ),
         );
+    }
+}
+
+/// A delay drawn from a distribution, in words: "gamma with mean 0.5 years and CV 0.4, each
+/// run its own draw …" (`unit` of the parameters, `decimals` of the figures, `order` what
+/// draws a delay).
+fn delay_in_words(d: &RandomDelay, unit: &str, decimals: usize, order: &str) -> String {
+    let what = match &d.distribution {
+        DelayDistribution::Gamma { mean, cv } | DelayDistribution::Lognormal { mean, cv } => {
+            format!(
+                "{} with mean {} {unit} and CV {}",
+                d.distribution.name(),
+                short(*mean, decimals),
+                short(*cv, 2)
+            )
+        }
+        DelayDistribution::Uniform { lo, hi } => {
+            format!(
+                "uniform from {} to {} {unit}",
+                short(*lo, decimals),
+                short(*hi, decimals)
+            )
+        }
+        DelayDistribution::Empirical { values, weights } => format!(
+            "drawn from {} recorded values{} (mean {} {unit})",
+            whole_number(values.len() as u64),
+            if weights.is_some() {
+                " with weights"
+            } else {
+                ""
+            },
+            short(d.distribution.mean(), decimals)
+        ),
+    };
+    if d.crossing {
+        format!("{what}, each {order} its own draw (a later {order} may arrive first)")
+    } else {
+        format!("{what}, each {order} its own draw but arriving no earlier than the previous one")
     }
 }
 

@@ -132,6 +132,9 @@ pub enum Kind {
     Retain,
     /// A list of values (a `[sweep]` parameter).
     Values,
+    /// A delay: a number (fixed, within the key's limits) or a table naming a distribution
+    /// (its keys are in the [`TableSpec`] of that path).
+    NumberOrDistribution,
 }
 
 impl Kind {
@@ -148,6 +151,7 @@ impl Kind {
             Kind::Tables => "array of tables",
             Kind::Retain => "whole number, inline table or \"optimal\"",
             Kind::Values => "list of values",
+            Kind::NumberOrDistribution => "number, or a table naming a distribution",
         }
     }
 }
@@ -390,7 +394,9 @@ pub static TABLES: &[&TableSpec] = &[
     &general::HOLDING,
     &supply::REPLENISHMENT,
     &supply::REMANUFACTURE,
+    &supply::LEAD_TIME,
     &supply::PARTNER,
+    &supply::RESPONSE,
     &policy::POLICY,
     &policy::RETAIN,
     &policy::POLICY_REPLENISHMENT,

@@ -33,7 +33,12 @@ fn heading(table: &TableSpec) -> String {
     match table.path {
         "" => "The tables of a scenario file".to_string(),
         p if p.ends_with("[]") => format!("`[[{}]]`", p.trim_end_matches("[]")),
-        p if p.starts_with("policy[].") => format!("`{p} = {{ … }}`"),
+        p if p.starts_with("policy[].")
+            || p.contains(".lead_time_")
+            || p.contains(".response_") =>
+        {
+            format!("`{p} = {{ … }}`")
+        }
         p => format!("`[{p}]`"),
     }
 }
@@ -86,6 +91,7 @@ fn allowed(key: &Key) -> String {
         )),
         Limits::Number(b) => parts.push(match key.kind {
             Kind::Numbers => format!("each {}", b.interval()),
+            Kind::NumberOrDistribution => format!("a number {}, or a table", b.interval()),
             _ => b.interval(),
         }),
         Limits::Integer(min, i64::MAX) => parts.push(format!("≥ {min}")),

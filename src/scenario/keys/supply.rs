@@ -89,13 +89,14 @@ pub mod remanufacture {
         "the costs may grow at most 10^30-fold by the last time a run can be ordered",
     )
     .label("Re-manufacture cost escalation (per year)");
-    /// `remanufacture.lead_time_years`.
-    pub const LEAD_TIME_YEARS: Key = Key::number(
+    /// `remanufacture.lead_time_years`: a number (fixed) or a distribution's table.
+    pub const LEAD_TIME_YEARS: Key = Key::new(
         "lead_time_years",
-        Bound::NonNegative,
+        Kind::NumberOrDistribution,
+        Limits::Number(Bound::NonNegative),
         "years from order to arrival",
         "required",
-        "Years from ordering a run to its arrival.",
+        "Years from ordering a run to its arrival: a number (fixed), or a table `{ distribution = \"gamma\", mean = 0.5, cv = 0.4 }` drawing each run's own lead time (see `remanufacture.lead_time_years` below).",
     )
     .label("Re-manufacture lead time (years)");
     /// `remanufacture.available_until_years`.
@@ -194,14 +195,15 @@ pub mod partner {
         "1",
         "Probability that a buy-back request is honoured; the rest of a request passes to the next source.",
     )
-        .label("Buy-back reliability (share of requests honoured)");
-    /// `partner[].response_days`.
-    pub const RESPONSE_DAYS: Key = Key::number(
+    .label("Buy-back reliability (share of requests honoured)");
+    /// `partner[].response_days`: a number (fixed) or a distribution's table.
+    pub const RESPONSE_DAYS: Key = Key::new(
         "response_days",
-        Bound::Closed(0.0, 365_250.0),
+        Kind::NumberOrDistribution,
+        Limits::Number(Bound::Closed(0.0, MAX_DELAY_DAYS)),
         "days from request to delivery, at most 1000 years",
         "0",
-        "Days from request to delivery.",
+        "Days from request to delivery: a number (fixed), or a table `{ distribution = \"empirical\", values = [12, 15, 40] }` drawing each delivery's own response time (see `partner[].response_days` below).",
     )
     .label("Buy-back response time (days)");
     /// `partner[].attrition_rate`.
@@ -238,4 +240,147 @@ pub static PARTNER: TableSpec = TableSpec {
         partner::ATTRITION_RATE,
         partner::ORDER_FEE,
     ],
+};
+
+// Issue 18 (supply-leadtimes): re-manufacture lead times and partner response times drawn
+// from a distribution. Kept in one block so that the merge with the other issue-18 keys stays
+// mechanical.
+
+/// The distributions of a random delay (`distribution` in `remanufacture.lead_time_years` and
+/// `partner[].response_days` written as tables).
+pub const DELAY_DISTRIBUTIONS: &[&str] = &["fixed", "gamma", "lognormal", "uniform", "empirical"];
+/// Longest delay a distribution may give or a table may hold, in years (the partner's fixed
+/// response time has the same limit in days).
+pub const MAX_DELAY_YEARS: f64 = 1000.0;
+/// [`MAX_DELAY_YEARS`] in days.
+pub const MAX_DELAY_DAYS: f64 = 365_250.0;
+/// Most values of an empirical delay table (an ERP export of past lead times is read into
+/// memory once per run and searched per order; a hundred thousand is ample).
+pub const MAX_DELAY_VALUES: usize = 100_000;
+/// Smallest coefficient of variation of a gamma or lognormal delay (below it the delay is
+/// fixed to every practical digit: write a number).
+pub const MIN_DELAY_CV: f64 = 1e-3;
+/// Largest coefficient of variation of a gamma or lognormal delay.
+pub const MAX_DELAY_CV: f64 = 10.0;
+/// Largest weight of an empirical delay's value (the sum of 10⁵ of them stays finite and
+/// exact enough).
+pub const MAX_DELAY_WEIGHT: f64 = 1e12;
+
+/// The keys of a delay's table, with `unit` ("years" or "days") in their units, `longest`
+/// their upper limit in that unit and `labels` the short names of its numbers (value, mean,
+/// cv, lo, hi, values, weights) for charts and tables.
+const fn delay_keys(unit: &'static str, longest: f64, labels: [&'static str; 7]) -> [Key; 9] {
+    let limit = Bound::Closed(0.0, longest);
+    [
+        Key::new(
+            "distribution",
+            Kind::Choice(DELAY_DISTRIBUTIONS),
+            Limits::None,
+            "",
+            "required",
+            "fixed: always `value`; gamma and lognormal with the mean and coefficient of variation; uniform on [lo, hi]; empirical: one of the recorded `values`, with probability proportional to `weights` (equal without them).",
+        )
+        .rule("only the parameters of the chosen distribution may be given"),
+        Key::number("value", limit, unit, "required", "The fixed delay.")
+            .applies_to(&["fixed"])
+            .label(labels[0]),
+        Key::number(
+            "mean",
+            limit,
+            unit,
+            "required",
+            "Mean delay.",
+        )
+        .applies_to(&["gamma", "lognormal"])
+        .label(labels[1]),
+        Key::number(
+            "cv",
+            Bound::Closed(MIN_DELAY_CV, MAX_DELAY_CV),
+            "standard deviation / mean",
+            "required",
+            "Coefficient of variation of the delay (gamma shape 1/cv²).",
+        )
+        .applies_to(&["gamma", "lognormal"])
+        .label(labels[2]),
+        Key::number("lo", limit, unit, "required", "Shortest delay.")
+            .applies_to(&["uniform"])
+            .label(labels[3]),
+        Key::number("hi", limit, unit, "required", "Longest delay.")
+            .applies_to(&["uniform"])
+            .rule("≥ lo")
+            .label(labels[4]),
+        Key::new(
+            "values",
+            Kind::Numbers,
+            Limits::Number(limit),
+            unit,
+            "required",
+            "Recorded delays (e.g. past lead times exported from an ERP system).",
+        )
+        .applies_to(&["empirical"])
+        .rule("1 to 100000 values")
+        .label(labels[5]),
+        Key::new(
+            "weights",
+            Kind::Numbers,
+            Limits::Number(Bound::Closed(0.0, MAX_DELAY_WEIGHT)),
+            "relative weight",
+            "equal weights",
+            "Relative frequency of each value (e.g. how many orders took that long).",
+        )
+        .applies_to(&["empirical"])
+        .rule("one per value; not all 0")
+        .label(labels[6]),
+        Key::new(
+            "crossing",
+            Kind::Boolean,
+            Limits::None,
+            "",
+            "true",
+            "true: each order draws its own delay, so a later order may arrive first; false: a delivery arrives no earlier than the previous one from the same source.",
+        ),
+    ]
+}
+
+/// The keys of `remanufacture.lead_time_years` as a table.
+pub static LEAD_TIME_KEYS: [Key; 9] = delay_keys(
+    "years",
+    MAX_DELAY_YEARS,
+    [
+        "Re-manufacture lead time (years)",
+        "Mean re-manufacture lead time (years)",
+        "Re-manufacture lead-time coefficient of variation",
+        "Shortest re-manufacture lead time (years)",
+        "Longest re-manufacture lead time (years)",
+        "Recorded re-manufacture lead times (years)",
+        "Weights of the recorded lead times",
+    ],
+);
+/// The keys of `partner[].response_days` as a table.
+pub static RESPONSE_KEYS: [Key; 9] = delay_keys(
+    "days",
+    MAX_DELAY_DAYS,
+    [
+        "Buy-back response time (days)",
+        "Mean buy-back response time (days)",
+        "Buy-back response-time coefficient of variation",
+        "Shortest buy-back response time (days)",
+        "Longest buy-back response time (days)",
+        "Recorded buy-back response times (days)",
+        "Weights of the recorded response times",
+    ],
+);
+
+/// `remanufacture.lead_time_years = { … }`.
+pub static LEAD_TIME: TableSpec = TableSpec {
+    path: "remanufacture.lead_time_years",
+    about: "Re-manufacture lead times drawn from a distribution, each run its own draw (written as an inline table or as the table `[remanufacture.lead_time_years]`); parameters in years.",
+    keys: &LEAD_TIME_KEYS,
+};
+
+/// `partner[].response_days = { … }`.
+pub static RESPONSE: TableSpec = TableSpec {
+    path: "partner[].response_days",
+    about: "A partner's response times drawn from a distribution, each honoured request its own draw (an inline table, or `[partner.response_days]` after its `[[partner]]`); parameters in days.",
+    keys: &RESPONSE_KEYS,
 };

@@ -5,6 +5,7 @@
 
 mod checks;
 mod costs;
+mod delay;
 mod demand;
 mod policies;
 mod supply;

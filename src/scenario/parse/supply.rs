@@ -4,10 +4,11 @@
 use crate::elementary;
 use std::collections::HashSet;
 
+use super::delay::read_delay;
 use crate::error::Severity;
 use crate::scenario::keys::supply::{
-    MAX_ESCALATION_FACTOR, PARTNER, REMANUFACTURE, REPLENISHMENT, partner, remanufacture,
-    replenishment,
+    LEAD_TIME, MAX_ESCALATION_FACTOR, PARTNER, REMANUFACTURE, REPLENISHMENT, RESPONSE, partner,
+    remanufacture, replenishment,
 };
 use crate::scenario::reader::{Table, type_name};
 use crate::scenario::{Partner, Remanufacture, Replenishment};
@@ -62,7 +63,7 @@ pub(super) fn read_remanufacture(
     let setup = t.number_of(&remanufacture::SETUP_COST).unwrap_or(0.0);
     let unit = t.required_number_of(&remanufacture::UNIT_COST);
     let escalation = t.number_of(&remanufacture::COST_ESCALATION).unwrap_or(0.0);
-    let lead = t.required_number_of(&remanufacture::LEAD_TIME_YEARS);
+    let lead = read_delay(&t, &remanufacture::LEAD_TIME_YEARS, &LEAD_TIME, None);
     let until = t.number_of(&remanufacture::AVAILABLE_UNTIL_YEARS);
     let min_batch = t.integer_of(&remanufacture::MIN_BATCH).unwrap_or(1);
     let cover = t.number_of(&remanufacture::BATCH_COVER_YEARS);
@@ -85,11 +86,13 @@ pub(super) fn read_remanufacture(
     if !enabled {
         return Some(None);
     }
+    let (lead_time_years, lead_time_distribution) = lead?;
     Some(Some(Remanufacture {
         setup_cost: setup,
         unit_cost: unit?,
         cost_escalation: escalation,
-        lead_time_years: lead?,
+        lead_time_years,
+        lead_time_distribution,
         available_until_years: until.or(horizon).unwrap_or(f64::INFINITY),
         min_batch: min_batch as u64,
         batch_cover_years: cover,
@@ -165,20 +168,23 @@ fn read_partner(t: &Table<'_, '_>, names: &mut HashSet<String>) -> Option<Partne
     let release = t.required_number_of(&partner::RELEASE_PRICE);
     let buyback = t.required_number_of(&partner::BUYBACK_PRICE);
     let reliability = t.number_of(&partner::RELIABILITY).unwrap_or(1.0);
-    let response = t.number_of(&partner::RESPONSE_DAYS).unwrap_or(0.0);
+    let response = read_delay(t, &partner::RESPONSE_DAYS, &RESPONSE, Some(0.0));
     let attrition = t.number_of(&partner::ATTRITION_RATE).unwrap_or(0.0);
     let fee = t.number_of(&partner::ORDER_FEE).unwrap_or(0.0);
-    match (name, release, buyback) {
-        (Some(name), Some(release_price), Some(buyback_price)) if ok => Some(Partner {
-            name,
-            share: share.unwrap_or(f64::NAN),
-            release_price,
-            buyback_price,
-            reliability,
-            response_days: response,
-            attrition_rate: attrition,
-            order_fee: fee,
-        }),
+    match (name, release, buyback, response) {
+        (Some(name), Some(release_price), Some(buyback_price), Some(response)) if ok => {
+            Some(Partner {
+                name,
+                share: share.unwrap_or(f64::NAN),
+                release_price,
+                buyback_price,
+                reliability,
+                response_days: response.0,
+                response_distribution: response.1,
+                attrition_rate: attrition,
+                order_fee: fee,
+            })
+        }
         _ => None,
     }
 }
