@@ -32,6 +32,10 @@ pub enum Stream {
     Shrinkage,
     /// Partner `j`'s reliability and attrition draws.
     Partner(u32),
+    /// Repairable returns: whether a served unit comes back as a core, and its return delay.
+    Returns,
+    /// Repair: whether a returned core is washed out (cannot be repaired).
+    Repair,
 }
 
 impl Stream {
@@ -42,12 +46,20 @@ impl Stream {
             Stream::PathRisk => 2,
             Stream::Shrinkage => 3,
             Stream::Partner(j) => 4 + u128::from(j),
+            Stream::Returns => 1 << 42,
+            Stream::Repair => (1 << 42) + 1,
         }
     }
 }
 
 /// Words of ChaCha output reserved for each stream of a path.
 const STREAM_WORDS: u128 = 1 << 54;
+
+/// Stream ids below this share the seed's ChaCha key, at offsets `id · 2⁵⁴` words: ChaCha8's
+/// word position has 68 bits, so it holds 2¹⁴ such streams. Higher ids (the reserved blocks
+/// from 2⁴⁰ up) would wrap onto the low ones (2⁴² · 2⁵⁴ ≡ 0, the demand stream); they get a
+/// key of their own instead ([`StreamFactory::key_of`]).
+const IDS_PER_KEY: u128 = 1 << 14;
 
 /// Opens streams for one seed.
 #[derive(Debug, Clone)]
@@ -65,12 +77,30 @@ impl StreamFactory {
 
     /// The stream `stream` of path `path`, positioned at its start.
     pub fn open(&self, path: u64, stream: Stream) -> StreamRng {
-        let mut keystream = ChaCha8Rng::from_seed(self.key);
+        let id = stream.id();
+        let mut keystream = ChaCha8Rng::from_seed(self.key_of(id / IDS_PER_KEY));
         keystream.set_stream(path);
-        keystream.set_word_pos(stream.id() * STREAM_WORDS);
+        keystream.set_word_pos((id % IDS_PER_KEY) * STREAM_WORDS);
         let mut state = [0u8; 32];
         keystream.fill_bytes(&mut state);
         Xoshiro256PlusPlus::from_seed(state)
+    }
+}
+
+impl StreamFactory {
+    /// The ChaCha key of stream ids `block · 2¹⁴ ..`: the seed's own for block 0 (every
+    /// stream before the reserved blocks, unchanged), else SHA-256 of a label, the seed's key
+    /// and the block number: a key unrelated to the seed's for every block.
+    fn key_of(&self, block: u128) -> [u8; 32] {
+        if block == 0 {
+            return self.key;
+        }
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        hash.update(b"pimsim stream key block");
+        hash.update(self.key);
+        hash.update(block.to_le_bytes());
+        hash.finalize().into()
     }
 }
 
@@ -109,6 +139,31 @@ mod tests {
         let mut again = StreamFactory::new(1).open(3, Stream::DemandArrivals);
         assert_eq!(first, again.next_u64());
         assert_eq!(first, PINNED_FIRST_WORD);
+    }
+
+    /// The reserved high ids (2⁴² and up) would wrap onto the low streams in ChaCha's 68-bit
+    /// word position; they must not.
+    #[test]
+    fn reserved_streams_do_not_wrap_onto_low_ones() {
+        let f = StreamFactory::new(9);
+        let low: Vec<u64> = [
+            Stream::DemandArrivals,
+            Stream::OrderSizes,
+            Stream::PathRisk,
+            Stream::Shrinkage,
+            Stream::Partner(0),
+        ]
+        .iter()
+        .map(|&s| f.open(2, s).next_u64())
+        .collect();
+        let returns = f.open(2, Stream::Returns).next_u64();
+        let repair = f.open(2, Stream::Repair).next_u64();
+        assert!(!low.contains(&returns) && !low.contains(&repair));
+        assert_ne!(returns, repair);
+        assert_eq!(
+            returns,
+            StreamFactory::new(9).open(2, Stream::Returns).next_u64()
+        );
     }
 
     const PINNED_FIRST_WORD: u64 = 2_725_791_950_102_620_520;

@@ -13,6 +13,7 @@ pub mod demand;
 pub mod general;
 pub mod policy;
 mod render;
+pub mod repair;
 pub mod supply;
 
 pub use render::reference_markdown;
@@ -380,6 +381,7 @@ pub static TABLES: &[&TableSpec] = &[
     &general::HOLDING,
     &supply::REPLENISHMENT,
     &supply::REMANUFACTURE,
+    &repair::REPAIR,
     &supply::PARTNER,
     &policy::POLICY,
     &policy::RETAIN,

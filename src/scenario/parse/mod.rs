@@ -7,6 +7,7 @@ mod checks;
 mod costs;
 mod demand;
 mod policies;
+mod repair;
 mod supply;
 
 use std::path::Path;
@@ -83,6 +84,7 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
         }),
     };
     let remanufacture = supply::read_remanufacture(root, horizon);
+    let repair = repair::read_repair(root, horizon);
     let partners = supply::read_partners(root);
     // Partners as written, valid or not: a policy's need of partners is judged on those.
     let partner_count = root.array("partner").len();
@@ -101,6 +103,7 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
         costs: costs?,
         replenishment: replenishment?,
         remanufacture: remanufacture?,
+        repair: repair?,
         partners: partners?,
         policies: policies?,
     };
