@@ -357,3 +357,190 @@ proptest! {
         }
     }
 }
+
+/// A small valid scenario with `[repair]` for the command-line tests; `{repair}` is the
+/// body of the table (from line 21 on).
+const CLI_BASE: &str = r#"[scenario]
+horizon_years = 6
+[simulation]
+paths = 200
+seed = 3
+[part]
+unit_cost = 100
+on_hand = 12
+[demand]
+model = "constant"
+rate = 5
+[costs]
+holding_rate = 0.2
+shortage_penalty = 300
+[replenishment]
+reorder_point = 2
+order_up_to = 6
+[[policy]]
+name = "hold"
+kind = "hold"
+[repair]
+{repair}
+"#;
+
+/// The line of `CLI_BASE` where the `[repair]` body starts.
+const REPAIR_BODY_LINE: usize = 22;
+
+const GOOD_REPAIR: &str = "return_rate = 0.6\nreturn_delay_years = 0.5\nwash_rate = 0.1\n\
+                           unit_cost = 40\nlead_time_years = 0.25\ncapacity = 2";
+
+/// Runs `pimsim run` on `text` (written as `name` in `dir`) and returns (exit code, stdout,
+/// stderr).
+fn run_cli(dir: &std::path::Path, name: &str, text: &str, args: &[&str]) -> (i32, String, String) {
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    let out = crate::common::pimsim()
+        .arg("run")
+        .arg(&file)
+        .args(args)
+        .args(["--no-report", "--out"])
+        .arg(dir.join(format!("{name}.out")))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bad_repair_tables_name_the_file_line_key_and_what_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    // (replace this line of GOOD_REPAIR, by this, key, line offset in the body, fragment)
+    let cases: &[(&str, &str, &str, usize, &str)] = &[
+        (
+            "return_rate = 0.6",
+            "return_rate = 1.5",
+            "repair.return_rate",
+            0,
+            "must be a number in [0, 1] (share of units served)",
+        ),
+        (
+            "capacity = 2",
+            "capacity = 0",
+            "repair.capacity",
+            5,
+            "units in repair at once",
+        ),
+        (
+            "wash_rate = 0.1",
+            "return_delay = \"gamma\"",
+            "repair.return_delay",
+            2,
+            "allowed: \"exponential\", \"fixed\"",
+        ),
+        (
+            "wash_rate = 0.1",
+            "wash_rat = 0.1",
+            "repair.wash_rat",
+            2,
+            "did you mean `wash_rate`",
+        ),
+        (
+            "lead_time_years = 0.25",
+            "lead_time_years = -1",
+            "repair.lead_time_years",
+            4,
+            "must be a number in [0, 1000]",
+        ),
+        (
+            "unit_cost = 40",
+            "enabled = false\nunit_cost = \"forty\"",
+            "repair.unit_cost",
+            4,
+            "",
+        ),
+    ];
+    for (i, (find, replace, key, offset, fragment)) in cases.iter().enumerate() {
+        assert!(GOOD_REPAIR.contains(find), "{find}");
+        let body = GOOD_REPAIR.replace(find, replace);
+        let text = CLI_BASE.replace("{repair}", &body);
+        let name = format!("bad{i}.toml");
+        let (code, _, err) = run_cli(dir.path(), &name, &text, &["--quiet"]);
+        assert_eq!(code, 2, "case {i} ({replace}): {err}");
+        let line = REPAIR_BODY_LINE + offset;
+        assert!(
+            err.contains(&format!("{name}:{line}:")) && err.contains(&format!("`{key}`")),
+            "case {i}: expected {name}:{line} and `{key}` in:\n{err}"
+        );
+        assert!(
+            err.contains(fragment),
+            "case {i}: expected {fragment:?} in:\n{err}"
+        );
+    }
+    // A missing required key is reported at the table's header.
+    let body = GOOD_REPAIR.replace("unit_cost = 40\n", "");
+    let (code, _, err) = run_cli(
+        dir.path(),
+        "missing.toml",
+        &CLI_BASE.replace("{repair}", &body),
+        &["--quiet"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("missing.toml:{}:", REPAIR_BODY_LINE - 1))
+            && err.contains("`repair.unit_cost`: missing required key"),
+        "{err}"
+    );
+}
+
+#[test]
+fn repair_reaches_policies_csv_and_summary_json_and_sweeps_by_dotted_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = CLI_BASE.replace("{repair}", GOOD_REPAIR);
+    let (code, _, err) = run_cli(dir.path(), "good.toml", &text, &["--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let out = dir.path().join("good.toml.out");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let policy = &summary["policies"][0];
+    let repaired = policy["units"]["repaired"].as_f64().unwrap();
+    assert!(repaired > 0.0 && policy["units"]["returned"].as_f64().unwrap() > repaired);
+    assert!(policy["cost_breakdown"]["repair"].as_f64().unwrap() > 0.0);
+    assert_eq!(summary["scenario"]["repair"]["capacity"], 2);
+    let mut csv = csv::Reader::from_path(out.join("policies.csv")).unwrap();
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    for column in [
+        "cost_repair",
+        "units_returned",
+        "units_washed",
+        "units_repaired",
+        "units_in_repair_at_horizon",
+        "units_cores_waiting_at_horizon",
+    ] {
+        assert!(header.iter().any(|h| h == column), "{column} in {header:?}");
+    }
+    // A sweep of the return rate by dotted name: no returns, no repairs.
+    let sweep = text + "[sweep]\n\"repair.return_rate\" = [0.0, 0.9]\n";
+    let file = dir.path().join("sweep.toml");
+    std::fs::write(&file, sweep).unwrap();
+    let sweep_out = dir.path().join("sweep.out");
+    let status = crate::common::pimsim()
+        .arg("sweep")
+        .arg(&file)
+        .args(["--quiet", "--no-report", "--out"])
+        .arg(&sweep_out)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let mut csv = csv::Reader::from_path(sweep_out.join("sweep.csv")).unwrap();
+    let header = csv.headers().unwrap().clone();
+    let col = header.iter().position(|h| h == "units_repaired").unwrap();
+    let rows: Vec<f64> = csv
+        .records()
+        .map(|r| r.unwrap()[col].parse().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0] == 0.0 && rows[1] > 0.0, "{rows:?}");
+}
