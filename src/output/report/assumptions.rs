@@ -147,8 +147,10 @@ fn repair_rows(h: &mut String, s: &Scenario, cur: &str) {
             share(r.return_rate),
             short(r.return_delay_years, 2),
             share(r.wash_rate),
-            if r.wash_cost != 0.0 {
-                format!(", {} {cur} each", money(r.wash_cost))
+            if r.wash_cost < 0.0 {
+                format!(", a scrap credit of {} {cur} each", money(-r.wash_cost))
+            } else if r.wash_cost > 0.0 {
+                format!(", {} {cur} each to scrap", money(r.wash_cost))
             } else {
                 String::new()
             }
