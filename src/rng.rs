@@ -37,6 +37,11 @@ pub enum Stream {
     RemanufactureLead,
     /// Partner `j`'s response times drawn from a distribution.
     PartnerResponse(u32),
+    // Issue 18 (supply-repair): repairable returns.
+    /// Repairable returns: whether a served unit comes back as a core, and its return delay.
+    Returns,
+    /// Repair: whether a returned core is washed out (cannot be repaired).
+    Repair,
 }
 
 impl Stream {
@@ -49,6 +54,8 @@ impl Stream {
             Stream::Partner(j) => 4 + u128::from(j),
             Stream::RemanufactureLead => 1 << 40,
             Stream::PartnerResponse(j) => (1 << 41) + u128::from(j),
+            Stream::Returns => 1 << 42,
+            Stream::Repair => (1 << 42) + 1,
         }
     }
 
@@ -155,6 +162,8 @@ mod tests {
                 Stream::PathRisk,
                 Stream::Shrinkage,
                 Stream::RemanufactureLead,
+                Stream::Returns,
+                Stream::Repair,
             ];
             // Partner ids wrap from 2¹⁴ − 4 on (an old limit, far beyond real partner counts).
             streams.extend([0u32, 1, 2, 100, 16_000].map(Stream::Partner));

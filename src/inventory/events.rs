@@ -15,7 +15,10 @@ impl<R: StepRecorder> Walk<'_, R> {
         // by the full choice of the first event below (which would come to the same).
         if self.shrink_rng.is_none() {
             let other = earlier(
-                self.pending.first().map_or(f64::INFINITY, |d| d.at.time),
+                earlier(
+                    self.pending.first().map_or(f64::INFINITY, |d| d.at.time),
+                    self.repair.next,
+                ),
                 self.next_disposition_at,
             );
             let step = self.next_step_at;
@@ -24,7 +27,10 @@ impl<R: StepRecorder> Walk<'_, R> {
             }
         }
         loop {
-            let delivery = self.pending.first().map_or(f64::INFINITY, |d| d.at.time);
+            // Repair events (core arrivals and repair ends; ∞ without repair) count as
+            // deliveries for the choice of the next event, and come after them in a tie.
+            let supply = self.pending.first().map_or(f64::INFINITY, |d| d.at.time);
+            let delivery = earlier(supply, self.repair.next);
             let loss = if self.shrink_rng.is_some() && self.on_hand > 0 {
                 self.now
                     + self.shrink_budget.max(0.0)
@@ -40,10 +46,12 @@ impl<R: StepRecorder> Walk<'_, R> {
                 return;
             }
             // Ties: deliveries, then losses, then dispositions, then recording.
-            if delivery == first {
+            if supply == first {
                 let d = self.pending.remove(0);
                 self.integrate_to(d.at.time, d.at.discounted_time);
-                self.receive(d.units, d.source, d.at.discount);
+                self.receive(d.units, d.source, d.at.time, d.at.discount);
+            } else if delivery == first {
+                self.repair_event();
             } else if loss == first {
                 let at = Instant::new(loss, &self.plan.discount);
                 self.integrate_to(at.time, at.discounted_time);
@@ -129,9 +137,9 @@ impl<R: StepRecorder> Walk<'_, R> {
         self.steps.record(self.out, k, on_hand, cost, supply);
     }
 
-    /// A delivery of `units` from `source` arrives (with discount factor `discount`): stock
-    /// up, pay a buy-back, serve waiting backorders.
-    pub(super) fn receive(&mut self, units: u64, source: Source, discount: f64) {
+    /// A delivery of `units` from `source` arrives at `t` (with discount factor `discount`):
+    /// stock up, pay a buy-back, serve waiting backorders.
+    pub(super) fn receive(&mut self, units: u64, source: Source, t: f64, discount: f64) {
         self.on_hand += units;
         self.on_order -= units;
         match source {
@@ -142,6 +150,12 @@ impl<R: StepRecorder> Walk<'_, R> {
             }
             Source::Remanufacture => self.out.units.remanufactured += units,
         }
+        self.fill_backorders(t, discount);
+    }
+
+    /// Serves waiting backorders from stock at `t` (discount factor `discount`).
+    #[inline]
+    pub(super) fn fill_backorders(&mut self, t: f64, discount: f64) {
         let filled = self.backorders.min(self.on_hand);
         if filled > 0 {
             self.backorders -= filled;
@@ -149,6 +163,9 @@ impl<R: StepRecorder> Walk<'_, R> {
             self.out.units.backorders_filled += filled;
             if let Some(price) = self.plan.sale_price {
                 self.out.revenue += price * count_f64(filled) * discount;
+            }
+            if self.plan.repair.is_some() {
+                self.send_out(t, filled);
             }
         }
     }
@@ -219,5 +236,7 @@ impl<R: StepRecorder> Walk<'_, R> {
         units.on_hand_at_horizon = on_hand_at_horizon;
         units.open_backorders_at_horizon = self.backorders;
         units.on_order_at_horizon = self.on_order;
+        units.in_repair_at_horizon = self.repair.in_repair;
+        units.cores_waiting_at_horizon = self.repair.waiting;
     }
 }

@@ -24,8 +24,8 @@ macro_rules! named_record {
             $( $(#[$field_meta:meta])* $field:ident, )+
         }
     ) => {
-        $(#[$meta])*
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+        $(#[$meta])*
         pub struct $name<$t = $default> {
             $( $(#[$field_meta])* pub $field: $t, )+
         }
@@ -70,9 +70,33 @@ macro_rules! named_record {
     };
 }
 
+/// Whether `value` is its type's default (zero): the lines and counts of optional features
+/// (`repair`, …) are left out of `summary.json` and the shards' records when zero, so that
+/// the outputs of scenarios without the feature stay what they were, byte for byte.
+pub fn is_zero<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+/// The cost lines and unit counts that only scenarios with `[repair]` have: the CSV files
+/// of other scenarios leave their columns out (the JSON leaves them out when zero).
+pub const REPAIR_ONLY: [&str; 6] = [
+    "repair",
+    "returned",
+    "washed",
+    "repaired",
+    "in_repair_at_horizon",
+    "cores_waiting_at_horizon",
+];
+
 named_record! {
     /// The cost lines of section 6 (stable names): of one path, discounted to t = 0 (currency;
-    /// income negative), or sums and means of them.
+    /// income negative), or sums and means of them. Lines of optional features (after
+    /// `end_of_horizon`) are absent from the JSON when zero.
+    #[serde(bound(
+        serialize = "T: Serialize + Default + PartialEq",
+        deserialize = "T: Deserialize<'de> + Default"
+    ))]
+    #[schemars(bound = "T: JsonSchema + Default + PartialEq + Serialize")]
     pub struct CostLines<T = f64> {
         /// Last-time buy at t = 0 (currency).
         last_time_buy,
@@ -93,6 +117,10 @@ named_record! {
         /// Disposal of the stock left at the horizon at the salvage value (currency; income is
         /// negative).
         end_of_horizon,
+        /// Repairs (paid at their start) and washed-out cores (at their return), currency;
+        /// `[repair]` only (absent from the JSON when zero).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        repair,
     }
 }
 
@@ -105,7 +133,13 @@ impl CostLines<f64> {
 }
 
 named_record! {
-    /// Unit counts (stable names): of one path (units), or sums and means of them.
+    /// Unit counts (stable names): of one path (units), or sums and means of them. Counts
+    /// of optional features (after `remanufacture_runs`) are absent from the JSON when zero.
+    #[serde(bound(
+        serialize = "T: Serialize + Default + PartialEq",
+        deserialize = "T: Deserialize<'de> + Default"
+    ))]
+    #[schemars(bound = "T: JsonSchema + Default + PartialEq + Serialize")]
     pub struct UnitCounts<T = u64> {
         /// Units asked for by customers (units).
         demanded,
@@ -137,6 +171,23 @@ named_record! {
         on_order_at_horizon,
         /// Re-manufacture runs ordered (runs, not units).
         remanufacture_runs,
+        /// Cores returned by customers (units; `[repair]` only, absent from the JSON when
+        /// zero, like the four counts after it).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        returned,
+        /// Returned cores washed out: not repairable, scrapped (units).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        washed,
+        /// Units repaired into stock (units).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        repaired,
+        /// Units in repair at the horizon (units).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        in_repair_at_horizon,
+        /// Repairable cores not repaired by the horizon: waiting for a slot, or returned
+        /// after the shop's window closed (units).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        cores_waiting_at_horizon,
     }
 }
 
@@ -163,7 +214,7 @@ mod tests {
             short: 3,
             ..UnitCounts::default()
         };
-        assert_eq!(UnitCounts::<u64>::LEN, 15);
+        assert_eq!(UnitCounts::<u64>::LEN, 20);
         assert_eq!(counts.map(|u| u * 2).short, 6);
         let mut sums = UnitCounts::<u64>::default();
         sums.update_with(&counts, |a, b| *a += b);
@@ -179,6 +230,14 @@ mod tests {
             .split(',')
             .map(|kv| kv.split(':').next().unwrap().trim_matches('"'))
             .collect();
-        assert_eq!(keys, UnitCounts::<u64>::NAMES);
+        assert_eq!(keys, UnitCounts::<u64>::NAMES[..15]);
+        let with_repair = UnitCounts::<u64> {
+            repaired: 2,
+            ..UnitCounts::default()
+        };
+        let json = serde_json::to_string(&with_repair).unwrap();
+        assert!(json.contains("\"repaired\":2") && !json.contains("washed"));
+        let back: UnitCounts<u64> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, with_repair);
     }
 }

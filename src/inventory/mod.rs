@@ -19,21 +19,23 @@ mod events;
 mod lines;
 mod partner;
 mod plan;
+mod repair;
 mod replenish;
 mod walk;
 
 pub use delay::DelaySampler;
-pub use lines::{CostLines, UnitCounts};
+pub use lines::{CostLines, REPAIR_ONLY, UnitCounts};
 
 pub use plan::{
     DAYS_PER_YEAR, Disposition, DispositionAction, Instant, LastTimeBuy, PartnerTerms, Plan,
-    PlanError, PolicyPlan, RemanufactureTerms, TIMESERIES_PATHS,
+    PlanError, PolicyPlan, RemanufactureTerms, RepairTerms, TIMESERIES_PATHS,
 };
 
 use crate::demand::DemandPath;
 use crate::rng::{Stream, StreamFactory};
 use crate::scenario::UnmetDemand;
 use partner::PartnerState;
+use repair::RepairState;
 use walk::{Delivery, Walk};
 
 /// `n as f64` by the signed conversion, one instruction on x86-64 where the unsigned one
@@ -143,6 +145,7 @@ pub struct PathOutcome {
 pub struct PolicySimulator {
     pending: Vec<Delivery>,
     partners: Vec<PartnerState>,
+    repair: RepairState,
     /// Whether every path takes the general per-order loop
     /// ([`PolicySimulator::force_general_loop`]).
     general_loop_only: bool,
@@ -160,12 +163,13 @@ impl PolicySimulator {
         PolicySimulator {
             pending: Vec::new(),
             partners: Vec::new(),
+            repair: RepairState::default(),
             general_loop_only: false,
         }
     }
 
     /// Whether paths of `plan` take the per-order loop specialised for the plain case: no
-    /// losses in storage, no sale price and lost sales (unless
+    /// losses in storage, no sale price, lost sales and no repairable returns (unless
     /// [`PolicySimulator::force_general_loop`] is on). The loop gives the same bits as the
     /// general one; this tells tests which of the two a scenario exercises.
     #[doc(hidden)]
@@ -173,6 +177,7 @@ impl PolicySimulator {
         !losses_in_storage(plan)
             && plan.sale_price.is_none()
             && plan.unmet_demand == UnmetDemand::Lost
+            && plan.repair.is_none()
     }
 
     /// For tests: with `on`, every path takes the general per-order loop, also where the plain
@@ -233,6 +238,7 @@ impl PolicySimulator {
         self.partners.clear();
         self.partners
             .extend((0..plan.partners.len()).map(|_| PartnerState::new()));
+        self.repair.reset();
         let mut shrink_rng = None;
         let mut shrink_budget = f64::INFINITY;
         if losses_in_storage(plan) {
@@ -249,6 +255,7 @@ impl PolicySimulator {
             out,
             pending: &mut self.pending,
             partners: &mut self.partners,
+            repair: &mut self.repair,
             now: 0.0,
             now_g: 0.0,
             on_hand: starting_stock,

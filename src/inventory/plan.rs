@@ -130,6 +130,31 @@ pub struct RemanufactureTerms {
     pub batch_cover_years: Option<f64>,
 }
 
+/// Repairable returns and the repair shop, in the plan's units (years).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepairTerms {
+    /// Probability that a served unit comes back as a core.
+    pub return_rate: f64,
+    /// Mean return delay, years.
+    pub return_delay_years: f64,
+    /// Whether the return delay is exponential (else fixed).
+    pub exponential_delay: bool,
+    /// Probability that a returned core is washed out.
+    pub wash_rate: f64,
+    /// Cost per washed-out core (currency; negative: a credit).
+    pub wash_cost: f64,
+    /// Cost per repair, paid at its start (currency).
+    pub unit_cost: f64,
+    /// Years from repair start to stock.
+    pub lead_time_years: f64,
+    /// Most units in repair at once (`u64::MAX`: no limit).
+    pub capacity: u64,
+    /// Repairs start while t < this (years).
+    pub available_until_years: f64,
+    /// Whether the inventory position counts units in repair.
+    pub count_in_position: bool,
+}
+
 /// Everything the mechanics of one path need, shared by all policies.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -161,6 +186,8 @@ pub struct Plan {
     pub partners: Vec<PartnerTerms>,
     /// Re-manufacture, when possible.
     pub remanufacture: Option<RemanufactureTerms>,
+    /// Repairable returns, when units come back.
+    pub repair: Option<RepairTerms>,
     /// Time-series points (the last one is the horizon).
     pub steps: Vec<Instant>,
     /// Paths `0..timeseries_paths` record the time series; the others skip it, so that its
@@ -307,6 +334,18 @@ impl Plan {
                 available_until_years: r.available_until_years,
                 min_batch: r.min_batch,
                 batch_cover_years: r.batch_cover_years,
+            }),
+            repair: scenario.repair.as_ref().map(|r| RepairTerms {
+                return_rate: r.return_rate,
+                return_delay_years: r.return_delay_years,
+                exponential_delay: r.return_delay == crate::scenario::ReturnDelay::Exponential,
+                wash_rate: r.wash_rate,
+                wash_cost: r.wash_cost,
+                unit_cost: r.unit_cost,
+                lead_time_years: r.lead_time_years,
+                capacity: r.capacity.unwrap_or(u64::MAX),
+                available_until_years: r.available_until_years,
+                count_in_position: r.count_in_position,
             }),
             steps,
             timeseries_paths: TIMESERIES_PATHS,

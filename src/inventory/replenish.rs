@@ -10,7 +10,8 @@ impl<R: StepRecorder> Walk<'_, R> {
     /// turn and then from re-manufacture.
     #[inline]
     pub(super) fn review_position(&mut self, t: f64, discount: f64) {
-        let position = self.on_hand as i64 + self.on_order as i64 - self.backorders as i64;
+        let position = self.on_hand as i64 + self.on_order as i64 - self.backorders as i64
+            + self.repair.in_position;
         if position > self.policy.reorder_point {
             return;
         }
@@ -87,7 +88,8 @@ impl<R: StepRecorder> Walk<'_, R> {
         if t >= reman.available_until_years {
             return;
         }
-        let position = self.on_hand as i64 + self.on_order as i64 - self.backorders as i64;
+        let position = self.on_hand as i64 + self.on_order as i64 - self.backorders as i64
+            + self.repair.in_position;
         let mut target = self.policy.order_up_to;
         if let Some(years) = reman.batch_cover_years {
             let cover = plan.demand.expected_units(t, t + years);
@@ -122,7 +124,7 @@ impl<R: StepRecorder> Walk<'_, R> {
         if delay == 0.0 {
             // Arrives at once: `discount` is the factor at t (every caller passes the factor
             // of its own instant), so no `exp` is needed for the arrival.
-            self.receive(units, source, discount);
+            self.receive(units, source, t, discount);
             return;
         }
         self.schedule(t + delay, units, source);

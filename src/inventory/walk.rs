@@ -3,6 +3,7 @@
 //! ([`Walk::serve_orders_plain`]).
 
 use super::partner::PartnerState;
+use super::repair::RepairState;
 use super::{Instant, PathOutcome, Plan, PolicyPlan, StepRecorder, count_f64};
 use crate::demand::Order;
 use crate::rng::{StreamFactory, StreamRng};
@@ -51,6 +52,8 @@ pub(super) struct Walk<'a, R> {
     pub(super) pending: &'a mut Vec<Delivery>,
     /// Per partner, in the plan's order.
     pub(super) partners: &'a mut Vec<PartnerState>,
+    /// Cores and the repair shop (empty without repair).
+    pub(super) repair: &'a mut RepairState,
     /// Time integrated to, years.
     pub(super) now: f64,
     /// `G(now)`, the discounted time integrated to, years.
@@ -82,7 +85,8 @@ pub(super) struct Walk<'a, R> {
     pub(super) records_steps: bool,
     /// Index of the horizon's own time-series point, or 0 when this path records none.
     pub(super) last_step: usize,
-    /// The earliest pending delivery, disposition or time-series point (∞ if none), years:
+    /// The earliest pending delivery, repair event, disposition or time-series point (∞ if
+    /// none), years:
     /// orders before it need no call to [`Walk::advance`] (unless there are losses in storage).
     pub(super) next_event: f64,
 }
@@ -222,6 +226,9 @@ impl<R: StepRecorder> Walk<'_, R> {
                     self.backorders += short;
                 }
             }
+        }
+        if self.plan.repair.is_some() && served > 0 {
+            self.send_out(order.time, served);
         }
         self.review_position(order.time, order.discount);
     }

@@ -25,6 +25,7 @@ pub use report::{HtmlReport, render_html};
 pub use table::{MoneyColumn, money, percent, render_table, signed_money, whole_number};
 
 use crate::engine::{PolicyRow, RunSummary, TimeSeriesPoint};
+use crate::inventory::REPAIR_ONLY;
 
 /// One output format. Exporters are independent of each other, so they may run in parallel.
 pub trait Exporter: Send + Sync {
@@ -61,30 +62,47 @@ impl Exporter for PoliciesCsv {
     }
     fn render(&self, summary: &RunSummary) -> anyhow::Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(policy_columns())?;
+        let repair = summary.scenario.repair.is_some();
+        w.write_record(policy_columns_with(repair))?;
         for row in PolicyRow::all(summary) {
-            w.write_record(policy_cells(&row))?;
+            w.write_record(policy_cells_with(&row, repair))?;
         }
         Ok(w.into_inner()?)
     }
 }
 
-/// The columns of `policies.csv` (also the metric columns of `sweep.csv` and
-/// `portfolio.csv`), in the order of [`policy_cells`].
+/// The columns of `policies.csv` without those of `[repair]` (the metric columns of
+/// `sweep.csv` and `portfolio.csv`), in the order of [`policy_cells`].
 pub fn policy_columns() -> Vec<String> {
-    policy_record(&PolicyRow::default())
+    policy_columns_with(false)
+}
+
+/// The columns of `policies.csv`, with the repair columns ([`REPAIR_ONLY`]) when `repair`.
+pub fn policy_columns_with(repair: bool) -> Vec<String> {
+    policy_record(&PolicyRow::default(), repair)
         .into_iter()
         .map(|(column, _)| column)
         .collect()
 }
 
-/// The cells of one row of `policies.csv`, in the order of [`policy_columns`].
+/// The cells of one row, in the order of [`policy_columns`].
 pub fn policy_cells(row: &PolicyRow) -> Vec<String> {
-    policy_record(row).into_iter().map(|(_, c)| c).collect()
+    policy_cells_with(row, false)
+}
+
+/// The cells of one row, in the order of [`policy_columns_with`] `(repair)`.
+pub fn policy_cells_with(row: &PolicyRow, repair: bool) -> Vec<String> {
+    policy_record(row, repair)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect()
 }
 
 /// The (column, cell) pairs of a row of `policies.csv`: the one place its columns are listed.
-fn policy_record(row: &PolicyRow) -> Vec<(String, String)> {
+/// The repair lines and counts are left out unless `repair`, so that the files of scenarios
+/// without `[repair]` keep their columns.
+fn policy_record(row: &PolicyRow, repair: bool) -> Vec<(String, String)> {
+    let shown = |name: &str| repair || !REPAIR_ONLY.contains(&name);
     let mut record: Vec<(String, String)> = Vec::with_capacity(64);
     let mut push = |column: &str, cell: String| record.push((column.to_string(), cell));
     push(
@@ -115,11 +133,11 @@ fn policy_record(row: &PolicyRow) -> Vec<(String, String)> {
     ] {
         push(&format!("total_cost_{name}"), v.to_string());
     }
-    for (name, v) in row.cost.named() {
+    for (name, v) in row.cost.named().filter(|(n, _)| shown(n)) {
         push(&format!("cost_{name}"), v.to_string());
     }
     push("cost_total", row.cost_total.to_string());
-    for (name, v) in row.units.named() {
+    for (name, v) in row.units.named().filter(|(n, _)| shown(n)) {
         push(&format!("units_{name}"), v.to_string());
     }
     push("units_average_on_hand", row.average_on_hand.to_string());

@@ -58,6 +58,10 @@ pub struct Scenario {
     pub replenishment: Replenishment,
     /// Re-manufacture, when possible (`null`: no re-manufacture).
     pub remanufacture: Option<Remanufacture>,
+    /// Repairable returns and the repair shop, when units come back (absent from
+    /// `summary.json` without them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repair: Option<Repair>,
     /// Partners that can take released stock, in the order they are asked for buy-backs.
     pub partners: Vec<Partner>,
     /// The policies to compare; the first is the baseline.
@@ -188,6 +192,43 @@ pub struct Remanufacture {
     /// When set, a run covers the expected demand of this many years (years; `null`: runs
     /// order up to S, at least `min_batch`).
     pub batch_cover_years: Option<f64>,
+}
+
+/// How a served unit's return delay is distributed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnDelay {
+    /// Exponential with mean `return_delay_years`: units fail and are swapped at random times.
+    Exponential,
+    /// Exactly `return_delay_years` (an exchange contract with a fixed core-return term).
+    Fixed,
+}
+
+/// Repairable returns: served units that come back as cores, and the shop that repairs them
+/// into stock.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Repair {
+    /// Share of the units served that come back as a core (share in [0, 1]).
+    pub return_rate: f64,
+    /// Mean time from serving a unit to its core's return (years).
+    pub return_delay_years: f64,
+    /// Distribution of the return delay.
+    pub return_delay: ReturnDelay,
+    /// Share of returned cores that cannot be repaired and are scrapped (share in [0, 1]).
+    pub wash_rate: f64,
+    /// Cost per washed-out core when it is scrapped (currency; negative: a scrap credit).
+    pub wash_cost: f64,
+    /// Cost of repairing one unit, paid when its repair starts (currency).
+    pub unit_cost: f64,
+    /// Time from the start of a repair to the unit's arrival in stock (years).
+    pub lead_time_years: f64,
+    /// Most units in repair at once (units; `null`: no limit); the other cores wait, first in
+    /// first out.
+    pub capacity: Option<u64>,
+    /// Repairs can start while t < this (years).
+    pub available_until_years: f64,
+    /// Whether the (s, S) rule counts units in repair in the inventory position.
+    pub count_in_position: bool,
 }
 
 /// A partner that takes released units and sells some back on request.
@@ -401,7 +442,14 @@ impl Scenario {
             .remanufacture
             .as_ref()
             .map_or(0.0, |r| r.min_batch as f64);
-        (self.starting_stock() as f64 + 2.0 * demand + replenishment + batch).max(1.0)
+        // Repaired units are at most the units served; their cores are counted up to four
+        // times (returned, washed or repaired, in repair or waiting).
+        let repaired = if self.repair.is_some() {
+            4.0 * demand
+        } else {
+            0.0
+        };
+        (self.starting_stock() as f64 + 2.0 * demand + replenishment + batch + repaired).max(1.0)
     }
 
     /// The most paths a run of this scenario may have: [`MAX_PATHS`], or fewer when the unit

@@ -32,6 +32,7 @@ mod portfolio_hostile;
 mod quadrature;
 mod random_scenario;
 mod renewal;
+mod repair;
 mod report;
 mod report_data;
 mod report_pages;

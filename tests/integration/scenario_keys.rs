@@ -193,6 +193,13 @@ fn fixture(path: &str, literal: &str, rich: bool) -> (String, String) {
                 .set("[remanufacture]", "lead_time_years", "0.5")
                 .set("[remanufacture]", name, &value);
         }
+        "repair" => {
+            d.set("[repair]", "return_rate", "0.5")
+                .set("[repair]", "return_delay_years", "0.2")
+                .set("[repair]", "unit_cost", "40")
+                .set("[repair]", "lead_time_years", "0.25")
+                .set("[repair]", name, &value);
+        }
         "partner[]" => partners = true,
         "remanufacture.lead_time_years" => {
             d.set("[remanufacture]", "unit_cost", "300").set(

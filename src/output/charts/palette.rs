@@ -37,7 +37,7 @@ pub fn hex(color: RGBColor) -> String {
 
 /// Colours of the cost lines, in the order of `CostLines::NAMES`: greys and earth tones, far
 /// from every policy colour (see the module's colour rule).
-pub(super) const COST_LINE_COLORS: [RGBColor; 9] = [
+pub(super) const COST_LINE_COLORS: [RGBColor; LINES] = [
     RGBColor(99, 99, 99),    // last-time buy: dark grey
     RGBColor(74, 60, 52),    // carrying: umber
     RGBColor(166, 154, 98),  // disposal: khaki
@@ -47,7 +47,11 @@ pub(super) const COST_LINE_COLORS: [RGBColor; 9] = [
     RGBColor(112, 28, 45),   // shortage: maroon
     RGBColor(57, 69, 91),    // backorder: slate
     RGBColor(90, 110, 70),   // end of horizon: moss
+    RGBColor(0, 90, 90),     // repair: deep teal (ΔE ≈ 35 from the policies, 25 from the lines)
 ];
+
+/// The number of cost lines.
+const LINES: usize = crate::inventory::CostLines::<f64>::LEN;
 
 /// Fill of the demand chart's P5–P95 band (pale sand).
 pub const DEMAND_BAND: RGBColor = RGBColor(241, 235, 220);
@@ -101,7 +105,7 @@ pub fn cost_line_color(k: usize) -> RGBColor {
 }
 
 /// Plain-language names of the cost lines, in the order of `CostLines::NAMES`.
-pub const COST_LINE_LABELS: [&str; 9] = [
+pub const COST_LINE_LABELS: [&str; LINES] = [
     "last-time buy",
     "carrying",
     "scrap (disposal)",
@@ -111,4 +115,5 @@ pub const COST_LINE_LABELS: [&str; 9] = [
     "shortage penalties",
     "backorder waiting",
     "end of horizon",
+    "repair",
 ];

@@ -103,6 +103,7 @@ pub(super) fn assumptions(h: &mut String, summary: &RunSummary) {
     demand_rows(h, summary);
     cost_rows(h, s, &cur);
     supply_rows(h, s, &cur);
+    repair_rows(h, s, &cur);
     for (i, p) in s.policies.iter().enumerate() {
         policy_row(h, s, i, p, Some(&summary.policies[i].retained_levels));
     }
@@ -128,6 +129,57 @@ pub(super) fn scenario_rows(h: &mut String, s: &Scenario) {
     demand_rows_of(h, s, &esc(&short(expected, 1)));
     cost_rows(h, s, &cur);
     supply_rows(h, s, &cur);
+    repair_rows(h, s, &cur);
+}
+
+/// The rows of `[repair]` (none without it).
+fn repair_rows(h: &mut String, s: &Scenario, cur: &str) {
+    let Some(r) = &s.repair else {
+        return;
+    };
+    let delay = match r.return_delay {
+        crate::scenario::ReturnDelay::Exponential => "exponential with a mean of",
+        crate::scenario::ReturnDelay::Fixed => "exactly",
+    };
+    row(
+        h,
+        "Core returns",
+        &format!(
+            "{} of the units served come back as a core, after a delay {delay} {} years; \
+             {} of the cores cannot be repaired (washed out{})",
+            share(r.return_rate),
+            short(r.return_delay_years, 2),
+            share(r.wash_rate),
+            if r.wash_cost < 0.0 {
+                format!(", a scrap credit of {} {cur} each", money(-r.wash_cost))
+            } else if r.wash_cost > 0.0 {
+                format!(", {} {cur} each to scrap", money(r.wash_cost))
+            } else {
+                String::new()
+            }
+        ),
+    );
+    row(
+        h,
+        "Repair",
+        &format!(
+            "{} {cur} per unit, paid at the start; {} years from start to stock; {}; \
+             repairs start until year {}; units in repair {} in the inventory position",
+            money(r.unit_cost),
+            short(r.lead_time_years, 2),
+            match r.capacity {
+                Some(c) =>
+                    format!("at most {c} units in repair at once, the other cores wait in turn"),
+                None => "no capacity limit".to_string(),
+            },
+            short(r.available_until_years, 2),
+            if r.count_in_position {
+                "count"
+            } else {
+                "do not count"
+            }
+        ),
+    );
 }
 
 /// The rows of the scenario as written, for a page of many runs (`sweep`): the scenario's

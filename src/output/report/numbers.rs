@@ -168,6 +168,15 @@ fn cost_lines_table(h: &mut String, summary: &RunSummary) {
         })
         .collect();
     for (k, name) in names.iter().enumerate() {
+        // The lines of optional features are absent from summary.json when zero: so here.
+        if crate::inventory::REPAIR_ONLY.contains(name)
+            && summary
+                .policies
+                .iter()
+                .all(|p| p.cost_breakdown.lines.values()[k] == 0.0)
+        {
+            continue;
+        }
         let _ = write!(h, "<tr><th scope=\"row\">{}</th>", esc(COST_LINE_LABELS[k]));
         for (i, p) in summary.policies.iter().enumerate() {
             let v = p.cost_breakdown.lines.values()[k];
@@ -233,7 +242,34 @@ fn units_table(h: &mut String, summary: &RunSummary) {
             p.units.average_on_hand
         }),
     ];
-    for (key, label, get) in units {
+    let repair: [UnitRow; 5] = [
+        ("returned", "cores returned", |p| p.units.counts.returned),
+        ("washed", "cores washed out", |p| p.units.counts.washed),
+        ("repaired", "repaired into stock", |p| {
+            p.units.counts.repaired
+        }),
+        ("in_repair_at_horizon", "in repair at the horizon", |p| {
+            p.units.counts.in_repair_at_horizon
+        }),
+        (
+            "cores_waiting_at_horizon",
+            "cores waiting (unrepaired) at the horizon",
+            |p| p.units.counts.cores_waiting_at_horizon,
+        ),
+    ];
+    // The repair counts, where not zero (absent from summary.json when zero), before the
+    // average on hand.
+    let (last, others) = units.split_last().expect("rows");
+    let shown_repair = repair
+        .into_iter()
+        .filter(|(_, _, get)| summary.policies.iter().any(|p| get(p) != 0.0));
+    let rows: Vec<UnitRow> = others
+        .iter()
+        .copied()
+        .chain(shown_repair)
+        .chain([*last])
+        .collect();
+    for (key, label, get) in rows {
         let _ = write!(h, "<tr><th scope=\"row\">{}</th>", esc(label));
         for (i, p) in summary.policies.iter().enumerate() {
             h.push_str(&cell(

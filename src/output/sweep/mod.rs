@@ -21,7 +21,9 @@ mod report;
 pub use report::render_sweep_html;
 
 use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
-use super::{check_finite, money, policy_cells, policy_columns};
+use super::{
+    check_finite, money, policy_cells, policy_cells_with, policy_columns, policy_columns_with,
+};
 use crate::engine::{CostBreakdown, CostSummary, PolicyRow, RunSummary};
 use crate::escape::{spreadsheet_cell, terminal_line};
 use crate::scenario::PolicyKind;
@@ -57,16 +59,26 @@ fn value_cell(v: &toml::Value) -> String {
 
 /// The header of `sweep.csv`: `scenario`, `point`, the swept keys (spreadsheet-safe),
 /// `policy`, then the metric columns of `policies.csv`.
+/// With the repair columns when some point of `runs` has `[repair]`.
 pub fn sweep_columns(runs: &[SweepRun]) -> Vec<String> {
     let mut header = vec!["scenario".to_string(), "point".to_string()];
     header.extend(parameter_columns(runs).iter().map(|c| text_cell(c)));
-    header.extend(policy_columns());
+    header.extend(policy_columns_with(with_repair(runs)));
     header
+}
+
+/// Whether some point of `runs` has `[repair]` (then `sweep.csv` has the repair columns;
+/// points without it show zeros there).
+fn with_repair(runs: &[SweepRun]) -> bool {
+    runs.iter()
+        .flat_map(|r| &r.points)
+        .any(|s| s.scenario.repair.is_some())
 }
 
 /// `sweep.csv`.
 pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
     let columns = parameter_columns(runs);
+    let repair = with_repair(runs);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(sweep_columns(runs))?;
     for r in runs {
@@ -84,7 +96,7 @@ pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
             }
             for p in &summary.policies {
                 let mut row = prefix.clone();
-                row.extend(policy_cells(&PolicyRow::of(summary, p)));
+                row.extend(policy_cells_with(&PolicyRow::of(summary, p), repair));
                 w.write_record(&row)?;
             }
         }

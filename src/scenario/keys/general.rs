@@ -89,6 +89,12 @@ pub static ROOT: TableSpec = TableSpec {
             "The fallback when stock runs out: production runs with a setup cost, a unit cost and a lead time.",
         ),
         Key::table(
+            "repair",
+            Kind::Table,
+            "absent: no returns",
+            "Repairable returns: a share of the units served comes back as cores, which a repair shop turns into stock.",
+        ),
+        Key::table(
             "partner",
             Kind::Tables,
             "none",

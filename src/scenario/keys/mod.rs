@@ -13,6 +13,7 @@ pub mod demand;
 pub mod general;
 pub mod policy;
 mod render;
+pub mod repair;
 pub mod supply;
 
 pub use render::reference_markdown;
@@ -395,6 +396,7 @@ pub static TABLES: &[&TableSpec] = &[
     &supply::REPLENISHMENT,
     &supply::REMANUFACTURE,
     &supply::LEAD_TIME,
+    &repair::REPAIR,
     &supply::PARTNER,
     &supply::RESPONSE,
     &policy::POLICY,

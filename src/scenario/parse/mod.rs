@@ -8,6 +8,7 @@ mod costs;
 mod delay;
 mod demand;
 mod policies;
+mod repair;
 mod supply;
 
 use std::path::Path;
@@ -84,6 +85,7 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
         }),
     };
     let remanufacture = supply::read_remanufacture(root, horizon);
+    let repair = repair::read_repair(root, horizon);
     let partners = supply::read_partners(root);
     // Partners as written, valid or not: a policy's need of partners is judged on those.
     let partner_count = root.array("partner").len();
@@ -102,6 +104,7 @@ fn read_scenario(root: &Table<'_, '_>, path: &Path) -> Option<Scenario> {
         costs: costs?,
         replenishment: replenishment?,
         remanufacture: remanufacture?,
+        repair: repair?,
         partners: partners?,
         policies: policies?,
     };
