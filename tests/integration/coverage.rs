@@ -22,20 +22,22 @@ const REPLICATIONS: u64 = 400;
 /// control and one more, `engine::controls::MIN_PATHS_PER_CONTROL`).
 const PATHS: [u64; 2] = [1000, 450];
 
+/// (estimate, std_err, ci95, plain std_err) of one figure of a run.
+type Figure = (f64, f64, [f64; 2], f64);
+
 /// One estimated figure of a run, with its exact expectation.
 struct Target {
     what: &'static str,
     exact: f64,
-    /// (estimate, std_err, ci95, plain std_err) of the run.
-    figure: fn(&RunSummary) -> (f64, f64, [f64; 2], f64),
+    figure: fn(&RunSummary) -> Figure,
 }
 
-fn policy_cost<const I: usize>(s: &RunSummary) -> (f64, f64, [f64; 2], f64) {
+fn policy_cost<const I: usize>(s: &RunSummary) -> Figure {
     let c = &s.policies[I].total_cost;
     (c.mean, c.std_err, c.ci95, c.plain.std_err)
 }
 
-fn versus_baseline<const I: usize>(s: &RunSummary) -> (f64, f64, [f64; 2], f64) {
+fn versus_baseline<const I: usize>(s: &RunSummary) -> Figure {
     let c = s.policies[I].comparison.as_ref().expect("not the baseline");
     (c.mean_difference, c.std_err, c.ci95, c.plain.std_err)
 }
