@@ -3,13 +3,13 @@
 //! and the order-size mean.
 //!
 //! A policy's total cost Y on a path goes up and down with the demand C = (C₁, …, C_k) of that
-//! path. With the exact expectations μ = E[C], the regression (control-variate) estimator
+//! path. With the exact expectations μ = E\[C\], the regression (control-variate) estimator
 //!
 //! ```text
 //! Ŷ = Ȳ − β̂ᵀ(C̄ − μ),   β̂ = S_CC⁻¹ S_CY   (least squares on the same paths)
 //! ```
 //!
-//! is consistent for E[Y] and its variance is the residual variance of Y after the linear fit
+//! is consistent for E\[Y\] and its variance is the residual variance of Y after the linear fit
 //! on C: var(Ŷ) ≈ s²·(1/n + (C̄ − μ)ᵀ S_CC⁻¹ (C̄ − μ)), s² = SSE / (n − k − 1) — the variance of
 //! a regression's fitted value at C = μ. Everything is computed from sums that merge exactly:
 //! ΣC and ΣCᵢCⱼ are integers ([`ControlSums`]), ΣCᵢ·(Y − shift) is an exact sum per policy, so
@@ -308,7 +308,7 @@ impl ControlSystem {
     }
 
     /// The estimate of the mean of a value with moments `m` and centred cross-products `s_cy`
-    /// with the controls ([`ControlSystem::centred_cross`]; differences of those for a paired
+    /// with the controls (`ControlSystem::centred_cross`; differences of those for a paired
     /// difference).
     pub fn estimate(&self, m: &Moments, s_cy: &[f64]) -> Estimate {
         let plain = Estimate {
