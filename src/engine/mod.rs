@@ -8,6 +8,7 @@
 //! Memory does not grow with the number of paths: the only per-path storage is the bounded
 //! quantile sample of [`stats::PathSample`].
 
+pub mod controls;
 pub mod finite;
 mod record;
 pub mod service;
@@ -17,10 +18,11 @@ mod totals;
 
 pub use record::{BaselineFigures, PolicyRow, TotalCostFigures};
 pub use summary::{
-    AnnualDemand, Comparison, CostBreakdown, CostDistribution, CostHistogram, CostSummary,
-    DemandRatePoint, DemandSamplePath, DemandSummary, DifferenceQuantiles, FinanceSummary,
-    PartnerSummary, PolicySummary, RetainedLevel, RunSummary, ServiceVerdict, StockoutPoint,
-    StockoutSummary, TimeSeriesPoint, UnitsSummary, Verdict, Z95,
+    AnnualDemand, Comparison, ControlPeriod, ControlVariates, CostBreakdown, CostDistribution,
+    CostHistogram, CostSummary, DemandRatePoint, DemandSamplePath, DemandSummary,
+    DifferenceQuantiles, FinanceSummary, PartnerSummary, PlainEstimate, PolicySummary,
+    RetainedLevel, RunSummary, ServiceVerdict, StockoutPoint, StockoutSummary, TimeSeriesPoint,
+    UnitsSummary, Verdict, Z95,
 };
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -33,6 +35,7 @@ use crate::inventory::{
 };
 use crate::rng::StreamFactory;
 use crate::scenario::Scenario;
+use controls::{MAX_CONTROLS, Periods, triangle};
 use stats::{BlockMoments, CountSketch};
 use totals::Shifts;
 pub use totals::Totals;
@@ -62,6 +65,8 @@ struct BlockSums {
     partner_response_years: Vec<f64>,
     /// Per time-series point.
     steps: Vec<StepBlockSums>,
+    /// Per control a: Σ Cₐ·(total − shift) over the block's paths, in path order.
+    control_cross: [f64; MAX_CONTROLS],
 }
 
 /// One time-series point's sums over one block's paths, together so that recording a point
@@ -118,6 +123,14 @@ struct Worker<'a> {
     path_totals: Vec<f64>,
     sums: Vec<BlockSums>,
     pairs: Vec<BlockMoments>,
+    /// The control period of each year of the horizon.
+    periods: &'a Periods,
+    /// The current path's units demanded per control period.
+    path_controls: [u64; MAX_CONTROLS],
+    /// The block's ΣCₐ and ΣCₐC_b (a ≤ b, upper triangle row by row); integers, so their
+    /// order does not matter.
+    control_sum: [u128; MAX_CONTROLS],
+    control_cross: [u128; triangle(MAX_CONTROLS)],
     cancel: &'a AtomicBool,
 }
 
@@ -133,9 +146,17 @@ impl Worker<'_> {
             }
             self.generator
                 .generate(self.streams, path_index, &mut self.path);
-            demanded.push(count_f64(annual_units(&self.path, totals)));
+            self.path_controls = [0; MAX_CONTROLS];
+            let units = annual_units(
+                &self.path,
+                totals,
+                &self.periods.of_year,
+                &mut self.path_controls,
+            );
+            demanded.push(count_f64(units));
             self.simulate_policies(path_index, totals);
             self.accumulate(path_index, totals);
+            self.accumulate_controls();
         }
         self.finish_block(end - first, &demanded, totals);
     }
@@ -155,6 +176,36 @@ impl Worker<'_> {
         let policies = plan.policies.len();
         for (k, p) in self.pairs.iter_mut().enumerate() {
             *p = BlockMoments::with_shift(shifts.pair(k / policies, k % policies));
+        }
+        self.control_sum = [0; MAX_CONTROLS];
+        self.control_cross = [0; triangle(MAX_CONTROLS)];
+    }
+
+    /// Adds the current path's controls and their products with each policy's total cost to
+    /// the block's sums.
+    #[inline(always)]
+    fn accumulate_controls(&mut self) {
+        let k = self.periods.count;
+        let c = &self.path_controls;
+        let mut idx = 0;
+        for a in 0..k {
+            let ca = u128::from(c[a]);
+            self.control_sum[a] += ca;
+            for &cb in &c[a..k] {
+                self.control_cross[idx] += ca * u128::from(cb);
+                idx += 1;
+            }
+        }
+        for ((s, &total), &shift) in self
+            .sums
+            .iter_mut()
+            .zip(&self.path_totals)
+            .zip(&self.shifts.totals)
+        {
+            let y = total - shift;
+            for (acc, &ca) in s.control_cross[..k].iter_mut().zip(&c[..k]) {
+                *acc += count_f64(ca) * y;
+            }
         }
     }
 
@@ -232,6 +283,9 @@ impl Worker<'_> {
     fn finish_block(&self, paths: u64, demanded: &BlockMoments, totals: &mut Totals) {
         totals.paths += paths;
         totals.units_demanded.absorb(demanded);
+        totals
+            .controls
+            .add_block(&self.control_sum, &self.control_cross);
         for (t, b) in totals.pairs.iter_mut().zip(&self.pairs) {
             t.absorb(b);
         }
@@ -240,6 +294,9 @@ impl Worker<'_> {
             t.lines.update_with(&s.lines, |acc, v| acc.add(*v));
             t.revenue.add(s.revenue);
             t.on_hand_unit_years.add(s.on_hand_unit_years);
+            for (acc, &v) in t.control_cross.iter_mut().zip(&s.control_cross) {
+                acc.add(v);
+            }
             for (acc, v) in t
                 .partner_response_years
                 .iter_mut()
@@ -264,14 +321,20 @@ impl Worker<'_> {
     }
 }
 
-/// Counts the units `path` demands in each year into `totals` and returns its units in all.
+/// Counts the units `path` demands in each year into `totals` and into `controls` (by the
+/// control period `period_of_year` of each year), and returns its units in all.
 ///
 /// In O(orders): only years with demand are counted here; the years without any are added as
 /// zeros when the run is summarised. Orders come in time order, so year y = min(⌊t⌋, last)
 /// changes only when t reaches the next whole year (below `last`): one comparison per order
 /// instead of a float-to-integer conversion.
 #[inline(always)]
-fn annual_units(path: &DemandPath, totals: &mut Totals) -> u64 {
+fn annual_units(
+    path: &DemandPath,
+    totals: &mut Totals,
+    period_of_year: &[usize],
+    controls: &mut [u64; MAX_CONTROLS],
+) -> u64 {
     let last = totals.annual_units.len() - 1;
     let mut year = 0;
     let mut year_end = 1.0;
@@ -282,6 +345,7 @@ fn annual_units(path: &DemandPath, totals: &mut Totals) -> u64 {
             if units > 0 {
                 totals.annual_units[year].push(units);
                 totals.annual_units_sum[year] += units;
+                controls[period_of_year[year]] += units;
                 path_units += units;
             }
             // Times are ≥ 0 and below the horizon, so truncation is the floor (and avoids a
@@ -297,6 +361,7 @@ fn annual_units(path: &DemandPath, totals: &mut Totals) -> u64 {
     if units > 0 {
         totals.annual_units[year].push(units);
         totals.annual_units_sum[year] += units;
+        controls[period_of_year[year]] += units;
         path_units += units;
     }
     path_units
@@ -329,6 +394,7 @@ fn simulate(
     let next_block = AtomicU64::new(first_block);
     let years = horizon_years(plan);
     let shifts = Shifts::new(plan, generator, &streams);
+    let periods = Periods::new(years);
     let work = |_worker: usize| {
         let mut totals = Totals::new(plan, years, &shifts);
         let mut worker = Worker {
@@ -342,6 +408,10 @@ fn simulate(
             path_totals: vec![0.0; plan.policies.len()],
             sums: vec![BlockSums::default(); plan.policies.len()],
             pairs: vec![BlockMoments::default(); plan.policies.len() * plan.policies.len()],
+            periods: &periods,
+            path_controls: [0; MAX_CONTROLS],
+            control_sum: [0; MAX_CONTROLS],
+            control_cross: [0; triangle(MAX_CONTROLS)],
             cancel,
         };
         loop {
@@ -482,10 +552,11 @@ pub fn check_totals(
 }
 
 /// What the optimiser needs of one policy of a run: the mean total cost with its standard
-/// error, and the fill rate.
+/// error (the control-variate estimates, as `run` reports them), and the fill rate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PolicyEstimate {
-    /// Mean total discounted cost per path (currency).
+    /// Mean total discounted cost per path (currency), adjusted by the control variates when
+    /// they apply.
     pub mean_cost: f64,
     /// Standard error of `mean_cost`.
     pub std_err: f64,
@@ -537,12 +608,21 @@ pub fn evaluate_cancellable(
     if cancel.load(Ordering::Relaxed) {
         return Err(Cancelled);
     }
+    // The same control-variate estimates as `run` reports (the controls are the demand's,
+    // so a policy's estimate still depends on no other candidate).
+    let periods = Periods::new(horizon_years(&plan));
+    let expected = controls::expected_units(scenario, &periods, plan.horizon.time);
+    let system = controls::ControlSystem::new(&totals.controls, totals.paths, &expected);
     Ok(totals
         .policies
         .iter()
-        .map(|t| PolicyEstimate {
-            mean_cost: t.total.mean(),
-            std_err: t.total.std_err(),
+        .map(|t| {
+            let e = system.estimate(&t.total, &system.centred_cross(&t.total, &t.control_cross));
+            (t, e)
+        })
+        .map(|(t, e)| PolicyEstimate {
+            mean_cost: e.mean,
+            std_err: e.std_err,
             units_demanded: t.units.demanded,
             units_filled: t.units.filled_from_stock,
             no_stockout_probability: t.paths_without_short as f64 / settings.paths as f64,

@@ -206,11 +206,24 @@ impl Moments {
         if self.n < 2 {
             return 0.0;
         }
+        self.squared_deviations() / (self.n - 1) as f64
+    }
+
+    /// Σ (value − shift), the sum of the shifted values.
+    pub fn shifted_sum(&self) -> f64 {
+        self.sum.value()
+    }
+
+    /// Σ (value − mean)², the squared deviations about the mean (≥ 0; 0 when empty).
+    pub fn squared_deviations(&self) -> f64 {
+        if self.n == 0 {
+            return 0.0;
+        }
         let total = self.sum.value();
         let mut ss = self.within.clone();
         ss.merge(&self.between);
         ss.add(-total * total / self.n as f64);
-        (ss.value() / (self.n - 1) as f64).max(0.0)
+        ss.value().max(0.0)
     }
 
     /// Standard error of the mean.

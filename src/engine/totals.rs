@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+use super::controls::{ControlSums, Periods};
 use super::stats::{CountSketch, ExactSum, Moments, Overflow, PathSample, add_checked};
 use super::{BLOCK_PATHS, RunSettings};
 use crate::demand::{DemandGenerator, DemandPath};
@@ -37,6 +38,9 @@ pub(super) struct PolicyTotals {
     pub(super) supply_sum_at_step: Vec<[u128; 3]>,
     pub(super) total_sample: PathSample,
     pub(super) stockout_sample: PathSample,
+    /// Per control a: Σ Cₐ·(total cost − shift) over paths (the control variates' cross
+    /// products with the cost; see [`super::controls`]).
+    pub(super) control_cross: Vec<ExactSum>,
 }
 
 /// Exact running totals of a whole run, or of the blocks of one shard.
@@ -49,6 +53,8 @@ pub struct Totals {
     pub(super) units_demanded: Moments,
     pub(super) annual_units: Vec<CountSketch>,
     pub(super) annual_units_sum: Vec<u64>,
+    /// The control variates' own sums (units demanded per period).
+    pub(super) controls: ControlSums,
 }
 
 /// Typical values (those of path 0) subtracted before accumulating moments, so that variances
@@ -105,6 +111,7 @@ impl Totals {
         let steps = plan.steps.len();
         let partners = plan.partners.len();
         let p = plan.policies.len();
+        let k = Periods::new(years).count;
         Totals {
             paths: 0,
             policies: shifts
@@ -118,6 +125,7 @@ impl Totals {
                     on_hand_sum_at_step: vec![0; steps],
                     cost_at_step: vec![ExactSum::new(); steps],
                     supply_sum_at_step: vec![[0; 3]; steps],
+                    control_cross: vec![ExactSum::new(); k],
                     ..PolicyTotals::default()
                 })
                 .collect(),
@@ -127,6 +135,7 @@ impl Totals {
             units_demanded: Moments::with_shift(shifts.units),
             annual_units: vec![CountSketch::default(); years],
             annual_units_sum: vec![0; years],
+            controls: ControlSums::new(k),
         }
     }
 
@@ -136,6 +145,7 @@ impl Totals {
     pub fn merge(mut self, other: Totals) -> Result<Totals, Overflow> {
         add_checked(&mut self.paths, other.paths)?;
         self.units_demanded.merge(&other.units_demanded)?;
+        self.controls.merge(&other.controls)?;
         for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
             a.merge(b)?;
         }
@@ -194,6 +204,12 @@ impl Totals {
         expect(
             self.annual_units.len() == years && self.annual_units_sum.len() == years,
             "its years of demand do not match the horizon",
+        )?;
+        let k = Periods::new(years).count;
+        expect(
+            self.controls.has_controls(k)
+                && self.policies.iter().all(|t| t.control_cross.len() == k),
+            "its control-variate sums do not match the horizon",
         )?;
         expect(
             self.units_demanded.count() == paths
@@ -276,6 +292,9 @@ impl PolicyTotals {
         )?;
         self.total_sample.merge(b.total_sample);
         self.stockout_sample.merge(b.stockout_sample);
+        for (x, y) in self.control_cross.iter_mut().zip(&b.control_cross) {
+            x.merge(y);
+        }
         Ok(())
     }
 

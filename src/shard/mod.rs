@@ -11,7 +11,7 @@
 //! **The partial format** (format [`PARTIAL_FORMAT`]) is an envelope around the kind's body:
 //!
 //! ```json
-//! {"kind":"run","format":2,"pimsim_version":"0.1.0","fingerprint":"…","digest":"…","body":{…}}
+//! {"kind":"run","format":3,"pimsim_version":"0.1.0","fingerprint":"…","digest":"…","body":{…}}
 //! ```
 //!
 //! - `fingerprint` identifies the job (the kind, pimsim's version, the scenario files' text,
@@ -43,8 +43,9 @@ use sha2::{Digest, Sha256};
 
 use crate::error::InputError;
 
-/// Version of the partial-result format; merge refuses other versions.
-pub const PARTIAL_FORMAT: u32 = 2;
+/// Version of the partial-result format; merge refuses other versions (3: run totals carry
+/// the control variates' sums).
+pub const PARTIAL_FORMAT: u32 = 3;
 
 /// Largest partial result read, in bytes (4 GiB): a sweep partial keeps the exact totals of
 /// each of its runs, up to about 50 MB per run at 262,144 paths or more.

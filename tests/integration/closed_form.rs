@@ -13,24 +13,25 @@ use pimsim::inventory::PathOutcome;
 
 use crate::common::{assert_within_se, mean_se, outcomes, poisson_pmf, scenario, simpson};
 
-struct Demand {
+/// An order intensity with its integral (also used by the coverage test).
+pub(crate) struct Demand {
     /// λ(t), orders per year.
-    lambda: Box<dyn Fn(f64) -> f64>,
+    pub(crate) lambda: Box<dyn Fn(f64) -> f64>,
     /// Λ(t).
-    cumulative: Box<dyn Fn(f64) -> f64>,
+    pub(crate) cumulative: Box<dyn Fn(f64) -> f64>,
 }
 
-struct Exact {
+pub(crate) struct Exact {
     filled: f64,
     short: f64,
     no_stockout: f64,
-    holding: f64,
-    shortage: f64,
-    end_of_horizon: f64,
+    pub(crate) holding: f64,
+    pub(crate) shortage: f64,
+    pub(crate) end_of_horizon: f64,
 }
 
 /// Closed-form expectations for stock `n` held from t = 0 to `horizon`.
-fn exact_hold(
+pub(crate) fn exact_hold(
     d: &Demand,
     n: usize,
     horizon: f64,

@@ -172,8 +172,19 @@ proptest! {
             let sum = l.last_time_buy + l.holding + l.disposal + l.release + l.buyback
                 + l.remanufacture + l.shortage + l.backorder + l.end_of_horizon;
             prop_assert!((sum - b.total).abs() <= 1e-9 * b.total.abs().max(1.0), "{} vs {}", sum, b.total);
-            prop_assert!((b.total - policy.total_cost.mean).abs() <= 1e-9 * b.total.abs().max(1.0));
+            // The lines are plain means; so is their total.
+            prop_assert!((b.total - policy.total_cost.plain.mean).abs() <= 1e-9 * b.total.abs().max(1.0));
             let c = &policy.total_cost;
+            // The control-variate mean is another estimate of the same expectation: within a
+            // few of the plain standard errors of the plain mean (the controls only remove
+            // noise), and never less precise than the plain one by more than the regression's
+            // degrees of freedom allow.
+            prop_assert!((c.mean - c.plain.mean).abs() <= 6.0 * c.plain.std_err + 1e-9 * c.mean.abs().max(1.0),
+                "{} vs plain {} ± {}", c.mean, c.plain.mean, c.plain.std_err);
+            prop_assert!(c.plain.ci95[0] <= c.plain.mean && c.plain.mean <= c.plain.ci95[1]);
+            if let Some(r) = policy.variance_reduction {
+                prop_assert!(r > 0.0 && r.is_finite());
+            }
             prop_assert!(c.p05 <= c.p50 && c.p50 <= c.p95 && c.p95 <= c.cvar95 + 1e-9);
             prop_assert!(c.ci95[0] <= c.mean && c.mean <= c.ci95[1]);
             if let Some(f) = policy.fill_rate {

@@ -10,6 +10,7 @@ mod bad_input;
 mod cli;
 mod closed_form;
 mod common;
+mod coverage;
 mod demand_exact;
 mod determinism;
 mod docs_examples;

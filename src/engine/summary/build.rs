@@ -4,6 +4,7 @@
 use crate::elementary;
 
 use super::*;
+use crate::engine::controls::{self, ControlSystem, Estimate, Periods};
 use crate::engine::service::ServiceRule;
 use crate::engine::stats::{Moments, quantile, upper_tail_mean};
 use crate::engine::totals::PolicyTotals;
@@ -15,9 +16,97 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
     (den > 0.0).then(|| num / den)
 }
 
-fn interval(m: &Moments) -> [f64; 2] {
-    let (mean, se) = (m.mean(), m.std_err());
-    [mean - Z95 * se, mean + Z95 * se]
+fn interval(e: &Estimate) -> [f64; 2] {
+    [e.mean - Z95 * e.std_err, e.mean + Z95 * e.std_err]
+}
+
+fn plain(m: &Moments) -> PlainEstimate {
+    let e = Estimate {
+        mean: m.mean(),
+        std_err: m.std_err(),
+        variance_reduction: None,
+    };
+    PlainEstimate {
+        mean: e.mean,
+        std_err: e.std_err,
+        ci95: interval(&e),
+    }
+}
+
+/// The control-variate estimates of a run: the controls' system and each policy's centred
+/// cross-products with them.
+struct Adjusted<'a> {
+    totals: &'a Totals,
+    system: ControlSystem,
+    /// Per policy, S_CₐY over all controls.
+    cross: Vec<Vec<f64>>,
+}
+
+impl<'a> Adjusted<'a> {
+    fn new(scenario: &Scenario, plan: &Plan, totals: &'a Totals) -> Self {
+        let periods = Periods::new(horizon_years(plan));
+        let expected = controls::expected_units(scenario, &periods, plan.horizon.time);
+        let system = ControlSystem::new(&totals.controls, totals.paths, &expected);
+        let cross = totals
+            .policies
+            .iter()
+            .map(|t| system.centred_cross(&t.total, &t.control_cross))
+            .collect();
+        Adjusted {
+            totals,
+            system,
+            cross,
+        }
+    }
+
+    /// The mean total cost of policy `i`.
+    fn policy(&self, i: usize) -> Estimate {
+        self.system
+            .estimate(&self.totals.policies[i].total, &self.cross[i])
+    }
+
+    /// The mean of (cost of `j` − cost of `i`), i < j, on the same paths.
+    fn pair(&self, i: usize, j: usize) -> Estimate {
+        let p = self.totals.policies.len();
+        let s_cd: Vec<f64> = self.cross[j]
+            .iter()
+            .zip(&self.cross[i])
+            .map(|(a, b)| a - b)
+            .collect();
+        self.system.estimate(&self.totals.pairs[i * p + j], &s_cd)
+    }
+
+    /// What summary.json says of the controls.
+    fn describe(&self, scenario: &Scenario, plan: &Plan) -> ControlVariates {
+        let periods = Periods::new(horizon_years(plan));
+        let expected = controls::expected_units(scenario, &periods, plan.horizon.time);
+        let n = self.totals.paths.max(1) as f64;
+        let controls = (0..periods.count)
+            .map(|a| {
+                let (first, end) = periods.years(a);
+                ControlPeriod {
+                    from_years: first as f64,
+                    to_years: (end as f64).min(plan.horizon.time),
+                    expected_units: expected[a],
+                    mean_units: self.totals.controls.sum[a] as f64 / n,
+                }
+            })
+            .collect();
+        let used = self.system.used();
+        let note = match self.system.fallback() {
+            Some(f) => f.describe(),
+            None => format!(
+                "adjusted by {used} control variate{} (units demanded per period, exact \
+                 expectations; coefficients by least squares on the same paths)",
+                if used == 1 { "" } else { "s" }
+            ),
+        };
+        ControlVariates {
+            controls,
+            used,
+            note,
+        }
+    }
 }
 
 /// Points of the stock-out curve, evenly spaced over the horizon.
@@ -174,17 +263,20 @@ fn comparison(
     plan: &Plan,
     index: usize,
     t: &PolicyTotals,
-    versus_baseline: &Moments,
+    adjusted: &Adjusted,
     n: f64,
     samples: &Samples,
 ) -> Comparison {
     let d = samples.difference(index, 0);
     let q = |p| quantile(&d, p).unwrap_or(0.0);
+    let e = adjusted.pair(0, index);
     Comparison {
         baseline: plan.policies[0].name.clone(),
-        mean_difference: versus_baseline.mean(),
-        std_err: versus_baseline.std_err(),
-        ci95: interval(versus_baseline),
+        mean_difference: e.mean,
+        std_err: e.std_err,
+        ci95: interval(&e),
+        plain: plain(&adjusted.totals.pairs[index]),
+        variance_reduction: e.variance_reduction,
         probability_cheaper: t.cheaper as f64 / n,
         probability_tie: t.ties as f64 / n,
         per_path_difference: DifferenceQuantiles {
@@ -202,7 +294,7 @@ fn policy_summary(
     plan: &Plan,
     index: usize,
     t: &PolicyTotals,
-    versus_baseline: &Moments,
+    adjusted: &Adjusted,
     paths: u64,
     samples: &Samples,
 ) -> PolicySummary {
@@ -210,6 +302,7 @@ fn policy_summary(
     let policy = &plan.policies[index];
     let lines = t.lines.clone().map(|sum| sum.value() / n);
     let total = t.total.mean();
+    let estimate = adjusted.policy(index);
     let sorted = &samples.sorted[index];
     let units = t.units.map(|sum| sum as f64 / n);
     let horizon = plan.horizon.time;
@@ -223,7 +316,7 @@ fn policy_summary(
         let margin_per_year = (price - scenario.part.unit_cost) * served / horizon;
         ratio(margin_per_year, average_on_hand * scenario.part.unit_cost)
     });
-    let comparison = (index > 0).then(|| comparison(plan, index, t, versus_baseline, n, samples));
+    let comparison = (index > 0).then(|| comparison(plan, index, t, adjusted, n, samples));
     let sampled = sorted.len().max(1) as f64;
     let stockout_by_time = (0..=STOCKOUT_CURVE_INTERVALS)
         .map(|k| {
@@ -255,10 +348,12 @@ fn policy_summary(
             .collect(),
         fill_rate: ratio(units.filled_from_stock, units.demanded),
         no_stockout_probability: t.paths_without_short as f64 / n,
+        variance_reduction: estimate.variance_reduction,
         total_cost: CostSummary {
-            mean: total,
-            std_err: t.total.std_err(),
-            ci95: interval(&t.total),
+            mean: estimate.mean,
+            std_err: estimate.std_err,
+            ci95: interval(&estimate),
+            plain: plain(&t.total),
             p05: quantile(sorted, 0.05).unwrap_or(0.0),
             p50: quantile(sorted, 0.5).unwrap_or(0.0),
             p95: quantile(sorted, 0.95).unwrap_or(0.0),
@@ -285,7 +380,7 @@ fn policy_summary(
 
 /// Which policy is cheapest by mean, and the saving against the runner-up from the paired
 /// differences.
-fn verdict(policies: &[PolicySummary], totals: &Totals, samples: &Samples) -> Verdict {
+fn verdict(policies: &[PolicySummary], adjusted: &Adjusted, samples: &Samples) -> Verdict {
     let mut order: Vec<usize> = (0..policies.len()).collect();
     order.sort_by(|&a, &b| {
         policies[a]
@@ -301,15 +396,14 @@ fn verdict(policies: &[PolicySummary], totals: &Totals, samples: &Samples) -> Ve
         .map(|p| (p.total_cost.mean, p.fill_rate, p.no_stockout_probability))
         .collect();
     let better = rule.better_service(&service, best);
-    let p = policies.len();
     let saving = runner.map(|r| {
-        // Moments of (cost of r − cost of best), path by path.
-        let (m, sign) = if best < r {
-            (&totals.pairs[best * p + r], 1.0)
+        // The mean of (cost of r − cost of best), path by path.
+        let (e, sign) = if best < r {
+            (adjusted.pair(best, r), 1.0)
         } else {
-            (&totals.pairs[r * p + best], -1.0)
+            (adjusted.pair(r, best), -1.0)
         };
-        (sign * m.mean(), m.std_err())
+        (sign * e.mean, e.std_err)
     });
     Verdict {
         cheapest: policies[best].name.clone(),
@@ -416,14 +510,15 @@ pub(in crate::engine) fn summarize(
 ) -> RunSummary {
     let paths = totals.paths;
     let samples = Samples::new(totals);
+    let adjusted = Adjusted::new(scenario, plan, totals);
     let policies: Vec<PolicySummary> = totals
         .policies
         .iter()
         .enumerate()
-        .map(|(i, t)| policy_summary(scenario, plan, i, t, &totals.pairs[i], paths, &samples))
+        .map(|(i, t)| policy_summary(scenario, plan, i, t, &adjusted, paths, &samples))
         .collect();
 
-    let verdict = verdict(&policies, totals, &samples);
+    let verdict = verdict(&policies, &adjusted, &samples);
     let demand = demand_summary(scenario, plan, totals, sample_paths);
     let timeseries = time_series(plan, totals);
     RunSummary {
@@ -433,6 +528,7 @@ pub(in crate::engine) fn summarize(
         policies,
         verdict,
         demand,
+        control_variates: adjusted.describe(scenario, plan),
         quantile_method: format!(
             "total-cost and stock-out quantiles are exact order statistics (linear interpolation, \
              NumPy's default) of the first {} paths, i.e. of all paths when there are fewer; \

@@ -32,6 +32,10 @@ pub struct RunSummary {
     pub verdict: Verdict,
     /// Demand as simulated against its exact expectation.
     pub demand: DemandSummary,
+    /// The control variates behind the adjusted means (`total_cost.mean` and the paired
+    /// differences): the demand periods, their exact expected units, and whether they were
+    /// used.
+    pub control_variates: ControlVariates,
     /// How the quantiles were computed, in words.
     pub quantile_method: String,
     /// The validated scenario, every default filled in.
@@ -58,8 +62,15 @@ pub struct PolicySummary {
     /// Share of paths with no short unit (share in [0, 1]). Stable.
     #[schemars(range(min = 0, max = 1))]
     pub no_stockout_probability: f64,
-    /// Distribution of the total discounted cost per path (currency). Stable.
+    /// Distribution of the total discounted cost per path (currency). Stable. `mean`,
+    /// `std_err` and `ci95` are the control-variate estimates (see `control_variates`);
+    /// `plain` holds the plain ones.
     pub total_cost: CostSummary,
+    /// Plain variance of the total cost ÷ its residual variance after the control variates:
+    /// how many times fewer paths the adjusted mean needs for the same standard error
+    /// (dimensionless; `null` when the plain estimates are reported, or when the controls
+    /// explain all of the variance).
+    pub variance_reduction: Option<f64>,
     /// Mean of each cost line per path, and their sum (currency). Stable.
     pub cost_breakdown: CostBreakdown,
     /// Mean units per path. Stable.
@@ -132,12 +143,15 @@ pub struct RetainedLevel {
 /// Distribution of total discounted cost over paths (currency).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct CostSummary {
-    /// Mean over all paths (currency).
+    /// Mean over all paths (currency), adjusted by the control variates when they apply.
     pub mean: f64,
-    /// Standard error of the mean (currency).
+    /// Standard error of the mean (currency), of the adjusted mean when the controls apply.
     pub std_err: f64,
-    /// 95 % confidence interval of the mean, [low, high] (currency).
+    /// 95 % confidence interval of the mean, [low, high] (currency): mean ± 1.96 std_err.
     pub ci95: [f64; 2],
+    /// The plain estimates: the average over paths and its standard error, without control
+    /// variates (currency).
+    pub plain: PlainEstimate,
     /// 5th percentile (currency).
     pub p05: f64,
     /// Median (currency).
@@ -148,6 +162,45 @@ pub struct CostSummary {
     pub cvar95: f64,
 }
 
+/// A mean over paths with its standard error and 95 % interval, without control variates
+/// (currency).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
+pub struct PlainEstimate {
+    /// The average over all paths (currency).
+    pub mean: f64,
+    /// Its standard error (currency).
+    pub std_err: f64,
+    /// mean ± 1.96 std_err, [low, high] (currency).
+    pub ci95: [f64; 2],
+}
+
+/// The control variates of a run: the units demanded in each period, whose exact expectations
+/// adjust the mean total costs and paired differences.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ControlVariates {
+    /// The periods whose units demanded are the controls, in time order.
+    pub controls: Vec<ControlPeriod>,
+    /// Number of controls used (those that vary between paths and are not combinations of
+    /// the others; 0 when the plain estimates are reported).
+    pub used: usize,
+    /// What was done, in words (why the plain estimates are reported, when they are).
+    pub note: String,
+}
+
+/// One control: the units demanded per path in a period of the horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ControlPeriod {
+    /// Start of the period (years).
+    pub from_years: f64,
+    /// End of the period (years).
+    pub to_years: f64,
+    /// Exact expected units demanded in the period per path (units; rate uncertainty and
+    /// sudden death included).
+    pub expected_units: f64,
+    /// Mean units demanded in the period over the simulated paths (units).
+    pub mean_units: f64,
+}
+
 /// Mean cost lines per path and their sum (currency, discounted to t = 0; costs are positive,
 /// income is negative).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -155,7 +208,8 @@ pub struct CostBreakdown {
     /// The mean of each cost line.
     #[serde(flatten)]
     pub lines: CostLines<f64>,
-    /// Sum of the lines: the mean total cost (currency).
+    /// Sum of the lines: the plain mean total cost (currency; `total_cost.plain.mean`, the
+    /// lines are plain means).
     pub total: f64,
 }
 
@@ -230,12 +284,17 @@ pub struct Comparison {
     /// The baseline's name (the first policy).
     pub baseline: String,
     /// Mean of (this policy's total cost − the baseline's) on the same paths (currency;
-    /// negative = cheaper).
+    /// negative = cheaper), adjusted by the control variates when they apply.
     pub mean_difference: f64,
     /// Standard error of the mean difference (currency).
     pub std_err: f64,
     /// 95 % confidence interval of the mean difference, [low, high] (currency).
     pub ci95: [f64; 2],
+    /// The plain estimates of the mean difference (currency).
+    pub plain: PlainEstimate,
+    /// Plain variance of the paired difference ÷ its residual variance after the control
+    /// variates (dimensionless; `null` as for the policy's).
+    pub variance_reduction: Option<f64>,
     /// Share of paths on which this policy is strictly cheaper (share in [0, 1]).
     #[schemars(range(min = 0, max = 1))]
     pub probability_cheaper: f64,

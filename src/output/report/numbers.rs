@@ -55,9 +55,16 @@ fn policy_columns(h: &mut String, summary: &RunSummary, caption: &str, first: &s
 
 /// Total discounted cost per policy: mean with its confidence interval, quantiles, CVaR.
 fn cost_table(h: &mut String, summary: &RunSummary, cur: &str) {
+    // Say when the means are the control-variate estimates (docs/model.md).
+    let adjusted = if summary.control_variates.used > 0 {
+        "; means and intervals adjusted by control variates (the units demanded per period, \
+         whose exact expectations remove part of the noise)"
+    } else {
+        ""
+    };
     let _ = write!(
         h,
-        "<table class=\"numbers\" id=\"policies\">\n<caption>Total discounted cost per part ({cur}, present value at t = 0) over the simulated futures</caption>\n\
+        "<table class=\"numbers\" id=\"policies\">\n<caption>Total discounted cost per part ({cur}, present value at t = 0) over the simulated futures{adjusted}</caption>\n\
          <thead><tr><th scope=\"col\">policy</th><th scope=\"col\" class=\"num\">mean cost</th>\
          <th scope=\"col\" class=\"num\">± 95 % CI</th><th scope=\"col\" class=\"num\">P5</th><th scope=\"col\" class=\"num\">median</th>\
          <th scope=\"col\" class=\"num\">P95</th><th scope=\"col\" class=\"num\">CVaR95</th></tr></thead>\n<tbody>\n"
@@ -152,8 +159,14 @@ fn cost_lines_table(h: &mut String, summary: &RunSummary) {
         h,
         summary,
         &format!(
-            "Mean cost lines per part ({}; income negative)",
-            summary.scenario.report.currency_label()
+            "Mean cost lines per part ({}; income negative){}",
+            summary.scenario.report.currency_label(),
+            if summary.control_variates.used > 0 {
+                "; plain averages over the futures, so their total may differ from the \
+                 adjusted mean cost by a fraction of its interval"
+            } else {
+                ""
+            }
         ),
         "cost line",
     );
