@@ -32,6 +32,9 @@ pub enum Stream {
     Shrinkage,
     /// Partner `j`'s reliability and attrition draws.
     Partner(u32),
+    // supply-records (issue 18 part 3): id 1<<43 reserved.
+    /// Losses in storage that the stock records do not see (unrecorded shrinkage).
+    UnrecordedLoss,
 }
 
 impl Stream {
@@ -42,6 +45,7 @@ impl Stream {
             Stream::PathRisk => 2,
             Stream::Shrinkage => 3,
             Stream::Partner(j) => 4 + u128::from(j),
+            Stream::UnrecordedLoss => 1 << 43,
         }
     }
 }

@@ -24,8 +24,8 @@ macro_rules! named_record {
             $( $(#[$field_meta:meta])* $field:ident, )+
         }
     ) => {
-        $(#[$meta])*
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+        $(#[$meta])*
         pub struct $name<$t = $default> {
             $( $(#[$field_meta])* pub $field: $t, )+
         }
@@ -72,7 +72,14 @@ macro_rules! named_record {
 
 named_record! {
     /// The cost lines of section 6 (stable names): of one path, discounted to t = 0 (currency;
-    /// income negative), or sums and means of them.
+    /// income negative), or sums and means of them. Lines of features a scenario may leave
+    /// out (`counting`) are left out of the JSON when 0, their default, so that the files of
+    /// scenarios without them stay as they were.
+    #[serde(bound(
+        serialize = "T: Serialize + Default + PartialEq",
+        deserialize = "T: Deserialize<'de> + Default"
+    ))]
+    #[schemars(bound = "T: JsonSchema + Serialize + Default + PartialEq")]
     pub struct CostLines<T = f64> {
         /// Last-time buy at t = 0 (currency).
         last_time_buy,
@@ -93,7 +100,16 @@ named_record! {
         /// Disposal of the stock left at the horizon at the salvage value (currency; income is
         /// negative).
         end_of_horizon,
+        /// Cycle counts of drifting stock records: `stock.count_cost` per count (currency;
+        /// absent from the JSON when 0).
+        #[serde(default, skip_serializing_if = "is_default")]
+        counting,
     }
+}
+
+/// Whether `v` is its type's default (a line left out of the JSON).
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 impl CostLines<f64> {
@@ -140,6 +156,29 @@ named_record! {
     }
 }
 
+named_record! {
+    /// Counts of drifting stock records (issue 18 part 3; only with `stock.records`): of one
+    /// path (units or counts), or sums and means of them.
+    pub struct RecordCounts<T = u64> {
+        /// Units lost in storage without the records seeing it (units).
+        unrecorded_lost,
+        /// Cycle counts made (counts).
+        counts,
+        /// Cycle counts at which the records were right (counts).
+        accurate_counts,
+        /// Units on record but not on hand, found by cycle counts (units).
+        phantom_found_at_counts,
+        /// Units on record but not on hand, found by picks that emptied the shelf: customer
+        /// orders, backorders filled from a delivery, dispositions (units).
+        phantom_found_by_picks,
+        /// Units short on customer orders that the records said were in stock: shortages
+        /// caused by phantom stock (units).
+        phantom_short,
+        /// Units on record at the horizon (the physical stock is `on_hand_at_horizon`; units).
+        recorded_on_hand_at_horizon,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,10 +194,21 @@ mod tests {
         assert_eq!(CostLines::<f64>::NAMES[1], "holding");
         assert_eq!(values[1], 2.0);
         assert_eq!(values[8], -1.0);
+        assert_eq!(values[9], 0.0);
         assert_eq!(CostLines::from_values(values), lines);
         assert_eq!(lines.total(), 1.0);
         let named: Vec<(&str, f64)> = lines.named().map(|(n, v)| (n, *v)).collect();
         assert_eq!(named[8], ("end_of_horizon", -1.0));
+        // A zero `counting` line is left out of the JSON, a non-zero one written.
+        let json = serde_json::to_value(lines).unwrap();
+        assert!(json.get("counting").is_none());
+        let counted = CostLines::<f64> {
+            counting: 2.5,
+            ..lines
+        };
+        assert_eq!(serde_json::to_value(counted).unwrap()["counting"], 2.5);
+        let back: CostLines<f64> = serde_json::from_value(json).unwrap();
+        assert_eq!(back, lines);
         let counts = UnitCounts::<u64> {
             short: 3,
             ..UnitCounts::default()

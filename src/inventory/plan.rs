@@ -125,6 +125,38 @@ pub struct RemanufactureTerms {
     pub batch_cover_years: Option<f64>,
 }
 
+/// Stock records that drift (issue 18 part 3): unrecorded losses and cycle counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordTerms {
+    /// Losses per unit-year in storage that the records do not see.
+    pub unrecorded_shrinkage_rate: f64,
+    /// The cycle counts, in time order: every `count_every_years` strictly before the horizon.
+    pub counts: Vec<Instant>,
+    /// Cost of one count (currency).
+    pub count_cost: f64,
+}
+
+impl RecordTerms {
+    /// The terms of `records` over a horizon of `horizon` years.
+    fn new(records: &crate::scenario::StockRecords, horizon: f64, discount: &Discount) -> Self {
+        // k · every rather than a running sum, so that late counts do not drift; a count
+        // within a relative 10⁻¹² of the horizon is the horizon's and is not made.
+        let counts = match records.count_every_years {
+            Some(every) => (1..)
+                .map(|k| k as f64 * every)
+                .take_while(|&t| t < horizon * (1.0 - 1e-12))
+                .map(|t| Instant::new(t, discount))
+                .collect(),
+            None => Vec::new(),
+        };
+        RecordTerms {
+            unrecorded_shrinkage_rate: records.unrecorded_shrinkage_rate,
+            counts,
+            count_cost: records.count_cost,
+        }
+    }
+}
+
 /// Everything the mechanics of one path need, shared by all policies.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -156,6 +188,9 @@ pub struct Plan {
     pub partners: Vec<PartnerTerms>,
     /// Re-manufacture, when possible.
     pub remanufacture: Option<RemanufactureTerms>,
+    /// Stock records that drift, when the scenario has them (`None`: the records are the
+    /// physical stock).
+    pub records: Option<RecordTerms>,
     /// Time-series points (the last one is the horizon).
     pub steps: Vec<Instant>,
     /// Paths `0..timeseries_paths` record the time series; the others skip it, so that its
@@ -295,6 +330,11 @@ impl Plan {
                 min_batch: r.min_batch,
                 batch_cover_years: r.batch_cover_years,
             }),
+            records: scenario
+                .stock
+                .records
+                .as_ref()
+                .map(|r| RecordTerms::new(r, horizon, &discount)),
             steps,
             timeseries_paths: TIMESERIES_PATHS,
             policies,

@@ -61,30 +61,76 @@ impl Exporter for PoliciesCsv {
     }
     fn render(&self, summary: &RunSummary) -> anyhow::Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(policy_columns())?;
-        for row in PolicyRow::all(summary) {
-            w.write_record(policy_cells(&row))?;
+        let rows = PolicyRow::all(summary);
+        let records = rows_have_records(&rows);
+        w.write_record(policy_columns_with(records))?;
+        for row in &rows {
+            w.write_record(policy_cells_with(row, records))?;
         }
         Ok(w.into_inner()?)
     }
 }
 
 /// The columns of `policies.csv` (also the metric columns of `sweep.csv` and
-/// `portfolio.csv`), in the order of [`policy_cells`].
+/// `portfolio.csv`), in the order of [`policy_cells`], for runs whose stock records cannot
+/// drift.
 pub fn policy_columns() -> Vec<String> {
-    policy_record(&PolicyRow::default())
+    policy_columns_with(false)
+}
+
+/// The cells of one row of `policies.csv`, in the order of [`policy_columns`].
+pub fn policy_cells(row: &PolicyRow) -> Vec<String> {
+    policy_cells_with(row, false)
+}
+
+/// [`policy_columns`], with the drifting stock records' columns when `records` (the cost
+/// line `cost_counting` and the `records_` columns): a file has them when one of its rows
+/// does, so that the files of scenarios without drifting records stay as they were.
+pub fn policy_columns_with(records: bool) -> Vec<String> {
+    policy_record(&PolicyRow::default(), records)
         .into_iter()
         .map(|(column, _)| column)
         .collect()
 }
 
-/// The cells of one row of `policies.csv`, in the order of [`policy_columns`].
-pub fn policy_cells(row: &PolicyRow) -> Vec<String> {
-    policy_record(row).into_iter().map(|(_, c)| c).collect()
+/// The cells of one row in the order of [`policy_columns_with`]`(records)` (the records'
+/// cells empty for a row without them).
+pub fn policy_cells_with(row: &PolicyRow, records: bool) -> Vec<String> {
+    policy_record(row, records)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect()
 }
 
-/// The (column, cell) pairs of a row of `policies.csv`: the one place its columns are listed.
-fn policy_record(row: &PolicyRow) -> Vec<(String, String)> {
+/// Whether any of `rows` has drifting stock records (then its file has their columns).
+pub fn rows_have_records<'a>(rows: impl IntoIterator<Item = &'a PolicyRow>) -> bool {
+    rows.into_iter().any(|r| r.records.is_some())
+}
+
+/// The drifting records' (column, cell) pairs of `row`, after the other columns.
+fn record_columns(row: &PolicyRow, push: &mut impl FnMut(&str, String)) {
+    let r = row.records.as_ref();
+    push(
+        "records_record_accuracy",
+        cell(r.and_then(|r| r.record_accuracy)),
+    );
+    push(
+        "records_phantom_found_per_count",
+        cell(r.and_then(|r| r.phantom_found_per_count)),
+    );
+    push(
+        "records_phantom_share_of_short",
+        cell(r.and_then(|r| r.phantom_share_of_short)),
+    );
+    let means = r.map(|r| r.means).unwrap_or_default();
+    for (name, v) in means.named() {
+        push(&format!("records_{name}"), cell(r.map(|_| *v)));
+    }
+}
+
+/// The (column, cell) pairs of a row of `policies.csv`: the one place its columns are listed
+/// (with the drifting records' columns when `records`).
+fn policy_record(row: &PolicyRow, records: bool) -> Vec<(String, String)> {
     let mut record: Vec<(String, String)> = Vec::with_capacity(64);
     let mut push = |column: &str, cell: String| record.push((column.to_string(), cell));
     push(
@@ -116,6 +162,9 @@ fn policy_record(row: &PolicyRow) -> Vec<(String, String)> {
         push(&format!("total_cost_{name}"), v.to_string());
     }
     for (name, v) in row.cost.named() {
+        if name == "counting" && !records {
+            continue;
+        }
         push(&format!("cost_{name}"), v.to_string());
     }
     push("cost_total", row.cost_total.to_string());
@@ -153,6 +202,9 @@ fn policy_record(row: &PolicyRow) -> Vec<(String, String)> {
     push("gmroi", cell(row.gmroi));
     push("carrying_share_of_total", cell(row.carrying_share_of_total));
     push("revenue", cell(row.revenue));
+    if records {
+        record_columns(row, &mut push);
+    }
     record
 }
 

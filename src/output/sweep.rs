@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
 use super::charts::{hex, policy_color};
 use super::report::{esc, page_start};
-use super::{check_finite, money, policy_cells, policy_columns};
+use super::{check_finite, money, policy_cells_with, policy_columns_with};
 use crate::engine::{CostBreakdown, CostSummary, PolicyRow, RunSummary};
 use crate::escape::{spreadsheet_cell, terminal_line};
 use crate::scenario::PolicyKind;
@@ -58,13 +58,26 @@ fn value_cell(v: &toml::Value) -> String {
 pub fn sweep_columns(runs: &[SweepRun]) -> Vec<String> {
     let mut header = vec!["scenario".to_string(), "point".to_string()];
     header.extend(parameter_columns(runs).iter().map(|c| text_cell(c)));
-    header.extend(policy_columns());
+    header.extend(policy_columns_with(runs_have_records(runs)));
     header
+}
+
+/// Whether a run of `runs` (a point, a base or a one-at-a-time point) has drifting stock
+/// records: then `sweep.csv` and `sweep_oat.csv` have their columns.
+fn runs_have_records(runs: &[SweepRun]) -> bool {
+    runs.iter().any(|r| {
+        r.points
+            .iter()
+            .chain(&r.base)
+            .chain(&r.oat)
+            .any(|s| s.policies.iter().any(|p| p.records.is_some()))
+    })
 }
 
 /// `sweep.csv`.
 pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
     let columns = parameter_columns(runs);
+    let records = runs_have_records(runs);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(sweep_columns(runs))?;
     for r in runs {
@@ -82,7 +95,7 @@ pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
             }
             for p in &summary.policies {
                 let mut row = prefix.clone();
-                row.extend(policy_cells(&PolicyRow::of(summary, p)));
+                row.extend(policy_cells_with(&PolicyRow::of(summary, p), records));
                 w.write_record(&row)?;
             }
         }
@@ -92,20 +105,21 @@ pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
 
 /// The header of `sweep_oat.csv`: `scenario`, `parameter`, `level`, `value`, then the columns
 /// of `policies.csv`.
-pub fn oat_columns() -> Vec<String> {
+pub fn oat_columns(records: bool) -> Vec<String> {
     let mut header: Vec<String> = ["scenario", "parameter", "level", "value"]
         .iter()
         .map(|s| s.to_string())
         .collect();
-    header.extend(policy_columns());
+    header.extend(policy_columns_with(records));
     header
 }
 
 /// `sweep_oat.csv`: per scenario the base run (`level` = `base`, `parameter` and `value`
 /// empty), then each numeric parameter at its lowest (`low`) and highest (`high`) swept value.
 pub fn render_oat_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
+    let records = runs_have_records(runs);
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(oat_columns())?;
+    w.write_record(oat_columns(records))?;
     for r in runs {
         let Some(base) = &r.base else { continue };
         let mut rows: Vec<([String; 4], &RunSummary)> = vec![(
@@ -131,7 +145,7 @@ pub fn render_oat_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
         for (prefix, summary) in rows {
             for p in &summary.policies {
                 let mut row = prefix.to_vec();
-                row.extend(policy_cells(&PolicyRow::of(summary, p)));
+                row.extend(policy_cells_with(&PolicyRow::of(summary, p), records));
                 w.write_record(&row)?;
             }
         }

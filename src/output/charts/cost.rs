@@ -1,6 +1,7 @@
 //! Total discounted cost: its distribution per policy (histograms on shared bins, mean and
 //! P95 marked) and its mean breakdown into cost lines (stacked bars, income below zero).
 
+use crate::inventory::CostLines;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -255,7 +256,7 @@ fn percent_label(x: f64) -> String {
 }
 
 /// The mean cost lines of every policy, in the order of `CostLines::NAMES`.
-fn lines(summary: &RunSummary) -> Vec<[f64; 9]> {
+fn lines(summary: &RunSummary) -> Vec<[f64; CostLines::<f64>::LEN]> {
     summary
         .policies
         .iter()
@@ -272,7 +273,7 @@ pub(super) fn draw_breakdown<DB: DrawingBackend>(
     let area = titled(root, Chart::CostBreakdown, subtitle, style)?;
     let all = lines(summary);
     let count = all.len();
-    let used: Vec<usize> = (0..9)
+    let used: Vec<usize> = (0..CostLines::<f64>::LEN)
         .filter(|&k| all.iter().any(|l| l[k] != 0.0))
         .collect();
     let (width, height) = area.dim_in_pixel();
@@ -333,13 +334,13 @@ const NET: (f64, f64) = (-0.3, -0.18);
 fn breakdown_axes<'a, DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     plot: &'a DrawingArea<DB, Shift>,
-    all: &[[f64; 9]],
+    all: &[[f64; CostLines::<f64>::LEN]],
     summary: &RunSummary,
     style: &Style,
 ) -> Drawn<DB, Plot<'a, DB>> {
     let count = all.len();
-    let positive = |l: &[f64; 9]| l.iter().filter(|v| **v > 0.0).sum::<f64>();
-    let negative = |l: &[f64; 9]| l.iter().filter(|v| **v < 0.0).sum::<f64>();
+    let positive = |l: &[f64; CostLines::<f64>::LEN]| l.iter().filter(|v| **v > 0.0).sum::<f64>();
+    let negative = |l: &[f64; CostLines::<f64>::LEN]| l.iter().filter(|v| **v < 0.0).sum::<f64>();
     let (x0, x1) = padded_range(
         all.iter()
             .flat_map(|l| [positive(l), negative(l)])
@@ -386,7 +387,7 @@ fn stacked_lines<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &mut Plot<'_, DB>,
     y: f64,
-    l: &[f64; 9],
+    l: &[f64; CostLines::<f64>::LEN],
     used: &[usize],
     style: &Style,
 ) -> Drawn<DB, f64> {

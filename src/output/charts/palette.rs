@@ -4,6 +4,8 @@
 
 use plotters::style::RGBColor;
 
+use crate::inventory::CostLines;
+
 /// Text colour.
 pub(super) const INK: RGBColor = RGBColor(33, 37, 41);
 /// Secondary text colour (ticks, notes).
@@ -37,7 +39,7 @@ pub fn hex(color: RGBColor) -> String {
 
 /// Colours of the cost lines, in the order of `CostLines::NAMES`: greys and earth tones, far
 /// from every policy colour (see the module's colour rule).
-pub(super) const COST_LINE_COLORS: [RGBColor; 9] = [
+pub(super) const COST_LINE_COLORS: [RGBColor; CostLines::<f64>::LEN] = [
     RGBColor(99, 99, 99),    // last-time buy: dark grey
     RGBColor(74, 60, 52),    // carrying: umber
     RGBColor(166, 154, 98),  // disposal: khaki
@@ -47,6 +49,7 @@ pub(super) const COST_LINE_COLORS: [RGBColor; 9] = [
     RGBColor(112, 28, 45),   // shortage: maroon
     RGBColor(57, 69, 91),    // backorder: slate
     RGBColor(90, 110, 70),   // end of horizon: moss
+    RGBColor(150, 128, 118), // counting (drifting stock records): taupe
 ];
 
 /// Fill of the demand chart's P5–P95 band (pale sand).
@@ -101,7 +104,7 @@ pub fn cost_line_color(k: usize) -> RGBColor {
 }
 
 /// Plain-language names of the cost lines, in the order of `CostLines::NAMES`.
-pub const COST_LINE_LABELS: [&str; 9] = [
+pub const COST_LINE_LABELS: [&str; CostLines::<f64>::LEN] = [
     "last-time buy",
     "carrying",
     "scrap (disposal)",
@@ -111,4 +114,5 @@ pub const COST_LINE_LABELS: [&str; 9] = [
     "shortage penalties",
     "backorder waiting",
     "end of horizon",
+    "cycle counts",
 ];

@@ -5,6 +5,7 @@ use crate::demand::Intensity;
 use crate::elementary;
 use crate::retention::{RetainRule, check_computable_at};
 use crate::scenario::Scenario;
+use crate::scenario::keys::general::MAX_COUNTS_PER_PATH;
 use crate::scenario::keys::num;
 use crate::scenario::reader::Table;
 
@@ -107,7 +108,31 @@ pub(super) fn volume_checks(root: &Table<'_, '_>, s: &Scenario) -> bool {
         }
         return false;
     }
-    let shrinkage = s.stock.shrinkage_rate;
+    let records = s.stock.records.as_ref();
+    let unrecorded = records.map_or(0.0, |r| r.unrecorded_shrinkage_rate);
+    if let Some(every) = records.and_then(|r| r.count_every_years) {
+        let counts = s.horizon_years / every;
+        if counts > MAX_COUNTS_PER_PATH
+            && let Some(t) = root.table("stock")
+        {
+            t.error(
+                "count_every_years",
+                format!(
+                    "gives {counts:.3e} cycle counts over the horizon of {} years; at most {} \
+                     are allowed (check the unit: years between counts)",
+                    s.horizon_years,
+                    num(MAX_COUNTS_PER_PATH)
+                ),
+            );
+        }
+    }
+    // Both kinds of loss are simulated one by one: their sum is limited.
+    let shrinkage = s.stock.shrinkage_rate + unrecorded;
+    let key = if s.stock.shrinkage_rate > 0.0 {
+        "shrinkage_rate"
+    } else {
+        "unrecorded_shrinkage_rate"
+    };
     if shrinkage > 0.0 {
         let units = s.units_per_path_bound();
         let losses = units * (shrinkage * s.horizon_years).min(1.0);
@@ -115,7 +140,7 @@ pub(super) fn volume_checks(root: &Table<'_, '_>, s: &Scenario) -> bool {
             && let Some(t) = root.table("stock")
         {
             t.error(
-                "shrinkage_rate",
+                key,
                 format!(
                     "with about {units:.3e} units in storage, up to {losses:.3e} losses per path \
                      would be simulated one by one; at most {} are allowed (the units in storage \
