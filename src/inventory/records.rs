@@ -10,8 +10,8 @@
 //!   (`phantom` + 1); each unit in storage is lost so at `unrecorded_shrinkage_rate`, on its
 //!   own stream ([`Stream::UnrecordedLoss`]) beside the recorded losses.
 //! - A cycle count sets the records to the physical stock: the phantom units are found
-//!   (`phantom` → 0), the count costs `count_cost`, and the (s, S) rule looks at the corrected
-//!   position at once.
+//!   (`phantom` → 0), the count costs `count_cost`, and when the records were wrong the (s, S)
+//!   rule looks at the corrected position at once.
 //! - A pick that finds the bin empty while the records say there is more (a customer order,
 //!   a backorder filled from a delivery, a disposition) corrects the records too: the phantom
 //!   units are found. The units of a customer order that the records promised and the shelf
@@ -110,7 +110,8 @@ impl<R: StepRecorder> Walk<'_, R> {
     }
 
     /// The next cycle count (integrated to): the records are set to the physical stock and
-    /// the count is paid; then the (s, S) rule looks at the corrected position.
+    /// the count is paid; then, when the records were wrong, the (s, S) rule looks at the
+    /// corrected position.
     pub(super) fn count(&mut self) {
         let terms = self
             .plan
@@ -130,10 +131,15 @@ impl<R: StepRecorder> Walk<'_, R> {
         if self.phantom == 0 {
             records.accurate_counts += 1;
         }
-        records.phantom_found_at_counts += self.phantom;
+        let found = self.phantom;
+        records.phantom_found_at_counts += found;
         self.phantom = 0;
         self.out.costs.counting += terms.count_cost * at.discount;
-        self.review_position(at.time, at.discount);
+        // A count that finds the records right changes no position: no new decision (so that
+        // counts without unrecorded losses change nothing but the counting line).
+        if found > 0 {
+            self.review_position(at.time, at.discount);
+        }
     }
 
     /// A customer order of `units` found the shelf empty (it was served `units − short`)

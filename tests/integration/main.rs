@@ -29,6 +29,7 @@ mod portfolio;
 mod portfolio_hostile;
 mod quadrature;
 mod random_scenario;
+mod records;
 mod renewal;
 mod report;
 mod report_data;

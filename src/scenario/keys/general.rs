@@ -330,10 +330,9 @@ pub mod stock {
     );
 }
 
-/// Shortest time between cycle counts, years (about nine hours, as [`MIN_HORIZON`]).
+/// Shortest time between cycle counts, years (about nine hours, as [`MIN_HORIZON`]): with
+/// horizons under 1000 years a path has fewer than 10⁶ counts.
 pub const MIN_COUNT_EVERY_YEARS: f64 = MIN_HORIZON;
-/// Most cycle counts per path (each is an event of the walk).
-pub const MAX_COUNTS_PER_PATH: f64 = 1e6;
 
 /// `[stock]`: the keys of stock records that drift (issue 18 part 3).
 pub mod stock_records {
@@ -358,10 +357,6 @@ pub mod stock_records {
         "years between cycle counts",
         "no counts",
         "A cycle count every this many years (the first this long after t = 0; none at the horizon) sets the records to the physical stock.",
-    )
-    .limited_by(
-        &["scenario.horizon_years"],
-        "at most 10^6 counts per path (horizon_years / count_every_years)",
     );
     /// `stock.count_cost`.
     pub const COUNT_COST: Key = Key::number(

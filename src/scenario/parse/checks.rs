@@ -5,7 +5,6 @@ use crate::demand::Intensity;
 use crate::elementary;
 use crate::retention::{RetainRule, check_computable_at};
 use crate::scenario::Scenario;
-use crate::scenario::keys::general::MAX_COUNTS_PER_PATH;
 use crate::scenario::keys::num;
 use crate::scenario::reader::Table;
 
@@ -110,22 +109,6 @@ pub(super) fn volume_checks(root: &Table<'_, '_>, s: &Scenario) -> bool {
     }
     let records = s.stock.records.as_ref();
     let unrecorded = records.map_or(0.0, |r| r.unrecorded_shrinkage_rate);
-    if let Some(every) = records.and_then(|r| r.count_every_years) {
-        let counts = s.horizon_years / every;
-        if counts > MAX_COUNTS_PER_PATH
-            && let Some(t) = root.table("stock")
-        {
-            t.error(
-                "count_every_years",
-                format!(
-                    "gives {counts:.3e} cycle counts over the horizon of {} years; at most {} \
-                     are allowed (check the unit: years between counts)",
-                    s.horizon_years,
-                    num(MAX_COUNTS_PER_PATH)
-                ),
-            );
-        }
-    }
     // Both kinds of loss are simulated one by one: their sum is limited.
     let shrinkage = s.stock.shrinkage_rate + unrecorded;
     let key = if s.stock.shrinkage_rate > 0.0 {
