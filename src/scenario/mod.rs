@@ -122,11 +122,13 @@ pub struct StockSettings {
 /// them (docs/model.md, "Stock records").
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct StockRecords {
-    /// Rate at which a stored unit is lost without the records seeing it (per unit-year).
+    /// Rate at which a stored unit is lost without the records seeing it (per unit-year;
+    /// absent when the records cannot drift, as are the other keys of the records).
     pub unrecorded_shrinkage_rate: f64,
-    /// Years between cycle counts, the first one this long after t = 0 (`null`: no counts).
+    /// Years between cycle counts, the first one this long after t = 0 (`null`: no counts;
+    /// absent when the records cannot drift).
     pub count_every_years: Option<f64>,
-    /// Cost of one cycle count (currency per count).
+    /// Cost of one cycle count (currency per count; absent when the records cannot drift).
     pub count_cost: f64,
 }
 
