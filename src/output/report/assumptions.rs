@@ -81,7 +81,7 @@ fn order_size_in_words(size: &OrderSize) -> String {
     }
 }
 
-fn row(h: &mut String, label: &str, value: &str) {
+pub(super) fn row(h: &mut String, label: &str, value: &str) {
     let _ = writeln!(
         h,
         "<tr><th scope=\"row\">{}</th><td>{value}</td></tr>",
@@ -98,6 +98,7 @@ pub(super) fn assumptions(h: &mut String, summary: &RunSummary) {
     );
     part_rows(h, s, &cur);
     demand_rows(h, summary);
+    super::records::records_assumption(h, s, &cur);
     cost_rows(h, s, &cur);
     supply_rows(h, s, &cur);
     for (i, p) in s.policies.iter().enumerate() {
@@ -123,6 +124,7 @@ pub(super) fn scenario_rows(h: &mut String, s: &Scenario) {
     part_rows(h, s, &cur);
     let expected = s.demand.expected_units_in_window(0.0, s.horizon_years);
     demand_rows_of(h, s, &esc(&short(expected, 1)));
+    super::records::records_assumption(h, s, &cur);
     cost_rows(h, s, &cur);
     supply_rows(h, s, &cur);
 }

@@ -17,6 +17,7 @@ pub(super) fn numbers(h: &mut String, summary: &RunSummary) {
     cost_lines_table(h, summary);
     units_table(h, summary);
     stockout_finance_table(h, summary);
+    super::records::records_table(h, summary);
     partners_table(h, summary);
     retained_table(h, summary);
     annual_demand_table(h, summary);
@@ -35,7 +36,7 @@ type FinanceRow = (
 );
 
 /// A table with one column per policy.
-fn policy_columns(h: &mut String, summary: &RunSummary, caption: &str, first: &str) {
+pub(super) fn policy_columns(h: &mut String, summary: &RunSummary, caption: &str, first: &str) {
     let _ = write!(
         h,
         "<table class=\"numbers\">\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th>",
@@ -147,6 +148,15 @@ fn cost_lines_table(h: &mut String, summary: &RunSummary) {
     );
     let names = <crate::inventory::CostLines>::NAMES;
     for (k, name) in names.iter().enumerate() {
+        // Lines left out of summary.json when 0 (`counting`) are left out here too.
+        if *name == "counting"
+            && summary
+                .policies
+                .iter()
+                .all(|p| p.cost_breakdown.lines.counting == 0.0)
+        {
+            continue;
+        }
         let _ = write!(h, "<tr><th scope=\"row\">{}</th>", esc(COST_LINE_LABELS[k]));
         for (i, p) in summary.policies.iter().enumerate() {
             let v = p.cost_breakdown.lines.values()[k];
