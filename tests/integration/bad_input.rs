@@ -481,7 +481,10 @@ const CASES: &[Case] = &[
     ),
     case(
         "a count cost without counts",
-        &[("shrinkage_rate = 0.01", "shrinkage_rate = 0.01\ncount_cost = 80")],
+        &[(
+            "shrinkage_rate = 0.01",
+            "shrinkage_rate = 0.01\ncount_cost = 80",
+        )],
         "stock.count_cost",
         Edit(1),
         "needs `count_every_years`",

@@ -539,3 +539,112 @@ kind = "hold"
     let phantom_short: u64 = outs.iter().map(|o| o.records.phantom_short).sum();
     assert!(phantom_short > 100, "phantom shortages: {phantom_short}");
 }
+
+/// `[sweep]` over the records' keys by dotted name: every point equals a separate run of its
+/// file, column by column; a point without drifting records has empty records cells.
+#[test]
+fn records_keys_sweep_and_points_equal_separate_runs() {
+    use crate::common::pimsim;
+    let base = |rate: &str, every: &str| {
+        format!(
+            r#"[scenario]
+horizon_years = 6
+discount_rate = 0.05
+[simulation]
+paths = 300
+seed = 5
+[part]
+unit_cost = 100.0
+on_hand = 40
+[demand]
+model = "exponential"
+rate = 8.0
+half_life_years = 3.0
+[stock]
+unrecorded_shrinkage_rate = {rate}
+{every}[costs]
+holding_rate = 0.2
+salvage_value = 5.0
+shortage_penalty = 400.0
+[replenishment]
+reorder_point = 3
+order_up_to = 10
+[remanufacture]
+setup_cost = 1000.0
+unit_cost = 150.0
+lead_time_years = 0.3
+[[policy]]
+name = "hold"
+kind = "hold"
+"#
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, text: &str| {
+        let file = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&file, text).unwrap();
+        let out = dir.path().join(name);
+        let o = pimsim()
+            .args(["run"])
+            .arg(&file)
+            .args(["--quiet", "--no-report", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let read = |path: &std::path::Path| {
+        let mut r = csv::Reader::from_path(path).unwrap();
+        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        let rows: Vec<Vec<String>> = r
+            .records()
+            .map(|rec| rec.unwrap().iter().map(String::from).collect())
+            .collect();
+        (header, rows)
+    };
+    let sweep = base("0.1", "")
+        + "[sweep]\n\"stock.unrecorded_shrinkage_rate\" = [0.0, 0.3]\n\"stock.count_every_years\" = [0.5, 2.0]\n";
+    // Without count_every_years in the file, the swept one is added (as if written there).
+    let out = run("sweep", &sweep);
+    let (header, rows) = read(&out.join("sweep.csv"));
+    assert_eq!(rows.len(), 4);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (accuracy, counting) = (col("records_record_accuracy"), col("cost_counting"));
+    for (n, (rate, every)) in [("0", "0.5"), ("0", "2"), ("0.3", "0.5"), ("0.3", "2")]
+        .into_iter()
+        .enumerate()
+    {
+        let row = &rows[n];
+        assert_eq!(
+            (row[2].as_str(), row[3].as_str()),
+            (rate, every),
+            "point {n}"
+        );
+        let single = run(
+            &format!("point{n}"),
+            &base(rate, &format!("count_every_years = {every}\n")),
+        );
+        let (h, r) = read(&single.join("policies.csv"));
+        for (k, name) in h.iter().enumerate() {
+            assert_eq!(&row[col(name)], &r[0][k], "point {n}, column {name}");
+        }
+        // Counts are records even without unrecorded losses: all of them right then.
+        let a: f64 = row[accuracy].parse().unwrap();
+        if rate == "0" {
+            assert_eq!(a, 1.0);
+        } else {
+            assert!(a < 1.0, "point {n}: accuracy {a}");
+        }
+        assert_eq!(row[counting], "0", "no count_cost: counting is 0");
+    }
+    // A file without records has neither the records' columns nor the counting line.
+    let plain = run("plain", &base("0.0", ""));
+    let (h, _) = read(&plain.join("policies.csv"));
+    assert!(
+        !h.iter()
+            .any(|c| c.starts_with("records_") || c == "cost_counting")
+    );
+    let json = std::fs::read_to_string(plain.join("summary.json")).unwrap();
+    assert!(!json.contains("\"records\"") && !json.contains("counting"));
+}
