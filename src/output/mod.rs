@@ -107,6 +107,13 @@ pub fn rows_have_records<'a>(rows: impl IntoIterator<Item = &'a PolicyRow>) -> b
     rows.into_iter().any(|r| r.records.is_some())
 }
 
+/// Whether a policy of any of `summaries` has drifting stock records.
+pub fn summaries_have_records<'a>(summaries: impl IntoIterator<Item = &'a RunSummary>) -> bool {
+    summaries
+        .into_iter()
+        .any(|s| s.policies.iter().any(|p| p.records.is_some()))
+}
+
 /// The drifting records' (column, cell) pairs of `row`, after the other columns.
 fn record_columns(row: &PolicyRow, push: &mut impl FnMut(&str, String)) {
     let r = row.records.as_ref();

@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
 use super::charts::{hex, policy_color};
 use super::report::{esc, page_start};
-use super::{check_finite, money, policy_cells_with, policy_columns_with};
+use super::{check_finite, money, policy_cells_with, policy_columns_with, summaries_have_records};
 use crate::engine::{CostBreakdown, CostSummary, PolicyRow, RunSummary};
 use crate::escape::{spreadsheet_cell, terminal_line};
 use crate::scenario::PolicyKind;
@@ -65,13 +65,10 @@ pub fn sweep_columns(runs: &[SweepRun]) -> Vec<String> {
 /// Whether a run of `runs` (a point, a base or a one-at-a-time point) has drifting stock
 /// records: then `sweep.csv` and `sweep_oat.csv` have their columns.
 fn runs_have_records(runs: &[SweepRun]) -> bool {
-    runs.iter().any(|r| {
-        r.points
-            .iter()
-            .chain(&r.base)
-            .chain(&r.oat)
-            .any(|s| s.policies.iter().any(|p| p.records.is_some()))
-    })
+    summaries_have_records(
+        runs.iter()
+            .flat_map(|r| r.points.iter().chain(&r.base).chain(&r.oat)),
+    )
 }
 
 /// `sweep.csv`.

@@ -454,6 +454,9 @@ fn simulate_path(m: &Model, rng: &mut SplitMix) -> [f64; 7] {
     out
 }
 
+/// A figure of a path's outcome, named.
+type Figure<'a> = (&'a str, &'a dyn Fn(&PathOutcome) -> f64);
+
 /// pimsim against the event simulation above: the means of shortages, phantom shortages,
 /// phantom units found, accurate counts, unrecorded losses and re-manufacture runs agree
 /// within 4.5 standard errors of their difference.
@@ -511,7 +514,7 @@ kind = "hold"
     let outs = &outcomes(&scenario(&text), paths, 21)[0];
     let mut rng = SplitMix(0x5EED);
     let reference: Vec<[f64; 7]> = (0..paths).map(|_| simulate_path(&m, &mut rng)).collect();
-    let figures: [(&str, &dyn Fn(&PathOutcome) -> f64); 7] = [
+    let figures: [Figure; 7] = [
         ("units short", &|o| o.units.short as f64),
         ("units short because of phantom stock", &|o| {
             o.records.phantom_short as f64
