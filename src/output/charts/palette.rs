@@ -49,7 +49,7 @@ pub(super) const COST_LINE_COLORS: [RGBColor; CostLines::<f64>::LEN] = [
     RGBColor(112, 28, 45),   // shortage: maroon
     RGBColor(57, 69, 91),    // backorder: slate
     RGBColor(90, 110, 70),   // end of horizon: moss
-    RGBColor(150, 128, 118), // counting (drifting stock records): taupe
+    RGBColor(40, 90, 80),    // counting (drifting stock records): pine
 ];
 
 /// Fill of the demand chart's P5–P95 band (pale sand).

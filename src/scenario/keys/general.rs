@@ -364,7 +364,11 @@ pub mod stock_records {
         PRICE,
         "currency per count",
         "0",
-        "Cost of one cycle count (labour, lost picking time): the cost line `counting`. Needs count_every_years.",
+        "Cost of one cycle count (labour, lost picking time): the cost line `counting`.",
+    )
+    .limited_by(
+        &["stock.count_every_years"],
+        "needs count_every_years in the same [stock] table",
     );
 }
 
