@@ -42,6 +42,9 @@ pub enum Stream {
     Returns,
     /// Repair: whether a returned core is washed out (cannot be repaired).
     Repair,
+    // Issue 18 (supply-records): stock records that drift.
+    /// Losses in storage that the stock records do not see (unrecorded shrinkage).
+    UnrecordedLoss,
 }
 
 impl Stream {
@@ -56,6 +59,7 @@ impl Stream {
             Stream::PartnerResponse(j) => (1 << 41) + u128::from(j),
             Stream::Returns => 1 << 42,
             Stream::Repair => (1 << 42) + 1,
+            Stream::UnrecordedLoss => 1 << 43,
         }
     }
 
@@ -164,6 +168,7 @@ mod tests {
                 Stream::RemanufactureLead,
                 Stream::Returns,
                 Stream::Repair,
+                Stream::UnrecordedLoss,
             ];
             // Partner ids wrap from 2¹⁴ − 4 on (an old limit, far beyond real partner counts).
             streams.extend([0u32, 1, 2, 100, 16_000].map(Stream::Partner));

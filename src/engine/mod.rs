@@ -21,8 +21,8 @@ pub use summary::{
     AnnualDemand, Comparison, ControlPeriod, ControlVariates, CostBreakdown, CostDistribution,
     CostHistogram, CostSummary, DemandRatePoint, DemandSamplePath, DemandSummary,
     DifferenceQuantiles, FinanceSummary, PartnerSummary, PlainEstimate, PolicySummary,
-    RetainedLevel, RunSummary, ServiceVerdict, StockoutPoint, StockoutSummary, TimeSeriesPoint,
-    UnitsSummary, Verdict, Z95,
+    RecordsSummary, RetainedLevel, RunSummary, ServiceVerdict, StockoutPoint, StockoutSummary,
+    TimeSeriesPoint, UnitsSummary, Verdict, Z95,
 };
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -239,6 +239,7 @@ impl Worker<'_> {
     #[inline(always)]
     fn accumulate(&mut self, path_index: u64, totals: &mut Totals) {
         let policies = self.plan.policies.len();
+        let plan_has_records = self.plan.records.is_some();
         let baseline = self.path_totals[0];
         for i in 0..policies {
             let ci = self.path_totals[i];
@@ -261,6 +262,9 @@ impl Worker<'_> {
             s.revenue += out.revenue;
             s.on_hand_unit_years += out.on_hand_unit_years;
             t.units.update_with(&out.units, |acc, v| *acc += v);
+            if plan_has_records {
+                t.records.update_with(&out.records, |acc, v| *acc += v);
+            }
             if out.units.short == 0 {
                 t.paths_without_short += 1;
             }

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::summary::{PolicySummary, RunSummary};
+use super::summary::{PolicySummary, RecordsSummary, RunSummary};
 use crate::inventory::{CostLines, UnitCounts};
 
 /// One policy of one run, flat.
@@ -49,6 +49,9 @@ pub struct PolicyRow {
     pub carrying_share_of_total: Option<f64>,
     /// Mean discounted revenue (currency).
     pub revenue: Option<f64>,
+    /// Drifting stock records' figures (`None` when the scenario's records cannot drift).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<RecordsSummary>,
 }
 
 /// The total-cost figures of a [`PolicyRow`] (currency).
@@ -125,6 +128,7 @@ impl PolicyRow {
             gmroi: p.finance.gmroi,
             carrying_share_of_total: p.finance.carrying_share_of_total,
             revenue: p.finance.revenue,
+            records: p.records.clone(),
         }
     }
 

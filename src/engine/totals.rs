@@ -14,7 +14,7 @@ use super::controls::{ControlSums, Periods};
 use super::stats::{CountSketch, ExactSum, Moments, Overflow, PathSample, add_checked};
 use super::{BLOCK_PATHS, RunSettings};
 use crate::demand::{DemandGenerator, DemandPath};
-use crate::inventory::{CostLines, PathOutcome, Plan, PolicySimulator, UnitCounts};
+use crate::inventory::{CostLines, PathOutcome, Plan, PolicySimulator, RecordCounts, UnitCounts};
 use crate::rng::StreamFactory;
 
 /// Exact running totals of one policy.
@@ -27,6 +27,9 @@ pub(super) struct PolicyTotals {
     pub(super) revenue: ExactSum,
     pub(super) on_hand_unit_years: ExactSum,
     pub(super) units: UnitCounts<u64>,
+    /// Sums of the drifting records' counts (all 0 without them).
+    #[serde(default)]
+    pub(super) records: RecordCounts<u64>,
     pub(super) paths_without_short: u64,
     pub(super) partner_counts: Vec<[u64; 4]>,
     pub(super) partner_response_years: Vec<ExactSum>,
@@ -253,7 +256,8 @@ impl PolicyTotals {
         add(&mut self.cheaper, &b.cheaper);
         add(&mut self.ties, &b.ties);
         add(&mut self.paths_without_short, &b.paths_without_short);
-        self.units.update_with(&b.units, add);
+        self.units.update_with(&b.units, &mut add);
+        self.records.update_with(&b.records, &mut add);
         if overflow {
             return Err(Overflow);
         }

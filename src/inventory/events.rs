@@ -13,7 +13,7 @@ impl<R: StepRecorder> Walk<'_, R> {
         // The most common event is a time-series point before any delivery or disposition:
         // without losses in storage, it is recognised from those two times alone, instead of
         // by the full choice of the first event below (which would come to the same).
-        if self.shrink_rng.is_none() {
+        if !self.always_advance {
             let other = earlier(
                 earlier(
                     self.pending.first().map_or(f64::INFINITY, |d| d.at.time),
@@ -40,12 +40,20 @@ impl<R: StepRecorder> Walk<'_, R> {
             };
             let disposition = self.next_disposition_at;
             let step = self.next_step_at;
-            let first = earlier(earlier(earlier(delivery, loss), disposition), step);
+            let mut first = earlier(earlier(earlier(delivery, loss), disposition), step);
+            // Drifting records' events (∞ without them).
+            let (unrecorded, count) = if self.drift.is_some() {
+                (self.unrecorded_loss_at(), self.count_at())
+            } else {
+                (f64::INFINITY, f64::INFINITY)
+            };
+            first = earlier(first, earlier(unrecorded, count));
             if first > limit || first == f64::INFINITY {
                 self.next_event = earlier(earlier(delivery, disposition), step);
                 return;
             }
-            // Ties: deliveries, then losses, then dispositions, then recording.
+            // Ties: deliveries, then repair events, then losses (recorded, then not), then
+            // counts, then dispositions, then recording.
             if supply == first {
                 let d = self.pending.remove(0);
                 self.integrate_to(d.at.time, d.at.discounted_time);
@@ -60,6 +68,10 @@ impl<R: StepRecorder> Walk<'_, R> {
                 let rng = self.shrink_rng.as_mut().expect("loss needs the stream");
                 self.shrink_budget = crate::sampling::exp1(rng);
                 self.review_position(at.time, at.discount);
+            } else if unrecorded == first {
+                self.lose_unrecorded(unrecorded);
+            } else if count == first {
+                self.count();
             } else if disposition == first {
                 let d = &self.policy.dispositions[self.next_disposition];
                 self.next_disposition += 1;
@@ -74,7 +86,7 @@ impl<R: StepRecorder> Walk<'_, R> {
                 // Recording changes no delivery or disposition, so without losses in storage
                 // (whose time depends on the time integrated to) the points up to the next of
                 // those are recorded here without looking at every event's time again.
-                if self.shrink_rng.is_some() {
+                if self.always_advance {
                     self.record_next_step();
                 } else if self.record_steps_before(limit, earlier(delivery, disposition)) {
                     return;
@@ -167,12 +179,23 @@ impl<R: StepRecorder> Walk<'_, R> {
             if self.plan.repair.is_some() {
                 self.send_out(t, filled);
             }
+            // Backorders left waiting emptied the shelf: phantom units on record are found.
+            if self.backorders > 0 && self.phantom > 0 {
+                self.find_phantom_on_pick();
+            }
         }
     }
 
-    /// Disposes of the units above `retained`.
+    /// Disposes of the units above `retained` on record: those on the shelf (with drifting
+    /// records, a pick that empties the shelf before the records' excess is shipped finds
+    /// the phantom units).
     fn dispose(&mut self, at: Instant, retained: u64) {
-        let excess = self.on_hand.saturating_sub(retained);
+        let on_record = self.on_hand + self.phantom;
+        let wanted = on_record.saturating_sub(retained);
+        let excess = wanted.min(self.on_hand);
+        if wanted > excess {
+            self.find_phantom_on_pick();
+        }
         if excess > 0 {
             self.on_hand -= excess;
             match self.policy.action {
@@ -231,6 +254,9 @@ impl<R: StepRecorder> Walk<'_, R> {
                 self.next_step += 1;
             }
             self.record_point(self.last_step, on_hand_at_horizon, self.out.costs.total());
+        }
+        if self.drift.is_some() {
+            self.out.records.recorded_on_hand_at_horizon = on_hand_at_horizon + self.phantom;
         }
         let units = &mut self.out.units;
         units.on_hand_at_horizon = on_hand_at_horizon;

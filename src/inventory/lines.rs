@@ -91,7 +91,8 @@ pub const REPAIR_ONLY: [&str; 6] = [
 named_record! {
     /// The cost lines of section 6 (stable names): of one path, discounted to t = 0 (currency;
     /// income negative), or sums and means of them. Lines of optional features (after
-    /// `end_of_horizon`) are absent from the JSON when zero.
+    /// `end_of_horizon`: `repair`, `counting`) are absent from the JSON when zero, so that the
+    /// files of scenarios without them stay as they were.
     #[serde(bound(
         serialize = "T: Serialize + Default + PartialEq",
         deserialize = "T: Deserialize<'de> + Default"
@@ -121,6 +122,10 @@ named_record! {
         /// `[repair]` only (absent from the JSON when zero).
         #[serde(default, skip_serializing_if = "is_zero")]
         repair,
+        /// Cycle counts of drifting stock records: `stock.count_cost` per count (currency;
+        /// absent from the JSON when 0).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        counting,
     }
 }
 
@@ -191,6 +196,29 @@ named_record! {
     }
 }
 
+named_record! {
+    /// Counts of drifting stock records (issue 18 part 3; only with `stock.records`): of one
+    /// path (units or counts), or sums and means of them.
+    pub struct RecordCounts<T = u64> {
+        /// Units lost in storage without the records seeing it (units).
+        unrecorded_lost,
+        /// Cycle counts made (counts).
+        counts,
+        /// Cycle counts at which the records were right (counts).
+        accurate_counts,
+        /// Units on record but not on hand, found by cycle counts (units).
+        phantom_found_at_counts,
+        /// Units on record but not on hand, found by picks that emptied the shelf: customer
+        /// orders, backorders filled from a delivery, dispositions (units).
+        phantom_found_by_picks,
+        /// Units short on customer orders that the records said were in stock: shortages
+        /// caused by phantom stock (units).
+        phantom_short,
+        /// Units on record at the horizon (the physical stock is `on_hand_at_horizon`; units).
+        recorded_on_hand_at_horizon,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,10 +234,21 @@ mod tests {
         assert_eq!(CostLines::<f64>::NAMES[1], "holding");
         assert_eq!(values[1], 2.0);
         assert_eq!(values[8], -1.0);
+        assert_eq!(values[9], 0.0);
         assert_eq!(CostLines::from_values(values), lines);
         assert_eq!(lines.total(), 1.0);
         let named: Vec<(&str, f64)> = lines.named().map(|(n, v)| (n, *v)).collect();
         assert_eq!(named[8], ("end_of_horizon", -1.0));
+        // A zero `counting` line is left out of the JSON, a non-zero one written.
+        let json = serde_json::to_value(lines).unwrap();
+        assert!(json.get("counting").is_none());
+        let counted = CostLines::<f64> {
+            counting: 2.5,
+            ..lines
+        };
+        assert_eq!(serde_json::to_value(counted).unwrap()["counting"], 2.5);
+        let back: CostLines<f64> = serde_json::from_value(json).unwrap();
+        assert_eq!(back, lines);
         let counts = UnitCounts::<u64> {
             short: 3,
             ..UnitCounts::default()

@@ -19,16 +19,17 @@ mod events;
 mod lines;
 mod partner;
 mod plan;
+mod records;
 mod repair;
 mod replenish;
 mod walk;
 
 pub use delay::DelaySampler;
-pub use lines::{CostLines, REPAIR_ONLY, UnitCounts};
+pub use lines::{CostLines, REPAIR_ONLY, RecordCounts, UnitCounts};
 
 pub use plan::{
     DAYS_PER_YEAR, Disposition, DispositionAction, Instant, LastTimeBuy, PartnerTerms, Plan,
-    PlanError, PolicyPlan, RemanufactureTerms, RepairTerms, TIMESERIES_PATHS,
+    PlanError, PolicyPlan, RecordTerms, RemanufactureTerms, RepairTerms, TIMESERIES_PATHS,
 };
 
 use crate::demand::DemandPath;
@@ -124,6 +125,8 @@ pub struct PathOutcome {
     pub costs: CostLines,
     /// Unit counts.
     pub units: UnitCounts,
+    /// Counts of drifting stock records (all 0 without them).
+    pub records: RecordCounts,
     /// Discounted revenue of units served (when a sale price is given; currency).
     pub revenue: f64,
     /// Time of the first short unit, years.
@@ -169,12 +172,14 @@ impl PolicySimulator {
     }
 
     /// Whether paths of `plan` take the per-order loop specialised for the plain case: no
-    /// losses in storage, no sale price, lost sales and no repairable returns (unless
+    /// losses in storage, no drifting stock records, no sale price, lost sales and no
+    /// repairable returns (unless
     /// [`PolicySimulator::force_general_loop`] is on). The loop gives the same bits as the
     /// general one; this tells tests which of the two a scenario exercises.
     #[doc(hidden)]
     pub fn plain_loop_applies(plan: &Plan) -> bool {
         !losses_in_storage(plan)
+            && plan.records.is_none()
             && plan.sale_price.is_none()
             && plan.unmet_demand == UnmetDemand::Lost
             && plan.repair.is_none()
@@ -225,6 +230,7 @@ impl PolicySimulator {
             ..CostLines::default()
         };
         out.units = UnitCounts::default();
+        out.records = RecordCounts::default();
         out.revenue = 0.0;
         out.first_stockout = None;
         out.on_hand_unit_years = 0.0;
@@ -246,6 +252,10 @@ impl PolicySimulator {
             shrink_budget = crate::sampling::exp1(&mut rng);
             shrink_rng = Some(rng);
         }
+        let drift = plan
+            .records
+            .as_ref()
+            .map(|terms| records::Drift::new(terms, streams, path_index));
         let mut walk = Walk {
             steps,
             plan,
@@ -263,8 +273,11 @@ impl PolicySimulator {
             backorders: 0,
             held_unit_g: 0.0,
             backorder_unit_g: 0.0,
+            always_advance: shrink_rng.is_some() || drift.is_some(),
             shrink_rng,
             shrink_budget,
+            phantom: 0,
+            drift,
             next_disposition: 0,
             next_disposition_at: policy
                 .dispositions

@@ -155,6 +155,38 @@ pub struct RepairTerms {
     pub count_in_position: bool,
 }
 
+/// Stock records that drift (issue 18 part 3): unrecorded losses and cycle counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordTerms {
+    /// Losses per unit-year in storage that the records do not see.
+    pub unrecorded_shrinkage_rate: f64,
+    /// The cycle counts, in time order: every `count_every_years` strictly before the horizon.
+    pub counts: Vec<Instant>,
+    /// Cost of one count (currency).
+    pub count_cost: f64,
+}
+
+impl RecordTerms {
+    /// The terms of `records` over a horizon of `horizon` years.
+    fn new(records: &crate::scenario::StockRecords, horizon: f64, discount: &Discount) -> Self {
+        // k · every rather than a running sum, so that late counts do not drift; a count
+        // within a relative 10⁻¹² of the horizon is the horizon's and is not made.
+        let counts = match records.count_every_years {
+            Some(every) => (1..)
+                .map(|k| k as f64 * every)
+                .take_while(|&t| t < horizon * (1.0 - 1e-12))
+                .map(|t| Instant::new(t, discount))
+                .collect(),
+            None => Vec::new(),
+        };
+        RecordTerms {
+            unrecorded_shrinkage_rate: records.unrecorded_shrinkage_rate,
+            counts,
+            count_cost: records.count_cost,
+        }
+    }
+}
+
 /// Everything the mechanics of one path need, shared by all policies.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -188,6 +220,9 @@ pub struct Plan {
     pub remanufacture: Option<RemanufactureTerms>,
     /// Repairable returns, when units come back.
     pub repair: Option<RepairTerms>,
+    /// Stock records that drift, when the scenario has them (`None`: the records are the
+    /// physical stock).
+    pub records: Option<RecordTerms>,
     /// Time-series points (the last one is the horizon).
     pub steps: Vec<Instant>,
     /// Paths `0..timeseries_paths` record the time series; the others skip it, so that its
@@ -347,6 +382,11 @@ impl Plan {
                 available_until_years: r.available_until_years,
                 count_in_position: r.count_in_position,
             }),
+            records: scenario
+                .stock
+                .records
+                .as_ref()
+                .map(|r| RecordTerms::new(r, horizon, &discount)),
             steps,
             timeseries_paths: TIMESERIES_PATHS,
             policies,

@@ -6,12 +6,20 @@ use crate::elementary;
 use crate::rng::{Stream, uniform_open};
 
 impl<R: StepRecorder> Walk<'_, R> {
-    /// The (s, S) rule: when the inventory position is ≤ s, order up to S from the partners in
-    /// turn and then from re-manufacture.
+    /// The recorded inventory position: recorded on hand (physical + phantom) + on order −
+    /// backorders, + the units in repair when `[repair]` counts them (units). Without drifting
+    /// records `phantom` is 0, without repair `in_position` is 0: the physical position.
+    #[inline(always)]
+    fn position(&self) -> i64 {
+        self.on_hand as i64 + self.phantom as i64 + self.on_order as i64 - self.backorders as i64
+            + self.repair.in_position
+    }
+
+    /// The (s, S) rule: when the (recorded) inventory position is ≤ s, order up to S from the
+    /// partners in turn and then from re-manufacture.
     #[inline]
     pub(super) fn review_position(&mut self, t: f64, discount: f64) {
-        let position = self.on_hand as i64 + self.on_order as i64 - self.backorders as i64
-            + self.repair.in_position;
+        let position = self.position();
         if position > self.policy.reorder_point {
             return;
         }
@@ -88,8 +96,7 @@ impl<R: StepRecorder> Walk<'_, R> {
         if t >= reman.available_until_years {
             return;
         }
-        let position = self.on_hand as i64 + self.on_order as i64 - self.backorders as i64
-            + self.repair.in_position;
+        let position = self.position();
         let mut target = self.policy.order_up_to;
         if let Some(years) = reman.batch_cover_years {
             let cover = plan.demand.expected_units(t, t + years);

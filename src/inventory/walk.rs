@@ -73,6 +73,15 @@ pub(super) struct Walk<'a, R> {
     /// Exponential budget left until the next loss in storage: the loss comes when
     /// `∫ on-hand · δ dt` has used it up (unit-years × rate, dimensionless).
     pub(super) shrink_budget: f64,
+    /// Whether events whose times depend on the stock (losses in storage, recorded or not)
+    /// or that [`Walk::next_event`] does not cover (cycle counts) exist: then every order
+    /// goes through [`Walk::advance`].
+    pub(super) always_advance: bool,
+    /// Recorded on hand − physical on hand (units; ≥ 0, only unrecorded losses make them
+    /// differ): always 0 without drifting records (src/inventory/records.rs).
+    pub(super) phantom: u64,
+    /// The drifting records' state (`None` without them).
+    pub(super) drift: Option<super::records::Drift>,
     /// Index of the next disposition of the policy.
     pub(super) next_disposition: usize,
     /// Time of the next disposition (∞ if none), years.
@@ -95,7 +104,7 @@ impl<R: StepRecorder> Walk<'_, R> {
     /// Serves the orders of the path in time order, processing the events before each.
     pub(super) fn serve_orders(&mut self, orders: &[Order]) {
         for order in orders {
-            if self.shrink_rng.is_some() || order.time >= self.next_event {
+            if self.always_advance || order.time >= self.next_event {
                 self.advance(order.time);
             }
             self.integrate_to(order.time, order.discounted_time);
@@ -216,6 +225,10 @@ impl<R: StepRecorder> Walk<'_, R> {
         let short = order.units - served;
         if short > 0 {
             units.short += short;
+            if self.phantom > 0 {
+                self.find_phantom_on_order(short);
+            }
+            let units = &mut self.out.units;
             self.out.first_stockout.get_or_insert(order.time);
             self.out.costs.shortage +=
                 self.plan.shortage_penalty * count_f64(short) * order.discount;

@@ -62,47 +62,96 @@ impl Exporter for PoliciesCsv {
     }
     fn render(&self, summary: &RunSummary) -> anyhow::Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        let repair = summary.scenario.repair.is_some();
-        w.write_record(policy_columns_with(repair))?;
-        for row in PolicyRow::all(summary) {
-            w.write_record(policy_cells_with(&row, repair))?;
+        let rows = PolicyRow::all(summary);
+        let extras = OptionalColumns {
+            repair: summary.scenario.repair.is_some(),
+            records: rows_have_records(&rows),
+        };
+        w.write_record(policy_columns_with(extras))?;
+        for row in &rows {
+            w.write_record(policy_cells_with(row, extras))?;
         }
         Ok(w.into_inner()?)
     }
 }
 
-/// The columns of `policies.csv` without those of `[repair]` (the metric columns of
+/// The columns of `policies.csv` without those of optional features (the metric columns of
 /// `sweep.csv` and `portfolio.csv`), in the order of [`policy_cells`].
 pub fn policy_columns() -> Vec<String> {
-    policy_columns_with(false)
+    policy_columns_with(OptionalColumns::default())
 }
 
-/// The columns of `policies.csv`, with the repair columns ([`REPAIR_ONLY`]) when `repair`.
-pub fn policy_columns_with(repair: bool) -> Vec<String> {
-    policy_record(&PolicyRow::default(), repair)
+/// The cells of one row of `policies.csv`, in the order of [`policy_columns`].
+pub fn policy_cells(row: &PolicyRow) -> Vec<String> {
+    policy_cells_with(row, OptionalColumns::default())
+}
+
+/// The columns a file of policy rows has beyond the plain ones: those of features a scenario
+/// may leave out, present when a row of the file uses the feature, so that the files of
+/// scenarios without them stay as they were.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OptionalColumns {
+    /// The repair lines and counts ([`REPAIR_ONLY`]).
+    pub repair: bool,
+    /// The drifting stock records' columns (the cost line `cost_counting` and the `records_`
+    /// columns).
+    pub records: bool,
+}
+
+/// [`policy_columns`], with the columns of the optional features in `extras`.
+pub fn policy_columns_with(extras: OptionalColumns) -> Vec<String> {
+    policy_record(&PolicyRow::default(), extras)
         .into_iter()
         .map(|(column, _)| column)
         .collect()
 }
 
-/// The cells of one row, in the order of [`policy_columns`].
-pub fn policy_cells(row: &PolicyRow) -> Vec<String> {
-    policy_cells_with(row, false)
-}
-
-/// The cells of one row, in the order of [`policy_columns_with`] `(repair)`.
-pub fn policy_cells_with(row: &PolicyRow, repair: bool) -> Vec<String> {
-    policy_record(row, repair)
+/// The cells of one row in the order of [`policy_columns_with`]`(extras)` (the records'
+/// cells empty for a row without them, the repair cells 0).
+pub fn policy_cells_with(row: &PolicyRow, extras: OptionalColumns) -> Vec<String> {
+    policy_record(row, extras)
         .into_iter()
         .map(|(_, c)| c)
         .collect()
 }
 
-/// The (column, cell) pairs of a row of `policies.csv`: the one place its columns are listed.
-/// The repair lines and counts are left out unless `repair`, so that the files of scenarios
-/// without `[repair]` keep their columns.
-fn policy_record(row: &PolicyRow, repair: bool) -> Vec<(String, String)> {
-    let shown = |name: &str| repair || !REPAIR_ONLY.contains(&name);
+/// Whether any of `rows` has drifting stock records (then its file has their columns).
+pub fn rows_have_records<'a>(rows: impl IntoIterator<Item = &'a PolicyRow>) -> bool {
+    rows.into_iter().any(|r| r.records.is_some())
+}
+
+/// Whether a policy of any of `summaries` has drifting stock records.
+pub fn summaries_have_records<'a>(summaries: impl IntoIterator<Item = &'a RunSummary>) -> bool {
+    summaries
+        .into_iter()
+        .any(|s| s.policies.iter().any(|p| p.records.is_some()))
+}
+
+/// The drifting records' (column, cell) pairs of `row`, after the other columns.
+fn record_columns(row: &PolicyRow, push: &mut impl FnMut(&str, String)) {
+    let r = row.records.as_ref();
+    push(
+        "records_record_accuracy",
+        cell(r.and_then(|r| r.record_accuracy)),
+    );
+    push(
+        "records_phantom_found_per_count",
+        cell(r.and_then(|r| r.phantom_found_per_count)),
+    );
+    push(
+        "records_phantom_share_of_short",
+        cell(r.and_then(|r| r.phantom_share_of_short)),
+    );
+    let means = r.map(|r| r.means).unwrap_or_default();
+    for (name, v) in means.named() {
+        push(&format!("records_{name}"), cell(r.map(|_| *v)));
+    }
+}
+
+/// The (column, cell) pairs of a row of `policies.csv`: the one place its columns are listed,
+/// with the columns of the optional features in `extras`.
+fn policy_record(row: &PolicyRow, extras: OptionalColumns) -> Vec<(String, String)> {
+    let shown = |name: &str| extras.repair || !REPAIR_ONLY.contains(&name);
     let mut record: Vec<(String, String)> = Vec::with_capacity(64);
     let mut push = |column: &str, cell: String| record.push((column.to_string(), cell));
     push(
@@ -134,6 +183,9 @@ fn policy_record(row: &PolicyRow, repair: bool) -> Vec<(String, String)> {
         push(&format!("total_cost_{name}"), v.to_string());
     }
     for (name, v) in row.cost.named().filter(|(n, _)| shown(n)) {
+        if name == "counting" && !extras.records {
+            continue;
+        }
         push(&format!("cost_{name}"), v.to_string());
     }
     push("cost_total", row.cost_total.to_string());
@@ -171,6 +223,9 @@ fn policy_record(row: &PolicyRow, repair: bool) -> Vec<(String, String)> {
     push("gmroi", cell(row.gmroi));
     push("carrying_share_of_total", cell(row.carrying_share_of_total));
     push("revenue", cell(row.revenue));
+    if extras.records {
+        record_columns(row, &mut push);
+    }
     record
 }
 

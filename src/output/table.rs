@@ -267,6 +267,7 @@ fn verdict_lines(summary: &RunSummary) -> Vec<String> {
             amount(v.mean_total_cost)
         )),
     }
+    lines.extend(records_line(summary));
     let service = &v.service;
     if !service.poor {
         return lines;
@@ -298,6 +299,26 @@ fn verdict_lines(summary: &RunSummary) -> Vec<String> {
         _ => lines.push("No policy of the scenario serves well by that rule.".to_string()),
     }
     lines
+}
+
+/// The cheapest policy's drifting stock records in one sentence (none without them).
+fn records_line(summary: &RunSummary) -> Option<String> {
+    let v = &summary.verdict;
+    let p = summary.policies.iter().find(|p| p.name == v.cheapest)?;
+    let r = p.records.as_ref()?;
+    let counts = match (r.record_accuracy, r.phantom_found_per_count) {
+        (Some(a), Some(f)) => format!(
+            "the records were right at {} of the cycle counts, which found {} phantom units each",
+            percent(Some(a)),
+            money(f)
+        ),
+        _ => "no cycle counts".to_string(),
+    };
+    Some(format!(
+        "Stock records ({}): {counts}; {} units a future went short because of phantom stock.",
+        terminal_line(&p.name),
+        money(r.means.phantom_short)
+    ))
 }
 
 #[cfg(test)]

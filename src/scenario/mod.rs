@@ -112,11 +112,29 @@ pub struct Part {
     pub sale_price: Option<f64>,
 }
 
-/// Losses in storage.
+/// Losses in storage, and the stock records.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct StockSettings {
     /// Rate at which a stored unit is lost (per unit-year; 0 = no losses).
     pub shrinkage_rate: f64,
+    /// Stock records that can drift from the physical stock (absent: the records are always
+    /// right, as without these keys).
+    #[serde(flatten)]
+    pub records: Option<StockRecords>,
+}
+
+/// Stock records that drift: losses the books do not see, and the cycle counts that find
+/// them (docs/model.md, "Stock records").
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct StockRecords {
+    /// Rate at which a stored unit is lost without the records seeing it (per unit-year;
+    /// absent when the records cannot drift, as are the other keys of the records).
+    pub unrecorded_shrinkage_rate: f64,
+    /// Years between cycle counts, the first one this long after t = 0 (`null`: no counts;
+    /// absent when the records cannot drift).
+    pub count_every_years: Option<f64>,
+    /// Cost of one cycle count (currency per count; absent when the records cannot drift).
+    pub count_cost: f64,
 }
 
 /// What happens to demand that finds no stock.

@@ -458,6 +458,57 @@ const CASES: &[Case] = &[
         Line("shrinkage_rate = 0.01"),
         "losses per path",
     ),
+    // [stock]: drifting records
+    case(
+        "negative unrecorded shrinkage",
+        &[(
+            "shrinkage_rate = 0.01",
+            "shrinkage_rate = 0.01\nunrecorded_shrinkage_rate = -0.02",
+        )],
+        "stock.unrecorded_shrinkage_rate",
+        Edit(1),
+        "must be a number in [0, 1000] (unrecorded losses per unit-year)",
+    ),
+    case(
+        "cycle counts every zero years",
+        &[(
+            "shrinkage_rate = 0.01",
+            "shrinkage_rate = 0.01\ncount_every_years = 0",
+        )],
+        "stock.count_every_years",
+        Edit(1),
+        "must be a number in [0.001, 1000] (years between cycle counts)",
+    ),
+    case(
+        "a count cost without counts",
+        &[(
+            "shrinkage_rate = 0.01",
+            "shrinkage_rate = 0.01\ncount_cost = 80",
+        )],
+        "stock.count_cost",
+        Edit(1),
+        "needs `count_every_years`",
+    ),
+    case(
+        "a negative count cost",
+        &[(
+            "shrinkage_rate = 0.01",
+            "shrinkage_rate = 0.01\ncount_every_years = 1\ncount_cost = -80",
+        )],
+        "stock.count_cost",
+        Edit(2),
+        "currency per count",
+    ),
+    case(
+        "unrecorded shrinkage of a huge stock",
+        &[
+            ("shrinkage_rate = 0.01", "unrecorded_shrinkage_rate = 0.01"),
+            ("on_hand = 200", "on_hand = 1000000000000"),
+        ],
+        "stock.unrecorded_shrinkage_rate",
+        Edit(0),
+        "losses per path",
+    ),
     // [costs]
     case(
         "holding rate in percent",

@@ -32,6 +32,7 @@ mod portfolio;
 mod portfolio_hostile;
 mod quadrature;
 mod random_scenario;
+mod records;
 mod renewal;
 mod repair;
 mod report;

@@ -375,6 +375,19 @@ fn policy_summary(
         comparison,
         cost_distribution,
         stockout_by_time,
+        records: plan.records.as_ref().map(|_| records_summary(t, n)),
+    }
+}
+
+/// The drifting records' figures of a policy over `n` paths.
+fn records_summary(t: &PolicyTotals, n: f64) -> RecordsSummary {
+    let r = &t.records;
+    let counts = r.counts as f64;
+    RecordsSummary {
+        record_accuracy: ratio(r.accurate_counts as f64, counts),
+        phantom_found_per_count: ratio(r.phantom_found_at_counts as f64, counts),
+        phantom_share_of_short: ratio(r.phantom_short as f64, t.units.short as f64),
+        means: r.map(|sum| sum as f64 / n),
     }
 }
 

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::service::ServiceRule;
-use crate::inventory::{CostLines, UnitCounts};
+use crate::inventory::{CostLines, RecordCounts, UnitCounts};
 use crate::scenario::{PolicyKind, Scenario};
 
 /// z for a two-sided 95 % normal interval.
@@ -89,6 +89,31 @@ pub struct PolicySummary {
     /// Share of paths that have stocked out by each of 101 evenly spaced times (the
     /// distribution of the time to the first stock-out, counting paths that never stock out).
     pub stockout_by_time: Vec<StockoutPoint>,
+    /// Drifting stock records: accuracy at the cycle counts, phantom stock found, shortages
+    /// it caused (absent when the scenario's records cannot drift: no
+    /// `stock.unrecorded_shrinkage_rate` and no `stock.count_every_years`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<RecordsSummary>,
+}
+
+/// What drifting stock records did (docs/model.md, "Stock records").
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, JsonSchema)]
+pub struct RecordsSummary {
+    /// Share of cycle counts, over all paths, at which the records matched the physical stock
+    /// (share in [0, 1]; `null` without counts).
+    #[schemars(range(min = 0, max = 1))]
+    pub record_accuracy: Option<f64>,
+    /// Phantom units (on record, not on hand) found per cycle count, over all paths (units
+    /// per count; `null` without counts).
+    pub phantom_found_per_count: Option<f64>,
+    /// Units short because of phantom stock ÷ all units short (share in [0, 1]; `null` when
+    /// nothing was short).
+    #[schemars(range(min = 0, max = 1))]
+    pub phantom_share_of_short: Option<f64>,
+    /// The mean of each count per path (units, or counts for `counts` and
+    /// `accurate_counts`).
+    #[serde(flatten)]
+    pub means: RecordCounts<f64>,
 }
 
 /// Distribution of total discounted cost over the paths kept for quantiles (currency).

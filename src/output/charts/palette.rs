@@ -48,6 +48,7 @@ pub(super) const COST_LINE_COLORS: [RGBColor; LINES] = [
     RGBColor(57, 69, 91),    // backorder: slate
     RGBColor(90, 110, 70),   // end of horizon: moss
     RGBColor(0, 90, 90),     // repair: deep teal (ΔE ≈ 35 from the policies, 25 from the lines)
+    RGBColor(80, 32, 76),    // counting (drifting stock records): aubergine (ΔE ≈ 37, 29)
 ];
 
 /// The number of cost lines.
@@ -116,4 +117,5 @@ pub const COST_LINE_LABELS: [&str; LINES] = [
     "backorder waiting",
     "end of horizon",
     "repair",
+    "cycle counts",
 ];

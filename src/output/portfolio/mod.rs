@@ -20,7 +20,10 @@ use serde::Serialize;
 use super::charts::pareto::Pareto;
 use super::charts::{hex, policy_color};
 use super::report::{esc, page_start};
-use super::{MoneyColumn, money, percent, policy_cells, policy_columns};
+use super::{
+    MoneyColumn, OptionalColumns, money, percent, policy_cells_with, policy_columns_with,
+    rows_have_records,
+};
 use crate::engine::Z95;
 use crate::engine::service::ServiceRule;
 use crate::escape::{spreadsheet_cell, terminal_line};
@@ -54,20 +57,30 @@ fn written_cell(text: &str) -> String {
 pub fn portfolio_columns(p: &Portfolio) -> Vec<String> {
     let mut header = vec!["part".to_string()];
     header.extend(p.meta.columns.iter().map(|c| text_cell(c)));
-    header.extend(policy_columns());
+    header.extend(policy_columns_with(portfolio_columns_extras(p)));
     header.extend(["recommended", "abc", "xyz"].map(String::from));
     header
 }
 
+/// The optional columns of `portfolio.csv`: the drifting records' when a part has them (the
+/// repair lines and counts are not carried: docs/model.md).
+fn portfolio_columns_extras(p: &Portfolio) -> OptionalColumns {
+    OptionalColumns {
+        repair: false,
+        records: rows_have_records(p.parts.iter().flat_map(|part| &part.policies)),
+    }
+}
+
 /// `portfolio.csv`.
 pub fn render_portfolio_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u8>> {
+    let extras = portfolio_columns_extras(p);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(portfolio_columns(p))?;
     for (part, pa) in p.parts.iter().zip(&a.parts) {
         for (i, policy) in part.policies.iter().enumerate() {
             let mut row = vec![text_cell(&part.part)];
             row.extend(part.values.iter().map(|v| written_cell(v)));
-            row.extend(policy_cells(policy));
+            row.extend(policy_cells_with(policy, extras));
             row.push((i == pa.recommended).to_string());
             row.push(pa.abc.to_string());
             row.push(pa.xyz.to_string());

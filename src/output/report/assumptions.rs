@@ -101,6 +101,7 @@ pub(super) fn assumptions(h: &mut String, summary: &RunSummary) {
     );
     part_rows(h, s, &cur);
     demand_rows(h, summary);
+    super::records::records_assumption(h, s, &cur);
     cost_rows(h, s, &cur);
     supply_rows(h, s, &cur);
     repair_rows(h, s, &cur);
@@ -127,6 +128,7 @@ pub(super) fn scenario_rows(h: &mut String, s: &Scenario) {
     part_rows(h, s, &cur);
     let expected = s.demand.expected_units_in_window(0.0, s.horizon_years);
     demand_rows_of(h, s, &esc(&short(expected, 1)));
+    super::records::records_assumption(h, s, &cur);
     cost_rows(h, s, &cur);
     supply_rows(h, s, &cur);
     repair_rows(h, s, &cur);

@@ -17,6 +17,7 @@ pub(crate) mod assumptions;
 mod figures;
 mod numbers;
 mod optimize;
+mod records;
 mod style;
 mod verdict;
 

@@ -17,6 +17,7 @@ pub(super) fn numbers(h: &mut String, summary: &RunSummary) {
     cost_lines_table(h, summary);
     units_table(h, summary);
     stockout_finance_table(h, summary);
+    super::records::records_table(h, summary);
     partners_table(h, summary);
     retained_table(h, summary);
     annual_demand_table(h, summary);
@@ -35,7 +36,7 @@ type FinanceRow = (
 );
 
 /// A table with one column per policy.
-fn policy_columns(h: &mut String, summary: &RunSummary, caption: &str, first: &str) {
+pub(super) fn policy_columns(h: &mut String, summary: &RunSummary, caption: &str, first: &str) {
     let _ = write!(
         h,
         "<table class=\"numbers\">\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th>",
@@ -182,7 +183,7 @@ fn cost_lines_table(h: &mut String, summary: &RunSummary) {
         .collect();
     for (k, name) in names.iter().enumerate() {
         // The lines of optional features are absent from summary.json when zero: so here.
-        if crate::inventory::REPAIR_ONLY.contains(name)
+        if (crate::inventory::REPAIR_ONLY.contains(name) || *name == "counting")
             && summary
                 .policies
                 .iter()

@@ -22,7 +22,8 @@ pub use report::render_sweep_html;
 
 use super::charts::sweep::{DecisionCell, DecisionMap, SweepChart, Tornado, TornadoRow};
 use super::{
-    check_finite, money, policy_cells, policy_cells_with, policy_columns, policy_columns_with,
+    OptionalColumns, check_finite, money, policy_cells_with, policy_columns_with,
+    summaries_have_records,
 };
 use crate::engine::{CostBreakdown, CostSummary, PolicyRow, RunSummary};
 use crate::escape::{spreadsheet_cell, terminal_line};
@@ -63,22 +64,30 @@ fn value_cell(v: &toml::Value) -> String {
 pub fn sweep_columns(runs: &[SweepRun]) -> Vec<String> {
     let mut header = vec!["scenario".to_string(), "point".to_string()];
     header.extend(parameter_columns(runs).iter().map(|c| text_cell(c)));
-    header.extend(policy_columns_with(with_repair(runs)));
+    header.extend(policy_columns_with(extras(runs)));
     header
 }
 
-/// Whether some point of `runs` has `[repair]` (then `sweep.csv` has the repair columns;
-/// points without it show zeros there).
-fn with_repair(runs: &[SweepRun]) -> bool {
-    runs.iter()
-        .flat_map(|r| &r.points)
-        .any(|s| s.scenario.repair.is_some())
+/// The optional columns of `sweep.csv` and `sweep_oat.csv`: the repair columns when some point
+/// of `runs` has `[repair]` (points without it show zeros there), the drifting records'
+/// columns when a run (a point, a base or a one-at-a-time point) has them.
+fn extras(runs: &[SweepRun]) -> OptionalColumns {
+    OptionalColumns {
+        repair: runs
+            .iter()
+            .flat_map(|r| &r.points)
+            .any(|s| s.scenario.repair.is_some()),
+        records: summaries_have_records(
+            runs.iter()
+                .flat_map(|r| r.points.iter().chain(&r.base).chain(&r.oat)),
+        ),
+    }
 }
 
 /// `sweep.csv`.
 pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
     let columns = parameter_columns(runs);
-    let repair = with_repair(runs);
+    let extras = extras(runs);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(sweep_columns(runs))?;
     for r in runs {
@@ -96,7 +105,7 @@ pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
             }
             for p in &summary.policies {
                 let mut row = prefix.clone();
-                row.extend(policy_cells_with(&PolicyRow::of(summary, p), repair));
+                row.extend(policy_cells_with(&PolicyRow::of(summary, p), extras));
                 w.write_record(&row)?;
             }
         }
@@ -106,20 +115,21 @@ pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
 
 /// The header of `sweep_oat.csv`: `scenario`, `parameter`, `level`, `value`, then the columns
 /// of `policies.csv`.
-pub fn oat_columns() -> Vec<String> {
+pub fn oat_columns(extras: OptionalColumns) -> Vec<String> {
     let mut header: Vec<String> = ["scenario", "parameter", "level", "value"]
         .iter()
         .map(|s| s.to_string())
         .collect();
-    header.extend(policy_columns());
+    header.extend(policy_columns_with(extras));
     header
 }
 
 /// `sweep_oat.csv`: per scenario the base run (`level` = `base`, `parameter` and `value`
 /// empty), then each numeric parameter at its lowest (`low`) and highest (`high`) swept value.
 pub fn render_oat_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
+    let extras = extras(runs);
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(oat_columns())?;
+    w.write_record(oat_columns(extras))?;
     for r in runs {
         let Some(base) = &r.base else { continue };
         let mut rows: Vec<([String; 4], &RunSummary)> = vec![(
@@ -145,7 +155,7 @@ pub fn render_oat_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
         for (prefix, summary) in rows {
             for p in &summary.policies {
                 let mut row = prefix.to_vec();
-                row.extend(policy_cells(&PolicyRow::of(summary, p)));
+                row.extend(policy_cells_with(&PolicyRow::of(summary, p), extras));
                 w.write_record(&row)?;
             }
         }

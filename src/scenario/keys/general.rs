@@ -68,7 +68,7 @@ pub static ROOT: TableSpec = TableSpec {
             "stock",
             Kind::Table,
             "no losses",
-            "Losses of units in storage.",
+            "Losses of units in storage, and stock records that drift.",
         ),
         Key::table(
             "costs",
@@ -347,11 +347,61 @@ pub mod stock {
         .label("Shrinkage (losses per unit-year)");
 }
 
+/// Shortest time between cycle counts, years (about nine hours, as [`MIN_HORIZON`]): with
+/// horizons under 1000 years a path has fewer than 10⁶ counts.
+pub const MIN_COUNT_EVERY_YEARS: f64 = MIN_HORIZON;
+
+/// `[stock]`: the keys of stock records that drift (issue 18 part 3).
+pub mod stock_records {
+    use super::*;
+
+    /// `stock.unrecorded_shrinkage_rate`.
+    pub const UNRECORDED_SHRINKAGE_RATE: Key = Key::number(
+        "unrecorded_shrinkage_rate",
+        RATE,
+        "unrecorded losses per unit-year",
+        "0",
+        "Each unit in storage is also lost (stolen, misplaced, damaged and thrown away) independently at this rate without the stock records seeing it: the records keep counting it until a cycle count or an order that finds it missing. Beside shrinkage_rate, whose losses the records see at once.",
+    )
+    .limited_by(
+        &["stock.shrinkage_rate"],
+        "as shrinkage_rate, every loss is simulated: at most 10^8 losses of both kinds per path",
+    )
+    .label("Unrecorded shrinkage (losses per unit-year)");
+    /// `stock.count_every_years`.
+    pub const COUNT_EVERY_YEARS: Key = Key::number(
+        "count_every_years",
+        Bound::Closed(MIN_COUNT_EVERY_YEARS, 1000.0),
+        "years between cycle counts",
+        "no counts",
+        "A cycle count every this many years (the first this long after t = 0; none at the horizon) sets the records to the physical stock.",
+    )
+    .label("Cycle-count interval (years)");
+    /// `stock.count_cost`.
+    pub const COUNT_COST: Key = Key::number(
+        "count_cost",
+        PRICE,
+        "currency per count",
+        "0",
+        "Cost of one cycle count (labour, lost picking time): the cost line `counting`.",
+    )
+    .limited_by(
+        &["stock.count_every_years"],
+        "needs count_every_years in the same [stock] table",
+    )
+    .label("Cycle-count cost (currency per count)");
+}
+
 /// `[stock]`.
 pub static STOCK: TableSpec = TableSpec {
     path: "stock",
-    about: "Losses in storage.",
-    keys: &[stock::SHRINKAGE_RATE],
+    about: "Losses in storage, and stock records that drift from the physical stock.",
+    keys: &[
+        stock::SHRINKAGE_RATE,
+        stock_records::UNRECORDED_SHRINKAGE_RATE,
+        stock_records::COUNT_EVERY_YEARS,
+        stock_records::COUNT_COST,
+    ],
 };
 
 /// `[costs]`.

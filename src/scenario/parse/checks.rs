@@ -107,7 +107,15 @@ pub(super) fn volume_checks(root: &Table<'_, '_>, s: &Scenario) -> bool {
         }
         return false;
     }
-    let shrinkage = s.stock.shrinkage_rate;
+    let records = s.stock.records.as_ref();
+    let unrecorded = records.map_or(0.0, |r| r.unrecorded_shrinkage_rate);
+    // Both kinds of loss are simulated one by one: their sum is limited.
+    let shrinkage = s.stock.shrinkage_rate + unrecorded;
+    let key = if s.stock.shrinkage_rate > 0.0 {
+        "shrinkage_rate"
+    } else {
+        "unrecorded_shrinkage_rate"
+    };
     if shrinkage > 0.0 {
         let units = s.units_per_path_bound();
         let losses = units * (shrinkage * s.horizon_years).min(1.0);
@@ -115,7 +123,7 @@ pub(super) fn volume_checks(root: &Table<'_, '_>, s: &Scenario) -> bool {
             && let Some(t) = root.table("stock")
         {
             t.error(
-                "shrinkage_rate",
+                key,
                 format!(
                     "with about {units:.3e} units in storage, up to {losses:.3e} losses per path \
                      would be simulated one by one; at most {} are allowed (the units in storage \

@@ -18,10 +18,14 @@ use toml::de::DeTable;
 use super::keys::general::{
     DEFAULT_PATHS, DEFAULT_SEED, ROOT, part as part_keys, report as report_keys,
     scenario as scenario_keys, simulation as simulation_keys, stock as stock_keys,
+    stock_records as records_keys,
 };
 use super::keys::general::{PART, REPORT, SCENARIO, SIMULATION, STOCK};
 use super::reader::{Source, Table};
-use super::{Part, Replenishment, ReportSettings, RetainAt, Scenario, Simulation, StockSettings};
+use super::{
+    Part, Replenishment, ReportSettings, RetainAt, Scenario, Simulation, StockRecords,
+    StockSettings,
+};
 use crate::error::{InputError, Problem, Severity};
 
 /// The validated scenario, its warnings and where each policy's `retain` is.
@@ -234,10 +238,38 @@ fn read_stock(root: &Table<'_, '_>) -> StockSettings {
             t.check_spec(&STOCK);
             StockSettings {
                 shrinkage_rate: t.number_of(&stock_keys::SHRINKAGE_RATE).unwrap_or(0.0),
+                records: read_stock_records(&t),
             }
         }
         None => StockSettings {
             shrinkage_rate: 0.0,
+            records: None,
         },
     }
+}
+
+/// The stock records of `[stock]`: present when the records can drift or are counted
+/// (`unrecorded_shrinkage_rate` > 0 or `count_every_years` given), else `None`, so that a
+/// scenario without them is run (and written) exactly as before they existed.
+fn read_stock_records(t: &Table<'_, '_>) -> Option<StockRecords> {
+    let rate = t.number_of(&records_keys::UNRECORDED_SHRINKAGE_RATE);
+    let every = t.number_of(&records_keys::COUNT_EVERY_YEARS);
+    let cost = t.number_of(&records_keys::COUNT_COST);
+    // Only a cost without any count_every_years key: a bad count_every_years has its own error.
+    if t.has(records_keys::COUNT_COST.name) && !t.has(records_keys::COUNT_EVERY_YEARS.name) {
+        t.error(
+            records_keys::COUNT_COST.name,
+            "a cost per cycle count needs `count_every_years` (how often the stock is counted) \
+             in the same [stock] table",
+        );
+    }
+    let rate = rate.unwrap_or(0.0);
+    if rate == 0.0 && every.is_none() {
+        return None;
+    }
+    Some(StockRecords {
+        unrecorded_shrinkage_rate: rate,
+        count_every_years: every,
+        count_cost: cost.unwrap_or(0.0),
+    })
 }
