@@ -14,6 +14,7 @@
 //! `replenish` (the (s, S) rule, partner requests, re-manufacture) and `partner` (a partner's
 //! units and their attrition).
 
+mod counts;
 mod delay;
 mod events;
 mod lines;
@@ -22,6 +23,7 @@ mod plan;
 mod records;
 mod repair;
 mod replenish;
+mod returns;
 mod walk;
 
 pub use delay::DelaySampler;

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{esc, share, short, swatch, value};
+use super::{esc, row, share, short, swatch, value};
 use crate::demand::{Intensity, OrderSize};
 use crate::engine::{RetainedLevel, RunSummary};
 use crate::output::{money, whole_number};
@@ -80,16 +80,6 @@ fn order_size_in_words(size: &OrderSize) -> String {
             short(size.mean(), 3)
         ),
     }
-}
-
-/// One row of an assumptions table: `label` (escaped here) and `value` (HTML, escaped by the
-/// caller).
-pub(crate) fn row(h: &mut String, label: &str, value: &str) {
-    let _ = writeln!(
-        h,
-        "<tr><th scope=\"row\">{}</th><td>{value}</td></tr>",
-        esc(label)
-    );
 }
 
 /// The assumptions section.

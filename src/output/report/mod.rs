@@ -199,6 +199,35 @@ fn footer(h: &mut String, summary: &RunSummary) {
     );
 }
 
+/// One row of an assumptions table: `label` (escaped here) and `value` (HTML, escaped by the
+/// caller).
+pub(crate) fn row(h: &mut String, label: &str, value: &str) {
+    let _ = writeln!(
+        h,
+        "<tr><th scope=\"row\">{}</th><td>{value}</td></tr>",
+        esc(label)
+    );
+}
+
+/// A table with one column per policy.
+pub(super) fn policy_columns(h: &mut String, summary: &RunSummary, caption: &str, first: &str) {
+    let _ = write!(
+        h,
+        "<table class=\"numbers\">\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th>",
+        esc(caption),
+        esc(first)
+    );
+    for (i, p) in summary.policies.iter().enumerate() {
+        let _ = write!(
+            h,
+            "<th scope=\"col\" class=\"num\">{}{}</th>",
+            swatch(i),
+            esc(&p.name)
+        );
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

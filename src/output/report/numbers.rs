@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{cell, esc, plain, share, short, swatch, value};
+use super::{cell, esc, plain, policy_columns, share, short, swatch, value};
 use crate::engine::{PolicySummary, RunSummary, Z95};
 use crate::output::charts::COST_LINE_LABELS;
 use crate::output::{MoneyColumn, money, signed_money};
@@ -34,25 +34,6 @@ type FinanceRow = (
     fn(&PolicySummary) -> Option<f64>,
     fn(f64) -> String,
 );
-
-/// A table with one column per policy.
-pub(super) fn policy_columns(h: &mut String, summary: &RunSummary, caption: &str, first: &str) {
-    let _ = write!(
-        h,
-        "<table class=\"numbers\">\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th>",
-        esc(caption),
-        esc(first)
-    );
-    for (i, p) in summary.policies.iter().enumerate() {
-        let _ = write!(
-            h,
-            "<th scope=\"col\" class=\"num\">{}{}</th>",
-            swatch(i),
-            esc(&p.name)
-        );
-    }
-    h.push_str("</tr></thead>\n<tbody>\n");
-}
 
 /// Total discounted cost per policy: mean with its confidence interval, quantiles, CVaR.
 fn cost_table(h: &mut String, summary: &RunSummary, cur: &str) {

@@ -3,9 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::assumptions::row;
-use super::numbers::policy_columns;
-use super::{cell, esc, plain, share, short};
+use super::{cell, esc, plain, policy_columns, row, share, short};
 use crate::engine::{RecordsSummary, RunSummary};
 use crate::output::money;
 use crate::scenario::Scenario;

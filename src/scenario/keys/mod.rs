@@ -192,7 +192,8 @@ pub struct Key {
     pub description: &'static str,
     /// A short name with its unit for a chart's axis or a table's column, e.g. "Demand
     /// half-life (years)"; "currency" in it stands for the scenario's currency (see
-    /// [`title`]). Empty for keys that are not numbers.
+    /// [`OverrideKey::title`](crate::scenario::overrides::OverrideKey::title)). Empty for keys
+    /// that are not numbers.
     pub label: &'static str,
 }
 
