@@ -120,6 +120,13 @@ pub fn rows_have_records<'a>(rows: impl IntoIterator<Item = &'a PolicyRow>) -> b
     rows.into_iter().any(|r| r.records.is_some())
 }
 
+/// Whether any of `rows` shows repairable returns (a repair cost or a returned core): then a
+/// file of rows without their scenarios (`portfolio.csv`) has the repair columns.
+pub fn rows_have_repair<'a>(rows: impl IntoIterator<Item = &'a PolicyRow>) -> bool {
+    rows.into_iter()
+        .any(|r| r.cost.repair != 0.0 || r.units.returned != 0.0)
+}
+
 /// Whether a policy of any of `summaries` has drifting stock records.
 pub fn summaries_have_records<'a>(summaries: impl IntoIterator<Item = &'a RunSummary>) -> bool {
     summaries

@@ -43,6 +43,7 @@ mod scenario_keys;
 mod scenario_reference;
 mod schemas;
 mod shards;
+mod supply_portfolio;
 mod sweep;
 mod sweep_shards;
 mod sweep_validation;

@@ -22,7 +22,7 @@ use super::charts::{hex, policy_color};
 use super::report::{esc, page_start};
 use super::{
     MoneyColumn, OptionalColumns, money, percent, policy_cells_with, policy_columns_with,
-    rows_have_records,
+    rows_have_records, rows_have_repair,
 };
 use crate::engine::Z95;
 use crate::engine::service::ServiceRule;
@@ -62,12 +62,13 @@ pub fn portfolio_columns(p: &Portfolio) -> Vec<String> {
     header
 }
 
-/// The optional columns of `portfolio.csv`: the drifting records' when a part has them (the
-/// repair lines and counts are not carried: docs/model.md).
+/// The optional columns of `portfolio.csv`: the repair lines and counts when a part returns
+/// cores, the drifting records' when a part has them.
 fn portfolio_columns_extras(p: &Portfolio) -> OptionalColumns {
+    let rows = || p.parts.iter().flat_map(|part| &part.policies);
     OptionalColumns {
-        repair: false,
-        records: rows_have_records(p.parts.iter().flat_map(|part| &part.policies)),
+        repair: rows_have_repair(rows()),
+        records: rows_have_records(rows()),
     }
 }
 
