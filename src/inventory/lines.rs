@@ -180,17 +180,18 @@ named_record! {
         /// zero, like the four counts after it).
         #[serde(default, skip_serializing_if = "is_zero")]
         returned,
-        /// Returned cores washed out: not repairable, scrapped (units).
+        /// Returned cores washed out: not repairable, scrapped (units; absent from the JSON
+        /// when zero).
         #[serde(default, skip_serializing_if = "is_zero")]
         washed,
-        /// Units repaired into stock (units).
+        /// Units repaired into stock (units; absent from the JSON when zero).
         #[serde(default, skip_serializing_if = "is_zero")]
         repaired,
-        /// Units in repair at the horizon (units).
+        /// Units in repair at the horizon (units; absent from the JSON when zero).
         #[serde(default, skip_serializing_if = "is_zero")]
         in_repair_at_horizon,
         /// Repairable cores not repaired by the horizon: waiting for a slot, or returned
-        /// after the shop's window closed (units).
+        /// after the shop's window closed (units; absent from the JSON when zero).
         #[serde(default, skip_serializing_if = "is_zero")]
         cores_waiting_at_horizon,
     }

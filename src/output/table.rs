@@ -52,14 +52,12 @@ impl MoneyColumn {
         if self.cents || !x.is_finite() {
             return money(x);
         }
-        let whole = money(x.round());
-        // -0.4 rounds to -0: no sign on a zero.
-        if whole == "-0.00" || whole == "0.00" {
-            "0".to_string()
-        } else if x.round().abs() < 100.0 {
-            format!("{}", x.round() as i64)
+        // Below 100 `money` writes cents: the whole amount (−0.4 → "0", no sign) instead.
+        let whole = x.round();
+        if whole.abs() < 100.0 {
+            (whole as i64).to_string()
         } else {
-            whole
+            money(whole)
         }
     }
 }

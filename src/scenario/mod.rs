@@ -199,8 +199,8 @@ pub struct Remanufacture {
     pub cost_escalation: f64,
     /// Time from order to arrival (years); the mean when drawn from a distribution.
     pub lead_time_years: f64,
-    /// Each run's lead time drawn from this distribution (parameters in years; absent: every
-    /// run takes `lead_time_years`).
+    /// Each run's lead time drawn from this distribution (parameters in years; absent when
+    /// every run takes `lead_time_years`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lead_time_distribution: Option<delay::RandomDelay>,
     /// Runs can be ordered while t < this (years).
@@ -265,7 +265,7 @@ pub struct Partner {
     /// Time from request to delivery (days); the mean when drawn from a distribution.
     pub response_days: f64,
     /// Each honoured request's response time drawn from this distribution (parameters in
-    /// days; absent: every delivery takes `response_days`).
+    /// days; absent when every delivery takes `response_days`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_distribution: Option<delay::RandomDelay>,
     /// Rate at which released units leave the partner's hands (per unit-year).

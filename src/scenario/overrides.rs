@@ -84,6 +84,15 @@ pub enum OverrideError {
     },
 }
 
+/// `text` with its first character mapped by `case` ("partner dealers" → "Partner dealers").
+fn first_char<I: Iterator<Item = char>>(text: &str, case: impl Fn(char) -> I) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => case(first).chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Arrays of tables whose elements are chosen by name.
 const NAMED_ARRAYS: &[&str] = &["policy", "partner"];
 
@@ -122,21 +131,11 @@ impl OverrideKey {
         };
         match element {
             None => label,
-            Some(element) => {
-                let mut chars = element.chars();
-                let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
-                let mut label_chars = label.chars();
-                let label_first = label_chars
-                    .next()
-                    .map(|c| c.to_lowercase().collect::<String>());
-                format!(
-                    "{}{}: {}{}",
-                    first.unwrap_or_default(),
-                    chars.as_str(),
-                    label_first.unwrap_or_default(),
-                    label_chars.as_str()
-                )
-            }
+            Some(element) => format!(
+                "{}: {}",
+                first_char(&element, char::to_uppercase),
+                first_char(&label, char::to_lowercase)
+            ),
         }
     }
 

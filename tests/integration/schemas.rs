@@ -200,19 +200,15 @@ fn schemas_require_every_field_and_describe_it() {
             for (name, prop) in props {
                 // The tag of an internally tagged enum is described by its variant.
                 let is_tag = prop.get("const").is_some();
-                // A field may be left out only where it belongs to a feature a scenario may
-                // not use (uncertain delays, `[repair]`, drifting records), so that the files
-                // of scenarios without them stay byte for byte as they were: those listed here,
-                // or whose description says when they are absent.
+                // A field may be left out only where its description says when: the fields
+                // of features a scenario does not use (uncertain delays, `[repair]`, drifting
+                // records) are absent, so that files of scenarios without them stay byte for
+                // byte as they were.
                 let says_when_absent = prop
                     .get("description")
                     .and_then(Value::as_str)
                     .is_some_and(|d| d.contains("absent when") || d.contains("absent from"));
-                let optional_feature = pimsim::inventory::REPAIR_ONLY.contains(&name.as_str())
-                    && (at.ends_with("/CostBreakdown") || at.ends_with("/UnitsSummary"))
-                    || (at.ends_with("/Scenario") && name == "repair")
-                    || ABSENT_WHEN_UNUSED.contains(&format!("{at}/properties/{name}").as_str());
-                if !required.contains(&name.as_str()) && !optional_feature && !says_when_absent {
+                if !required.contains(&name.as_str()) && !says_when_absent {
                     problems.push(format!("{at}/properties/{name} is not required"));
                 }
                 if !is_tag && !newtype_variant && prop.get("description").is_none() {
@@ -223,14 +219,6 @@ fn schemas_require_every_field_and_describe_it() {
         assert!(problems.is_empty(), "{file}:\n  {}", problems.join("\n  "));
     }
 }
-
-/// Fields written only when their feature is used, so that a scenario without the feature
-/// gives the same summary.json bytes as before it existed (tests/golden/digests.txt): the
-/// distributions of uncertain lead and response times (issue 18).
-const ABSENT_WHEN_UNUSED: &[&str] = &[
-    "/$defs/Partner/properties/response_distribution",
-    "/$defs/Remanufacture/properties/lead_time_distribution",
-];
 
 #[test]
 fn optional_values_are_required_and_nullable() {
