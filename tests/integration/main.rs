@@ -7,6 +7,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod bad_input;
+mod bad_invocation;
 mod cli;
 mod closed_form;
 mod common;

@@ -226,10 +226,15 @@ pub mod partner {
     .label("Buy-back order fee (currency per request)");
 }
 
+/// Most `[[partner]]` tables a scenario may have: far beyond real partner networks, and below
+/// the partner streams' limit (the random streams of partner ids from 2¹⁴ − 4 on would
+/// overlap others; see `rng::Stream::Partner`).
+pub const MAX_PARTNERS: usize = 1_000;
+
 /// `[[partner]]`.
 pub static PARTNER: TableSpec = TableSpec {
     path: "partner[]",
-    about: "Any number; they take released units (split by share) and are asked for buy-backs in the order listed, while they still hold released units.",
+    about: "At most 1,000; they take released units (split by share) and are asked for buy-backs in the order listed, while they still hold released units.",
     keys: &[
         partner::NAME,
         partner::SHARE,

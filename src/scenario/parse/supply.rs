@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use super::delay::read_delay;
 use crate::error::Severity;
 use crate::scenario::keys::supply::{
-    LEAD_TIME, MAX_ESCALATION_FACTOR, PARTNER, REMANUFACTURE, REPLENISHMENT, RESPONSE, partner,
-    remanufacture, replenishment,
+    LEAD_TIME, MAX_ESCALATION_FACTOR, MAX_PARTNERS, PARTNER, REMANUFACTURE, REPLENISHMENT,
+    RESPONSE, partner, remanufacture, replenishment,
 };
 use crate::scenario::reader::{Table, type_name};
 use crate::scenario::{Partner, Remanufacture, Replenishment};
@@ -106,6 +106,19 @@ pub(super) fn read_partners(root: &Table<'_, '_>) -> Option<Vec<Partner>> {
     let mut names = HashSet::new();
     let mut ok = true;
     let mut shares_given = 0;
+    if let Some(extra) = items.get(MAX_PARTNERS) {
+        root.src.report(
+            Severity::Error,
+            extra.span(),
+            &format!("partner[{MAX_PARTNERS}]"),
+            false,
+            format!(
+                "{} [[partner]] tables; at most {MAX_PARTNERS} are allowed",
+                items.len()
+            ),
+        );
+        return None;
+    }
     for (i, item) in items.iter().enumerate() {
         let Some(t) = root.table_at(item, format!("partner[{i}]")) else {
             root.src.report(
