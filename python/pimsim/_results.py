@@ -252,6 +252,13 @@ class SweepResult(_Result):
         return f"<SweepResult: {len(self.summary['scenarios'])} scenario(s), {n} point(s)>"
 
 
+def _point(point: Dict[str, Any]) -> Dict[str, Any]:
+    """One evaluated quantity of ``optimize.json`` with its ``ci95`` pair as two columns."""
+    row = {k: v for k, v in point.items() if k != "ci95"}
+    row["ci95_low"], row["ci95_high"] = point["ci95"]
+    return row
+
+
 class OptimizeResult(_Result):
     """What :func:`pimsim.optimize` found: per policy the quantity of least mean total cost
     and the whole cost/fill-rate frontier.
@@ -277,29 +284,33 @@ class OptimizeResult(_Result):
     def best(self) -> Any:
         """Per policy: ``policy``, ``kind``, ``quantity_kind`` (``retained_level`` or
         ``last_time_buy``), ``quantity``, ``total_cost``, ``fill_rate``, ``std_err``,
-        ``fill_rate_target``, ``target_met``."""
+        ``ci95_low``, ``ci95_high`` (the 95 % interval of the mean cost),
+        ``no_stockout_probability``, ``fill_rate_target``, ``target_met``."""
         rows = []
         for p in self.summary["policies"]:
             row = {k: p.get(k) for k in ("policy", "kind", "quantity_kind")}
-            row.update(p["best"])
+            row.update(_point(p["best"]))
             row["fill_rate_target"] = p.get("fill_rate_target")
             row["target_met"] = p.get("target_met")
             rows.append(row)
         columns = ["policy", "kind", "quantity_kind", "quantity", "total_cost", "fill_rate",
-                   "std_err", "fill_rate_target", "target_met"]
+                   "std_err", "ci95_low", "ci95_high", "no_stockout_probability",
+                   "fill_rate_target", "target_met"]
         return from_records(rows, columns, self.frames)
 
     @cached_property
     def frontier(self) -> Any:
         """Every quantity evaluated: ``policy``, ``quantity``, ``total_cost`` (mean),
-        ``fill_rate``, ``std_err`` (of the mean cost), ``best`` (whether it is the chosen
-        one); per policy in order of quantity."""
+        ``fill_rate``, ``std_err`` (of the mean cost), ``ci95_low``, ``ci95_high``,
+        ``no_stockout_probability``, ``best`` (whether it is the chosen one); per policy in
+        order of quantity (the rows of ``optimize_frontier.csv``)."""
         rows = []
         for p in self.summary["policies"]:
             best = p["best"]["quantity"]
             for f in p["frontier"]:
-                rows.append({"policy": p["policy"], **f, "best": f["quantity"] == best})
-        columns = ["policy", "quantity", "total_cost", "fill_rate", "std_err", "best"]
+                rows.append({"policy": p["policy"], **_point(f), "best": f["quantity"] == best})
+        columns = ["policy", "quantity", "total_cost", "fill_rate", "std_err", "ci95_low",
+                   "ci95_high", "no_stockout_probability", "best"]
         return from_records(rows, columns, self.frames)
 
     @property
@@ -309,8 +320,9 @@ class OptimizeResult(_Result):
         return list(self._native.skipped())
 
     def write(self, out_dir: PathLike, progress: ProgressArg = False) -> Path:
-        """Writes the files of ``pimsim optimize``: ``optimize.json`` and its chart
-        (``optimize.svg``, ``optimize.png``), all at once."""
+        """Writes the files of ``pimsim optimize``: ``optimize.json``,
+        ``optimize_frontier.csv`` and the chart (``optimize.svg``, ``optimize.png``), all at
+        once."""
         return Path(_call(self._native.write, progress, os.fspath(out_dir)))
 
     def __repr__(self) -> str:

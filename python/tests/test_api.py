@@ -149,18 +149,28 @@ def test_sweep_has_the_documented_frames(scenarios):
     assert "12 point(s)" in r.table
 
 
-def test_optimize_has_the_documented_frames(scenarios):
+def test_optimize_has_the_documented_frames(scenarios, tmp_path):
     r = pimsim.optimize(scenarios / "benchmark.toml", policy="scrap-60", paths=300)
     assert list(r.best.columns) == [
         "policy", "kind", "quantity_kind", "quantity", "total_cost", "fill_rate", "std_err",
-        "fill_rate_target", "target_met",
+        "ci95_low", "ci95_high", "no_stockout_probability", "fill_rate_target", "target_met",
     ]
     assert r.best["policy"].tolist() == ["scrap-60"]
     f = r.frontier
-    assert list(f.columns) == ["policy", "quantity", "total_cost", "fill_rate", "std_err", "best"]
+    assert list(f.columns) == [
+        "policy", "quantity", "total_cost", "fill_rate", "std_err", "ci95_low", "ci95_high",
+        "no_stockout_probability", "best",
+    ]
     best = f[f["best"]]
     assert len(best) == 1 and best["quantity"].item() == r.best["quantity"].item()
     assert best["total_cost"].item() == f["total_cost"].min()
+    # The interval brackets the mean, and every row is the CLI's optimize_frontier.csv row.
+    assert (f["ci95_low"] < f["total_cost"]).all() and (f["total_cost"] < f["ci95_high"]).all()
+    assert f["no_stockout_probability"].between(0, 1).all()
+    out = r.write(tmp_path / "opt")
+    csv = pd.read_csv(out / "optimize_frontier.csv")
+    assert csv["total_cost_ci95_low"].tolist() == f["ci95_low"].tolist()
+    assert csv["no_stockout_probability"].tolist() == f["no_stockout_probability"].tolist()
     assert r.summary["best"]["quantity"] == r.best["quantity"].item()
 
 
