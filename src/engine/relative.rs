@@ -32,6 +32,8 @@
 use crate::demand::{DemandModel, DemandPath, Intensity};
 use crate::discount::Discount;
 use crate::elementary;
+use crate::inventory::{Plan, PolicyPlan};
+use crate::scenario::PolicyKind;
 
 /// Gauss–Legendre nodes and weights on [−1, 1], 8 points.
 const GL8: [(f64, f64); 8] = [
@@ -319,7 +321,11 @@ fn adaptive(
 
 /// The relative controls H_a (discounted unit-years) and L_a (units) of `path` for the
 /// thresholds `thresholds` (units, in increasing order), into `holding` and `leftover`;
-/// `g_end` is G(T), the horizon's discounted time (years). One pass over the orders.
+/// `g_end` is G(T), the horizon's discounted time (years).
+///
+/// One pass over the orders with two running sums, whatever the number of thresholds: with
+/// wᵢ the units of order i within the first `a`, H_a = G(T)·L_a + Σᵢ wᵢ·G(tᵢ) (the same as
+/// a·G(T) − Σᵢ wᵢ·(G(T) − G(tᵢ)), without the difference of large numbers).
 #[inline]
 pub fn path_controls(
     path: &DemandPath,
@@ -328,31 +334,52 @@ pub fn path_controls(
     holding: &mut [f64],
     leftover: &mut [f64],
 ) {
-    for (j, &a) in thresholds.iter().enumerate() {
-        holding[j] = a as f64 * g_end;
-        leftover[j] = a as f64;
-    }
-    let Some(&top) = thresholds.last() else {
-        return;
-    };
-    let mut before = 0u64;
+    let m = thresholds.len();
+    let (mut j, mut before, mut weighted) = (0, 0u64, 0.0);
     for o in &path.orders {
-        if before >= top {
-            break;
-        }
         let after = before + o.units;
-        let remaining = g_end - o.discounted_time;
-        for (j, &a) in thresholds.iter().enumerate() {
-            if before >= a {
-                continue;
-            }
-            // Units of this order within the first `a` of cumulative demand.
-            let within = (after.min(a) - before) as f64;
-            holding[j] -= within * remaining;
-            leftover[j] -= within;
+        // The thresholds this order reaches: their stock runs out at this order.
+        while j < m && thresholds[j] <= after {
+            let part = (thresholds[j] - before) as f64;
+            holding[j] = weighted + part * o.discounted_time;
+            leftover[j] = 0.0;
+            j += 1;
         }
+        if j == m {
+            return;
+        }
+        weighted += o.units as f64 * o.discounted_time;
         before = after;
     }
+    for k in j..m {
+        let left = (thresholds[k] - before) as f64;
+        leftover[k] = left;
+        holding[k] = g_end * left + weighted;
+    }
+}
+
+/// The thresholds (units) of the closed-form relative of `policy`, in increasing order:
+/// its starting stock for hold; the first retained level for scrap (and the starting stock
+/// too when the first disposition is later than t = 0); for partner release the retained
+/// level (its own stock) and the starting stock (own and partner stock together: an
+/// always-reliable, instant, attrition-free buy-back).
+pub fn policy_thresholds(plan: &Plan, policy: &PolicyPlan) -> Vec<u64> {
+    let start = policy
+        .last_time_buy
+        .map_or(plan.starting_stock, |b| b.starting_stock);
+    let mut t = vec![start];
+    if let Some(first) = policy.dispositions.first() {
+        let retained = first.retained.min(start);
+        match policy.kind {
+            PolicyKind::Hold => {}
+            PolicyKind::Scrap if first.at.time <= 0.0 => t = vec![retained],
+            _ => t.push(retained),
+        }
+    }
+    t.sort_unstable();
+    t.dedup();
+    t.retain(|&a| a > 0);
+    t
 }
 
 #[cfg(test)]
@@ -555,18 +582,13 @@ mod tests {
                 let surv = (-theta * s).exp();
                 let wh = discount.factor(s) * surv
                     + theta * surv * (g_end - discount.discounted_time(s));
-                for j in 0..2 {
-                    reference[j] += 0.5 * width * w * wh * psi[j];
+                for (r, p) in reference.iter_mut().zip(psi) {
+                    *r += 0.5 * width * w * wh * p;
                 }
             }
         }
-        for j in 0..2 {
-            assert!(
-                (e.holding[j] - reference[j]).abs() <= 1e-11 * reference[j],
-                "{} vs {}",
-                e.holding[j],
-                reference[j]
-            );
+        for (h, r) in e.holding.iter().zip(reference) {
+            assert!((h - r).abs() <= 1e-11 * r, "{h} vs {r}");
         }
     }
 
@@ -592,5 +614,190 @@ mod tests {
         let m = model(Intensity::Constant { rate: 1.0 }, OrderSize::One, 0.0, 0.0);
         let too_large = expectations(&m, 5.0, &Discount::new(0.0), &[MAX_THRESHOLD + 1]);
         assert!(matches!(too_large, Err(NotUsed::TooLarge { .. })));
+    }
+
+    /// Variance of the residual of `y` after least squares on the columns `x` (centred).
+    fn residual_variance(y: &[f64], x: &[Vec<f64>]) -> f64 {
+        let n = y.len() as f64;
+        let centre = |v: &[f64]| {
+            let m = v.iter().sum::<f64>() / n;
+            v.iter().map(|a| a - m).collect::<Vec<f64>>()
+        };
+        let mut r = centre(y);
+        // Gram–Schmidt: project out each column in turn (dropping the dependent ones).
+        let mut basis: Vec<Vec<f64>> = Vec::new();
+        for col in x {
+            let mut c = centre(col);
+            for b in &basis {
+                let d: f64 = c.iter().zip(b).map(|(u, v)| u * v).sum();
+                c.iter_mut().zip(b).for_each(|(u, v)| *u -= d * v);
+            }
+            let norm = c.iter().map(|u| u * u).sum::<f64>().sqrt();
+            let raw = centre(col).iter().map(|u| u * u).sum::<f64>().sqrt();
+            if norm <= 1e-9 * raw.max(1e-300) {
+                continue;
+            }
+            c.iter_mut().for_each(|u| *u /= norm);
+            let d: f64 = r.iter().zip(&c).map(|(u, v)| u * v).sum();
+            r.iter_mut().zip(&c).for_each(|(u, v)| *u -= d * v);
+            basis.push(c);
+        }
+        r.iter().map(|u| u * u).sum::<f64>() / (n - basis.len() as f64 - 1.0)
+    }
+
+    /// Not a test: prints the variance reduction of the demand controls alone and with the
+    /// relative controls, per policy of every bundled scenario (`cargo test --release --lib
+    /// measure_relative -- --ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn measure_relative_controls() {
+        use crate::engine::controls::Periods;
+        use crate::inventory::{PathOutcome, PolicySimulator};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        let n: u64 = std::env::var("PATHS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20_000);
+        for file in files {
+            let Ok(loaded) = crate::scenario::Scenario::load(&file) else {
+                continue;
+            };
+            let sc = &loaded.scenario;
+            let Ok(plan) = Plan::new(sc) else { continue };
+            let generator = DemandGenerator::new(&sc.demand, sc.horizon_years, plan.discount);
+            let streams = StreamFactory::new(sc.simulation.seed);
+            let years = (plan.horizon.time.ceil() as usize).max(1);
+            let mut sim = PolicySimulator::new();
+            let mut out = PathOutcome::default();
+            let mut path = DemandPath::default();
+            let g_end = plan.horizon.discounted_time;
+            let thresholds: Vec<Vec<u64>> = plan
+                .policies
+                .iter()
+                .map(|p| policy_thresholds(&plan, p))
+                .collect();
+            let mut all: Vec<u64> = thresholds.iter().flatten().copied().collect();
+            all.sort_unstable();
+            all.dedup();
+            let clock = std::time::Instant::now();
+            let exact = expectations(&sc.demand, plan.horizon.time, &plan.discount, &all);
+            println!(
+                "{}: thresholds {all:?}, expectations in {:.1} ms {:?}",
+                file.display(),
+                clock.elapsed().as_secs_f64() * 1e3,
+                exact.as_ref().err()
+            );
+            let m = all.len();
+            // Time of the relative controls against the policies' walks on the same paths.
+            let (mut t_controls, mut t_walks) = (0.0, 0.0);
+            let mut ys = vec![Vec::new(); plan.policies.len()];
+            let mut yearly = vec![Vec::new(); years];
+            let mut disc_units = Vec::new();
+            let (mut hs, mut ls) = (vec![Vec::new(); m], vec![Vec::new(); m]);
+            let (mut h, mut l) = (vec![0.0; m], vec![0.0; m]);
+            for k in 0..n {
+                generator.generate(&streams, k, &mut path);
+                let mut per_year = vec![0.0; years];
+                let mut w = 0.0;
+                for o in &path.orders {
+                    per_year[(o.time as usize).min(years - 1)] += o.units as f64;
+                    w += o.discount * o.units as f64;
+                }
+                for (y, v) in yearly.iter_mut().zip(per_year) {
+                    y.push(v);
+                }
+                disc_units.push(w);
+                let clock = std::time::Instant::now();
+                path_controls(&path, &all, g_end, &mut h, &mut l);
+                t_controls += clock.elapsed().as_secs_f64();
+                for j in 0..m {
+                    hs[j].push(h[j]);
+                    ls[j].push(l[j]);
+                }
+                let clock = std::time::Instant::now();
+                for (i, p) in plan.policies.iter().enumerate() {
+                    sim.simulate(&plan, p, &streams, k, &path, &mut out);
+                    ys[i].push(out.costs.total());
+                }
+                t_walks += clock.elapsed().as_secs_f64();
+            }
+            println!(
+                "  per path: relative controls {:.0} ns, policies' walks {:.0} ns",
+                t_controls / n as f64 * 1e9,
+                t_walks / n as f64 * 1e9
+            );
+            if let Ok(e) = &exact {
+                // The sample means of the controls against their exact expectations, in
+                // standard errors.
+                let z = |v: &[f64], mu: f64| {
+                    let nf = v.len() as f64;
+                    let mean = v.iter().sum::<f64>() / nf;
+                    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (nf - 1.0);
+                    if var == 0.0 {
+                        // Never varies (the stock always runs out): nothing to compare.
+                        return f64::NAN;
+                    }
+                    (mean - mu) / (var / nf).sqrt()
+                };
+                let zs: Vec<String> = (0..m)
+                    .map(|j| {
+                        format!(
+                            "{:+.2}/{:+.2}",
+                            z(&hs[j], e.holding[j]),
+                            z(&ls[j], e.leftover[j])
+                        )
+                    })
+                    .collect();
+                println!("  z of H/L means vs exact: {}", zs.join(" "));
+            }
+            for (i, p) in plan.policies.iter().enumerate() {
+                let y = &ys[i];
+                let plain = residual_variance(y, &[]);
+                let periods = |count: usize| -> Vec<Vec<f64>> {
+                    let pr = Periods::new(years);
+                    let count = count.min(pr.count);
+                    (0..count)
+                        .map(|a| {
+                            (0..n as usize)
+                                .map(|k| {
+                                    (0..years)
+                                        .filter(|&yr| yr * count / years == a)
+                                        .map(|yr| yearly[yr][k])
+                                        .sum()
+                                })
+                                .collect()
+                        })
+                        .collect()
+                };
+                let own: Vec<Vec<f64>> = thresholds[i]
+                    .iter()
+                    .flat_map(|a| {
+                        let j = all.iter().position(|b| b == a).unwrap();
+                        [hs[j].clone(), ls[j].clone()]
+                    })
+                    .collect();
+                let mut line = format!(
+                    "  {:<22} demand8 {:>7.2}",
+                    p.name,
+                    plain / residual_variance(y, &periods(8))
+                );
+                for count in [8, 4, 2, 1] {
+                    let mut x = periods(count);
+                    x.extend(own.iter().cloned());
+                    line += &format!(" | d{count}+rel {:>7.2}", plain / residual_variance(y, &x));
+                }
+                let mut x = periods(4);
+                x.extend(own.iter().cloned());
+                x.push(disc_units.clone());
+                line += &format!(" | d4+rel+W {:>7.2}", plain / residual_variance(y, &x));
+                println!("{line}");
+            }
+        }
     }
 }
