@@ -11,6 +11,7 @@
 pub mod controls;
 pub mod finite;
 mod record;
+pub mod relative;
 pub mod service;
 pub mod stats;
 mod summary;

@@ -1,0 +1,803 @@
+//! Controls from a policy's closed-form relative: a stock of `a` units that is never
+//! replenished, serves demand until it runs out (lost sales) and is held to the horizon.
+//!
+//! Per path, for a threshold `a` (units), with D(t) the cumulative units demanded and
+//! G(t) = ∫₀ᵗ (1 + i)^(−s) ds the discounted time:
+//!
+//! - H_a = ∫₀ᵀ (1 + i)^(−t)·(a − D(t))⁺ dt, the relative's discounted unit-years on hand,
+//!   `a·G(T) − Σᵢ wᵢ·(G(T) − G(tᵢ))` with wᵢ the units of order i that fall within the first
+//!   `a` of cumulative demand;
+//! - L_a = (a − D(T))⁺, the units it has left at the horizon, `a − Σᵢ wᵢ`.
+//!
+//! (The discounted units beyond `a`, X_a = Σᵢ (1 + i)^(−tᵢ)·(uᵢ − wᵢ), is on every path
+//! exactly W − a + r·H_a + (1 + i)^(−T)·L_a with W the discounted units demanded and
+//! r = ln(1 + i): it adds nothing that H_a, L_a and the demand do not carry.)
+//!
+//! Their exact expectations follow from the distribution of D(t): given the path's rate
+//! multiplier M (Gamma, mean 1, shape 1/cv²) and its death time τ (exponential at the
+//! obsolescence rate θ), D(t) is a compound Poisson sum with M·Λ(min(t, τ)) expected orders;
+//! over M the number of orders is negative binomial, and Panjer's recursion gives
+//! ψ_a(μ) = E\[(a − S_μ)⁺\] = Σ_{k<a} (a − k)·P(S_μ = k) for S_μ with μ expected orders
+//! (before the multiplier). Over τ (swapping the order of integration):
+//!
+//! ```text
+//! E[H_a] = ∫₀ᵀ ψ_a(Λ(s))·[ (1 + i)^(−s)·e^(−θs) + θ·e^(−θs)·(G(T) − G(s)) ] ds
+//! E[L_a] = e^(−θT)·ψ_a(Λ(T)) + ∫₀ᵀ θ·e^(−θs)·ψ_a(Λ(s)) ds
+//! ```
+//!
+//! integrated by adaptive Gauss–Legendre quadrature on panels that never straddle a year
+//! boundary (the table intensity changes there) or the end of a linear intensity, to a
+//! relative accuracy far below any Monte Carlo standard error (about 1e-12).
+
+use crate::demand::{DemandModel, DemandPath, Intensity};
+use crate::discount::Discount;
+use crate::elementary;
+use crate::inventory::{Plan, PolicyPlan};
+use crate::scenario::PolicyKind;
+
+/// Gauss–Legendre nodes and weights on [−1, 1], 8 points.
+const GL8: [(f64, f64); 8] = [
+    (-0.960_289_856_497_536_3, 0.101_228_536_290_376_26),
+    (-0.796_666_477_413_626_7, 0.222_381_034_453_374_47),
+    (-0.525_532_409_916_329, 0.313_706_645_877_887_3),
+    (-0.183_434_642_495_65, 0.362_683_783_378_362),
+    (0.183_434_642_495_65, 0.362_683_783_378_362),
+    (0.525_532_409_916_329, 0.313_706_645_877_887_3),
+    (0.796_666_477_413_626_7, 0.222_381_034_453_374_47),
+    (0.960_289_856_497_536_3, 0.101_228_536_290_376_26),
+];
+
+/// Most multiply-adds the expectations may take (all Panjer recursions together, about a
+/// tenth of a second): beyond, the relative controls are not used.
+pub const MAX_WORK: f64 = 3e8;
+
+/// Largest threshold (units) whose relative controls are computed.
+pub const MAX_THRESHOLD: u64 = 1_000_000;
+
+/// Relative accuracy asked of each panel of the quadrature (of the integral's scale).
+const TOLERANCE: f64 = 1e-13;
+
+/// Deepest bisection of a panel (a year split 2²⁰ times is far below any demand's scale).
+const MAX_DEPTH: u32 = 20;
+
+/// Why relative controls are not used for a scenario.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NotUsed {
+    /// A threshold beyond [`MAX_THRESHOLD`] units.
+    TooLarge {
+        /// The largest threshold, units.
+        threshold: u64,
+    },
+    /// The recursions would take more than [`MAX_WORK`] multiply-adds.
+    TooMuchWork {
+        /// Multiply-adds they would take.
+        operations: f64,
+    },
+}
+
+impl NotUsed {
+    /// The reason in words, for summary.json.
+    pub fn describe(&self) -> String {
+        match self {
+            NotUsed::TooLarge { threshold } => format!(
+                "no relative controls: a stock of {threshold} units is beyond the {MAX_THRESHOLD} \
+                 units whose exact expectations are computed"
+            ),
+            NotUsed::TooMuchWork { operations } => format!(
+                "no relative controls: their exact expectations would take about \
+                 {operations:.1e} operations (at most {MAX_WORK:.0e})"
+            ),
+        }
+    }
+}
+
+/// The exact expectations of the relative controls of a set of thresholds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expectations {
+    /// The thresholds, units (as given).
+    pub thresholds: Vec<u64>,
+    /// E\[H_a\] per threshold, discounted unit-years.
+    pub holding: Vec<f64>,
+    /// E\[L_a\] per threshold, units.
+    pub leftover: Vec<f64>,
+}
+
+/// The distribution of demand that the expectations need, prepared once.
+struct Distribution<'a> {
+    model: &'a DemandModel,
+    /// P(order size = j + 1), j = 0, 1, … (up to the largest threshold).
+    severity: Vec<f64>,
+    /// Largest threshold, units.
+    top: usize,
+    /// Shape of the negative binomial of the number of orders (`None`: Poisson).
+    shape: Option<f64>,
+}
+
+impl Distribution<'_> {
+    /// E\[(a − S_μ)⁺\] for every a in `thresholds`, S_μ the demand with μ expected orders
+    /// (before the rate multiplier).
+    fn psi(&self, mu: f64, thresholds: &[u64], out: &mut [f64]) {
+        let pmf = self.pmf(mu);
+        // ψ_a = Σ_{k<a} (a − k)·p_k = Σ_{m<a} P(S ≤ m), accumulated once for all thresholds.
+        let mut cdf = 0.0;
+        let mut running = vec![0.0; self.top + 1];
+        for k in 0..self.top {
+            cdf += pmf[k];
+            running[k + 1] = running[k] + cdf;
+        }
+        for (o, &a) in out.iter_mut().zip(thresholds) {
+            *o = running[a as usize];
+        }
+    }
+
+    /// P(S_μ = k) for k < `top`, by Panjer's recursion for the (a, b, 0) class (Poisson
+    /// or negative binomial counts), with a running scale so that P(S = 0) never underflows.
+    fn pmf(&self, mu: f64) -> Vec<f64> {
+        let n = self.top;
+        let mut g = vec![0.0; n.max(1)];
+        if n == 0 {
+            return g;
+        }
+        let mu = mu.max(0.0);
+        let (a, b, log_g0) = match self.shape {
+            None => (0.0, mu, -mu),
+            Some(r) => {
+                let beta = mu / r;
+                let q = beta / (1.0 + beta);
+                (q, (r - 1.0) * q, -r * elementary::ln_1p(beta))
+            }
+        };
+        g[0] = 1.0;
+        let mut log_scale = log_g0;
+        let len = self.severity.len();
+        for m in 1..n {
+            let mut s = 0.0;
+            for j in 1..=m.min(len) {
+                s += (a + b * j as f64 / m as f64) * self.severity[j - 1] * g[m - j];
+            }
+            g[m] = s;
+            if s > 1e250 {
+                // Rare: all values so far rescaled (the smallest underflow to 0, as they
+                // would at the end).
+                for v in &mut g[..=m] {
+                    *v *= 1e-250;
+                }
+                log_scale += 250.0 * std::f64::consts::LN_10;
+            }
+        }
+        // e^(log_scale + ln g̃): the scale alone may underflow where the product does not.
+        for v in &mut g {
+            if *v > 0.0 {
+                *v = elementary::exp(log_scale + elementary::ln(*v));
+            }
+        }
+        g
+    }
+}
+
+/// Multiply-adds of one ψ evaluation for the largest threshold `top` and `len` sizes.
+fn psi_work(top: u64, len: usize) -> f64 {
+    let top = top as f64;
+    top * top.min(len as f64)
+}
+
+/// The exact expectations of H_a and L_a for every threshold in `thresholds` (units), for
+/// demand `model` over `[0, horizon)` years discounted by `discount`; why not, when the
+/// thresholds are too large to compute them cheaply.
+pub fn expectations(
+    model: &DemandModel,
+    horizon: f64,
+    discount: &Discount,
+    thresholds: &[u64],
+) -> Result<Expectations, NotUsed> {
+    let top = thresholds.iter().copied().max().unwrap_or(0);
+    if top > MAX_THRESHOLD {
+        return Err(NotUsed::TooLarge { threshold: top });
+    }
+    let severity: Vec<f64> = if top == 0 {
+        Vec::new()
+    } else {
+        model.order_size.truncated_pmf(1e-17, top)
+    };
+    // A first guess of the evaluations: 17 per panel on about 4 panels a year.
+    let evaluations = 17.0 * 4.0 * horizon.ceil().max(1.0);
+    let operations = evaluations * psi_work(top, severity.len());
+    if operations > MAX_WORK {
+        return Err(NotUsed::TooMuchWork { operations });
+    }
+    let dist = Distribution {
+        model,
+        severity,
+        top: top as usize,
+        shape: (model.rate_cv > 0.0).then(|| 1.0 / (model.rate_cv * model.rate_cv)),
+    };
+    let k = thresholds.len();
+    let theta = model.obsolescence_rate();
+    let g_end = discount.discounted_time(horizon);
+    // The integrands, per threshold: [H weight · ψ, θ·e^(−θs)·ψ].
+    let integrand = |s: f64, out: &mut [f64]| {
+        let mut psi = vec![0.0; k];
+        dist.psi(cumulative(&dist.model.intensity, s), thresholds, &mut psi);
+        let survival = elementary::exp(-theta * s);
+        let w_h = discount.factor(s) * survival
+            + theta * survival * (g_end - discount.discounted_time(s));
+        let w_l = theta * survival;
+        for (a, &p) in psi.iter().enumerate() {
+            out[2 * a] = w_h * p;
+            out[2 * a + 1] = w_l * p;
+        }
+    };
+    // The scale each integral is measured against: a·(G(T) + 1).
+    let scale: Vec<f64> = thresholds
+        .iter()
+        .flat_map(|&a| {
+            let s = a as f64 * (g_end + 1.0);
+            [s, s]
+        })
+        .collect();
+    let mut total = vec![0.0; 2 * k];
+    for (lo, hi) in panels(&model.intensity, horizon) {
+        adaptive(&integrand, lo, hi, horizon, &scale, 0, &mut total);
+    }
+    let mut at_end = vec![0.0; k];
+    dist.psi(
+        cumulative(&model.intensity, horizon),
+        thresholds,
+        &mut at_end,
+    );
+    let survival_end = elementary::exp(-theta * horizon);
+    Ok(Expectations {
+        thresholds: thresholds.to_vec(),
+        holding: (0..k).map(|a| total[2 * a]).collect(),
+        leftover: (0..k)
+            .map(|a| survival_end * at_end[a] + total[2 * a + 1])
+            .collect(),
+    })
+}
+
+/// Λ(t), expected orders in (0, t] (before the multiplier, without death).
+fn cumulative(intensity: &Intensity, t: f64) -> f64 {
+    intensity.cumulative(t)
+}
+
+/// The panels of the quadrature: whole years (the last one cut at the horizon), also cut
+/// where a linear intensity ends.
+fn panels(intensity: &Intensity, horizon: f64) -> Vec<(f64, f64)> {
+    let mut cuts: Vec<f64> = (0..).map(f64::from).take_while(|&t| t < horizon).collect();
+    if let Intensity::Linear { end_years, .. } = intensity
+        && *end_years > 0.0
+        && *end_years < horizon
+    {
+        cuts.push(*end_years);
+    }
+    cuts.push(horizon);
+    cuts.sort_by(f64::total_cmp);
+    cuts.dedup();
+    cuts.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+/// Gauss–Legendre with 8 nodes of every integrand on [lo, hi].
+fn gauss(integrand: &dyn Fn(f64, &mut [f64]), lo: f64, hi: f64, out: &mut [f64]) {
+    out.iter_mut().for_each(|v| *v = 0.0);
+    let (mid, half) = (0.5 * (lo + hi), 0.5 * (hi - lo));
+    let mut values = vec![0.0; out.len()];
+    for (x, w) in GL8 {
+        integrand(mid + half * x, &mut values);
+        for (o, v) in out.iter_mut().zip(&values) {
+            *o += half * w * v;
+        }
+    }
+}
+
+/// Adds the integrals over [lo, hi] to `total`, bisecting until the two halves agree with
+/// the whole within [`TOLERANCE`] of `scale` (per unit of the panel's share of `horizon`).
+fn adaptive(
+    integrand: &dyn Fn(f64, &mut [f64]),
+    lo: f64,
+    hi: f64,
+    horizon: f64,
+    scale: &[f64],
+    depth: u32,
+    total: &mut [f64],
+) {
+    let n = total.len();
+    let mid = 0.5 * (lo + hi);
+    let (mut whole, mut left, mut right) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    gauss(integrand, lo, hi, &mut whole);
+    gauss(integrand, lo, mid, &mut left);
+    gauss(integrand, mid, hi, &mut right);
+    let share = (hi - lo) / horizon;
+    let converged = (0..n)
+        .all(|i| (left[i] + right[i] - whole[i]).abs() <= TOLERANCE * scale[i].max(1e-300) * share);
+    if converged || depth >= MAX_DEPTH {
+        for i in 0..n {
+            total[i] += left[i] + right[i];
+        }
+    } else {
+        adaptive(integrand, lo, mid, horizon, scale, depth + 1, total);
+        adaptive(integrand, mid, hi, horizon, scale, depth + 1, total);
+    }
+}
+
+/// The relative controls H_a (discounted unit-years) and L_a (units) of `path` for the
+/// thresholds `thresholds` (units, in increasing order), into `holding` and `leftover`;
+/// `g_end` is G(T), the horizon's discounted time (years).
+///
+/// One pass over the orders with two running sums, whatever the number of thresholds: with
+/// wᵢ the units of order i within the first `a`, H_a = G(T)·L_a + Σᵢ wᵢ·G(tᵢ) (the same as
+/// a·G(T) − Σᵢ wᵢ·(G(T) − G(tᵢ)), without the difference of large numbers).
+#[inline]
+pub fn path_controls(
+    path: &DemandPath,
+    thresholds: &[u64],
+    g_end: f64,
+    holding: &mut [f64],
+    leftover: &mut [f64],
+) {
+    let m = thresholds.len();
+    let (mut j, mut before, mut weighted) = (0, 0u64, 0.0);
+    for o in &path.orders {
+        let after = before + o.units;
+        // The thresholds this order reaches: their stock runs out at this order.
+        while j < m && thresholds[j] <= after {
+            let part = (thresholds[j] - before) as f64;
+            holding[j] = weighted + part * o.discounted_time;
+            leftover[j] = 0.0;
+            j += 1;
+        }
+        if j == m {
+            return;
+        }
+        weighted += o.units as f64 * o.discounted_time;
+        before = after;
+    }
+    for k in j..m {
+        let left = (thresholds[k] - before) as f64;
+        leftover[k] = left;
+        holding[k] = g_end * left + weighted;
+    }
+}
+
+/// The thresholds (units) of the closed-form relative of `policy`, in increasing order:
+/// its starting stock for hold; the first retained level for scrap (and the starting stock
+/// too when the first disposition is later than t = 0); for partner release the retained
+/// level (its own stock) and the starting stock (own and partner stock together: an
+/// always-reliable, instant, attrition-free buy-back).
+pub fn policy_thresholds(plan: &Plan, policy: &PolicyPlan) -> Vec<u64> {
+    let start = policy
+        .last_time_buy
+        .map_or(plan.starting_stock, |b| b.starting_stock);
+    let mut t = vec![start];
+    if let Some(first) = policy.dispositions.first() {
+        let retained = first.retained.min(start);
+        match policy.kind {
+            PolicyKind::Hold => {}
+            PolicyKind::Scrap if first.at.time <= 0.0 => t = vec![retained],
+            _ => t.push(retained),
+        }
+    }
+    t.sort_unstable();
+    t.dedup();
+    t.retain(|&a| a > 0);
+    t
+}
+
+#[cfg(test)]
+#[allow(clippy::disallowed_methods)] // references may use the platform's functions
+mod tests {
+    use super::*;
+    use crate::demand::{DemandGenerator, OrderSize};
+    use crate::rng::StreamFactory;
+
+    fn model(intensity: Intensity, size: OrderSize, cv: f64, death: f64) -> DemandModel {
+        DemandModel {
+            intensity,
+            order_size: size,
+            rate_cv: cv,
+            obsolescence_annual_probability: death,
+        }
+    }
+
+    /// Poisson P(N = k) with mean m.
+    fn poisson(m: f64, k: u64) -> f64 {
+        if m == 0.0 {
+            return if k == 0 { 1.0 } else { 0.0 };
+        }
+        (k as f64 * m.ln() - m - statrs::function::gamma::ln_gamma(k as f64 + 1.0)).exp()
+    }
+
+    #[test]
+    fn constant_rate_unit_orders_match_the_poisson_by_hand() {
+        // λ = 3 a year of single units, no discount, 4 years: D(t) ~ Poisson(3t).
+        let m = model(Intensity::Constant { rate: 3.0 }, OrderSize::One, 0.0, 0.0);
+        let e = expectations(&m, 4.0, &Discount::new(0.0), &[5, 12]).unwrap();
+        for (j, &a) in [5u64, 12].iter().enumerate() {
+            let psi =
+                |t: f64| -> f64 { (0..a).map(|k| (a - k) as f64 * poisson(3.0 * t, k)).sum() };
+            // Simpson on a fine grid for ∫₀⁴ ψ(t) dt.
+            let steps = 20_000;
+            let h = 4.0 / steps as f64;
+            let mut hand = psi(0.0) + psi(4.0);
+            for i in 1..steps {
+                hand += psi(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+            }
+            hand *= h / 3.0;
+            assert!(
+                (e.holding[j] - hand).abs() <= 1e-10 * hand,
+                "a={a}: {} vs {hand}",
+                e.holding[j]
+            );
+            let left = psi(4.0);
+            assert!(
+                (e.leftover[j] - left).abs() <= 1e-12 * left,
+                "a={a}: {} vs {left}",
+                e.leftover[j]
+            );
+        }
+    }
+
+    #[test]
+    fn negative_binomial_pmf_matches_a_gamma_mixture() {
+        // Orders N ~ NB(shape r, mean μ); unit sizes so S = N.
+        let m = model(Intensity::Constant { rate: 1.0 }, OrderSize::One, 0.5, 0.0);
+        let dist = Distribution {
+            model: &m,
+            severity: vec![1.0],
+            top: 40,
+            shape: Some(4.0),
+        };
+        let mu = 7.5;
+        let pmf = dist.pmf(mu);
+        let (r, p) = (4.0f64, 4.0 / (4.0 + mu));
+        for (k, &v) in pmf.iter().enumerate() {
+            let lg = statrs::function::gamma::ln_gamma;
+            let exact = (lg(k as f64 + r) - lg(r) - lg(k as f64 + 1.0)
+                + r * p.ln()
+                + k as f64 * (1.0 - p).ln())
+            .exp();
+            assert!((v - exact).abs() <= 1e-13, "k={k}: {v} vs {exact}");
+        }
+    }
+
+    #[test]
+    fn large_means_do_not_underflow() {
+        // 2000 expected unit orders, thresholds around the mean: ψ(2000) at a = 2000 is about
+        // σ·φ(0) = √2000 / √(2π) ≈ 17.8.
+        let m = model(Intensity::Constant { rate: 1.0 }, OrderSize::One, 0.0, 0.0);
+        let dist = Distribution {
+            model: &m,
+            severity: vec![1.0],
+            top: 2000,
+            shape: None,
+        };
+        let mut out = [0.0];
+        dist.psi(2000.0, &[2000], &mut out);
+        assert!((out[0] - 17.84).abs() < 0.2, "{}", out[0]);
+    }
+
+    /// The mean of the per-path controls over many paths agrees with the exact expectation
+    /// within a few standard errors, for every kind of demand risk.
+    #[test]
+    fn expectations_match_a_brute_force_monte_carlo() {
+        let cases = [
+            model(
+                Intensity::Exponential {
+                    rate: 24.0,
+                    decay_rate: 2f64.ln() / 6.0,
+                },
+                OrderSize::Geometric { mean: 1.5 },
+                0.0,
+                0.0,
+            ),
+            model(
+                Intensity::Table {
+                    rates: vec![5.0, 0.0, 12.5, 30.0, 2.0],
+                },
+                OrderSize::Geometric { mean: 2.0 },
+                0.4,
+                0.05,
+            ),
+            model(
+                Intensity::Linear {
+                    rate: 30.0,
+                    end_years: 6.0,
+                },
+                OrderSize::Poisson { mean: 1.8 },
+                0.3,
+                0.0,
+            ),
+        ];
+        let discount = Discount::new(0.05);
+        let horizon = 8.0;
+        let thresholds = [10u64, 40, 90];
+        let streams = StreamFactory::new(11);
+        for m in cases {
+            let exact = expectations(&m, horizon, &discount, &thresholds).unwrap();
+            let generator = DemandGenerator::new(&m, horizon, discount);
+            let g_end = discount.discounted_time(horizon);
+            let n = 40_000;
+            let (mut sh, mut sh2, mut sl, mut sl2) = ([0.0; 3], [0.0; 3], [0.0; 3], [0.0; 3]);
+            let mut path = DemandPath::default();
+            let (mut h, mut l) = ([0.0; 3], [0.0; 3]);
+            for k in 0..n {
+                generator.generate(&streams, k, &mut path);
+                path_controls(&path, &thresholds, g_end, &mut h, &mut l);
+                for j in 0..3 {
+                    sh[j] += h[j];
+                    sh2[j] += h[j] * h[j];
+                    sl[j] += l[j];
+                    sl2[j] += l[j] * l[j];
+                }
+            }
+            let nf = n as f64;
+            for j in 0..3 {
+                for (s, s2, e, what) in [
+                    (sh[j], sh2[j], exact.holding[j], "H"),
+                    (sl[j], sl2[j], exact.leftover[j], "L"),
+                ] {
+                    let mean = s / nf;
+                    let se = ((s2 / nf - mean * mean) / (nf - 1.0)).sqrt();
+                    assert!(
+                        (mean - e).abs() <= 4.0 * se + 1e-9 * e.abs() + 1e-6,
+                        "{m:?} {what}_{}: {mean} ± {se} vs {e}",
+                        thresholds[j]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quadrature_is_converged() {
+        // Doubling the panels' accuracy leaves the result within 1e-11 relative.
+        let m = model(
+            Intensity::Exponential {
+                rate: 24.0,
+                decay_rate: 2f64.ln() / 6.0,
+            },
+            OrderSize::Geometric { mean: 1.5 },
+            0.6,
+            0.03,
+        );
+        let discount = Discount::new(0.05);
+        let e = expectations(&m, 25.0, &discount, &[60, 300]).unwrap();
+        // A plain composite rule with 400 panels of 8 nodes per year as the reference.
+        let dist = Distribution {
+            model: &m,
+            severity: m.order_size.truncated_pmf(1e-17, 300),
+            top: 300,
+            shape: Some(1.0 / 0.36),
+        };
+        let theta = m.obsolescence_rate();
+        let g_end = discount.discounted_time(25.0);
+        let mut reference = [0.0; 2];
+        let panels = 25 * 400;
+        let width = 25.0 / panels as f64;
+        let mut psi = [0.0; 2];
+        for p in 0..panels {
+            let mid = (p as f64 + 0.5) * width;
+            for (x, w) in GL8 {
+                let s = mid + 0.5 * width * x;
+                dist.psi(m.intensity.cumulative(s), &[60, 300], &mut psi);
+                let surv = (-theta * s).exp();
+                let wh = discount.factor(s) * surv
+                    + theta * surv * (g_end - discount.discounted_time(s));
+                for (r, p) in reference.iter_mut().zip(psi) {
+                    *r += 0.5 * width * w * wh * p;
+                }
+            }
+        }
+        for (h, r) in e.holding.iter().zip(reference) {
+            assert!((h - r).abs() <= 1e-11 * r, "{h} vs {r}");
+        }
+    }
+
+    #[test]
+    fn path_controls_follow_the_stock_of_the_relative() {
+        let order = |time: f64, units: u64| crate::demand::Order {
+            time,
+            units,
+            discount: 1.0,
+            discounted_time: time,
+        };
+        let path = DemandPath {
+            orders: vec![order(1.0, 3), order(2.0, 4), order(5.0, 2)],
+            rate_multiplier: 1.0,
+            obsolete_at: None,
+        };
+        let (mut h, mut l) = ([0.0; 3], [0.0; 3]);
+        path_controls(&path, &[2, 5, 20], 10.0, &mut h, &mut l);
+        // a = 2: 2 units for 1 year. a = 5: 5 for 1 year, 2 for 1 more. a = 20: 20·1 + 17·1
+        // + 13·3 + 11·5.
+        assert_eq!(h, [2.0, 7.0, 20.0 + 17.0 + 13.0 * 3.0 + 11.0 * 5.0]);
+        assert_eq!(l, [0.0, 0.0, 11.0]);
+        let m = model(Intensity::Constant { rate: 1.0 }, OrderSize::One, 0.0, 0.0);
+        let too_large = expectations(&m, 5.0, &Discount::new(0.0), &[MAX_THRESHOLD + 1]);
+        assert!(matches!(too_large, Err(NotUsed::TooLarge { .. })));
+    }
+
+    /// Variance of the residual of `y` after least squares on the columns `x` (centred).
+    fn residual_variance(y: &[f64], x: &[Vec<f64>]) -> f64 {
+        let n = y.len() as f64;
+        let centre = |v: &[f64]| {
+            let m = v.iter().sum::<f64>() / n;
+            v.iter().map(|a| a - m).collect::<Vec<f64>>()
+        };
+        let mut r = centre(y);
+        // Gram–Schmidt: project out each column in turn (dropping the dependent ones).
+        let mut basis: Vec<Vec<f64>> = Vec::new();
+        for col in x {
+            let mut c = centre(col);
+            for b in &basis {
+                let d: f64 = c.iter().zip(b).map(|(u, v)| u * v).sum();
+                c.iter_mut().zip(b).for_each(|(u, v)| *u -= d * v);
+            }
+            let norm = c.iter().map(|u| u * u).sum::<f64>().sqrt();
+            let raw = centre(col).iter().map(|u| u * u).sum::<f64>().sqrt();
+            if norm <= 1e-9 * raw.max(1e-300) {
+                continue;
+            }
+            c.iter_mut().for_each(|u| *u /= norm);
+            let d: f64 = r.iter().zip(&c).map(|(u, v)| u * v).sum();
+            r.iter_mut().zip(&c).for_each(|(u, v)| *u -= d * v);
+            basis.push(c);
+        }
+        r.iter().map(|u| u * u).sum::<f64>() / (n - basis.len() as f64 - 1.0)
+    }
+
+    /// Not a test: prints the variance reduction of the demand controls alone and with the
+    /// relative controls, per policy of every bundled scenario (`cargo test --release --lib
+    /// measure_relative -- --ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn measure_relative_controls() {
+        use crate::engine::controls::Periods;
+        use crate::inventory::{PathOutcome, PolicySimulator};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        let n: u64 = std::env::var("PATHS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20_000);
+        for file in files {
+            let Ok(loaded) = crate::scenario::Scenario::load(&file) else {
+                continue;
+            };
+            let sc = &loaded.scenario;
+            let Ok(plan) = Plan::new(sc) else { continue };
+            let generator = DemandGenerator::new(&sc.demand, sc.horizon_years, plan.discount);
+            let streams = StreamFactory::new(sc.simulation.seed);
+            let years = (plan.horizon.time.ceil() as usize).max(1);
+            let mut sim = PolicySimulator::new();
+            let mut out = PathOutcome::default();
+            let mut path = DemandPath::default();
+            let g_end = plan.horizon.discounted_time;
+            let thresholds: Vec<Vec<u64>> = plan
+                .policies
+                .iter()
+                .map(|p| policy_thresholds(&plan, p))
+                .collect();
+            let mut all: Vec<u64> = thresholds.iter().flatten().copied().collect();
+            all.sort_unstable();
+            all.dedup();
+            let clock = std::time::Instant::now();
+            let exact = expectations(&sc.demand, plan.horizon.time, &plan.discount, &all);
+            println!(
+                "{}: thresholds {all:?}, expectations in {:.1} ms {:?}",
+                file.display(),
+                clock.elapsed().as_secs_f64() * 1e3,
+                exact.as_ref().err()
+            );
+            let m = all.len();
+            // Time of the relative controls against the policies' walks on the same paths.
+            let (mut t_controls, mut t_walks) = (0.0, 0.0);
+            let mut ys = vec![Vec::new(); plan.policies.len()];
+            let mut yearly = vec![Vec::new(); years];
+            let mut disc_units = Vec::new();
+            let (mut hs, mut ls) = (vec![Vec::new(); m], vec![Vec::new(); m]);
+            let (mut h, mut l) = (vec![0.0; m], vec![0.0; m]);
+            for k in 0..n {
+                generator.generate(&streams, k, &mut path);
+                let mut per_year = vec![0.0; years];
+                let mut w = 0.0;
+                for o in &path.orders {
+                    per_year[(o.time as usize).min(years - 1)] += o.units as f64;
+                    w += o.discount * o.units as f64;
+                }
+                for (y, v) in yearly.iter_mut().zip(per_year) {
+                    y.push(v);
+                }
+                disc_units.push(w);
+                let clock = std::time::Instant::now();
+                path_controls(&path, &all, g_end, &mut h, &mut l);
+                t_controls += clock.elapsed().as_secs_f64();
+                for j in 0..m {
+                    hs[j].push(h[j]);
+                    ls[j].push(l[j]);
+                }
+                let clock = std::time::Instant::now();
+                for (i, p) in plan.policies.iter().enumerate() {
+                    sim.simulate(&plan, p, &streams, k, &path, &mut out);
+                    ys[i].push(out.costs.total());
+                }
+                t_walks += clock.elapsed().as_secs_f64();
+            }
+            println!(
+                "  per path: relative controls {:.0} ns, policies' walks {:.0} ns",
+                t_controls / n as f64 * 1e9,
+                t_walks / n as f64 * 1e9
+            );
+            if let Ok(e) = &exact {
+                // The sample means of the controls against their exact expectations, in
+                // standard errors.
+                let z = |v: &[f64], mu: f64| {
+                    let nf = v.len() as f64;
+                    let mean = v.iter().sum::<f64>() / nf;
+                    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (nf - 1.0);
+                    if var == 0.0 {
+                        // Never varies (the stock always runs out): nothing to compare.
+                        return f64::NAN;
+                    }
+                    (mean - mu) / (var / nf).sqrt()
+                };
+                let zs: Vec<String> = (0..m)
+                    .map(|j| {
+                        format!(
+                            "{:+.2}/{:+.2}",
+                            z(&hs[j], e.holding[j]),
+                            z(&ls[j], e.leftover[j])
+                        )
+                    })
+                    .collect();
+                println!("  z of H/L means vs exact: {}", zs.join(" "));
+            }
+            for (i, p) in plan.policies.iter().enumerate() {
+                let y = &ys[i];
+                let plain = residual_variance(y, &[]);
+                let periods = |count: usize| -> Vec<Vec<f64>> {
+                    let pr = Periods::new(years);
+                    let count = count.min(pr.count);
+                    (0..count)
+                        .map(|a| {
+                            (0..n as usize)
+                                .map(|k| {
+                                    (0..years)
+                                        .filter(|&yr| yr * count / years == a)
+                                        .map(|yr| yearly[yr][k])
+                                        .sum()
+                                })
+                                .collect()
+                        })
+                        .collect()
+                };
+                let own: Vec<Vec<f64>> = thresholds[i]
+                    .iter()
+                    .flat_map(|a| {
+                        let j = all.iter().position(|b| b == a).unwrap();
+                        [hs[j].clone(), ls[j].clone()]
+                    })
+                    .collect();
+                let mut line = format!(
+                    "  {:<22} demand8 {:>7.2}",
+                    p.name,
+                    plain / residual_variance(y, &periods(8))
+                );
+                for count in [8, 4, 2, 1] {
+                    let mut x = periods(count);
+                    x.extend(own.iter().cloned());
+                    line += &format!(" | d{count}+rel {:>7.2}", plain / residual_variance(y, &x));
+                }
+                let mut x = periods(4);
+                x.extend(own.iter().cloned());
+                x.push(disc_units.clone());
+                line += &format!(" | d4+rel+W {:>7.2}", plain / residual_variance(y, &x));
+                println!("{line}");
+            }
+        }
+    }
+}
