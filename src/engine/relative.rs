@@ -645,9 +645,11 @@ mod tests {
         r.iter().map(|u| u * u).sum::<f64>() / (n - basis.len() as f64 - 1.0)
     }
 
-    /// Not a test: prints the variance reduction of the demand controls alone and with the
-    /// relative controls, per policy of every bundled scenario (`cargo test --release --lib
-    /// measure_relative -- --ignored --nocapture`).
+    /// A measurement more than a test (so not run by default): prints the variance reduction
+    /// of the demand controls alone and with the relative controls, per policy of every
+    /// bundled scenario, and checks that the controls' sample means agree with their exact
+    /// expectations (`cargo test --release --lib measure_relative -- --ignored --nocapture`;
+    /// `PATHS=N` for another path count).
     #[test]
     #[ignore]
     fn measure_relative_controls() {
@@ -685,17 +687,13 @@ mod tests {
             let mut all: Vec<u64> = thresholds.iter().flatten().copied().collect();
             all.sort_unstable();
             all.dedup();
-            let clock = std::time::Instant::now();
             let exact = expectations(&sc.demand, plan.horizon.time, &plan.discount, &all);
             println!(
-                "{}: thresholds {all:?}, expectations in {:.1} ms {:?}",
+                "{}: thresholds {all:?} {:?}",
                 file.display(),
-                clock.elapsed().as_secs_f64() * 1e3,
                 exact.as_ref().err()
             );
             let m = all.len();
-            // Time of the relative controls against the policies' walks on the same paths.
-            let (mut t_controls, mut t_walks) = (0.0, 0.0);
             let mut ys = vec![Vec::new(); plan.policies.len()];
             let mut yearly = vec![Vec::new(); years];
             let mut disc_units = Vec::new();
@@ -713,25 +711,16 @@ mod tests {
                     y.push(v);
                 }
                 disc_units.push(w);
-                let clock = std::time::Instant::now();
                 path_controls(&path, &all, g_end, &mut h, &mut l);
-                t_controls += clock.elapsed().as_secs_f64();
                 for j in 0..m {
                     hs[j].push(h[j]);
                     ls[j].push(l[j]);
                 }
-                let clock = std::time::Instant::now();
                 for (i, p) in plan.policies.iter().enumerate() {
                     sim.simulate(&plan, p, &streams, k, &path, &mut out);
                     ys[i].push(out.costs.total());
                 }
-                t_walks += clock.elapsed().as_secs_f64();
             }
-            println!(
-                "  per path: relative controls {:.0} ns, policies' walks {:.0} ns",
-                t_controls / n as f64 * 1e9,
-                t_walks / n as f64 * 1e9
-            );
             if let Ok(e) = &exact {
                 // The sample means of the controls against their exact expectations, in
                 // standard errors.
@@ -755,6 +744,16 @@ mod tests {
                     })
                     .collect();
                 println!("  z of H/L means vs exact: {}", zs.join(" "));
+                // The exact expectations must agree with the paths (NaN: never varies).
+                for j in 0..m {
+                    for zj in [z(&hs[j], e.holding[j]), z(&ls[j], e.leftover[j])] {
+                        assert!(
+                            zj.is_nan() || zj.abs() <= 5.0,
+                            "{}: z = {zj}",
+                            file.display()
+                        );
+                    }
+                }
             }
             for (i, p) in plan.policies.iter().enumerate() {
                 let y = &ys[i];
