@@ -276,6 +276,7 @@ impl PolicySimulator {
             held_unit_g: 0.0,
             backorder_unit_g: 0.0,
             always_advance: shrink_rng.is_some() || drift.is_some(),
+            supply_events: plan.repair.is_some() || drift.is_some(),
             shrink_rng,
             shrink_budget,
             phantom: 0,
