@@ -232,14 +232,25 @@ impl<R: StepRecorder> Walk<'_, R> {
                 }
                 DispositionAction::Release => {
                     self.out.units.released += excess;
-                    let split = apportion(excess, self.plan.partners.iter().map(|p| p.share));
-                    for (j, n) in split.into_iter().enumerate() {
-                        if n == 0 {
-                            continue;
-                        }
-                        self.release_to_partner(j, at.time, n);
+                    // One partner taking everything (the common case): `apportion` would give
+                    // it all the units (⌊1 · n⌋ = n), without its three vectors.
+                    let plan = self.plan;
+                    if let [partner] = plan.partners.as_slice()
+                        && partner.share == 1.0
+                    {
+                        self.release_to_partner(0, at.time, excess);
                         self.out.costs.release -=
-                            self.plan.partners[j].release_price * n as f64 * at.discount;
+                            partner.release_price * excess as f64 * at.discount;
+                    } else {
+                        let split = apportion(excess, plan.partners.iter().map(|p| p.share));
+                        for (j, n) in split.into_iter().enumerate() {
+                            if n == 0 {
+                                continue;
+                            }
+                            self.release_to_partner(j, at.time, n);
+                            self.out.costs.release -=
+                                plan.partners[j].release_price * n as f64 * at.discount;
+                        }
                     }
                 }
             }
