@@ -78,7 +78,8 @@ pub(super) struct Walk<'a, R> {
     /// goes through [`Walk::advance`].
     pub(super) always_advance: bool,
     /// Whether repair events or drifting records' events can occur on this path (otherwise
-    /// [`Walk::advance`] leaves their times out).
+    /// [`Walk::advance`] leaves their times out; on for every path when tests force the
+    /// general loops, `PolicySimulator::force_general_loop`).
     pub(super) supply_events: bool,
     /// Recorded on hand − physical on hand (units; ≥ 0, only unrecorded losses make them
     /// differ): always 0 without drifting records (src/inventory/records.rs).
