@@ -10,6 +10,19 @@ impl<R: StepRecorder> Walk<'_, R> {
     /// Processes every delivery, loss, disposition and time-series point at or before `limit`
     /// (in time order), except the horizon's own point, and updates `next_event`.
     pub(super) fn advance(&mut self, limit: f64) {
+        // Scenarios without repair or drifting records (most) take a copy of the loop without
+        // their events' times: those are ∞ there, so the choice of the first event is the same.
+        if self.supply_events {
+            self.advance_events::<true>(limit);
+        } else {
+            self.advance_events::<false>(limit);
+        }
+    }
+
+    /// [`Walk::advance`]; `SUPPLY`: whether repair events or drifting records may exist (if
+    /// not, their times are ∞ and left out).
+    #[inline(always)]
+    fn advance_events<const SUPPLY: bool>(&mut self, limit: f64) {
         // The most common event is a time-series point before any delivery or disposition:
         // without losses in storage, it is recognised from those two times alone, instead of
         // by the full choice of the first event below (which would come to the same).
@@ -17,7 +30,11 @@ impl<R: StepRecorder> Walk<'_, R> {
             let other = earlier(
                 earlier(
                     self.pending.first().map_or(f64::INFINITY, |d| d.at.time),
-                    self.repair.next,
+                    if SUPPLY {
+                        self.repair.next
+                    } else {
+                        f64::INFINITY
+                    },
                 ),
                 self.next_disposition_at,
             );
@@ -30,7 +47,11 @@ impl<R: StepRecorder> Walk<'_, R> {
             // Repair events (core arrivals and repair ends; ∞ without repair) count as
             // deliveries for the choice of the next event, and come after them in a tie.
             let supply = self.pending.first().map_or(f64::INFINITY, |d| d.at.time);
-            let delivery = earlier(supply, self.repair.next);
+            let delivery = if SUPPLY {
+                earlier(supply, self.repair.next)
+            } else {
+                supply
+            };
             let loss = if self.shrink_rng.is_some() && self.on_hand > 0 {
                 self.now
                     + self.shrink_budget.max(0.0)
@@ -42,12 +63,14 @@ impl<R: StepRecorder> Walk<'_, R> {
             let step = self.next_step_at;
             let mut first = earlier(earlier(earlier(delivery, loss), disposition), step);
             // Drifting records' events (∞ without them).
-            let (unrecorded, count) = if self.drift.is_some() {
+            let (unrecorded, count) = if SUPPLY && self.drift.is_some() {
                 (self.unrecorded_loss_at(), self.count_at())
             } else {
                 (f64::INFINITY, f64::INFINITY)
             };
-            first = earlier(first, earlier(unrecorded, count));
+            if SUPPLY {
+                first = earlier(first, earlier(unrecorded, count));
+            }
             if first > limit || first == f64::INFINITY {
                 self.next_event = earlier(earlier(delivery, disposition), step);
                 return;
@@ -58,7 +81,7 @@ impl<R: StepRecorder> Walk<'_, R> {
                 let d = self.pending.remove(0);
                 self.integrate_to(d.at.time, d.at.discounted_time);
                 self.receive(d.units, d.source, d.at.time, d.at.discount);
-            } else if delivery == first {
+            } else if SUPPLY && delivery == first {
                 self.repair_event();
             } else if loss == first {
                 let at = Instant::new(loss, &self.plan.discount);
@@ -68,9 +91,9 @@ impl<R: StepRecorder> Walk<'_, R> {
                 let rng = self.shrink_rng.as_mut().expect("loss needs the stream");
                 self.shrink_budget = crate::sampling::exp1(rng);
                 self.review_position(at.time, at.discount);
-            } else if unrecorded == first {
+            } else if SUPPLY && unrecorded == first {
                 self.lose_unrecorded(unrecorded);
-            } else if count == first {
+            } else if SUPPLY && count == first {
                 self.count();
             } else if disposition == first {
                 let d = &self.policy.dispositions[self.next_disposition];
@@ -151,6 +174,9 @@ impl<R: StepRecorder> Walk<'_, R> {
 
     /// A delivery of `units` from `source` arrives at `t` (with discount factor `discount`):
     /// stock up, pay a buy-back, serve waiting backorders.
+    // Inlined into the event loop (as it was before it gained repair and records: the call
+    // cost about 4 instructions per delivery).
+    #[inline(always)]
     pub(super) fn receive(&mut self, units: u64, source: Source, t: f64, discount: f64) {
         self.on_hand += units;
         self.on_order -= units;
@@ -206,14 +232,25 @@ impl<R: StepRecorder> Walk<'_, R> {
                 }
                 DispositionAction::Release => {
                     self.out.units.released += excess;
-                    let split = apportion(excess, self.plan.partners.iter().map(|p| p.share));
-                    for (j, n) in split.into_iter().enumerate() {
-                        if n == 0 {
-                            continue;
-                        }
-                        self.release_to_partner(j, at.time, n);
+                    // One partner taking everything (the common case): `apportion` would give
+                    // it all the units (⌊1 · n⌋ = n), without its three vectors.
+                    let plan = self.plan;
+                    if let [partner] = plan.partners.as_slice()
+                        && partner.share == 1.0
+                    {
+                        self.release_to_partner(0, at.time, excess);
                         self.out.costs.release -=
-                            self.plan.partners[j].release_price * n as f64 * at.discount;
+                            partner.release_price * excess as f64 * at.discount;
+                    } else {
+                        let split = apportion(excess, plan.partners.iter().map(|p| p.share));
+                        for (j, n) in split.into_iter().enumerate() {
+                            if n == 0 {
+                                continue;
+                            }
+                            self.release_to_partner(j, at.time, n);
+                            self.out.costs.release -=
+                                plan.partners[j].release_price * n as f64 * at.discount;
+                        }
                     }
                 }
             }

@@ -188,9 +188,10 @@ impl PolicySimulator {
     }
 
     /// For tests: with `on`, every path takes the general per-order loop, also where the plain
-    /// one would be chosen ([`PolicySimulator::plain_loop_applies`]), so that the two loops can
-    /// be compared bit for bit on the same paths. Off by default; it is read once per path and
-    /// policy, outside the per-order loops.
+    /// one would be chosen ([`PolicySimulator::plain_loop_applies`]), and the event loop's copy
+    /// that looks at repair and drifting records' events also where there are none, so that
+    /// the loops can be compared bit for bit on the same paths. Off by default; it is read once
+    /// per path and policy, outside the per-order loops.
     #[doc(hidden)]
     pub fn force_general_loop(&mut self, on: bool) {
         self.general_loop_only = on;
@@ -276,6 +277,7 @@ impl PolicySimulator {
             held_unit_g: 0.0,
             backorder_unit_g: 0.0,
             always_advance: shrink_rng.is_some() || drift.is_some(),
+            supply_events: self.general_loop_only || plan.repair.is_some() || drift.is_some(),
             shrink_rng,
             shrink_budget,
             phantom: 0,

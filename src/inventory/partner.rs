@@ -98,15 +98,16 @@ impl PartnerState {
             .unwrap_or_else(|| streams.open(path_index, Stream::Partner(j as u32)));
         let mut held = state.held;
         let mut next_departure = state.next_departure;
-        let mut one_by_one = 0;
+        // One test per departure instead of a count and two tests: the count held reaches
+        // after DEPARTURES_ONE_BY_ONE departures, or 0 (all gone first) if it is not above it.
+        let floor = held.saturating_sub(u64::from(DEPARTURES_ONE_BY_ONE));
         while next_departure <= t {
             held -= 1;
-            if held == 0 {
-                next_departure = f64::INFINITY;
-                break;
-            }
-            one_by_one += 1;
-            if one_by_one == DEPARTURES_ONE_BY_ONE {
+            if held <= floor {
+                if held == 0 {
+                    next_departure = f64::INFINITY;
+                    break;
+                }
                 // Exact: each of the units held at the last departure stays until t
                 // independently with probability e^(-a(t - departure)); by memorylessness
                 // the next departure is then a fresh exponential wait from t.
@@ -151,5 +152,98 @@ impl PartnerState {
         } else {
             f64::INFINITY
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The departures loop as it was before its count of departures became one test against
+    /// a floor (commit e76fa17): the reference the loop must match bit for bit.
+    fn apply_departures_counting(
+        state: &mut PartnerState,
+        streams: &StreamFactory,
+        rate: f64,
+        t: f64,
+    ) {
+        let mut rng = state
+            .rng
+            .take()
+            .unwrap_or_else(|| streams.open(0, Stream::Partner(0)));
+        let mut held = state.held;
+        let mut next_departure = state.next_departure;
+        let mut one_by_one = 0;
+        while next_departure <= t {
+            held -= 1;
+            if held == 0 {
+                next_departure = f64::INFINITY;
+                break;
+            }
+            one_by_one += 1;
+            if one_by_one == DEPARTURES_ONE_BY_ONE {
+                let stay = elementary::exp(-(t - next_departure) * rate);
+                held = Binomial::new(held, stay)
+                    .expect("a probability in [0, 1]")
+                    .sample(&mut rng);
+                next_departure = if held == 0 {
+                    f64::INFINITY
+                } else {
+                    t + exp1(&mut rng) / (count_f64(held) * rate)
+                };
+                break;
+            }
+            next_departure += exp1(&mut rng) / (count_f64(held) * rate);
+        }
+        state.held = held;
+        state.next_departure = next_departure;
+        state.rng = Some(rng);
+    }
+
+    #[test]
+    fn departures_match_the_counting_loop_bit_for_bit() {
+        let streams = StreamFactory::new(11);
+        let mut jumps = 0;
+        let mut emptied = 0;
+        // Holdings below, at and above the one-by-one limit, updates short and long (a long
+        // one at a high rate empties small holdings and jumps over large ones).
+        for (case, &held) in [1u64, 2, 7, 1023, 1024, 1025, 1500, 5000]
+            .iter()
+            .enumerate()
+        {
+            for &(rate, step) in &[(0.1, 0.5), (0.1, 30.0), (3.0, 4.0), (50.0, 1.0)] {
+                let mut fast = PartnerState::new();
+                let mut slow = PartnerState::new();
+                for state in [&mut fast, &mut slow] {
+                    state.held = held;
+                    state.redraw_departure(&streams, 0, 0, rate, 0.0);
+                }
+                let mut t = 0.0;
+                for _ in 0..6 {
+                    t += step;
+                    let before = fast.held;
+                    if fast.next_departure <= t {
+                        fast.apply_departures(&streams, 0, 0, rate, t);
+                    }
+                    if slow.next_departure <= t {
+                        apply_departures_counting(&mut slow, &streams, rate, t);
+                    }
+                    assert_eq!(fast.held, slow.held, "case {case}, rate {rate}, t {t}");
+                    assert_eq!(
+                        fast.next_departure.to_bits(),
+                        slow.next_departure.to_bits(),
+                        "case {case}, rate {rate}, t {t}"
+                    );
+                    if before > 0 && fast.held == 0 {
+                        emptied += 1;
+                    }
+                    if before - fast.held > u64::from(DEPARTURES_ONE_BY_ONE) {
+                        jumps += 1;
+                    }
+                }
+            }
+        }
+        // Both ends of the loop were reached: holdings emptied and binomial jumps.
+        assert!(emptied > 0 && jumps > 0, "emptied {emptied}, jumps {jumps}");
     }
 }

@@ -77,6 +77,10 @@ pub(super) struct Walk<'a, R> {
     /// or that [`Walk::next_event`] does not cover (cycle counts) exist: then every order
     /// goes through [`Walk::advance`].
     pub(super) always_advance: bool,
+    /// Whether repair events or drifting records' events can occur on this path (otherwise
+    /// [`Walk::advance`] leaves their times out; on for every path when tests force the
+    /// general loops, `PolicySimulator::force_general_loop`).
+    pub(super) supply_events: bool,
     /// Recorded on hand − physical on hand (units; ≥ 0, only unrecorded losses make them
     /// differ): always 0 without drifting records (src/inventory/records.rs).
     pub(super) phantom: u64,
@@ -115,7 +119,7 @@ impl<R: StepRecorder> Walk<'_, R> {
     /// [`Walk::serve_orders`] for the plain case: no losses in storage, no sale price and lost
     /// sales (the common case). The loop leaves out what is then always nothing (the loss
     /// events, the revenue, and the backorders: always 0, whose waiting cost `0 · dG` would add
-    /// +0.0), and keeps the running state (time, stock and the two integrals) in locals: the
+    /// +0.0), and keeps the running state (time, stock, the two integrals and the units demanded) in locals: the
     /// per-order sums stay in registers instead of going through memory, and the rare calls
     /// into the event loop and the (s, S) rule get the state written back before and read
     /// again after. The arithmetic is that of `integrate_to` and `serve`, operation for
@@ -136,8 +140,11 @@ impl<R: StepRecorder> Walk<'_, R> {
         // Units filled from stock are those demanded less those short (each order's served
         // plus short is its units): formed once at the end instead of summed per order.
         let (demanded_before, short_before) = (self.out.units.demanded, self.out.units.short);
+        // The units demanded, summed in a local (integers: the order of the sum is free).
+        let mut demanded = demanded_before;
         macro_rules! write_back {
             () => {
+                self.out.units.demanded = demanded;
                 self.now = now;
                 self.now_g = now_g;
                 self.on_hand = on_hand;
@@ -147,6 +154,7 @@ impl<R: StepRecorder> Walk<'_, R> {
         }
         macro_rules! read_again {
             () => {
+                demanded = self.out.units.demanded;
                 now = self.now;
                 now_g = self.now_g;
                 on_hand = self.on_hand;
@@ -169,7 +177,7 @@ impl<R: StepRecorder> Walk<'_, R> {
             on_hand_unit_years += stock * dt;
             now = order.time;
             now_g = order.discounted_time;
-            self.out.units.demanded += order.units;
+            demanded += order.units;
             let served = order.units.min(on_hand);
             on_hand -= served;
             let short = order.units - served;

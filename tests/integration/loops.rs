@@ -2,7 +2,9 @@
 //! lost sales) and the general loop give the same outcome bit for bit wherever the plain one
 //! applies: every cost line, count, partner figure, the first stock-out, the on-hand
 //! unit-years and every time-series point. The general loop is forced with
-//! `PolicySimulator::force_general_loop` on the same paths and streams.
+//! `PolicySimulator::force_general_loop` on the same paths and streams (which also forces the
+//! event loop's copy that looks at repair and records' events, so the copy without them is
+//! compared too).
 
 use std::path::Path;
 
