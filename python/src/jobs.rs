@@ -59,6 +59,7 @@ fn run_options(
         paths,
         seed,
         threads,
+        ..RunOptions::default()
     })
 }
 
