@@ -44,7 +44,7 @@ pub struct RunSummary {
     #[serde(skip)]
     pub timeseries: Vec<TimeSeriesPoint>,
     /// How a run with `--precision` stopped: the precision asked, whether it was reached, the
-    /// paths used and the most it could use (absent without `--precision`).
+    /// paths used and the most it could use (absent when the run had no `--precision`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<crate::engine::precision::PrecisionOutcome>,
 }

@@ -258,8 +258,8 @@ pub struct SweepPointResult {
     /// The value of each swept parameter at this point, by dotted key (values as in the
     /// scenario file: numbers, text, booleans, lists or tables).
     pub values: BTreeMap<String, serde_json::Value>,
-    /// How the point's `--precision` run stopped, with the paths it used (absent without
-    /// `--precision`).
+    /// How the point's `--precision` run stopped, with the paths it used (absent when the
+    /// sweep had no `--precision`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<crate::engine::precision::PrecisionOutcome>,
 }
