@@ -189,8 +189,11 @@ mod tests {
         let r = rule(0.01, 1_000_000);
         // Twice the half-width asked: four times the paths, with the margin, capped at ×4.
         assert_eq!(next_stage_end(4096, 0.02, r), 4 * 4096);
-        // Slightly above the target: at least one more block.
-        assert_eq!(next_stage_end(4096, 0.010_000_1, r), 4096 + BLOCK_PATHS);
+        // Slightly above the target: the margin, in whole blocks (4096 × 1.1 → 18 blocks).
+        assert_eq!(next_stage_end(4096, 0.010_000_1, r), 18 * BLOCK_PATHS);
+        // A prediction below the current count (another figure was unsettled by a hair):
+        // at least one more block.
+        assert_eq!(next_stage_end(4096, 0.009, r), 4096 + BLOCK_PATHS);
         // 1.5 × the target: 2.25 × 1.1 = 2.475 × the paths, rounded up to whole blocks.
         let n = next_stage_end(4096, 0.015, r);
         assert_eq!(n % BLOCK_PATHS, 0);
