@@ -91,7 +91,7 @@ fn a_precision_out_of_reach_stops_at_the_maximum_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o");
     let assert = pimsim()
-        .args(["run", SCENARIO, "--no-report", "--precision", "1e-6"])
+        .args(["run", SCENARIO, "--precision", "1e-6"])
         .args(["--max-paths", "5000", "--out"])
         .arg(&out)
         .assert()
@@ -106,6 +106,12 @@ fn a_precision_out_of_reach_stops_at_the_maximum_and_says_so() {
     assert_eq!(s["precision"]["reached"], false);
     assert_eq!(s["precision"]["max_paths"], 5000);
     assert!(s["precision"]["achieved"].as_f64().unwrap() > 1e-6);
+    // The report page says it under its header.
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("Stopped by --precision: ± 0.0001 % not reached at 5,000 paths"),
+        "the report does not say how the run stopped"
+    );
 }
 
 #[test]

@@ -188,7 +188,7 @@ fn header(h: &mut String, summary: &RunSummary) {
         let _ = writeln!(
             h,
             "<p class=\"meta precision\">Stopped by --precision: {}</p>",
-            esc(&crate::output::precision_line(p))
+            esc(crate::output::precision_line(p).trim_start_matches("precision "))
         );
     }
     h.push_str("</header>\n");
