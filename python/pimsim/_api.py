@@ -60,11 +60,13 @@ def run(
     seed: Optional[int] = None,
     threads: int = 0,
     *,
+    precision: Optional[float] = None,
+    max_paths: Optional[int] = None,
     frames: str = "pandas",
     progress: ProgressArg = False,
 ) -> RunResult:
     """Simulates every policy of ``scenario`` on the same demand paths and compares them:
-    ``pimsim run SCENARIO [--paths N] [--seed S] [--threads N]``.
+    ``pimsim run SCENARIO [--paths N | --precision P [--max-paths N]] [--seed S] [--threads N]``.
 
     Args:
         scenario: a :class:`Scenario`, or the path of a scenario file.
@@ -73,6 +75,10 @@ def run(
         seed: seed of every random stream [default: ``simulation.seed``, else 1].
         threads: worker threads, 0 = one per core (at most 1024); results are bit-identical
             for any value.
+        precision: instead of ``paths``: stop when every policy's 95 % interval (and the
+            verdict's saving) is within ± ``precision`` of its size, in (0, 1); the result is
+            that of ``paths`` = the paths it stopped at (``summary["precision"]``).
+        max_paths: with ``precision``, the most paths to simulate [default: 1,000,000].
         frames: ``"pandas"`` (default) or ``"polars"``: the kind of the result's frames.
         progress: True for a progress bar (tqdm if installed, else a line on standard
             error), or a function ``(done, total, unit, label)``.
@@ -96,7 +102,12 @@ def run(
             "`pimsim run` of the file does); scenario.without_sweep() is its base scenario"
         )
     paths, seed, threads = _settings(paths, seed, threads)
-    native = _call(_native.run, progress, s._native, paths, seed, threads)
+    if precision is not None:
+        precision = float(precision)
+    max_paths = _whole("max_paths", max_paths)
+    native = _call(
+        _native.run, progress, s._native, paths, seed, threads, precision=precision, max_paths=max_paths
+    )
     return RunResult(native, frames, s)
 
 

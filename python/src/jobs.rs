@@ -59,6 +59,7 @@ fn run_options(
         paths,
         seed,
         threads,
+        ..RunOptions::default()
     })
 }
 
@@ -137,7 +138,9 @@ pub struct PyRunResult {
 
 /// Simulates every policy of `scenario` on the same demand paths (`pimsim run`).
 #[pyfunction]
-#[pyo3(signature = (scenario, paths=None, seed=None, threads=0, progress=None))]
+#[pyo3(signature = (scenario, paths=None, seed=None, threads=0, progress=None, precision=None,
+                    max_paths=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     py: Python<'_>,
     scenario: &Bound<'_, PyScenario>,
@@ -145,8 +148,16 @@ pub fn run(
     seed: Option<u64>,
     threads: usize,
     progress: Option<Bound<'_, PyAny>>,
+    precision: Option<f64>,
+    max_paths: Option<u64>,
 ) -> PyResult<PyRunResult> {
-    let options = run_options(py, paths, seed, threads)?;
+    // `--precision` and `--max-paths` are checked by the library (`RunOptions::precision_rule`)
+    // and reported as the command line reports them.
+    let options = RunOptions {
+        precision,
+        max_paths,
+        ..run_options(py, paths, seed, threads)?
+    };
     let file = &scenario.get().file;
     let (result, files) = runner::run(py, progress.as_ref(), |control| {
         let result = api::run::run(file, &options, control)?;

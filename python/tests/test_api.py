@@ -306,3 +306,19 @@ def test_the_package_ships_its_type_stubs():
     stub = (package / "_native.pyi").read_text()
     for name in ["def run(", "def sweep(", "def optimize(", "def fit(", "def portfolio(", "class Scenario"]:
         assert name in stub
+
+
+def test_precision_stops_where_a_fixed_run_of_those_paths_gives_the_same_results(scenarios):
+    s = pimsim.Scenario.from_file(scenarios / "heavy_machinery.toml")
+    r = pimsim.run(s, precision=0.005)
+    p = r.summary["precision"]
+    assert p["reached"] and p["paths"] == r.summary["paths"] and p["paths"] % 256 == 0
+    fixed = pimsim.run(s, paths=p["paths"])
+    assert "precision" not in fixed.summary
+    assert r.policies.equals(fixed.policies)
+    capped = pimsim.run(s, precision=1e-6, max_paths=3000)
+    assert capped.summary["paths"] == 3000 and not capped.summary["precision"]["reached"]
+    with pytest.raises(pimsim.ScenarioError, match=r"\(0, 1\)"):
+        pimsim.run(s, precision=1.5)
+    with pytest.raises(pimsim.ScenarioError, match="not both"):
+        pimsim.run(s, paths=1000, precision=0.01)

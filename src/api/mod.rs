@@ -113,8 +113,9 @@ impl From<Cancelled> for Error {
     }
 }
 
-/// How much to simulate: the command line's `--paths`, `--seed` and `--threads`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How much to simulate: the command line's `--paths`, `--seed`, `--threads`, `--precision`
+/// and `--max-paths`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct RunOptions {
     /// Demand paths [default: the scenario's `simulation.paths`].
     pub paths: Option<u64>,
@@ -122,9 +123,94 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Worker threads (0 = one per core). Results do not depend on it.
     pub threads: usize,
+    /// Stop when the 95 % intervals' half-widths are at most this share of the estimates
+    /// (relative, in (0, 1); 0.001 = 0.1 %) instead of after a fixed number of paths; not
+    /// with `paths` (see [`crate::engine::precision`]).
+    pub precision: Option<f64>,
+    /// With `precision`: the most paths to simulate [default:
+    /// [`crate::engine::precision::DEFAULT_MAX_PATHS`]], capped by the scenario's path limit.
+    pub max_paths: Option<u64>,
 }
 
 impl RunOptions {
+    /// The precision rule of these options for `scenario` (`None` without `precision`):
+    /// the precision checked (finite, in (0, 1), not with `paths`), the maximum path count
+    /// capped by the scenario's path limit ([`Scenario::max_paths`]).
+    pub fn precision_rule(
+        &self,
+        scenario: &Scenario,
+    ) -> Result<Option<crate::engine::precision::PrecisionRule>, Error> {
+        let flag = |flag: &str, value: String, message: &str| -> Error {
+            InputError::Flag {
+                flag: flag.into(),
+                value,
+                message: message.into(),
+            }
+            .into()
+        };
+        let Some(target) = self.precision else {
+            if let Some(m) = self.max_paths {
+                return Err(flag(
+                    "--max-paths",
+                    m.to_string(),
+                    "limits a run with --precision; give --precision P too, or --paths N for \
+                     a fixed number of paths",
+                ));
+            }
+            return Ok(None);
+        };
+        if !(target.is_finite() && target > 0.0 && target < 1.0) {
+            return Err(flag(
+                "--precision",
+                target.to_string(),
+                "expected a relative half-width of the 95 % intervals in (0, 1), e.g. 0.001 \
+                 for 0.1 %",
+            ));
+        }
+        if let Some(p) = self.paths {
+            return Err(flag(
+                "--precision",
+                target.to_string(),
+                &format!(
+                    "a run stops at a precision or after a number of paths, not both (--paths \
+                     {p}); give --max-paths N to limit a precision run"
+                ),
+            ));
+        }
+        let max_paths = self
+            .max_paths
+            .unwrap_or(crate::engine::precision::DEFAULT_MAX_PATHS);
+        if max_paths == 0 {
+            return Err(flag(
+                "--max-paths",
+                "0".into(),
+                "expected a whole number of paths of at least 1",
+            ));
+        }
+        Ok(Some(crate::engine::precision::PrecisionRule {
+            target,
+            max_paths: max_paths.min(scenario.max_paths()),
+        }))
+    }
+
+    /// The error for `--precision` with `--shard`: shards cannot stop together without
+    /// talking to each other.
+    pub fn precision_with_shards(&self) -> Result<(), Error> {
+        match self.precision {
+            Some(p) => Err(InputError::Flag {
+                flag: "--precision".into(),
+                value: p.to_string(),
+                message: "shards cannot stop together at a precision (each sees only its own \
+                          paths); run once with --precision without shards, read the paths \
+                          it used (precision.paths in summary.json), and shard that run with \
+                          --paths N"
+                    .into(),
+            }
+            .into()),
+            None => Ok(()),
+        }
+    }
+
     /// The run settings: the options where given, else the scenario's `[simulation]`.
     pub fn settings(&self, simulation: &Simulation) -> RunSettings {
         RunSettings {

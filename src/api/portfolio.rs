@@ -140,7 +140,11 @@ fn run_range(
     control: &Control,
 ) -> Result<Vec<pf::PartResult>, Error> {
     let settings = options.run.settings(&input.template.scenario().simulation);
-    check_paths(input, settings.paths)?;
+    // Each part stops on its own; its maximum is capped by its own path limit in `run_part`.
+    let precision = options.run.precision_rule(input.template.scenario())?;
+    if precision.is_none() {
+        check_paths(input, settings.paths)?;
+    }
     control.check()?;
     control.start(range.len() as u64, "parts", None);
     let pool = pf::thread_pool(settings.threads);
@@ -149,6 +153,7 @@ fn run_range(
             &input.parts.parts[range],
             settings.paths,
             settings.seed,
+            precision,
             &|n| control.done(n),
             control.cancel_flag(),
         )

@@ -116,6 +116,35 @@ pub fn run(
     control: &Control,
 ) -> Result<RunResult, Error> {
     let settings = settings_of(file, options)?;
+    if let Some(rule) = options.precision_rule(file.scenario())? {
+        // `retain = "optimal"` is resolved on the paths the run may use at most (the first
+        // min(max paths, OPTIMAL_RETAIN_PATHS)), before the stopping point is known.
+        let most = RunSettings {
+            paths: rule.max_paths,
+            ..settings
+        };
+        let (plan, resolved) = resolved_plan(file, most, control)?;
+        let summary = engine::run_to_precision(
+            file.scenario(),
+            &plan,
+            settings,
+            rule,
+            &|from, to| {
+                let label = format!("paths {from}..{to} (precision {})", rule.target);
+                control.start(to - from, "paths", Some(&label));
+            },
+            &|n| control.done(n),
+            control.cancel_flag(),
+        )?;
+        return Ok(RunResult {
+            settings: RunSettings {
+                paths: summary.paths,
+                ..settings
+            },
+            summary,
+            resolved,
+        });
+    }
     let (plan, resolved) = resolved_plan(file, settings, control)?;
     control.start(settings.paths, "paths", None);
     let summary = engine::run_cancellable(
@@ -140,6 +169,7 @@ pub fn run_shard(
     shard: Shard,
     control: &Control,
 ) -> Result<RunPartial, Error> {
+    options.precision_with_shards()?;
     let settings = settings_of(file, options)?;
     if has_optimal(file.scenario()) {
         return Err(InputError::Flag {

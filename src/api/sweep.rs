@@ -72,6 +72,7 @@ pub fn load_texts(
             .into());
         }
         let settings = options.settings(&plan.base.scenario.simulation);
+        let precision = options.precision_rule(&plan.base.scenario)?;
         let max_paths = plan
             .points
             .iter()
@@ -80,7 +81,7 @@ pub fn load_texts(
             .chain([plan.base.scenario.max_paths()])
             .min()
             .unwrap_or(u64::MAX);
-        if settings.paths > max_paths {
+        if precision.is_none() && settings.paths > max_paths {
             return Err(super::too_many_paths(
                 "--paths".into(),
                 settings.paths,
@@ -96,6 +97,7 @@ pub fn load_texts(
             text,
             plan,
             settings,
+            precision,
         });
     }
     Ok(jobs)
@@ -118,6 +120,7 @@ pub fn sweep(jobs: Vec<SweepJob>, control: &Control) -> Result<Vec<SweepRun>, Er
             j.stem,
             j.plan,
             j.settings,
+            j.precision,
             &|n| control.done(n),
             control.cancel_flag(),
         )?);
@@ -133,6 +136,13 @@ pub fn sweep_shard(
     shard: Shard,
     control: &Control,
 ) -> Result<SweepPartial, Error> {
+    if let Some(j) = jobs.iter().find(|j| j.precision.is_some()) {
+        let options = RunOptions {
+            precision: j.precision.map(|r| r.target),
+            ..RunOptions::default()
+        };
+        options.precision_with_shards()?;
+    }
     let (_, paths) = crate::shard::sweep::shard_units(jobs, shard);
     control.start(paths, "point-paths", None);
     let partial =

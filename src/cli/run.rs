@@ -96,6 +96,9 @@ pub fn execute(args: &RunArgs, session: &Session) -> Result<ExitCode, Error> {
         Format::Csv => session.print(files.get("policies.csv").unwrap_or_default(), false)?,
     }
     let paths = result.settings.paths;
+    if let Some(p) = &result.summary.precision {
+        session.note(&output::precision_line(p));
+    }
     session.note(&format!(
         "{paths} paths in {elapsed:.2} s ({:.0} paths/s); wrote {}",
         paths as f64 / elapsed.max(1e-9),

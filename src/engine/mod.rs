@@ -10,6 +10,7 @@
 
 pub mod controls;
 pub mod finite;
+pub mod precision;
 mod record;
 pub mod relative;
 pub mod service;
@@ -613,26 +614,121 @@ pub fn evaluate_cancellable(
     if cancel.load(Ordering::Relaxed) {
         return Err(Cancelled);
     }
+    Ok(policy_estimates(scenario, &plan, &totals))
+}
+
+/// [`run_cancellable`] until the answer is known: paths in stages, from path 0, until every
+/// policy's mean total cost and the verdict's saving meet `rule` (see [`precision`]) or
+/// `rule.max_paths` paths are simulated. `settings.paths` is not used; the summary's `paths`
+/// (and `precision.paths`) are the paths simulated, and apart from `precision` the summary is
+/// exactly that of [`run_cancellable`] with that many paths. `stage(from, to)` is called before
+/// paths `from..to` are simulated.
+pub fn run_to_precision(
+    scenario: &Scenario,
+    plan: &Plan,
+    settings: RunSettings,
+    rule: precision::PrecisionRule,
+    stage: &dyn Fn(u64, u64),
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<RunSummary, Cancelled> {
+    let (totals, outcome) = precision::run_stages(
+        rule,
+        |from, to| {
+            stage(from, to);
+            let s = RunSettings {
+                paths: to,
+                ..settings
+            };
+            simulate_blocks(
+                scenario,
+                plan,
+                s,
+                from / BLOCK_PATHS..block_count(to),
+                progress,
+                cancel,
+            )
+        },
+        |totals| summary::precision_figures(scenario, plan, totals),
+    )?;
+    let settings = RunSettings {
+        paths: outcome.paths,
+        ..settings
+    };
+    let mut summary = summarize_run(scenario, plan, settings, &totals);
+    summary.precision = Some(outcome);
+    Ok(summary)
+}
+
+/// The estimates of every policy of `totals` (of the run of `plan`), as
+/// [`evaluate_cancellable`] returns them.
+fn policy_estimates(scenario: &Scenario, plan: &Plan, totals: &Totals) -> Vec<PolicyEstimate> {
     // The same control-variate estimates as `run` reports (the controls are the demand's,
     // so a policy's estimate still depends on no other candidate).
-    let periods = Periods::new(horizon_years(&plan));
+    let periods = Periods::new(horizon_years(plan));
     let expected = controls::expected_units(scenario, &periods, plan.horizon.time);
     let system = controls::ControlSystem::new(&totals.controls, totals.paths, &expected);
-    Ok(totals
+    totals
         .policies
         .iter()
         .map(|t| {
             let e = system.estimate(&t.total, &system.centred_cross(&t.total, &t.control_cross));
-            (t, e)
+            PolicyEstimate {
+                mean_cost: e.mean,
+                std_err: e.std_err,
+                units_demanded: t.units.demanded,
+                units_filled: t.units.filled_from_stock,
+                no_stockout_probability: t.paths_without_short as f64 / totals.paths as f64,
+            }
         })
-        .map(|(t, e)| PolicyEstimate {
-            mean_cost: e.mean,
-            std_err: e.std_err,
-            units_demanded: t.units.demanded,
-            units_filled: t.units.filled_from_stock,
-            no_stockout_probability: t.paths_without_short as f64 / settings.paths as f64,
-        })
-        .collect())
+        .collect()
+}
+
+/// [`evaluate_cancellable`] until the answer is known: paths in stages, from path 0, until
+/// every policy's mean total cost meets `rule` (its 95 % half-width at most `rule.target`
+/// times |mean|) or `rule.max_paths` paths are simulated; also how it went. `settings.paths`
+/// is not used. The estimates are exactly those of [`evaluate_cancellable`] with the paths
+/// simulated.
+pub fn evaluate_to_precision(
+    scenario: &Scenario,
+    plan: &Plan,
+    settings: RunSettings,
+    rule: precision::PrecisionRule,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<(Vec<PolicyEstimate>, precision::PrecisionOutcome), Cancelled> {
+    let mut plan = plan.clone();
+    plan.timeseries_paths = 0;
+    let plan = &plan;
+    let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
+    let (totals, outcome) = precision::run_stages(
+        rule,
+        |from, to| {
+            let s = RunSettings {
+                paths: to,
+                ..settings
+            };
+            let totals = simulate(
+                plan,
+                &generator,
+                s,
+                from / BLOCK_PATHS..block_count(to),
+                progress,
+                cancel,
+            );
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Cancelled);
+            }
+            Ok(totals)
+        },
+        |totals| {
+            policy_estimates(scenario, plan, totals)
+                .iter()
+                .map(|e| precision::Figure::of(e.std_err, e.mean_cost))
+                .collect()
+        },
+    )?;
+    Ok((policy_estimates(scenario, plan, &totals), outcome))
 }
 
 /// Number of demand paths whose annual units are shown as examples ([`DemandSamplePath`]).

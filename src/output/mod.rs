@@ -425,3 +425,33 @@ pub fn is_fit_output(content: &[u8]) -> bool {
     let first = String::from_utf8_lossy(first);
     first.starts_with("# ") && first.contains("fitted by pimsim fit")
 }
+
+/// One line on how a `--precision` run stopped, for the terminal and the report, e.g.
+/// "precision ± 0.1 % reached at 36,864 paths (3 stages; max 1,000,000); widest ± 0.093 %".
+pub fn precision_line(p: &crate::engine::precision::PrecisionOutcome) -> String {
+    let pct = |x: f64| {
+        let v = x * 100.0;
+        // Enough digits for small targets (0.001 % shows as 0.001, not 0.00).
+        let digits = (2.0 - crate::elementary::log10(v).floor()).clamp(1.0, 6.0) as usize;
+        // Three significant digits, without trailing zeros (0.5, not 0.500).
+        let text = format!("{v:.digits$}");
+        if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            text
+        }
+    };
+    let how = if p.reached { "reached" } else { "not reached" };
+    let worst = match p.achieved {
+        Some(a) => format!("widest ± {} %", pct(a)),
+        None => "widest unbounded (a figure of size 0)".into(),
+    };
+    format!(
+        "precision ± {} % {how} at {} paths ({} stage{}; max {}); {worst}",
+        pct(p.target),
+        whole_number(p.paths),
+        p.stages,
+        if p.stages == 1 { "" } else { "s" },
+        whole_number(p.max_paths),
+    )
+}

@@ -43,6 +43,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::precision::PrecisionRule;
 use crate::engine::service::ServiceRule;
 use crate::engine::stats::ExactSum;
 use crate::engine::{Cancelled, PolicyRow, RunSettings, RunSummary, run_cancellable};
@@ -99,6 +100,10 @@ pub struct PartResult {
     pub demand_cv: Option<f64>,
     /// Per policy, in the template's order: the figures of its `policies.csv` row.
     pub policies: Vec<PolicyRow>,
+    /// How the part's `--precision` run stopped (its paths among them; `None` without
+    /// `--precision`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::engine::precision::PrecisionOutcome>,
 }
 
 /// What every output of a portfolio names besides the parts' results.
@@ -176,15 +181,21 @@ pub fn thread_pool(threads: usize) -> rayon::ThreadPool {
 
 /// Simulates one part with `paths` paths and the part's seed, exactly as `pimsim run` of its
 /// scenario with that seed would (including `retain = "optimal"`, resolved on the part's own
-/// paths).
+/// paths). With `precision` the part stops on its own when its figures meet the rule (its
+/// maximum capped by the part's path limit), as `pimsim run --precision` of it would.
 pub fn run_part(
     p: &PreparedPart,
     paths: u64,
     seed: u64,
+    precision: Option<PrecisionRule>,
     cancel: &AtomicBool,
 ) -> Result<PartResult, PortfolioError> {
+    let precision = precision.map(|r| PrecisionRule {
+        max_paths: r.max_paths.min(p.scenario.max_paths()),
+        ..r
+    });
     let settings = RunSettings {
-        paths,
+        paths: precision.map_or(paths, |r| r.max_paths),
         seed: part_seed(seed, &p.part),
         threads: 0,
     };
@@ -194,7 +205,18 @@ pub fn run_part(
         Err(OptimizeError::Cancelled) => return Err(PortfolioError::Cancelled),
         Err(e @ OptimizeError::Reviews(_)) => unreachable!("validation refuses it: {e}"),
     }
-    let summary = run_cancellable(&p.scenario, &plan, settings, &|_| {}, cancel)?;
+    let summary = match precision {
+        Some(rule) => crate::engine::run_to_precision(
+            &p.scenario,
+            &plan,
+            settings,
+            rule,
+            &|_, _| {},
+            &|_| {},
+            cancel,
+        )?,
+        None => run_cancellable(&p.scenario, &plan, settings, &|_| {}, cancel)?,
+    };
     summary
         .check_finite()
         .map_err(|e| PortfolioError::NotFinite {
@@ -215,6 +237,7 @@ fn part_result(p: &PreparedPart, summary: &RunSummary) -> PartResult {
         expected_annual_units,
         demand_cv,
         policies: PolicyRow::all(summary),
+        precision: summary.precision,
     }
 }
 
@@ -226,6 +249,7 @@ pub fn run_parts(
     parts: &[PreparedPart],
     paths: u64,
     seed: u64,
+    precision: Option<PrecisionRule>,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Vec<PartResult>, PortfolioError> {
@@ -236,7 +260,7 @@ pub fn run_parts(
             if cancel.load(Ordering::Relaxed) {
                 return Err(PortfolioError::Cancelled);
             }
-            let r = run_part(p, paths, seed, cancel)?;
+            let r = run_part(p, paths, seed, precision, cancel)?;
             progress(1);
             Ok(r)
         })

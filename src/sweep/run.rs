@@ -9,6 +9,7 @@
 
 use std::sync::atomic::AtomicBool;
 
+use crate::engine::precision::PrecisionRule;
 use crate::engine::{Cancelled, RunSettings, RunSummary, run_cancellable};
 use crate::inventory::Plan;
 use crate::optimize::OptimizeError;
@@ -28,6 +29,8 @@ pub struct SweepJob {
     pub plan: SweepPlan,
     /// Seed and paths of every run of this file.
     pub settings: RunSettings,
+    /// With `--precision`: each run stops on its own by this rule (`settings.paths` unused).
+    pub precision: Option<PrecisionRule>,
 }
 
 /// The results of one scenario file's sweep.
@@ -97,11 +100,35 @@ pub fn resolved_plan(
 fn run_one(
     scenario: &Scenario,
     settings: RunSettings,
+    precision: Option<PrecisionRule>,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<RunSummary, Cancelled> {
-    let (plan, _) = resolved_plan(scenario, settings, cancel)?;
-    run_cancellable(scenario, &plan, settings, progress, cancel).map(slim)
+    let Some(rule) = precision else {
+        let (plan, _) = resolved_plan(scenario, settings, cancel)?;
+        return run_cancellable(scenario, &plan, settings, progress, cancel).map(slim);
+    };
+    // Each point stops on its own, as `pimsim run --precision` of it would (its maximum capped
+    // by the point's own path limit).
+    let rule = PrecisionRule {
+        max_paths: rule.max_paths.min(scenario.max_paths()),
+        ..rule
+    };
+    let most = RunSettings {
+        paths: rule.max_paths,
+        ..settings
+    };
+    let (plan, _) = resolved_plan(scenario, most, cancel)?;
+    crate::engine::run_to_precision(
+        scenario,
+        &plan,
+        settings,
+        rule,
+        &|_, _| {},
+        progress,
+        cancel,
+    )
+    .map(slim)
 }
 
 /// Drops the per-time and per-bin series of a point's summary (time series, histograms,
@@ -121,28 +148,36 @@ pub fn slim(mut s: RunSummary) -> RunSummary {
 }
 
 /// Runs every point of `plan` (then the base scenario and the one-at-a-time points) with
-/// `settings`. `scenario` names the rows. Stops with [`Cancelled`] when `cancel` is set.
+/// `settings` (or to `precision`, each run on its own). `scenario` names the rows. Stops with
+/// [`Cancelled`] when `cancel` is set.
 pub fn run_sweep(
     scenario: String,
     plan: SweepPlan,
     settings: RunSettings,
+    precision: Option<PrecisionRule>,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<SweepRun, Cancelled> {
     let points = plan
         .points
         .iter()
-        .map(|p| run_one(&p.scenario, settings, progress, cancel))
+        .map(|p| run_one(&p.scenario, settings, precision, progress, cancel))
         .collect::<Result<Vec<_>, _>>()?;
     let base = if plan.oat.is_empty() {
         None
     } else {
-        Some(run_one(&plan.base.scenario, settings, progress, cancel)?)
+        Some(run_one(
+            &plan.base.scenario,
+            settings,
+            precision,
+            progress,
+            cancel,
+        )?)
     };
     let oat = plan
         .oat
         .iter()
-        .map(|p| run_one(&p.scenario, settings, progress, cancel))
+        .map(|p| run_one(&p.scenario, settings, precision, progress, cancel))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(SweepRun {
         scenario,

@@ -31,6 +31,7 @@ mod mechanics;
 mod optimize;
 mod portfolio;
 mod portfolio_hostile;
+mod precision;
 mod quadrature;
 mod random_scenario;
 mod records;

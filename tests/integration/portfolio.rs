@@ -712,3 +712,36 @@ fn a_fill_rate_target_picks_the_cheapest_policy_that_meets_it() {
     roxmltree::Document::parse_with_options(&html, options).expect("report.html is well-formed");
     assert!(html.contains("fill rate of at least 97.0 %"));
 }
+
+#[test]
+fn with_precision_each_part_stops_on_its_own_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--precision", "0.01", "--max-paths", "30000"];
+    let one = run_portfolio(dir.path(), "p1", &[&args[..], &["--threads", "1"]].concat());
+    let two = run_portfolio(dir.path(), "p2", &[&args[..], &["--threads", "2"]].concat());
+    let (header, rows) = read_csv(&one.join("portfolio_parts.csv"));
+    assert_eq!(
+        fs::read(one.join("portfolio_parts.csv")).unwrap(),
+        fs::read(two.join("portfolio_parts.csv")).unwrap(),
+        "thread count changed the parts' stopping points"
+    );
+    let (paths, reached) = (col(&header, "paths"), col(&header, "precision_reached"));
+    let used: Vec<u64> = rows.iter().map(|r| r[paths].parse().unwrap()).collect();
+    for (r, &n) in rows.iter().zip(&used) {
+        assert!(n <= 30_000, "{n}");
+        // A part stops at whole blocks, or at the maximum when the precision is not reached.
+        match r[reached].as_str() {
+            "true" => assert_eq!(n % 256, 0, "{n}"),
+            "false" => assert_eq!(n, 30_000),
+            other => panic!("precision_reached = {other}"),
+        }
+    }
+    assert!(
+        used.iter().any(|&n| n != used[0]),
+        "every part used the same paths: {used:?}"
+    );
+    // Without --precision the columns are absent.
+    let fixed = run_portfolio(dir.path(), "f", &["--paths", "300"]);
+    let (header, _) = read_csv(&fixed.join("portfolio_parts.csv"));
+    assert!(!header.iter().any(|h| h == "precision_reached"));
+}

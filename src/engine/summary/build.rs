@@ -553,7 +553,38 @@ pub(in crate::engine) fn summarize(
         ),
         scenario: scenario.clone(),
         timeseries,
+        precision: None,
     }
+}
+
+/// What a precision run judges after each stage ([`crate::engine::precision`]): every
+/// policy's adjusted mean total cost relative to its size, and the verdict's saving (the
+/// cheapest policy against the runner-up, as the verdict reports it) relative to the larger of
+/// the saving and the baseline's mean cost — so that a near-tie, whose saving is close to 0,
+/// settles once the saving is known to P of what is at stake.
+pub(in crate::engine) fn precision_figures(
+    scenario: &Scenario,
+    plan: &Plan,
+    totals: &Totals,
+) -> Vec<crate::engine::precision::Figure> {
+    use crate::engine::precision::Figure;
+    let adjusted = Adjusted::new(scenario, plan, totals);
+    let estimates: Vec<Estimate> = (0..totals.policies.len())
+        .map(|i| adjusted.policy(i))
+        .collect();
+    let mut figures: Vec<Figure> = estimates
+        .iter()
+        .map(|e| Figure::of(e.std_err, e.mean))
+        .collect();
+    // The verdict's order: by adjusted mean, as `verdict` sorts.
+    let mut order: Vec<usize> = (0..estimates.len()).collect();
+    order.sort_by(|&a, &b| estimates[a].mean.total_cmp(&estimates[b].mean));
+    if let [best, runner, ..] = order[..] {
+        let e = adjusted.pair(best.min(runner), best.max(runner));
+        let stake = estimates[0].mean.abs().max(e.mean.abs());
+        figures.push(Figure::of(e.std_err, stake));
+    }
+    figures
 }
 
 #[cfg(test)]

@@ -43,6 +43,10 @@ pub struct RunSummary {
     /// Per policy and time-series point (written to `timeseries.csv`, not to the JSON).
     #[serde(skip)]
     pub timeseries: Vec<TimeSeriesPoint>,
+    /// How a run with `--precision` stopped: the precision asked, whether it was reached, the
+    /// paths used and the most it could use (absent when the run had no `--precision`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::engine::precision::PrecisionOutcome>,
 }
 
 /// One policy's results.
@@ -465,4 +469,4 @@ pub struct TimeSeriesPoint {
 
 mod build;
 
-pub(super) use build::summarize;
+pub(super) use build::{precision_figures, summarize};

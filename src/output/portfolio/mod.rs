@@ -119,8 +119,17 @@ pub fn parts_columns(p: &Portfolio) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec();
+    if has_precision(p) {
+        header.extend(["paths", "precision_reached"].map(String::from));
+    }
     header.extend(p.meta.fit_columns.iter().map(|c| text_cell(c)));
     header
+}
+
+/// Whether the parts ran with `--precision` (then `portfolio_parts.csv` says the paths each
+/// part used and whether it reached the precision).
+fn has_precision(p: &Portfolio) -> bool {
+    p.parts.iter().any(|part| part.precision.is_some())
 }
 
 fn cell(x: Option<f64>) -> String {
@@ -167,6 +176,13 @@ pub fn render_parts_csv(p: &Portfolio, a: &Analysis) -> anyhow::Result<Vec<u8>> 
                     .map(|i| part.policies[i].total_cost.mean - r.total_cost.mean),
             ),
         ];
+        if has_precision(p) {
+            let (paths, reached) = match &part.precision {
+                Some(o) => (o.paths, o.reached.to_string()),
+                None => (p.meta.paths, String::new()),
+            };
+            row.extend([paths.to_string(), reached]);
+        }
         row.extend(part.fit_values.iter().map(|v| written_cell(v)));
         w.write_record(&row)?;
     }

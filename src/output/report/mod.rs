@@ -172,7 +172,7 @@ fn header(h: &mut String, summary: &RunSummary) {
     let _ = writeln!(
         h,
         "<p class=\"meta\">{}{} simulated futures of demand · horizon {} years · money in {}, \
-         in today's value (discounted to t = 0 at {} % a year) · costs positive, income negative</p>\n</header>",
+         in today's value (discounted to t = 0 at {} % a year) · costs positive, income negative</p>",
         if s.part.name.is_empty() {
             String::new()
         } else {
@@ -183,6 +183,15 @@ fn header(h: &mut String, summary: &RunSummary) {
         esc(s.report.currency_label()),
         short(100.0 * s.discount_rate, 2)
     );
+    if let Some(p) = &summary.precision {
+        // A run stopped by --precision: say how it stopped, next to the path count.
+        let _ = writeln!(
+            h,
+            "<p class=\"meta precision\">Stopped by --precision: {}</p>",
+            esc(crate::output::precision_line(p).trim_start_matches("precision "))
+        );
+    }
+    h.push_str("</header>\n");
 }
 
 /// The footer: version, paths, seed and quantile method, and the promise of reproducibility.

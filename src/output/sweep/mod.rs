@@ -65,7 +65,17 @@ pub fn sweep_columns(runs: &[SweepRun]) -> Vec<String> {
     let mut header = vec!["scenario".to_string(), "point".to_string()];
     header.extend(parameter_columns(runs).iter().map(|c| text_cell(c)));
     header.extend(policy_columns_with(extras(runs)));
+    if has_precision(runs) {
+        header.extend(["paths", "precision_reached"].map(String::from));
+    }
     header
+}
+
+/// Whether the points ran with `--precision` (then `sweep.csv` says the paths each point used
+/// and whether it reached the precision).
+fn has_precision(runs: &[SweepRun]) -> bool {
+    runs.iter()
+        .any(|r| r.points.iter().any(|s| s.precision.is_some()))
 }
 
 /// The optional columns of `sweep.csv` and `sweep_oat.csv`: the repair columns when some point
@@ -106,6 +116,15 @@ pub fn render_sweep_csv(runs: &[SweepRun]) -> anyhow::Result<Vec<u8>> {
             for p in &summary.policies {
                 let mut row = prefix.clone();
                 row.extend(policy_cells_with(&PolicyRow::of(summary, p), extras));
+                if has_precision(runs) {
+                    row.push(summary.paths.to_string());
+                    row.push(
+                        summary
+                            .precision
+                            .map(|o| o.reached.to_string())
+                            .unwrap_or_default(),
+                    );
+                }
                 w.write_record(&row)?;
             }
         }
@@ -239,6 +258,10 @@ pub struct SweepPointResult {
     /// The value of each swept parameter at this point, by dotted key (values as in the
     /// scenario file: numbers, text, booleans, lists or tables).
     pub values: BTreeMap<String, serde_json::Value>,
+    /// How the point's `--precision` run stopped, with the paths it used (absent when the
+    /// sweep had no `--precision`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::engine::precision::PrecisionOutcome>,
 }
 
 /// One one-at-a-time run: a parameter at its lowest or highest swept value.
@@ -341,6 +364,7 @@ impl SweepScenario {
                     .zip(&pt.values)
                     .map(|(p, v)| (p.key.text.clone(), toml_to_json(v)))
                     .collect(),
+                precision: s.precision,
             })
             .collect();
         let one_at_a_time = r
