@@ -124,9 +124,10 @@ fn check(label: &str, outs: &[PathOutcome], e: &Exact, extra_disposal: f64) {
     }
 }
 
-#[test]
-fn hold_and_scrap_match_closed_form_poisson_results_with_discounting() {
-    let text = r#"
+/// The Poisson case (also the coverage test's): exponential decay from 6 orders a year with a
+/// 4-year half-life, one unit per order, 10 years at 6 % a year, no replenishment; hold 25
+/// units, or scrap to 12 at t = 0.
+pub(crate) const POISSON_CASE: &str = r#"
 [scenario]
 horizon_years = 10
 discount_rate = 0.06
@@ -148,21 +149,32 @@ kind = "hold"
 name = "scrap-12"
 kind = "scrap"
 retain = 12
-[[policy]]
-name = "scrap-10-at-3"
-kind = "scrap"
-at_years = 3.0
-retain = 10
 "#;
-    let s = scenario(text);
-    let outs = outcomes(&s, 20_000, 11);
+
+/// The demand of [`POISSON_CASE`].
+pub(crate) fn poisson_case_demand() -> Demand {
     let beta = 2f64.ln() / 4.0;
-    let d = Demand {
+    Demand {
         lambda: Box::new(move |t| 6.0 * (-beta * t).exp()),
         cumulative: Box::new(move |t| 6.0 * (1.0 - (-beta * t).exp()) / beta),
-    };
-    let r = 1.06f64.ln();
-    let (hc, p, v, horizon) = (10.0, 300.0, 4.0, 10.0);
+    }
+}
+
+/// [`POISSON_CASE`]'s continuous discount rate, carrying cost (currency per unit-year),
+/// shortage penalty and salvage value (currency per unit), and horizon (years).
+pub(crate) fn poisson_case_terms() -> (f64, f64, f64, f64, f64) {
+    (1.06f64.ln(), 10.0, 300.0, 4.0, 10.0)
+}
+
+#[test]
+fn hold_and_scrap_match_closed_form_poisson_results_with_discounting() {
+    let text = format!(
+        "{POISSON_CASE}[[policy]]\nname = \"scrap-10-at-3\"\nkind = \"scrap\"\nat_years = 3.0\nretain = 10\n"
+    );
+    let s = scenario(&text);
+    let outs = outcomes(&s, 20_000, 11);
+    let d = poisson_case_demand();
+    let (r, hc, p, v, horizon) = poisson_case_terms();
     check(
         "hold 25",
         &outs[0],

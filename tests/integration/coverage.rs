@@ -13,7 +13,7 @@
 use pimsim::engine::{self, RunSettings, RunSummary};
 use pimsim::inventory::Plan;
 
-use crate::closed_form::{Demand, exact_hold};
+use crate::closed_form::{POISSON_CASE, exact_hold, poisson_case_demand, poisson_case_terms};
 use crate::common::{scenario, simpson};
 
 /// Replications (seeds 1..=R).
@@ -130,36 +130,9 @@ fn replicate(
 /// unit per order, no replenishment; hold 25 units, or scrap to 12 at t = 0.
 #[test]
 fn adjusted_intervals_cover_closed_form_hold_and_scrap_costs() {
-    let text = r#"
-[scenario]
-horizon_years = 10
-discount_rate = 0.06
-[part]
-unit_cost = 50
-on_hand = 25
-[demand]
-model = "exponential"
-rate = 6.0
-half_life_years = 4.0
-[costs]
-holding_rate = 0.2
-salvage_value = 4.0
-shortage_penalty = 300.0
-[[policy]]
-name = "hold"
-kind = "hold"
-[[policy]]
-name = "scrap-12"
-kind = "scrap"
-retain = 12
-"#;
-    let beta = 2f64.ln() / 4.0;
-    let d = Demand {
-        lambda: Box::new(move |t| 6.0 * (-beta * t).exp()),
-        cumulative: Box::new(move |t| 6.0 * (1.0 - (-beta * t).exp()) / beta),
-    };
-    let r = 1.06f64.ln();
-    let (hc, p, v, horizon) = (10.0, 300.0, 4.0, 10.0);
+    let text = POISSON_CASE;
+    let d = poisson_case_demand();
+    let (r, hc, p, v, horizon) = poisson_case_terms();
     let cost = |n| {
         let e = exact_hold(&d, n, horizon, r, hc, p, v);
         e.holding + e.shortage + e.end_of_horizon
