@@ -684,53 +684,6 @@ fn policy_estimates(scenario: &Scenario, plan: &Plan, totals: &Totals) -> Vec<Po
         .collect()
 }
 
-/// [`evaluate_cancellable`] until the answer is known: paths in stages, from path 0, until
-/// every policy's mean total cost meets `rule` (its 95 % half-width at most `rule.target`
-/// times |mean|) or `rule.max_paths` paths are simulated; also how it went. `settings.paths`
-/// is not used. The estimates are exactly those of [`evaluate_cancellable`] with the paths
-/// simulated.
-pub fn evaluate_to_precision(
-    scenario: &Scenario,
-    plan: &Plan,
-    settings: RunSettings,
-    rule: precision::PrecisionRule,
-    progress: &(dyn Fn(u64) + Sync),
-    cancel: &AtomicBool,
-) -> Result<(Vec<PolicyEstimate>, precision::PrecisionOutcome), Cancelled> {
-    let mut plan = plan.clone();
-    plan.timeseries_paths = 0;
-    let plan = &plan;
-    let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
-    let (totals, outcome) = precision::run_stages(
-        rule,
-        |from, to| {
-            let s = RunSettings {
-                paths: to,
-                ..settings
-            };
-            let totals = simulate(
-                plan,
-                &generator,
-                s,
-                from / BLOCK_PATHS..block_count(to),
-                progress,
-                cancel,
-            );
-            if cancel.load(Ordering::Relaxed) {
-                return Err(Cancelled);
-            }
-            Ok(totals)
-        },
-        |totals| {
-            policy_estimates(scenario, plan, totals)
-                .iter()
-                .map(|e| precision::Figure::of(e.std_err, e.mean_cost))
-                .collect()
-        },
-    )?;
-    Ok((policy_estimates(scenario, plan, &totals), outcome))
-}
-
 /// Number of demand paths whose annual units are shown as examples ([`DemandSamplePath`]).
 pub const DEMAND_SAMPLE_PATHS: u64 = 3;
 
