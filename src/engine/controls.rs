@@ -35,6 +35,13 @@ pub const MAX_CONTROLS: usize = 8;
 /// intervals cover about 94 % at the 450 paths this asks, 92–93 % at 200.)
 pub const MIN_PATHS_PER_CONTROL: u64 = 50;
 
+/// Largest variance reduction an estimate claims: its standard error is never taken below
+/// 1 % of the plain one. A relative can match a policy's cost on every simulated path and
+/// still differ on rare paths that were not simulated (a stock left over on one path in ten
+/// thousand): the fit cannot see those, its residual is zero, and an interval of width zero
+/// would miss them. With the floor such an interval stays conservative.
+pub const MAX_VARIANCE_REDUCTION: f64 = 1e4;
+
 /// Entries of the upper triangle (diagonal included) of a k × k matrix.
 pub(super) const fn triangle(k: usize) -> usize {
     k * (k + 1) / 2
@@ -122,14 +129,14 @@ impl ControlSums {
 /// Why the plain estimates were reported instead of the adjusted ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fallback {
-    /// Fewer paths than [`MIN_PATHS_PER_CONTROL`]·(k + 1) for the k controls that vary.
+    /// Fewer paths than [`MIN_PATHS_PER_CONTROL`]·(k + 1) for the k controls that apply.
     TooFewPaths {
         /// Paths of the run.
         paths: u64,
         /// Paths the controls would need.
         needed: u64,
     },
-    /// No period's demand varies between paths (or the controls are all dependent).
+    /// No control varies between paths (or the controls are all dependent).
     NoControlVaries,
 }
 
@@ -138,12 +145,11 @@ impl Fallback {
     pub fn describe(&self) -> String {
         match self {
             Fallback::TooFewPaths { paths, needed } => format!(
-                "plain estimates: {paths} paths are too few for the demand controls (they need \
-                 at least {needed})"
+                "plain estimates: {paths} paths are too few for the control variates (they \
+                 need at least {needed})"
             ),
             Fallback::NoControlVaries => {
-                "plain estimates: the units demanded per period do not vary between paths"
-                    .to_string()
+                "plain estimates: no control varies between paths".to_string()
             }
         }
     }
@@ -156,42 +162,36 @@ pub struct Estimate {
     pub mean: f64,
     /// Its standard error.
     pub std_err: f64,
-    /// Plain variance ÷ residual variance after the controls (`None` when the controls were
-    /// not used, or when they explain all of the variance).
+    /// Plain variance ÷ residual variance after the controls, at most
+    /// [`MAX_VARIANCE_REDUCTION`] (`None` when the controls were not used).
     pub variance_reduction: Option<f64>,
+    /// Number of controls the estimate used (0 for the plain estimate).
+    pub controls_used: usize,
+    /// Why it is the plain estimate, when it is.
+    pub fallback: Option<Fallback>,
 }
 
-/// The controls' part of the regression, shared by every policy and paired difference of a
-/// run: which controls are used, the Cholesky factor of their centred cross-products, and
-/// the distance of their means from their exact expectations.
+/// The centred cross-products of a set of controls over a run's paths, and the distance of
+/// their means from their exact expectations: what a [`ControlSystem`] is fitted from.
 #[derive(Debug, Clone)]
-pub struct ControlSystem {
+pub(super) struct ControlMatrix {
     /// Paths.
-    n: u64,
-    /// Indices of the controls used.
-    kept: Vec<usize>,
-    /// ΣCₐ over paths, per control (all controls).
-    sums: Vec<f64>,
-    /// Lower-triangular L (kept × kept, row-major) with L·Lᵀ = S_CC of the kept controls.
-    chol: Vec<f64>,
-    /// L⁻¹(C̄ − μ) over the kept controls.
-    q: Vec<f64>,
-    /// Why the controls are not used, if they are not.
-    fallback: Option<Fallback>,
+    pub(super) n: u64,
+    /// Number of controls.
+    pub(super) dim: usize,
+    /// S_ab = Σ(Cₐ − C̄ₐ)(C_b − C̄_b), row-major `dim` × `dim`.
+    pub(super) centred: Vec<f64>,
+    /// C̄ₐ − E\[Cₐ\] per control.
+    pub(super) delta: Vec<f64>,
 }
 
-/// Relative size below which a Cholesky pivot counts as zero (the control is a linear
-/// combination of those before it, or never varies).
-const PIVOT_TOLERANCE: f64 = 1e-9;
-
-impl ControlSystem {
-    /// The system of a run of `n` paths with control sums `sums` and exact expectations
-    /// `expected` (units per path, one per control).
-    pub(super) fn new(sums: &ControlSums, n: u64, expected: &[f64]) -> Self {
+impl ControlMatrix {
+    /// The matrix of the demand controls: integer sums `sums` over `n` paths with exact
+    /// expectations `expected` (units per path, one per control). The centred products are
+    /// exact in integers when they fit (n·ΣCₐC_b − ΣCₐ·ΣC_b), else in floating point.
+    pub(super) fn of_demand(sums: &ControlSums, n: u64, expected: &[f64]) -> Self {
         let k = sums.count();
         let nf = n as f64;
-        // Centred cross-products S_ab = ΣCₐC_b − ΣCₐΣC_b/n, exactly in integers when the
-        // products fit (n·ΣCₐC_b − ΣCₐ·ΣC_b), else in floating point.
         let centred = |a: usize, b: usize| -> f64 {
             let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
             let idx = lo * k - lo * (lo + 1) / 2 + hi;
@@ -211,57 +211,121 @@ impl ControlSystem {
                 _ => cross as f64 - sa as f64 * sb as f64 / nf,
             }
         };
+        let mut matrix = Vec::with_capacity(k * k);
+        for a in 0..k {
+            for b in 0..k {
+                matrix.push(centred(a, b));
+            }
+        }
+        ControlMatrix {
+            n,
+            dim: k,
+            centred: matrix,
+            delta: (0..k)
+                .map(|a| sums.sum[a] as f64 / nf.max(1.0) - expected[a])
+                .collect(),
+        }
+    }
+
+    /// S_ab.
+    pub(super) fn at(&self, a: usize, b: usize) -> f64 {
+        self.centred[a * self.dim + b]
+    }
+}
+
+/// The controls' part of the regression of one estimate (a policy's mean cost, or a paired
+/// difference): which controls are used, the Cholesky factor of their centred
+/// cross-products, and the distance of their means from their exact expectations.
+#[derive(Debug, Clone)]
+pub struct ControlSystem {
+    /// Paths.
+    n: u64,
+    /// Indices (into the matrix) of the controls used, in the order of the factor.
+    kept: Vec<usize>,
+    /// Lower-triangular L (kept × kept, row-major, row stride `stride`) with L·Lᵀ = S_CC of
+    /// the kept controls.
+    chol: Vec<f64>,
+    /// Row stride of `chol`.
+    stride: usize,
+    /// L⁻¹(C̄ − μ) over the kept controls.
+    q: Vec<f64>,
+    /// Why the controls are not used, if they are not.
+    fallback: Option<Fallback>,
+}
+
+/// Largest n·q² a control may add to the leverage, q its component of L⁻¹(C̄ − μ): under the
+/// model n·q² is about χ²₁ (a squared z-score of the control's mean, given the ones before
+/// it), so beyond 5² the paths do not represent the control's expectation — it is nearly
+/// constant on them while its expectation owes much to rare paths (a stock of 51 and one of
+/// 48 differ by 3 units on every path but those rare ones whose demand reaches 48), and a
+/// fit on those paths would extrapolate far. Such a control is dropped.
+const MAX_CONTROL_Z2: f64 = 25.0;
+
+/// Relative size below which a Cholesky pivot counts as zero (the control is a linear
+/// combination of those before it, or never varies).
+const PIVOT_TOLERANCE: f64 = 1e-9;
+
+impl ControlSystem {
+    /// The system of the controls `order` of `matrix` (indices): those that vary, are not
+    /// combinations of earlier ones and whose paths represent their expectations
+    /// ([`MAX_CONTROL_Z2`]); the plain estimates when the paths are fewer than
+    /// [`MIN_PATHS_PER_CONTROL`] per control used and one more.
+    pub(super) fn new(matrix: &ControlMatrix, order: &[usize]) -> Self {
+        let n = matrix.n;
+        let stride = order.len().max(1);
         let mut kept: Vec<usize> = Vec::new();
         let mut chol: Vec<f64> = Vec::new();
+        let mut q: Vec<f64> = Vec::new();
+        let mut varying = false;
         // Cholesky row by row over the candidate controls, dropping those whose pivot
         // vanishes: L is grown one row at a time, so the rows stay those of the kept set.
-        for a in 0..k {
-            let diag = centred(a, a);
+        for &a in order {
+            let diag = matrix.at(a, a);
             if diag <= 0.0 {
                 continue;
             }
+            varying = true;
             let m = kept.len();
             let mut row = vec![0.0; m + 1];
             for (r, &b) in kept.iter().enumerate() {
-                let mut s = centred(a, b);
+                let mut s = matrix.at(a, b);
                 for t in 0..r {
-                    s -= row[t] * chol[r * MAX_CONTROLS + t];
+                    s -= row[t] * chol[r * stride + t];
                 }
-                row[r] = s / chol[r * MAX_CONTROLS + r];
+                row[r] = s / chol[r * stride + r];
             }
             let pivot = diag - row[..m].iter().map(|x| x * x).sum::<f64>();
             if pivot <= PIVOT_TOLERANCE * diag {
                 continue;
             }
             row[m] = pivot.sqrt();
-            chol.resize((m + 1) * MAX_CONTROLS, 0.0);
-            chol[m * MAX_CONTROLS..m * MAX_CONTROLS + m + 1].copy_from_slice(&row);
+            // This control's component of q = L⁻¹(C̄ − μ), by forward substitution.
+            let qm = (matrix.delta[a] - row[..m].iter().zip(&q).map(|(l, x)| l * x).sum::<f64>())
+                / row[m];
+            if n as f64 * qm * qm > MAX_CONTROL_Z2 {
+                continue;
+            }
+            q.push(qm);
+            chol.resize((m + 1) * stride, 0.0);
+            chol[m * stride..m * stride + m + 1].copy_from_slice(&row);
             kept.push(a);
         }
-        let sums_f: Vec<f64> = sums.sum.iter().map(|&s| s as f64).collect();
         let needed = MIN_PATHS_PER_CONTROL * (kept.len() as u64 + 1);
-        let fallback = if kept.is_empty() {
+        let fallback = if !varying || kept.is_empty() {
             Some(Fallback::NoControlVaries)
         } else if n < needed {
             Some(Fallback::TooFewPaths { paths: n, needed })
         } else {
             None
         };
-        let mut system = ControlSystem {
+        ControlSystem {
             n,
             kept,
-            sums: sums_f,
             chol,
-            q: Vec::new(),
+            stride,
+            q,
             fallback,
-        };
-        let delta: Vec<f64> = system
-            .kept
-            .iter()
-            .map(|&a| system.sums[a] / nf - expected[a])
-            .collect();
-        system.q = system.forward(&delta);
-        system
+        }
     }
 
     /// Why the plain estimates are reported, or `None` when the controls are used.
@@ -282,7 +346,7 @@ impl ControlSystem {
     fn forward(&self, v: &[f64]) -> Vec<f64> {
         let mut z = vec![0.0; v.len()];
         for r in 0..v.len() {
-            let row = &self.chol[r * MAX_CONTROLS..];
+            let row = &self.chol[r * self.stride..];
             let mut s = v[r];
             for t in 0..r {
                 s -= row[t] * z[t];
@@ -292,29 +356,16 @@ impl ControlSystem {
         z
     }
 
-    /// The centred cross-products S_CₐY = ΣCₐ·(Y − shift) − ΣCₐ·Σ(Y − shift)/n of a value
-    /// with moments `m` whose exact sums of Cₐ·(Y − shift) are `cy` (all controls).
-    pub(super) fn centred_cross(&self, m: &Moments, cy: &[ExactSum]) -> Vec<f64> {
-        let n = self.n.max(1) as f64;
-        let total = m.shifted_sum();
-        cy.iter()
-            .zip(&self.sums)
-            .map(|(s, &c)| {
-                let mut s = s.clone();
-                s.add(-c * total / n);
-                s.value()
-            })
-            .collect()
-    }
-
     /// The estimate of the mean of a value with moments `m` and centred cross-products `s_cy`
-    /// with the controls (`ControlSystem::centred_cross`; differences of those for a paired
-    /// difference).
+    /// with the matrix's controls (indexed as in the matrix: [`centred_cross`]; differences of
+    /// those for a paired difference).
     pub fn estimate(&self, m: &Moments, s_cy: &[f64]) -> Estimate {
         let plain = Estimate {
             mean: m.mean(),
             std_err: m.std_err(),
             variance_reduction: None,
+            controls_used: 0,
+            fallback: self.fallback,
         };
         let s_yy = m.squared_deviations();
         if self.fallback.is_some() || s_yy <= 0.0 {
@@ -329,15 +380,38 @@ impl ControlSystem {
         let shift: f64 = z.iter().zip(&self.q).map(|(a, b)| a * b).sum();
         let n = self.n as f64;
         let dof = (self.n - k as u64 - 1) as f64;
-        let residual = sse / dof;
-        let leverage = 1.0 / n + self.q.iter().map(|x| x * x).sum::<f64>();
         let plain_variance = s_yy / (n - 1.0);
+        let residual = (sse / dof).max(plain_variance / MAX_VARIANCE_REDUCTION);
+        let leverage = 1.0 / n + self.q.iter().map(|x| x * x).sum::<f64>();
         Estimate {
             mean: m.mean() - shift,
             std_err: (residual * leverage).sqrt(),
-            variance_reduction: (residual > 0.0).then(|| plain_variance / residual),
+            variance_reduction: Some(plain_variance / residual),
+            controls_used: k,
+            fallback: None,
         }
     }
+}
+
+/// The centred cross-products S_CₐY = ΣCₐ·(Y − shift) − ΣCₐ·Σ(Y − shift)/n over `n` paths of
+/// a value with moments `m`, whose exact sums of Cₐ·(Y − shift) are `cy`, with controls whose
+/// sums over the paths are `control_sums` (one per entry of `cy`).
+pub(super) fn centred_cross(
+    n: u64,
+    control_sums: &[f64],
+    m: &Moments,
+    cy: &[ExactSum],
+) -> Vec<f64> {
+    let n = n.max(1) as f64;
+    let total = m.shifted_sum();
+    cy.iter()
+        .zip(control_sums)
+        .map(|(s, &c)| {
+            let mut s = s.clone();
+            s.add(-c * total / n);
+            s.value()
+        })
+        .collect()
 }
 
 /// The exact expected units demanded per path in each period of `periods` (sudden death and
@@ -417,7 +491,8 @@ mod tests {
                 vec![a, 4, a + d + 1, d + 2]
             })
             .collect();
-        let system = ControlSystem::new(&sums_of(&cs), 200, &[5.0, 4.0, 12.0, 8.0]);
+        let matrix = ControlMatrix::of_demand(&sums_of(&cs), 200, &[5.0, 4.0, 12.0, 8.0]);
+        let system = ControlSystem::new(&matrix, &[0, 1, 2, 3]);
         assert_eq!(system.kept, vec![0, 2]);
         assert_eq!(system.fallback(), None);
         assert_eq!(system.used(), 2);
@@ -435,7 +510,8 @@ mod tests {
             .collect();
         // Expectations away from the sample means (≈ 5 and 2), so that the adjustment shows.
         let expected = [5.2, 1.9];
-        let system = ControlSystem::new(&sums_of(&cs), 400, &expected);
+        let sums = sums_of(&cs);
+        let system = ControlSystem::new(&ControlMatrix::of_demand(&sums, 400, &expected), &[0, 1]);
         let mut m = Moments::with_shift(ys[0]);
         let mut b = crate::engine::stats::BlockMoments::with_shift(ys[0]);
         ys.iter().for_each(|&y| b.push(y));
@@ -449,14 +525,20 @@ mod tests {
                 s
             })
             .collect();
-        let e = system.estimate(&m, &system.centred_cross(&m, &cy));
+        let control_sums: Vec<f64> = sums.sum.iter().map(|&x| x as f64).collect();
+        let e = system.estimate(&m, &centred_cross(400, &control_sums, &m, &cy));
+        assert_eq!(e.controls_used, 2);
         assert!(
             (e.mean - (3.0 * 5.2 - 2.0 * 1.9 + 10.0)).abs() < 1e-9,
             "{}",
             e.mean
         );
+        // The fit is exact, so the standard error is the floor: 1 % of the plain one (the
+        // leverage term adds a little).
+        assert_eq!(e.variance_reduction, Some(MAX_VARIANCE_REDUCTION));
+        let floor = m.std_err() / MAX_VARIANCE_REDUCTION.sqrt();
         assert!(
-            e.std_err < 1e-6 * m.std_err(),
+            e.std_err >= floor && e.std_err < 1.1 * floor,
             "{} {}",
             e.std_err,
             m.std_err()
@@ -468,7 +550,10 @@ mod tests {
     #[test]
     fn too_few_paths_fall_back_to_plain_estimates() {
         let cs: Vec<Vec<u64>> = (0..30u64).map(|i| vec![i % 7, (i * 3) % 5]).collect();
-        let system = ControlSystem::new(&sums_of(&cs), 30, &[3.0, 2.0]);
+        let system = ControlSystem::new(
+            &ControlMatrix::of_demand(&sums_of(&cs), 30, &[3.0, 2.0]),
+            &[0, 1],
+        );
         assert_eq!(
             system.fallback(),
             Some(Fallback::TooFewPaths {
@@ -484,7 +569,32 @@ mod tests {
         let e = system.estimate(&m, &[0.0, 0.0]);
         assert_eq!((e.mean, e.std_err), (m.mean(), m.std_err()));
         assert_eq!(e.variance_reduction, None);
-        let none = ControlSystem::new(&sums_of(&vec![vec![2, 0]; 100]), 100, &[2.0, 0.0]);
+        let none = ControlSystem::new(
+            &ControlMatrix::of_demand(&sums_of(&vec![vec![2, 0]; 100]), 100, &[2.0, 0.0]),
+            &[0, 1],
+        );
         assert_eq!(none.fallback(), Some(Fallback::NoControlVaries));
+    }
+
+    #[test]
+    fn a_control_whose_paths_miss_its_expectation_is_dropped() {
+        // Control 1 is control 0 plus 3 on every path but one, and its expectation is 3.5
+        // above control 0's (as if rare paths that were not simulated differed): given
+        // control 0 its mean is about 10 standard errors from its expectation (n·q² ≈ 99),
+        // so it is dropped; control 2 is kept.
+        let cs: Vec<Vec<u64>> = (0..400u64)
+            .map(|i| {
+                let a = (i * 7) % 11;
+                vec![a, a + 3 + u64::from(i == 17), (i * 3) % 5]
+            })
+            .collect();
+        let sums = sums_of(&cs);
+        let mean = |a: usize| sums.sum[a] as f64 / 400.0;
+        let matrix = ControlMatrix::of_demand(&sums, 400, &[mean(0), mean(0) + 3.5, mean(2)]);
+        let system = ControlSystem::new(&matrix, &[0, 1, 2]);
+        assert_eq!(system.kept, vec![0, 2]);
+        // With its expectation where its paths are, it stays.
+        let matrix = ControlMatrix::of_demand(&sums, 400, &[mean(0), mean(1), mean(2)]);
+        assert_eq!(ControlSystem::new(&matrix, &[0, 1, 2]).kept, vec![0, 1, 2]);
     }
 }

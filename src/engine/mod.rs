@@ -8,6 +8,7 @@
 //! Memory does not grow with the number of paths: the only per-path storage is the bounded
 //! quantile sample of [`stats::PathSample`].
 
+mod adjust;
 pub mod controls;
 pub mod finite;
 pub mod precision;
@@ -23,8 +24,8 @@ pub use summary::{
     AnnualDemand, Comparison, ControlPeriod, ControlVariates, CostBreakdown, CostDistribution,
     CostHistogram, CostSummary, DemandRatePoint, DemandSamplePath, DemandSummary,
     DifferenceQuantiles, FinanceSummary, PartnerSummary, PlainEstimate, PolicySummary,
-    RecordsSummary, RetainedLevel, RunSummary, ServiceVerdict, StockoutPoint, StockoutSummary,
-    TimeSeriesPoint, UnitsSummary, Verdict, Z95,
+    RecordsSummary, RelativeControl, RetainedLevel, RunSummary, ServiceVerdict, StockoutPoint,
+    StockoutSummary, TimeSeriesPoint, UnitsSummary, Verdict, Z95,
 };
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -38,6 +39,7 @@ use crate::inventory::{
 use crate::rng::StreamFactory;
 use crate::scenario::Scenario;
 use controls::{MAX_CONTROLS, Periods, triangle};
+use relative::{MAX_POLICY_CONTROLS, RelativeSet};
 use stats::{BlockMoments, CountSketch};
 use totals::Shifts;
 pub use totals::Totals;
@@ -69,6 +71,20 @@ struct BlockSums {
     steps: Vec<StepBlockSums>,
     /// Per control a: Σ Cₐ·(total − shift) over the block's paths, in path order.
     control_cross: [f64; MAX_CONTROLS],
+    /// The policy's relative controls' sums over the block's paths, in path order.
+    relative: RelativeBlockSums,
+}
+
+/// One block's sums of one policy's relative controls x, in path order (the first r entries
+/// of each, r = the policy's number of relative controls): see [`totals::RelativeSums`].
+#[derive(Debug, Clone, Default)]
+struct RelativeBlockSums {
+    sum: [f64; MAX_POLICY_CONTROLS],
+    cross: [f64; triangle(MAX_POLICY_CONTROLS)],
+    /// Row-major r × k.
+    with_demand: [f64; MAX_POLICY_CONTROLS * MAX_CONTROLS],
+    /// Row-major r × (policies, or 1).
+    with_cost: Vec<f64>,
 }
 
 /// One time-series point's sums over one block's paths, together so that recording a point
@@ -133,6 +149,18 @@ struct Worker<'a> {
     /// order does not matter.
     control_sum: [u128; MAX_CONTROLS],
     control_cross: [u128; triangle(MAX_CONTROLS)],
+    /// The run's relative controls.
+    relative: &'a RelativeSet,
+    /// Whether the run compares its policies (and so sums the relative controls' products
+    /// across policies).
+    paired: bool,
+    /// The current path's H_a and L_a of every threshold of `relative`.
+    path_holding: Vec<f64>,
+    path_leftover: Vec<f64>,
+    /// The current path's relative controls of each policy, less their path-0 values.
+    path_relative: Vec<[f64; MAX_POLICY_CONTROLS]>,
+    /// `pair_relative[i·P + j]`, i < j: the block's Σxₐ·x'_b (row-major r_i × r_j).
+    pair_relative: Vec<[f64; MAX_POLICY_CONTROLS * MAX_POLICY_CONTROLS]>,
     cancel: &'a AtomicBool,
 }
 
@@ -159,6 +187,9 @@ impl Worker<'_> {
             self.simulate_policies(path_index, totals);
             self.accumulate(path_index, totals);
             self.accumulate_controls();
+            if !self.relative.thresholds.is_empty() {
+                self.accumulate_relative();
+            }
         }
         self.finish_block(end - first, &demanded, totals);
     }
@@ -167,14 +198,22 @@ impl Worker<'_> {
     fn start_block(&mut self) {
         let plan = self.plan;
         let shifts = self.shifts;
-        for (s, &shift) in self.sums.iter_mut().zip(&shifts.totals) {
+        let costs = if self.paired { plan.policies.len() } else { 1 };
+        for (i, (s, &shift)) in self.sums.iter_mut().zip(&shifts.totals).enumerate() {
             *s = BlockSums {
                 total: BlockMoments::with_shift(shift),
                 partner_response_years: vec![0.0; plan.partners.len()],
                 steps: vec![StepBlockSums::default(); plan.steps.len()],
+                relative: RelativeBlockSums {
+                    with_cost: vec![0.0; self.relative.controls_of(i) * costs],
+                    ..RelativeBlockSums::default()
+                },
                 ..BlockSums::default()
             };
         }
+        self.pair_relative
+            .iter_mut()
+            .for_each(|p| *p = [0.0; MAX_POLICY_CONTROLS * MAX_POLICY_CONTROLS]);
         let policies = plan.policies.len();
         for (k, p) in self.pairs.iter_mut().enumerate() {
             *p = BlockMoments::with_shift(shifts.pair(k / policies, k % policies));
@@ -207,6 +246,75 @@ impl Worker<'_> {
             let y = total - shift;
             for (acc, &ca) in s.control_cross[..k].iter_mut().zip(&c[..k]) {
                 *acc += count_f64(ca) * y;
+            }
+        }
+    }
+
+    /// Computes the current path's relative controls of every policy and adds them, their
+    /// products with each other, with the demand controls and with the total costs to the
+    /// block's sums.
+    fn accumulate_relative(&mut self) {
+        let rel = self.relative;
+        relative::path_controls(
+            &self.path,
+            &rel.thresholds,
+            rel.g_end,
+            &mut self.path_holding,
+            &mut self.path_leftover,
+        );
+        let k = self.periods.count;
+        let demand = &self.path_controls;
+        let policies = self.plan.policies.len();
+        for (i, own) in rel.of_policy.iter().enumerate() {
+            let x = &mut self.path_relative[i];
+            for (q, &t) in own.iter().enumerate() {
+                let [h0, l0] = self.shifts.relative[t];
+                x[2 * q] = self.path_holding[t] - h0;
+                x[2 * q + 1] = self.path_leftover[t] - l0;
+            }
+            let r = 2 * own.len();
+            let s = &mut self.sums[i].relative;
+            let mut idx = 0;
+            for a in 0..r {
+                s.sum[a] += x[a];
+                for b in a..r {
+                    s.cross[idx] += x[a] * x[b];
+                    idx += 1;
+                }
+                let row = &mut s.with_demand[a * k..(a + 1) * k];
+                for (acc, &c) in row.iter_mut().zip(&demand[..k]) {
+                    *acc += x[a] * count_f64(c);
+                }
+            }
+            if self.paired {
+                for (row, &xa) in s.with_cost.chunks_exact_mut(policies).zip(&x[..r]) {
+                    for (acc, (&total, &shift)) in row
+                        .iter_mut()
+                        .zip(self.path_totals.iter().zip(&self.shifts.totals))
+                    {
+                        *acc += xa * (total - shift);
+                    }
+                }
+            } else {
+                let y = self.path_totals[i] - self.shifts.totals[i];
+                for (acc, &xa) in s.with_cost.iter_mut().zip(&x[..r]) {
+                    *acc += xa * y;
+                }
+            }
+        }
+        if self.paired {
+            for i in 0..policies {
+                let ri = rel.controls_of(i);
+                for j in i + 1..policies {
+                    let rj = rel.controls_of(j);
+                    let acc = &mut self.pair_relative[i * policies + j];
+                    let (xi, xj) = (&self.path_relative[i], &self.path_relative[j]);
+                    for a in 0..ri {
+                        for b in 0..rj {
+                            acc[a * rj + b] += xi[a] * xj[b];
+                        }
+                    }
+                }
             }
         }
     }
@@ -295,12 +403,36 @@ impl Worker<'_> {
         for (t, b) in totals.pairs.iter_mut().zip(&self.pairs) {
             t.absorb(b);
         }
+        for (t, b) in totals.pair_relative.iter_mut().zip(&self.pair_relative) {
+            for (acc, &v) in t.iter_mut().zip(b) {
+                acc.add(v);
+            }
+        }
         for (t, s) in totals.policies.iter_mut().zip(&self.sums) {
             t.total.absorb(&s.total);
             t.lines.update_with(&s.lines, |acc, v| acc.add(*v));
             t.revenue.add(s.revenue);
             t.on_hand_unit_years.add(s.on_hand_unit_years);
             for (acc, &v) in t.control_cross.iter_mut().zip(&s.control_cross) {
+                acc.add(v);
+            }
+            let r = t.relative.sum.len();
+            let k = t.control_cross.len();
+            let rs = &mut t.relative;
+            for (acc, &v) in rs.sum.iter_mut().zip(&s.relative.sum[..r]) {
+                acc.add(v);
+            }
+            for (acc, &v) in rs.cross.iter_mut().zip(&s.relative.cross[..triangle(r)]) {
+                acc.add(v);
+            }
+            for (acc, &v) in rs
+                .with_demand
+                .iter_mut()
+                .zip(&s.relative.with_demand[..r * k])
+            {
+                acc.add(v);
+            }
+            for (acc, &v) in rs.with_cost.iter_mut().zip(&s.relative.with_cost) {
                 acc.add(v);
             }
             for (acc, v) in t
@@ -386,9 +518,15 @@ pub fn block_count(paths: u64) -> u64 {
 /// Runs every policy of `plan` on the paths of blocks `blocks` (of a run of `settings.paths`
 /// paths) and returns exact totals. `progress` is called with the number of paths finished
 /// after each block.
+///
+/// `relative` are the run's relative controls; `paired`: the run compares its policies (a
+/// run's summary), so the totals carry the sums its paired differences need.
+#[allow(clippy::too_many_arguments)]
 fn simulate(
     plan: &Plan,
     generator: &DemandGenerator,
+    relative: &RelativeSet,
+    paired: bool,
     settings: RunSettings,
     blocks: std::ops::Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
@@ -399,10 +537,11 @@ fn simulate(
     let blocks = blocks.end.min(block_count(settings.paths));
     let next_block = AtomicU64::new(first_block);
     let years = horizon_years(plan);
-    let shifts = Shifts::new(plan, generator, &streams);
+    let shifts = Shifts::new(plan, generator, &streams, relative);
     let periods = Periods::new(years);
+    let policies = plan.policies.len();
     let work = |_worker: usize| {
-        let mut totals = Totals::new(plan, years, &shifts);
+        let mut totals = Totals::new(plan, years, &shifts, relative, paired);
         let mut worker = Worker {
             plan,
             shifts: &shifts,
@@ -418,6 +557,15 @@ fn simulate(
             path_controls: [0; MAX_CONTROLS],
             control_sum: [0; MAX_CONTROLS],
             control_cross: [0; triangle(MAX_CONTROLS)],
+            relative,
+            paired,
+            path_holding: vec![0.0; relative.thresholds.len()],
+            path_leftover: vec![0.0; relative.thresholds.len()],
+            path_relative: vec![[0.0; MAX_POLICY_CONTROLS]; policies],
+            pair_relative: vec![
+                [0.0; MAX_POLICY_CONTROLS * MAX_POLICY_CONTROLS];
+                if paired { policies * policies } else { 0 }
+            ],
             cancel,
         };
         loop {
@@ -434,7 +582,7 @@ fn simulate(
     };
     let reduce = |workers: usize| {
         (0..workers).into_par_iter().map(work).reduce(
-            || Totals::new(plan, years, &shifts),
+            || Totals::new(plan, years, &shifts, relative, paired),
             // Counts cannot overflow: a scenario's path count is limited so that its unit
             // sums stay far below 2^64 (`Scenario::max_paths`).
             |a, b| a.merge(b).expect("the counts of a validated run fit"),
@@ -521,7 +669,10 @@ pub fn simulate_blocks(
     cancel: &AtomicBool,
 ) -> Result<Totals, Cancelled> {
     let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
-    let totals = simulate(plan, &generator, settings, blocks, progress, cancel);
+    let relative = RelativeSet::new(&scenario.demand, plan);
+    let totals = simulate(
+        plan, &generator, &relative, true, settings, blocks, progress, cancel,
+    );
     if cancel.load(Ordering::Relaxed) {
         return Err(Cancelled);
     }
@@ -536,9 +687,21 @@ pub fn summarize_run(
     settings: RunSettings,
     totals: &Totals,
 ) -> RunSummary {
+    let expected = adjust::Expected::new(scenario, plan);
+    summarize_with(scenario, plan, settings, totals, &expected)
+}
+
+/// [`summarize_run`] with the controls' expectations already computed.
+fn summarize_with(
+    scenario: &Scenario,
+    plan: &Plan,
+    settings: RunSettings,
+    totals: &Totals,
+    expected: &adjust::Expected,
+) -> RunSummary {
     let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
     let samples = demand_sample_paths(&generator, settings, horizon_years(plan));
-    summary::summarize(scenario, plan, settings, totals, samples)
+    summary::summarize(scenario, plan, settings, totals, expected, samples)
 }
 
 /// Checks that `totals` can be those of the paths of blocks `blocks` of the run of `scenario`
@@ -553,8 +716,16 @@ pub fn check_totals(
 ) -> Result<(), String> {
     let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
     let streams = StreamFactory::new(settings.seed);
-    let shifts = Shifts::new(plan, &generator, &streams);
-    totals.check(plan, horizon_years(plan), &shifts, settings, blocks)
+    let relative = RelativeSet::new(&scenario.demand, plan);
+    let shifts = Shifts::new(plan, &generator, &streams, &relative);
+    totals.check(
+        plan,
+        horizon_years(plan),
+        &shifts,
+        &relative,
+        settings,
+        blocks,
+    )
 }
 
 /// What the optimiser needs of one policy of a run: the mean total cost with its standard
@@ -603,9 +774,12 @@ pub fn evaluate_cancellable(
     let mut plan = plan.clone();
     plan.timeseries_paths = 0;
     let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
+    let relative = RelativeSet::new(&scenario.demand, &plan);
     let totals = simulate(
         &plan,
         &generator,
+        &relative,
+        false,
         settings,
         0..block_count(settings.paths),
         progress,
@@ -632,6 +806,7 @@ pub fn run_to_precision(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<RunSummary, Cancelled> {
+    let expected = adjust::Expected::new(scenario, plan);
     let (totals, outcome) = precision::run_stages(
         rule,
         |from, to| {
@@ -649,13 +824,13 @@ pub fn run_to_precision(
                 cancel,
             )
         },
-        |totals| summary::precision_figures(scenario, plan, totals),
+        |totals| summary::precision_figures(&expected, totals),
     )?;
     let settings = RunSettings {
         paths: outcome.paths,
         ..settings
     };
-    let mut summary = summarize_run(scenario, plan, settings, &totals);
+    let mut summary = summarize_with(scenario, plan, settings, &totals, &expected);
     summary.precision = Some(outcome);
     Ok(summary)
 }
@@ -663,16 +838,16 @@ pub fn run_to_precision(
 /// The estimates of every policy of `totals` (of the run of `plan`), as
 /// [`evaluate_cancellable`] returns them.
 fn policy_estimates(scenario: &Scenario, plan: &Plan, totals: &Totals) -> Vec<PolicyEstimate> {
-    // The same control-variate estimates as `run` reports (the controls are the demand's,
-    // so a policy's estimate still depends on no other candidate).
-    let periods = Periods::new(horizon_years(plan));
-    let expected = controls::expected_units(scenario, &periods, plan.horizon.time);
-    let system = controls::ControlSystem::new(&totals.controls, totals.paths, &expected);
+    // The same control-variate estimates as `run` reports: each policy's own relative
+    // controls and the demand's, so a policy's estimate still depends on no other candidate.
+    let expected = adjust::Expected::new(scenario, plan);
+    let adjusted = adjust::Adjusted::new(&expected, totals);
     totals
         .policies
         .iter()
-        .map(|t| {
-            let e = system.estimate(&t.total, &system.centred_cross(&t.total, &t.control_cross));
+        .enumerate()
+        .map(|(i, t)| {
+            let e = adjusted.policy(i);
             PolicyEstimate {
                 mean_cost: e.mean,
                 std_err: e.std_err,

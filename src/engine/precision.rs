@@ -12,13 +12,18 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::controls::{MAX_CONTROLS, MIN_PATHS_PER_CONTROL};
+use super::relative::MAX_POLICY_CONTROLS;
 use super::{BLOCK_PATHS, Totals, Z95, block_count};
+
+/// Most controls of one estimate: a paired difference's demand controls and both policies'
+/// relative controls.
+const MOST_CONTROLS: u64 = (MAX_CONTROLS + 2 * MAX_POLICY_CONTROLS) as u64;
 
 /// Paths of the first stage at least: enough that every control applies
 /// ([`MIN_PATHS_PER_CONTROL`] per control and one more) and that variances are not judged on a
 /// handful of paths (a multiple of [`BLOCK_PATHS`]).
 pub const MIN_FIRST_STAGE_PATHS: u64 = {
-    let controls = MIN_PATHS_PER_CONTROL * (MAX_CONTROLS as u64 + 1);
+    let controls = MIN_PATHS_PER_CONTROL * (MOST_CONTROLS + 1);
     let floor = 4096;
     let paths = if controls > floor { controls } else { floor };
     paths.div_ceil(BLOCK_PATHS) * BLOCK_PATHS
@@ -179,7 +184,7 @@ mod tests {
 
     #[test]
     fn the_first_stage_lets_every_control_apply() {
-        assert!(MIN_FIRST_STAGE_PATHS >= MIN_PATHS_PER_CONTROL * (MAX_CONTROLS as u64 + 1));
+        const { assert!(MIN_FIRST_STAGE_PATHS >= MIN_PATHS_PER_CONTROL * (MOST_CONTROLS + 1)) };
         assert_eq!(MIN_FIRST_STAGE_PATHS % BLOCK_PATHS, 0);
         assert_eq!(first_stage_end(rule(0.01, 1000)), 1000);
     }

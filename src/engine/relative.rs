@@ -27,7 +27,7 @@
 //!
 //! integrated by adaptive Gauss–Legendre quadrature on panels that never straddle a year
 //! boundary (the table intensity changes there) or the end of a linear intensity, to a
-//! relative accuracy far below any Monte Carlo standard error (about 1e-12).
+//! relative accuracy far below any Monte Carlo standard error (about 1e-11).
 
 use crate::demand::{DemandModel, DemandPath, Intensity};
 use crate::discount::Discount;
@@ -54,8 +54,9 @@ pub const MAX_WORK: f64 = 3e8;
 /// Largest threshold (units) whose relative controls are computed.
 pub const MAX_THRESHOLD: u64 = 1_000_000;
 
-/// Relative accuracy asked of each panel of the quadrature (of the integral's scale).
-const TOLERANCE: f64 = 1e-13;
+/// Relative accuracy asked of each panel of the quadrature (of the integral's scale): far
+/// below any Monte Carlo standard error (a run of 10⁸ paths resolves about 10⁻⁵).
+const TOLERANCE: f64 = 1e-11;
 
 /// Deepest bisection of a panel (a year split 2²⁰ times is far below any demand's scale).
 const MAX_DEPTH: u32 = 20;
@@ -80,11 +81,11 @@ impl NotUsed {
     pub fn describe(&self) -> String {
         match self {
             NotUsed::TooLarge { threshold } => format!(
-                "no relative controls: a stock of {threshold} units is beyond the {MAX_THRESHOLD} \
-                 units whose exact expectations are computed"
+                "the relative of a stock of {threshold} units is not a control: it is beyond \
+                 the {MAX_THRESHOLD} units whose exact expectations are computed"
             ),
             NotUsed::TooMuchWork { operations } => format!(
-                "no relative controls: their exact expectations would take about \
+                "a relative is not a control: its exact expectations would take about \
                  {operations:.1e} operations (at most {MAX_WORK:.0e})"
             ),
         }
@@ -148,28 +149,54 @@ impl Distribution<'_> {
             }
         };
         g[0] = 1.0;
-        let mut log_scale = log_g0;
+        // Each value is kept as computed, with the scale it was computed under: rescaling the
+        // working values later (for larger k) must not change the earlier ones, so that the
+        // probabilities below a threshold have the same bits whatever the largest threshold.
+        let mut rescalings = vec![0u32; n];
+        let mut raw = vec![0.0; n];
+        raw[0] = 1.0;
+        let mut scale = 0u32;
         let len = self.severity.len();
+        // g_m = Σ_j (a + b·j/m)·f_j·g_(m−j) = a·Σ f_j·g_(m−j) + (b/m)·Σ j·f_j·g_(m−j):
+        // two dot products without a division per term.
+        let weighted: Vec<f64> = (1..=len).map(|j| j as f64 * self.severity[j - 1]).collect();
         for m in 1..n {
-            let mut s = 0.0;
-            for j in 1..=m.min(len) {
-                s += (a + b * j as f64 / m as f64) * self.severity[j - 1] * g[m - j];
+            let (mut plain, mut by_size) = (0.0, 0.0);
+            for ((f, jf), gv) in self.severity[..m.min(len)]
+                .iter()
+                .zip(&weighted)
+                .zip(g[..m].iter().rev())
+            {
+                plain += f * gv;
+                by_size += jf * gv;
             }
+            let s = a * plain + b / m as f64 * by_size;
             g[m] = s;
+            raw[m] = s;
+            rescalings[m] = scale;
             if s > 1e250 {
-                // Rare: all values so far rescaled (the smallest underflow to 0, as they
+                // Rare: the working values rescaled (the smallest underflow to 0, as they
                 // would at the end).
                 for v in &mut g[..=m] {
                     *v *= 1e-250;
                 }
-                log_scale += 250.0 * std::f64::consts::LN_10;
+                scale += 1;
             }
         }
-        // e^(log_scale + ln g̃): the scale alone may underflow where the product does not.
-        for v in &mut g {
-            if *v > 0.0 {
-                *v = elementary::exp(log_scale + elementary::ln(*v));
-            }
+        // g₀·g̃ where g₀ = e^(log g₀) is a normal number and g̃ was never rescaled; else
+        // e^(log g₀ + scale + ln g̃), as g₀ alone may underflow where the product does not.
+        let g0 = elementary::exp(log_g0);
+        let direct = log_g0 > -700.0;
+        for ((v, &r), &e) in g.iter_mut().zip(&raw).zip(&rescalings) {
+            *v = if r <= 0.0 {
+                0.0
+            } else if direct && e == 0 {
+                g0 * r
+            } else {
+                elementary::exp(
+                    log_g0 + f64::from(e) * 250.0 * std::f64::consts::LN_10 + elementary::ln(r),
+                )
+            };
         }
         g
     }
@@ -190,21 +217,8 @@ pub fn expectations(
     discount: &Discount,
     thresholds: &[u64],
 ) -> Result<Expectations, NotUsed> {
+    let severity = severity_within_budget(model, horizon, thresholds)?;
     let top = thresholds.iter().copied().max().unwrap_or(0);
-    if top > MAX_THRESHOLD {
-        return Err(NotUsed::TooLarge { threshold: top });
-    }
-    let severity: Vec<f64> = if top == 0 {
-        Vec::new()
-    } else {
-        model.order_size.truncated_pmf(1e-17, top)
-    };
-    // A first guess of the evaluations: 17 per panel on about 4 panels a year.
-    let evaluations = 17.0 * 4.0 * horizon.ceil().max(1.0);
-    let operations = evaluations * psi_work(top, severity.len());
-    if operations > MAX_WORK {
-        return Err(NotUsed::TooMuchWork { operations });
-    }
     let dist = Distribution {
         model,
         severity,
@@ -236,8 +250,13 @@ pub fn expectations(
         })
         .collect();
     let mut total = vec![0.0; 2 * k];
+    let all = vec![true; 2 * k];
+    let mut whole = vec![0.0; 2 * k];
     for (lo, hi) in panels(&model.intensity, horizon) {
-        adaptive(&integrand, lo, hi, horizon, &scale, 0, &mut total);
+        gauss(&integrand, lo, hi, &mut whole);
+        adaptive(
+            &integrand, lo, hi, horizon, &scale, 0, &all, &whole, &mut total,
+        );
     }
     let mut at_end = vec![0.0; k];
     dist.psi(
@@ -253,6 +272,116 @@ pub fn expectations(
             .map(|a| survival_end * at_end[a] + total[2 * a + 1])
             .collect(),
     })
+}
+
+/// The order-size probabilities the expectations of `thresholds` need, or why computing them
+/// would cost too much.
+fn severity_within_budget(
+    model: &DemandModel,
+    horizon: f64,
+    thresholds: &[u64],
+) -> Result<Vec<f64>, NotUsed> {
+    let top = thresholds.iter().copied().max().unwrap_or(0);
+    if top > MAX_THRESHOLD {
+        return Err(NotUsed::TooLarge { threshold: top });
+    }
+    let severity: Vec<f64> = if top == 0 {
+        Vec::new()
+    } else {
+        model.order_size.truncated_pmf(1e-17, top)
+    };
+    // A first guess of the evaluations: 17 per panel on about 4 panels a year.
+    let evaluations = 17.0 * 4.0 * horizon.ceil().max(1.0);
+    let operations = evaluations * psi_work(top, severity.len());
+    if operations > MAX_WORK {
+        return Err(NotUsed::TooMuchWork { operations });
+    }
+    Ok(severity)
+}
+
+/// Most relative controls of one policy: H and L of at most two thresholds.
+pub const MAX_POLICY_CONTROLS: usize = 4;
+
+/// The relative controls of a run: every policy's thresholds, merged into one increasing
+/// list so that one pass over a path's orders computes them all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelativeSet {
+    /// The distinct thresholds of all policies (units, increasing; empty when the relative
+    /// controls are not used).
+    pub thresholds: Vec<u64>,
+    /// Per policy, the indices in `thresholds` of its own thresholds (increasing). Its
+    /// controls are, per threshold in this order, H_a then L_a.
+    pub of_policy: Vec<Vec<usize>>,
+    /// G(T), the horizon's discounted time (years).
+    pub g_end: f64,
+    /// Why a policy's threshold is not among `thresholds` (the first such), when one is not.
+    pub not_used: Option<NotUsed>,
+}
+
+impl RelativeSet {
+    /// The relative controls of the policies of `plan` for demand `model`: those of every
+    /// threshold whose exact expectations cost little enough ([`NotUsed`]).
+    pub fn new(model: &DemandModel, plan: &Plan) -> Self {
+        let own: Vec<Vec<u64>> = plan
+            .policies
+            .iter()
+            .map(|p| policy_thresholds(plan, p))
+            .collect();
+        let mut candidates: Vec<u64> = own.iter().flatten().copied().collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        // Each threshold is judged on its own cost, so that whether a policy's relative is
+        // used does not depend on the other policies (or candidates) of the run.
+        let within = candidates.partition_point(|&a| a <= MAX_THRESHOLD);
+        let sizes = candidates[..within]
+            .last()
+            .map_or(0, |&top| model.order_size.truncated_pmf(1e-17, top).len());
+        let evaluations = 17.0 * 4.0 * plan.horizon.time.ceil().max(1.0);
+        let mut not_used = None;
+        let thresholds: Vec<u64> = candidates
+            .iter()
+            .copied()
+            .filter(|&a| {
+                let why = if a > MAX_THRESHOLD {
+                    Some(NotUsed::TooLarge { threshold: a })
+                } else {
+                    let operations = evaluations * psi_work(a, sizes.min(a as usize));
+                    (operations > MAX_WORK).then_some(NotUsed::TooMuchWork { operations })
+                };
+                if not_used.is_none() {
+                    not_used = why;
+                }
+                why.is_none()
+            })
+            .collect();
+        let of_policy = own
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .filter_map(|a| thresholds.binary_search(a).ok())
+                    .collect()
+            })
+            .collect();
+        RelativeSet {
+            thresholds,
+            of_policy,
+            g_end: plan.horizon.discounted_time,
+            not_used,
+        }
+    }
+
+    /// Number of relative controls of policy `p` (2 per threshold).
+    pub fn controls_of(&self, p: usize) -> usize {
+        2 * self.of_policy[p].len()
+    }
+
+    /// The exact expectations of every threshold's H_a and L_a (`None` when there are none).
+    pub fn expectations(&self, model: &DemandModel, plan: &Plan) -> Option<Expectations> {
+        if self.thresholds.is_empty() {
+            return None;
+        }
+        expectations(model, plan.horizon.time, &plan.discount, &self.thresholds).ok()
+    }
 }
 
 /// Λ(t), expected orders in (0, t] (before the multiplier, without death).
@@ -290,7 +419,11 @@ fn gauss(integrand: &dyn Fn(f64, &mut [f64]), lo: f64, hi: f64, out: &mut [f64])
 }
 
 /// Adds the integrals over [lo, hi] to `total`, bisecting until the two halves agree with
-/// the whole within [`TOLERANCE`] of `scale` (per unit of the panel's share of `horizon`).
+/// `whole` (the rule on all of [lo, hi]) within [`TOLERANCE`] of `scale` (per unit of the
+/// panel's share of `horizon`). Each integral (those whose `active` is true) is judged on its
+/// own: its panels, and so its bits, do not depend on which other integrals are computed with
+/// it.
+#[allow(clippy::too_many_arguments)]
 fn adaptive(
     integrand: &dyn Fn(f64, &mut [f64]),
     lo: f64,
@@ -298,24 +431,49 @@ fn adaptive(
     horizon: f64,
     scale: &[f64],
     depth: u32,
+    active: &[bool],
+    whole: &[f64],
     total: &mut [f64],
 ) {
     let n = total.len();
     let mid = 0.5 * (lo + hi);
-    let (mut whole, mut left, mut right) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-    gauss(integrand, lo, hi, &mut whole);
+    let (mut left, mut right) = (vec![0.0; n], vec![0.0; n]);
     gauss(integrand, lo, mid, &mut left);
     gauss(integrand, mid, hi, &mut right);
     let share = (hi - lo) / horizon;
-    let converged = (0..n)
-        .all(|i| (left[i] + right[i] - whole[i]).abs() <= TOLERANCE * scale[i].max(1e-300) * share);
-    if converged || depth >= MAX_DEPTH {
-        for i in 0..n {
+    let mut pending = vec![false; n];
+    for i in (0..n).filter(|&i| active[i]) {
+        let converged =
+            (left[i] + right[i] - whole[i]).abs() <= TOLERANCE * scale[i].max(1e-300) * share;
+        if converged || depth >= MAX_DEPTH {
             total[i] += left[i] + right[i];
+        } else {
+            pending[i] = true;
         }
-    } else {
-        adaptive(integrand, lo, mid, horizon, scale, depth + 1, total);
-        adaptive(integrand, mid, hi, horizon, scale, depth + 1, total);
+    }
+    if pending.iter().any(|&p| p) {
+        adaptive(
+            integrand,
+            lo,
+            mid,
+            horizon,
+            scale,
+            depth + 1,
+            &pending,
+            &left,
+            total,
+        );
+        adaptive(
+            integrand,
+            mid,
+            hi,
+            horizon,
+            scale,
+            depth + 1,
+            &pending,
+            &right,
+            total,
+        );
     }
 }
 

@@ -10,7 +10,8 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::controls::{ControlSums, Periods};
+use super::controls::{ControlSums, Periods, triangle};
+use super::relative::RelativeSet;
 use super::stats::{CountSketch, ExactSum, Moments, Overflow, PathSample, add_checked};
 use super::{BLOCK_PATHS, RunSettings};
 use crate::demand::{DemandGenerator, DemandPath};
@@ -44,6 +45,69 @@ pub(super) struct PolicyTotals {
     /// Per control a: Σ Cₐ·(total cost − shift) over paths (the control variates' cross
     /// products with the cost; see [`super::controls`]).
     pub(super) control_cross: Vec<ExactSum>,
+    /// The sums of the policy's relative controls (empty without them).
+    #[serde(default)]
+    pub(super) relative: RelativeSums,
+}
+
+/// Exact sums over paths of one policy's r relative controls x (H_a and L_a of its thresholds,
+/// less their values on path 0, so that the sums keep their digits; see [`super::relative`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(super) struct RelativeSums {
+    /// Σxₐ (r).
+    pub(super) sum: Vec<ExactSum>,
+    /// Σxₐx_b, a ≤ b, upper triangle row by row (r(r + 1)/2).
+    pub(super) cross: Vec<ExactSum>,
+    /// Σxₐ·C_d with the demand controls, row-major (r × k).
+    pub(super) with_demand: Vec<ExactSum>,
+    /// Σxₐ·(Y − shift) with the total cost Y of every policy (r × P, row-major) in a run that
+    /// compares policies; with the policy's own only (r × 1) when evaluating candidates.
+    pub(super) with_cost: Vec<ExactSum>,
+    /// The controls' values on path 0, subtracted from every path's (r).
+    pub(super) shift: Vec<f64>,
+}
+
+impl RelativeSums {
+    /// Empty sums of controls whose path-0 values are `shift`, with `k` demand controls and
+    /// `costs` policies' costs.
+    pub(super) fn new(shift: Vec<f64>, k: usize, costs: usize) -> Self {
+        let r = shift.len();
+        RelativeSums {
+            shift,
+            sum: vec![ExactSum::new(); r],
+            cross: vec![ExactSum::new(); triangle(r)],
+            with_demand: vec![ExactSum::new(); r * k],
+            with_cost: vec![ExactSum::new(); r * costs],
+        }
+    }
+
+    fn merge(&mut self, other: &RelativeSums) {
+        for (a, b) in [
+            (&mut self.sum, &other.sum),
+            (&mut self.cross, &other.cross),
+            (&mut self.with_demand, &other.with_demand),
+            (&mut self.with_cost, &other.with_cost),
+        ] {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.merge(y);
+            }
+        }
+    }
+
+    /// Whether the vectors have the lengths of `k` and `costs` and the path-0 values `shift`.
+    fn has_shape(&self, shift: &[f64], k: usize, costs: usize) -> bool {
+        let r = shift.len();
+        self.shift.len() == r
+            && self
+                .shift
+                .iter()
+                .zip(shift)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+            && self.sum.len() == r
+            && self.cross.len() == triangle(r)
+            && self.with_demand.len() == r * k
+            && self.with_cost.len() == r * costs
+    }
 }
 
 /// Exact running totals of a whole run, or of the blocks of one shard.
@@ -58,6 +122,11 @@ pub struct Totals {
     pub(super) annual_units_sum: Vec<u64>,
     /// The control variates' own sums (units demanded per period).
     pub(super) controls: ControlSums,
+    /// `pair_relative[i·P + j]`, i < j, in a run that compares policies: Σxₐ·x'_b of the
+    /// relative controls x of policy i and x' of policy j (r_i × r_j, row-major); empty
+    /// otherwise.
+    #[serde(default)]
+    pub(super) pair_relative: Vec<Vec<ExactSum>>,
 }
 
 /// Typical values (those of path 0) subtracted before accumulating moments, so that variances
@@ -68,12 +137,28 @@ pub(super) struct Shifts {
     pub(super) totals: Vec<f64>,
     /// Units demanded on path 0.
     pub(super) units: f64,
+    /// H_a and L_a of every threshold of the run's relative controls on path 0.
+    pub(super) relative: Vec<[f64; 2]>,
 }
 
 impl Shifts {
-    pub(super) fn new(plan: &Plan, generator: &DemandGenerator, streams: &StreamFactory) -> Self {
+    pub(super) fn new(
+        plan: &Plan,
+        generator: &DemandGenerator,
+        streams: &StreamFactory,
+        relative: &RelativeSet,
+    ) -> Self {
         let mut path = DemandPath::default();
         generator.generate(streams, 0, &mut path);
+        let m = relative.thresholds.len();
+        let (mut holding, mut leftover) = (vec![0.0; m], vec![0.0; m]);
+        super::relative::path_controls(
+            &path,
+            &relative.thresholds,
+            relative.g_end,
+            &mut holding,
+            &mut leftover,
+        );
         let mut simulator = PolicySimulator::new();
         let mut outcome = PathOutcome::default();
         let totals = plan
@@ -87,7 +172,20 @@ impl Shifts {
         Shifts {
             totals,
             units: path.units() as f64,
+            relative: holding
+                .into_iter()
+                .zip(leftover)
+                .map(|(h, l)| [h, l])
+                .collect(),
         }
+    }
+
+    /// The path-0 values of policy `i`'s relative controls (H_a, L_a per threshold).
+    pub(super) fn of_policy(&self, relative: &RelativeSet, i: usize) -> Vec<f64> {
+        relative.of_policy[i]
+            .iter()
+            .flat_map(|&t| self.relative[t])
+            .collect()
     }
 
     pub(super) fn pair(&self, i: usize, j: usize) -> f64 {
@@ -110,17 +208,28 @@ fn add_all<const N: usize, T: Copy>(
 }
 
 impl Totals {
-    pub(super) fn new(plan: &Plan, years: usize, shifts: &Shifts) -> Self {
+    /// Empty totals of the run of `plan` over `years` annual buckets, with the relative
+    /// controls `relative`; `paired`: a run that compares its policies (not a pass of
+    /// candidates), whose totals carry the relative controls' paired sums.
+    pub(super) fn new(
+        plan: &Plan,
+        years: usize,
+        shifts: &Shifts,
+        relative: &RelativeSet,
+        paired: bool,
+    ) -> Self {
         let steps = plan.steps.len();
         let partners = plan.partners.len();
         let p = plan.policies.len();
         let k = Periods::new(years).count;
+        let costs = if paired { p } else { 1 };
         Totals {
             paths: 0,
             policies: shifts
                 .totals
                 .iter()
-                .map(|&shift| PolicyTotals {
+                .enumerate()
+                .map(|(i, &shift)| PolicyTotals {
                     total: Moments::with_shift(shift),
                     partner_counts: vec![[0; 4]; partners],
                     partner_response_years: vec![ExactSum::new(); partners],
@@ -129,6 +238,7 @@ impl Totals {
                     cost_at_step: vec![ExactSum::new(); steps],
                     supply_sum_at_step: vec![[0; 3]; steps],
                     control_cross: vec![ExactSum::new(); k],
+                    relative: RelativeSums::new(shifts.of_policy(relative, i), k, costs),
                     ..PolicyTotals::default()
                 })
                 .collect(),
@@ -139,6 +249,21 @@ impl Totals {
             annual_units: vec![CountSketch::default(); years],
             annual_units_sum: vec![0; years],
             controls: ControlSums::new(k),
+            pair_relative: if paired {
+                (0..p * p)
+                    .map(|ij| {
+                        let (i, j) = (ij / p, ij % p);
+                        let n = if i < j {
+                            relative.controls_of(i) * relative.controls_of(j)
+                        } else {
+                            0
+                        };
+                        vec![ExactSum::new(); n]
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -165,6 +290,11 @@ impl Totals {
         for (a, b) in self.policies.iter_mut().zip(other.policies) {
             a.merge(b)?;
         }
+        for (a, b) in self.pair_relative.iter_mut().zip(&other.pair_relative) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.merge(y);
+            }
+        }
         Ok(self)
     }
 
@@ -177,6 +307,7 @@ impl Totals {
         plan: &Plan,
         years: usize,
         shifts: &Shifts,
+        relative: &RelativeSet,
         settings: RunSettings,
         blocks: Range<u64>,
     ) -> Result<(), String> {
@@ -213,6 +344,23 @@ impl Totals {
             self.controls.has_controls(k)
                 && self.policies.iter().all(|t| t.control_cross.len() == k),
             "its control-variate sums do not match the horizon",
+        )?;
+        expect(
+            self.policies
+                .iter()
+                .enumerate()
+                .all(|(i, t)| t.relative.has_shape(&shifts.of_policy(relative, i), k, p))
+                && self.pair_relative.len() == p * p
+                && self.pair_relative.iter().enumerate().all(|(ij, v)| {
+                    let (i, j) = (ij / p, ij % p);
+                    let n = if i < j {
+                        relative.controls_of(i) * relative.controls_of(j)
+                    } else {
+                        0
+                    };
+                    v.len() == n
+                }),
+            "its relative-control sums do not match the policies",
         )?;
         expect(
             self.units_demanded.count() == paths
@@ -299,6 +447,7 @@ impl PolicyTotals {
         for (x, y) in self.control_cross.iter_mut().zip(&b.control_cross) {
             x.merge(y);
         }
+        self.relative.merge(&b.relative);
         Ok(())
     }
 

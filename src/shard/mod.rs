@@ -44,8 +44,8 @@ use sha2::{Digest, Sha256};
 use crate::error::InputError;
 
 /// Version of the partial-result format; merge refuses other versions (3: run totals carry
-/// the control variates' sums).
-pub const PARTIAL_FORMAT: u32 = 3;
+/// the control variates' sums; 4: and the relative controls' sums).
+pub const PARTIAL_FORMAT: u32 = 4;
 
 /// Largest partial result read, in bytes (4 GiB): a sweep partial keeps the exact totals of
 /// each of its runs, up to about 50 MB per run at 262,144 paths or more.

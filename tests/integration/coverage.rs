@@ -18,12 +18,13 @@ use crate::common::{scenario, simpson};
 
 /// Replications (seeds 1..=R).
 const REPLICATIONS: u64 = 400;
-/// Paths per replication: modest, and the least the controls accept (8 controls: 50 per
-/// control and one more, `engine::controls::MIN_PATHS_PER_CONTROL`).
-const PATHS: [u64; 2] = [1000, 450];
+/// Paths per replication: modest, and about the least the controls accept (50 per control
+/// and one more, `engine::controls::MIN_PATHS_PER_CONTROL`: 12 controls for a paired
+/// difference of two policies with a stock each, 8 demand periods).
+const PATHS: [u64; 2] = [1000, 650];
 
-/// (estimate, std_err, ci95, plain std_err) of one figure of a run.
-type Figure = (f64, f64, [f64; 2], f64);
+/// (estimate, std_err, ci95, plain std_err, variance reduction) of one figure of a run.
+type Figure = (f64, f64, [f64; 2], f64, Option<f64>);
 
 /// One estimated figure of a run, with its exact expectation.
 struct Target {
@@ -34,12 +35,24 @@ struct Target {
 
 fn policy_cost<const I: usize>(s: &RunSummary) -> Figure {
     let c = &s.policies[I].total_cost;
-    (c.mean, c.std_err, c.ci95, c.plain.std_err)
+    (
+        c.mean,
+        c.std_err,
+        c.ci95,
+        c.plain.std_err,
+        s.policies[I].variance_reduction,
+    )
 }
 
 fn versus_baseline<const I: usize>(s: &RunSummary) -> Figure {
     let c = s.policies[I].comparison.as_ref().expect("not the baseline");
-    (c.mean_difference, c.std_err, c.ci95, c.plain.std_err)
+    (
+        c.mean_difference,
+        c.std_err,
+        c.ci95,
+        c.plain.std_err,
+        c.variance_reduction,
+    )
 }
 
 /// Runs `text` on seeds 1..=R and checks coverage and bias of every target.
@@ -72,6 +85,8 @@ fn replicate(
     let mut error = vec![0.0; targets.len()];
     let mut se2 = vec![0.0; targets.len()];
     let mut plain_se2 = vec![0.0; targets.len()];
+    // Whether a replication's standard error was the floor (the fit was exact on its paths).
+    let mut floored = vec![false; targets.len()];
     for seed in 1..=REPLICATIONS {
         let settings = RunSettings {
             paths,
@@ -86,7 +101,8 @@ fn replicate(
         );
         check(&summary);
         for (k, t) in targets.iter().enumerate() {
-            let (mean, se, ci, plain_se) = (t.figure)(&summary);
+            let (mean, se, ci, plain_se, reduction) = (t.figure)(&summary);
+            floored[k] |= reduction == Some(engine::controls::MAX_VARIANCE_REDUCTION);
             covered[k] += u64::from(ci[0] <= t.exact && t.exact <= ci[1]);
             error[k] += mean - t.exact;
             se2[k] += se * se;
@@ -104,6 +120,24 @@ fn replicate(
             bias / rms_se,
             (plain_se2[k] / r).sqrt()
         );
+        if floored[k] {
+            // The relatives explain the figure exactly on the simulated paths: the interval is
+            // the conservative floor (1 % of the plain standard error), so it must cover at
+            // least as often as a 95 % interval, and the estimate is within it.
+            assert!(
+                covered[k] as f64 >= 0.95 * r - 4.0 * sigma,
+                "{label}, {}: {} of {REPLICATIONS} floored intervals cover {}",
+                t.what,
+                covered[k],
+                t.exact
+            );
+            assert!(
+                bias.abs() <= 1.96 * rms_se,
+                "{label}, {}: mean error {bias} beyond the floored intervals ({rms_se})",
+                t.what
+            );
+            continue;
+        }
         assert!(
             (covered[k] as f64 - 0.95 * r).abs() <= 4.0 * sigma,
             "{label}, {}: {} of {REPLICATIONS} intervals cover {} (expected 380 ± {:.1})",
@@ -247,12 +281,15 @@ fn too_few_paths_report_plain_estimates_and_say_so() {
         };
         engine::run(&loaded.scenario, &plan, settings, &|_| {})
     };
-    // 25 years in 8 periods: 8 controls need 50 · 9 = 450 paths.
-    let few = run(449);
+    // Hold's 10 controls (the unit-years and units left of its stock of 300, and 25 years
+    // in 8 periods) need 50 · 11 = 550 paths; scrap-60's 9 (its stock of 60 never has units
+    // left: that control never varies) 500; release-60's 11 (both stocks, but units left of
+    // 60) 600.
+    let few = run(499);
     assert_eq!(few.control_variates.used, 0);
     assert!(
-        few.control_variates.note.contains("449 paths are too few")
-            && few.control_variates.note.contains("450"),
+        few.control_variates.note.contains("499 paths are too few")
+            && few.control_variates.note.contains("550"),
         "{}",
         few.control_variates.note
     );
@@ -263,10 +300,17 @@ fn too_few_paths_report_plain_estimates_and_say_so() {
             (c.plain.mean, c.plain.std_err, c.plain.ci95)
         );
         assert_eq!(p.variance_reduction, None);
+        assert_eq!(p.controls_used, 0);
     }
-    let enough = run(450);
-    assert_eq!(enough.control_variates.used, 8);
+    let some = run(500);
+    let used: Vec<usize> = some.policies.iter().map(|p| p.controls_used).collect();
+    assert_eq!(used, vec![0, 9, 0]);
+    let enough = run(600);
     assert_eq!(enough.control_variates.controls.len(), 8);
+    assert_eq!(enough.control_variates.relative.len(), 2);
+    let used: Vec<usize> = enough.policies.iter().map(|p| p.controls_used).collect();
+    assert_eq!(used, vec![10, 9, 11]);
+    assert_eq!(enough.control_variates.used, 11);
     for p in &enough.policies {
         assert_ne!(p.total_cost.mean, p.total_cost.plain.mean);
         assert!(p.variance_reduction.is_some_and(|r| r > 1.0), "{}", p.name);

@@ -4,7 +4,8 @@
 use crate::elementary;
 
 use super::*;
-use crate::engine::controls::{self, ControlSystem, Estimate, Periods};
+use crate::engine::adjust::{Adjusted, Expected};
+use crate::engine::controls::{self, Estimate, Periods};
 use crate::engine::service::ServiceRule;
 use crate::engine::stats::{Moments, quantile, upper_tail_mean};
 use crate::engine::totals::PolicyTotals;
@@ -25,6 +26,8 @@ fn plain(m: &Moments) -> PlainEstimate {
         mean: m.mean(),
         std_err: m.std_err(),
         variance_reduction: None,
+        controls_used: 0,
+        fallback: None,
     };
     PlainEstimate {
         mean: e.mean,
@@ -33,79 +36,75 @@ fn plain(m: &Moments) -> PlainEstimate {
     }
 }
 
-/// The control-variate estimates of a run: the controls' system and each policy's centred
-/// cross-products with them.
-struct Adjusted<'a> {
-    totals: &'a Totals,
-    system: ControlSystem,
-    /// Per policy, S_CₐY over all controls.
-    cross: Vec<Vec<f64>>,
-}
-
-impl<'a> Adjusted<'a> {
-    fn new(scenario: &Scenario, plan: &Plan, totals: &'a Totals) -> Self {
-        let periods = Periods::new(horizon_years(plan));
-        let expected = controls::expected_units(scenario, &periods, plan.horizon.time);
-        let system = ControlSystem::new(&totals.controls, totals.paths, &expected);
-        let cross = totals
-            .policies
+/// What summary.json says of the controls of a run whose policies' summaries are `policies`.
+fn control_variates(
+    adjusted: &Adjusted,
+    scenario: &Scenario,
+    plan: &Plan,
+    policies: &[PolicySummary],
+) -> ControlVariates {
+    let periods = Periods::new(horizon_years(plan));
+    let expected = controls::expected_units(scenario, &periods, plan.horizon.time);
+    let n = adjusted.totals.paths.max(1) as f64;
+    let controls = (0..periods.count)
+        .map(|a| {
+            let (first, end) = periods.years(a);
+            ControlPeriod {
+                from_years: first as f64,
+                to_years: (end as f64).min(plan.horizon.time),
+                expected_units: expected[a],
+                mean_units: adjusted.totals.controls.sum[a] as f64 / n,
+            }
+        })
+        .collect();
+    let (set, expectations) = adjusted.relative();
+    let relative = match expectations {
+        None => Vec::new(),
+        Some(e) => set
+            .thresholds
             .iter()
-            .map(|t| system.centred_cross(&t.total, &t.control_cross))
-            .collect();
-        Adjusted {
-            totals,
-            system,
-            cross,
-        }
-    }
-
-    /// The mean total cost of policy `i`.
-    fn policy(&self, i: usize) -> Estimate {
-        self.system
-            .estimate(&self.totals.policies[i].total, &self.cross[i])
-    }
-
-    /// The mean of (cost of `j` − cost of `i`), i < j, on the same paths.
-    fn pair(&self, i: usize, j: usize) -> Estimate {
-        let p = self.totals.policies.len();
-        let s_cd: Vec<f64> = self.cross[j]
-            .iter()
-            .zip(&self.cross[i])
-            .map(|(a, b)| a - b)
-            .collect();
-        self.system.estimate(&self.totals.pairs[i * p + j], &s_cd)
-    }
-
-    /// What summary.json says of the controls.
-    fn describe(&self, scenario: &Scenario, plan: &Plan) -> ControlVariates {
-        let periods = Periods::new(horizon_years(plan));
-        let expected = controls::expected_units(scenario, &periods, plan.horizon.time);
-        let n = self.totals.paths.max(1) as f64;
-        let controls = (0..periods.count)
-            .map(|a| {
-                let (first, end) = periods.years(a);
-                ControlPeriod {
-                    from_years: first as f64,
-                    to_years: (end as f64).min(plan.horizon.time),
-                    expected_units: expected[a],
-                    mean_units: self.totals.controls.sum[a] as f64 / n,
+            .enumerate()
+            .map(|(t, &units)| {
+                let means = adjusted.relative_means(t).unwrap_or([f64::NAN; 2]);
+                RelativeControl {
+                    stock_units: units,
+                    policies: set
+                        .of_policy
+                        .iter()
+                        .zip(&plan.policies)
+                        .filter(|(own, _)| own.contains(&t))
+                        .map(|(_, p)| p.name.clone())
+                        .collect(),
+                    expected_holding_unit_years: e.holding[t],
+                    mean_holding_unit_years: means[0],
+                    expected_leftover_units: e.leftover[t],
+                    mean_leftover_units: means[1],
                 }
             })
-            .collect();
-        let used = self.system.used();
-        let note = match self.system.fallback() {
-            Some(f) => f.describe(),
-            None => format!(
-                "adjusted by {used} control variate{} (units demanded per period, exact \
-                 expectations; coefficients by least squares on the same paths)",
-                if used == 1 { "" } else { "s" }
-            ),
-        };
-        ControlVariates {
-            controls,
-            used,
-            note,
-        }
+            .collect(),
+    };
+    let used = policies.iter().map(|p| p.controls_used).max().unwrap_or(0);
+    let plain_reason = (0..policies.len()).find_map(|i| adjusted.policy(i).fallback);
+    let note = match (used, plain_reason) {
+        (0, Some(f)) => f.describe(),
+        (0, None) => "plain estimates: no control varies between paths".to_string(),
+        _ => format!(
+            "adjusted by up to {used} control variate{} per policy (the closed-form relative's \
+             discounted unit-years on hand and units left for each stock in `relative`, and the \
+             units demanded per period, all with exact expectations; coefficients by least \
+             squares on the same paths){}",
+            if used == 1 { "" } else { "s" },
+            match set.not_used {
+                Some(why) => format!("; {}", why.describe()),
+                None => String::new(),
+            }
+        ),
+    };
+    ControlVariates {
+        controls,
+        relative,
+        used,
+        note,
     }
 }
 
@@ -277,6 +276,7 @@ fn comparison(
         ci95: interval(&e),
         plain: plain(&adjusted.totals.pairs[index]),
         variance_reduction: e.variance_reduction,
+        controls_used: e.controls_used,
         probability_cheaper: t.cheaper as f64 / n,
         probability_tie: t.ties as f64 / n,
         per_path_difference: DifferenceQuantiles {
@@ -349,6 +349,7 @@ fn policy_summary(
         fill_rate: ratio(units.filled_from_stock, units.demanded),
         no_stockout_probability: t.paths_without_short as f64 / n,
         variance_reduction: estimate.variance_reduction,
+        controls_used: estimate.controls_used,
         total_cost: CostSummary {
             mean: estimate.mean,
             std_err: estimate.std_err,
@@ -514,16 +515,18 @@ fn time_series(plan: &Plan, totals: &Totals) -> Vec<TimeSeriesPoint> {
     timeseries
 }
 
+/// The summary of a run's exact `totals`, whose controls' expectations are `expected`.
 pub(in crate::engine) fn summarize(
     scenario: &Scenario,
     plan: &Plan,
     settings: RunSettings,
     totals: &Totals,
+    expected: &Expected,
     sample_paths: Vec<DemandSamplePath>,
 ) -> RunSummary {
     let paths = totals.paths;
     let samples = Samples::new(totals);
-    let adjusted = Adjusted::new(scenario, plan, totals);
+    let adjusted = Adjusted::new(expected, totals);
     let policies: Vec<PolicySummary> = totals
         .policies
         .iter()
@@ -534,6 +537,7 @@ pub(in crate::engine) fn summarize(
     let verdict = verdict(&policies, &adjusted, &samples);
     let demand = demand_summary(scenario, plan, totals, sample_paths);
     let timeseries = time_series(plan, totals);
+    let control_variates = control_variates(&adjusted, scenario, plan, &policies);
     RunSummary {
         pimsim_version: env!("CARGO_PKG_VERSION").to_string(),
         seed: settings.seed,
@@ -541,7 +545,7 @@ pub(in crate::engine) fn summarize(
         policies,
         verdict,
         demand,
-        control_variates: adjusted.describe(scenario, plan),
+        control_variates,
         quantile_method: format!(
             "total-cost and stock-out quantiles are exact order statistics (linear interpolation, \
              NumPy's default) of the first {} paths, i.e. of all paths when there are fewer; \
@@ -563,12 +567,11 @@ pub(in crate::engine) fn summarize(
 /// the saving and the baseline's mean cost — so that a near-tie, whose saving is close to 0,
 /// settles once the saving is known to P of what is at stake.
 pub(in crate::engine) fn precision_figures(
-    scenario: &Scenario,
-    plan: &Plan,
+    expected: &Expected,
     totals: &Totals,
 ) -> Vec<crate::engine::precision::Figure> {
     use crate::engine::precision::Figure;
-    let adjusted = Adjusted::new(scenario, plan, totals);
+    let adjusted = Adjusted::new(expected, totals);
     let estimates: Vec<Estimate> = (0..totals.policies.len())
         .map(|i| adjusted.policy(i))
         .collect();

@@ -72,9 +72,13 @@ pub struct PolicySummary {
     pub total_cost: CostSummary,
     /// Plain variance of the total cost ÷ its residual variance after the control variates:
     /// how many times fewer paths the adjusted mean needs for the same standard error
-    /// (dimensionless; `null` when the plain estimates are reported, or when the controls
-    /// explain all of the variance).
+    /// (dimensionless, at most 10,000: the standard error is never taken below 1 % of the
+    /// plain one; `null` when the plain estimates are reported).
     pub variance_reduction: Option<f64>,
+    /// Number of control variates the adjusted total cost used (0: the plain estimates): of
+    /// this policy's relative controls (`control_variates.relative`) and the demand controls,
+    /// those that vary, are not combinations of the others and that the paths allow.
+    pub controls_used: usize,
     /// Mean of each cost line per path, and their sum (currency). Stable.
     pub cost_breakdown: CostBreakdown,
     /// Mean units per path. Stable.
@@ -209,11 +213,35 @@ pub struct PlainEstimate {
 pub struct ControlVariates {
     /// The periods whose units demanded are the controls, in time order.
     pub controls: Vec<ControlPeriod>,
-    /// Number of controls used (those that vary between paths and are not combinations of
-    /// the others; 0 when the plain estimates are reported).
+    /// The closed-form relatives whose discounted unit-years on hand and units left are
+    /// controls (two per stock level, of the policies named), in increasing stock; empty
+    /// when their exact expectations would cost too much (`note` says so).
+    pub relative: Vec<RelativeControl>,
+    /// Most controls any policy's estimate used (those that vary between paths, are not
+    /// combinations of the others and that the paths allow; 0 when the plain estimates are
+    /// reported). Each policy's own count is its `controls_used`.
     pub used: usize,
     /// What was done, in words (why the plain estimates are reported, when they are).
     pub note: String,
+}
+
+/// The controls of one closed-form relative: a stock of `stock_units` that is never
+/// replenished, serves demand until it runs out and is held to the horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct RelativeControl {
+    /// The relative's stock (units).
+    pub stock_units: u64,
+    /// The policies whose estimates use it.
+    pub policies: Vec<String>,
+    /// Exact expected discounted unit-years on hand of the relative per path (unit-years,
+    /// discounted to t = 0).
+    pub expected_holding_unit_years: f64,
+    /// Their mean over the simulated paths (unit-years).
+    pub mean_holding_unit_years: f64,
+    /// Exact expected units the relative has left at the horizon per path (units).
+    pub expected_leftover_units: f64,
+    /// Their mean over the simulated paths (units).
+    pub mean_leftover_units: f64,
 }
 
 /// One control: the units demanded per path in a period of the horizon.
@@ -324,6 +352,9 @@ pub struct Comparison {
     /// Plain variance of the paired difference ÷ its residual variance after the control
     /// variates (dimensionless; `null` as for the policy's).
     pub variance_reduction: Option<f64>,
+    /// Number of control variates the adjusted difference used (both policies' relative
+    /// controls and the demand controls; 0: the plain estimates).
+    pub controls_used: usize,
     /// Share of paths on which this policy is strictly cheaper (share in [0, 1]).
     #[schemars(range(min = 0, max = 1))]
     pub probability_cheaper: f64,
