@@ -207,8 +207,9 @@ pub struct PlainEstimate {
     pub ci95: [f64; 2],
 }
 
-/// The control variates of a run: the units demanded in each period, whose exact expectations
-/// adjust the mean total costs and paired differences.
+/// The control variates of a run: the units demanded in each period and the policies'
+/// closed-form relatives, whose exact expectations adjust the mean total costs and paired
+/// differences.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ControlVariates {
     /// The periods whose units demanded are the controls, in time order.

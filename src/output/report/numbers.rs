@@ -39,8 +39,8 @@ type FinanceRow = (
 fn cost_table(h: &mut String, summary: &RunSummary, cur: &str) {
     // Say when the means are the control-variate estimates (docs/model.md).
     let adjusted = if summary.control_variates.used > 0 {
-        "; means and intervals adjusted by control variates (the units demanded per period, \
-         whose exact expectations remove part of the noise)"
+        "; means and intervals adjusted by control variates (each policy's closed-form relative \
+         and the units demanded per period, whose exact expectations remove part of the noise)"
     } else {
         ""
     };
