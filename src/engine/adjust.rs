@@ -84,22 +84,25 @@ impl<'a> Adjusted<'a> {
             .collect();
         let (relative, expectations) = (&expected.relative, expected.expectations.as_ref());
         // The sums are of the controls less their path-0 values (the totals' shifts).
-        let relative_expected = relative
-            .of_policy
-            .iter()
-            .zip(&totals.policies)
-            .map(|(own, t)| match expectations {
-                Some(e) if t.relative.shift.len() == 2 * own.len() => own
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(q, &th)| {
-                        [
-                            e.holding[th] - t.relative.shift[2 * q],
-                            e.leftover[th] - t.relative.shift[2 * q + 1],
-                        ]
-                    })
-                    .collect(),
-                _ => Vec::new(),
+        // Per policy: the relatives' exact expectations (when computed) and the partners'
+        // reliability controls' (0), less the path-0 values the sums are taken from.
+        let relative_expected = (0..totals.policies.len())
+            .map(|i| {
+                let own = &relative.of_policy[i];
+                let shift = &totals.policies[i].relative.shift;
+                if shift.len() != relative.controls_of(i) {
+                    return Vec::new();
+                }
+                let mut expected: Vec<f64> = match (expectations, own.is_empty()) {
+                    (_, true) => Vec::new(),
+                    (Some(e), false) => own
+                        .iter()
+                        .flat_map(|&th| [e.holding[th], e.leftover[th]])
+                        .collect(),
+                    (None, false) => return Vec::new(),
+                };
+                expected.resize(shift.len(), 0.0);
+                expected.iter().zip(shift).map(|(e, s)| e - s).collect()
             })
             .collect();
         Adjusted {
@@ -115,7 +118,6 @@ impl<'a> Adjusted<'a> {
 
     /// Policy `i`'s block of relative controls (`None` when they are not used).
     fn block(&self, i: usize) -> Option<Block<'_>> {
-        self.expectations?;
         let sums = &self.totals.policies[i].relative;
         if sums.sum.is_empty() || self.relative_expected[i].len() != sums.sum.len() {
             return None;

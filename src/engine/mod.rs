@@ -77,7 +77,7 @@ struct BlockSums {
 
 /// One block's sums of one policy's relative controls x, in path order (the first r entries
 /// of each, r = the policy's number of relative controls): see [`totals::RelativeSums`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct RelativeBlockSums {
     sum: [f64; MAX_POLICY_CONTROLS],
     cross: [f64; triangle(MAX_POLICY_CONTROLS)],
@@ -85,6 +85,17 @@ struct RelativeBlockSums {
     with_demand: [f64; MAX_POLICY_CONTROLS * MAX_CONTROLS],
     /// Row-major r × (policies, or 1).
     with_cost: Vec<f64>,
+}
+
+impl Default for RelativeBlockSums {
+    fn default() -> Self {
+        RelativeBlockSums {
+            sum: [0.0; MAX_POLICY_CONTROLS],
+            cross: [0.0; triangle(MAX_POLICY_CONTROLS)],
+            with_demand: [0.0; MAX_POLICY_CONTROLS * MAX_CONTROLS],
+            with_cost: Vec::new(),
+        }
+    }
 }
 
 /// One time-series point's sums over one block's paths, together so that recording a point
@@ -151,6 +162,8 @@ struct Worker<'a> {
     control_cross: [u128; triangle(MAX_CONTROLS)],
     /// The run's relative controls.
     relative: &'a RelativeSet,
+    /// Whether any policy has relative controls.
+    has_relative: bool,
     /// Whether the run compares its policies (and so sums the relative controls' products
     /// across policies).
     paired: bool,
@@ -187,7 +200,7 @@ impl Worker<'_> {
             self.simulate_policies(path_index, totals);
             self.accumulate(path_index, totals);
             self.accumulate_controls();
-            if !self.relative.thresholds.is_empty() {
+            if self.has_relative {
                 self.accumulate_relative();
             }
         }
@@ -265,14 +278,20 @@ impl Worker<'_> {
         let k = self.periods.count;
         let demand = &self.path_controls;
         let policies = self.plan.policies.len();
-        for (i, own) in rel.of_policy.iter().enumerate() {
+        for i in 0..policies {
             let x = &mut self.path_relative[i];
-            for (q, &t) in own.iter().enumerate() {
-                let [h0, l0] = self.shifts.relative[t];
-                x[2 * q] = self.path_holding[t] - h0;
-                x[2 * q + 1] = self.path_leftover[t] - l0;
+            let r = rel.controls_of(i);
+            rel.policy_controls(
+                i,
+                self.plan,
+                &self.path_holding,
+                &self.path_leftover,
+                &self.outcomes[i].partners,
+                x,
+            );
+            for (v, &shift) in x[..r].iter_mut().zip(&self.shifts.relative[i]) {
+                *v -= shift;
             }
-            let r = 2 * own.len();
             let s = &mut self.sums[i].relative;
             let mut idx = 0;
             for a in 0..r {
@@ -558,6 +577,7 @@ fn simulate(
             control_sum: [0; MAX_CONTROLS],
             control_cross: [0; triangle(MAX_CONTROLS)],
             relative,
+            has_relative: relative.any(),
             paired,
             path_holding: vec![0.0; relative.thresholds.len()],
             path_leftover: vec![0.0; relative.thresholds.len()],

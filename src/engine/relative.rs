@@ -299,8 +299,12 @@ fn severity_within_budget(
     Ok(severity)
 }
 
-/// Most relative controls of one policy: H and L of at most two thresholds.
-pub const MAX_POLICY_CONTROLS: usize = 4;
+/// Most partners whose reliability draws are a policy's controls (the first ones).
+pub const MAX_PARTNER_CONTROLS: usize = 2;
+
+/// Most relative controls of one policy: H and L of at most two thresholds, and the
+/// reliability draws of at most [`MAX_PARTNER_CONTROLS`] partners.
+pub const MAX_POLICY_CONTROLS: usize = 4 + MAX_PARTNER_CONTROLS;
 
 /// The relative controls of a run: every policy's thresholds, merged into one increasing
 /// list so that one pass over a path's orders computes them all.
@@ -310,8 +314,14 @@ pub struct RelativeSet {
     /// controls are not used).
     pub thresholds: Vec<u64>,
     /// Per policy, the indices in `thresholds` of its own thresholds (increasing). Its
-    /// controls are, per threshold in this order, H_a then L_a.
+    /// controls are, per threshold in this order, H_a then L_a, and then its partners'.
     pub of_policy: Vec<Vec<usize>>,
+    /// Per policy, the partners (indices) whose reliability draws are controls: for partner
+    /// release, the first [`MAX_PARTNER_CONTROLS`] partners that do not always honour a
+    /// request. The control is R_j = (requests honoured) − reliability·(requests made), whose
+    /// expectation is exactly 0: each request is honoured with that probability, drawn
+    /// independently of everything before it.
+    pub partners_of_policy: Vec<Vec<usize>>,
     /// G(T), the horizon's discounted time (years).
     pub g_end: f64,
     /// Why a policy's threshold is not among `thresholds` (the first such), when one is not.
@@ -362,17 +372,60 @@ impl RelativeSet {
                     .collect()
             })
             .collect();
+        let partners_of_policy = plan
+            .policies
+            .iter()
+            .map(|p| {
+                if p.kind != PolicyKind::PartnerRelease {
+                    return Vec::new();
+                }
+                (0..plan.partners.len())
+                    .filter(|&j| plan.partners[j].reliability < 1.0)
+                    .take(MAX_PARTNER_CONTROLS)
+                    .collect()
+            })
+            .collect();
         RelativeSet {
             thresholds,
             of_policy,
+            partners_of_policy,
             g_end: plan.horizon.discounted_time,
             not_used,
         }
     }
 
-    /// Number of relative controls of policy `p` (2 per threshold).
+    /// Whether any policy has relative controls.
+    pub fn any(&self) -> bool {
+        !self.thresholds.is_empty() || self.partners_of_policy.iter().any(|p| !p.is_empty())
+    }
+
+    /// The relative controls of policy `p` on a path with demand controls `holding` and
+    /// `leftover` (per threshold of the set) and partner counts `partners`, into `x`.
+    #[inline]
+    pub fn policy_controls(
+        &self,
+        p: usize,
+        plan: &Plan,
+        holding: &[f64],
+        leftover: &[f64],
+        partners: &[crate::inventory::PartnerCounts],
+        x: &mut [f64],
+    ) {
+        let own = &self.of_policy[p];
+        for (q, &t) in own.iter().enumerate() {
+            x[2 * q] = holding[t];
+            x[2 * q + 1] = leftover[t];
+        }
+        let base = 2 * own.len();
+        for (q, &j) in self.partners_of_policy[p].iter().enumerate() {
+            let c = &partners[j];
+            x[base + q] = c.honoured as f64 - plan.partners[j].reliability * c.requests as f64;
+        }
+    }
+
+    /// Number of relative controls of policy `p` (2 per threshold, 1 per partner).
     pub fn controls_of(&self, p: usize) -> usize {
-        2 * self.of_policy[p].len()
+        2 * self.of_policy[p].len() + self.partners_of_policy[p].len()
     }
 
     /// The exact expectations of every threshold's H_a and L_a (`None` when there are none).
@@ -494,17 +547,25 @@ pub fn path_controls(
 ) {
     let m = thresholds.len();
     let (mut j, mut before, mut weighted) = (0, 0u64, 0.0);
+    if m == 0 {
+        return;
+    }
+    // The next threshold to reach: one comparison per order until it is reached.
+    let mut next = thresholds[0];
     for o in &path.orders {
         let after = before + o.units;
-        // The thresholds this order reaches: their stock runs out at this order.
-        while j < m && thresholds[j] <= after {
-            let part = (thresholds[j] - before) as f64;
-            holding[j] = weighted + part * o.discounted_time;
-            leftover[j] = 0.0;
-            j += 1;
-        }
-        if j == m {
-            return;
+        if after >= next {
+            // The thresholds this order reaches: their stock runs out at this order.
+            while j < m && thresholds[j] <= after {
+                let part = (thresholds[j] - before) as f64;
+                holding[j] = weighted + part * o.discounted_time;
+                leftover[j] = 0.0;
+                j += 1;
+            }
+            if j == m {
+                return;
+            }
+            next = thresholds[j];
         }
         weighted += o.units as f64 * o.discounted_time;
         before = after;

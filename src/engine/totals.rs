@@ -137,8 +137,8 @@ pub(super) struct Shifts {
     pub(super) totals: Vec<f64>,
     /// Units demanded on path 0.
     pub(super) units: f64,
-    /// H_a and L_a of every threshold of the run's relative controls on path 0.
-    pub(super) relative: Vec<[f64; 2]>,
+    /// Each policy's relative controls on path 0.
+    pub(super) relative: Vec<Vec<f64>>,
 }
 
 impl Shifts {
@@ -161,31 +161,29 @@ impl Shifts {
         );
         let mut simulator = PolicySimulator::new();
         let mut outcome = PathOutcome::default();
+        let mut relative_of_policy = Vec::new();
         let totals = plan
             .policies
             .iter()
-            .map(|p| {
+            .enumerate()
+            .map(|(i, p)| {
                 simulator.simulate(plan, p, streams, 0, &path, &mut outcome);
+                let mut x = vec![0.0; relative.controls_of(i)];
+                relative.policy_controls(i, plan, &holding, &leftover, &outcome.partners, &mut x);
+                relative_of_policy.push(x);
                 outcome.costs.total()
             })
             .collect();
         Shifts {
             totals,
             units: path.units() as f64,
-            relative: holding
-                .into_iter()
-                .zip(leftover)
-                .map(|(h, l)| [h, l])
-                .collect(),
+            relative: relative_of_policy,
         }
     }
 
-    /// The path-0 values of policy `i`'s relative controls (H_a, L_a per threshold).
-    pub(super) fn of_policy(&self, relative: &RelativeSet, i: usize) -> Vec<f64> {
-        relative.of_policy[i]
-            .iter()
-            .flat_map(|&t| self.relative[t])
-            .collect()
+    /// The path-0 values of policy `i`'s relative controls.
+    pub(super) fn of_policy(&self, i: usize) -> Vec<f64> {
+        self.relative[i].clone()
     }
 
     pub(super) fn pair(&self, i: usize, j: usize) -> f64 {
@@ -238,7 +236,7 @@ impl Totals {
                     cost_at_step: vec![ExactSum::new(); steps],
                     supply_sum_at_step: vec![[0; 3]; steps],
                     control_cross: vec![ExactSum::new(); k],
-                    relative: RelativeSums::new(shifts.of_policy(relative, i), k, costs),
+                    relative: RelativeSums::new(shifts.of_policy(i), k, costs),
                     ..PolicyTotals::default()
                 })
                 .collect(),
@@ -349,7 +347,7 @@ impl Totals {
             self.policies
                 .iter()
                 .enumerate()
-                .all(|(i, t)| t.relative.has_shape(&shifts.of_policy(relative, i), k, p))
+                .all(|(i, t)| t.relative.has_shape(&shifts.of_policy(i), k, p))
                 && self.pair_relative.len() == p * p
                 && self.pair_relative.iter().enumerate().all(|(ij, v)| {
                     let (i, j) = (ij / p, ij % p);

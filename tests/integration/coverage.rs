@@ -283,8 +283,8 @@ fn too_few_paths_report_plain_estimates_and_say_so() {
     };
     // Hold's 10 controls (the unit-years and units left of its stock of 300, and 25 years
     // in 8 periods) need 50 · 11 = 550 paths; scrap-60's 9 (its stock of 60 never has units
-    // left: that control never varies) 500; release-60's 11 (both stocks, but units left of
-    // 60) 600.
+    // left: that control never varies) 500; release-60's 12 (both stocks, but units left of
+    // 60, and the partner's reliability draws) 650.
     let few = run(499);
     assert_eq!(few.control_variates.used, 0);
     assert!(
@@ -305,12 +305,12 @@ fn too_few_paths_report_plain_estimates_and_say_so() {
     let some = run(500);
     let used: Vec<usize> = some.policies.iter().map(|p| p.controls_used).collect();
     assert_eq!(used, vec![0, 9, 0]);
-    let enough = run(600);
+    let enough = run(650);
     assert_eq!(enough.control_variates.controls.len(), 8);
     assert_eq!(enough.control_variates.relative.len(), 2);
     let used: Vec<usize> = enough.policies.iter().map(|p| p.controls_used).collect();
-    assert_eq!(used, vec![10, 9, 11]);
-    assert_eq!(enough.control_variates.used, 11);
+    assert_eq!(used, vec![10, 9, 12]);
+    assert_eq!(enough.control_variates.used, 12);
     for p in &enough.policies {
         assert_ne!(p.total_cost.mean, p.total_cost.plain.mean);
         assert!(p.variance_reduction.is_some_and(|r| r > 1.0), "{}", p.name);

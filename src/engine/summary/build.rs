@@ -90,9 +90,10 @@ fn control_variates(
         (0, None) => "plain estimates: no control varies between paths".to_string(),
         _ => format!(
             "adjusted by up to {used} control variate{} per policy (the closed-form relative's \
-             discounted unit-years on hand and units left for each stock in `relative`, and the \
-             units demanded per period, all with exact expectations; coefficients by least \
-             squares on the same paths){}",
+             discounted unit-years on hand and units left for each stock in `relative`, for \
+             partner release each partner's requests honoured less reliability × requests made, \
+             and the units demanded per period, all with exact expectations; coefficients by \
+             least squares on the same paths){}",
             if used == 1 { "" } else { "s" },
             match set.not_used {
                 Some(why) => format!("; {}", why.describe()),
