@@ -357,7 +357,7 @@ impl ControlSystem {
     }
 
     /// The estimate of the mean of a value with moments `m` and centred cross-products `s_cy`
-    /// with the matrix's controls (indexed as in the matrix: [`centred_cross`]; differences of
+    /// with the matrix's controls (indexed as in the matrix: `centred_cross`; differences of
     /// those for a paired difference).
     pub fn estimate(&self, m: &Moments, s_cy: &[f64]) -> Estimate {
         let plain = Estimate {
