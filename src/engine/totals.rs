@@ -181,11 +181,6 @@ impl Shifts {
         }
     }
 
-    /// The path-0 values of policy `i`'s relative controls.
-    pub(super) fn of_policy(&self, i: usize) -> Vec<f64> {
-        self.relative[i].clone()
-    }
-
     pub(super) fn pair(&self, i: usize, j: usize) -> f64 {
         self.totals[j] - self.totals[i]
     }
@@ -236,7 +231,7 @@ impl Totals {
                     cost_at_step: vec![ExactSum::new(); steps],
                     supply_sum_at_step: vec![[0; 3]; steps],
                     control_cross: vec![ExactSum::new(); k],
-                    relative: RelativeSums::new(shifts.of_policy(i), k, costs),
+                    relative: RelativeSums::new(shifts.relative[i].clone(), k, costs),
                     ..PolicyTotals::default()
                 })
                 .collect(),
@@ -347,7 +342,7 @@ impl Totals {
             self.policies
                 .iter()
                 .enumerate()
-                .all(|(i, t)| t.relative.has_shape(&shifts.of_policy(i), k, p))
+                .all(|(i, t)| t.relative.has_shape(&shifts.relative[i], k, p))
                 && self.pair_relative.len() == p * p
                 && self.pair_relative.iter().enumerate().all(|(ij, v)| {
                     let (i, j) = (ij / p, ij % p);
