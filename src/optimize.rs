@@ -39,13 +39,14 @@
 //! compound Poisson, [`crate::retention`]); if the best point lies on it, the range doubles
 //! (at most [`MAX_DOUBLINGS`] times).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::AtomicBool;
 
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::engine::{self, Cancelled, PolicyEstimate, RunSettings};
+use crate::engine::precision::{self, Figure, PrecisionOutcome, PrecisionRule};
+use crate::engine::{self, BLOCK_PATHS, Cancelled, PolicyEstimate, RunSettings, Totals};
 use crate::inventory::{LastTimeBuy, Plan};
 use crate::retention::{RetainRule, retained_level};
 use crate::scenario::{PolicyKind, Scenario};
@@ -249,6 +250,19 @@ pub enum OptimizeProgress<'a> {
         pass: u32,
         /// Quantities evaluated in this pass.
         candidates: usize,
+        /// Paths this pass simulates: every path of the search, or with `--precision` only
+        /// those beyond the paths an earlier stage already evaluated the same candidates on.
+        paths: u64,
+    },
+    /// With `--precision`, after a stage's searches: an engine pass over every path evaluates
+    /// the paired difference between the optima of the two best policies.
+    Comparison {
+        /// The recommended policy.
+        first: &'a str,
+        /// The runner-up.
+        second: &'a str,
+        /// Paths this pass simulates (as for `Pass`).
+        paths: u64,
     },
     /// This many more paths of the current pass are done.
     Paths(u64),
@@ -287,6 +301,99 @@ pub fn optimise_policy_with(
     progress: &(dyn Fn(OptimizeProgress) + Sync),
     cancel: &AtomicBool,
 ) -> Result<PolicyOptimum, OptimizeError> {
+    let mut cache = PassCache::default();
+    let context = Context {
+        scenario,
+        plan,
+        settings,
+        progress,
+        cancel,
+    };
+    optimise_policy_cached(&context, index, fill_rate_target, method, &mut cache)
+}
+
+/// What every engine pass of an optimisation shares: the scenario, its plan, the paths (of
+/// the current stage), and where to report and look for a cancellation.
+struct Context<'a> {
+    scenario: &'a Scenario,
+    plan: &'a Plan,
+    settings: RunSettings,
+    progress: &'a (dyn for<'p> Fn(OptimizeProgress<'p>) + Sync),
+    cancel: &'a AtomicBool,
+}
+
+/// The exact totals of the engine passes of an optimisation, kept between the stages of
+/// `--precision`: per pass (its candidates, each a policy index and a quantity, and whether the
+/// totals are paired), the totals of the paths evaluated so far. A stage that repeats a pass
+/// on more paths simulates only the new ones and merges them (exactly, as shards merge), so a
+/// search whose passes do not change costs little more than its last stage alone.
+#[derive(Default)]
+struct PassCache {
+    passes: HashMap<PassKey, (u64, Totals)>,
+}
+
+/// One engine pass of an optimisation: its candidates (policy index, quantity), in order, and
+/// whether its totals are paired (the comparison of two optima).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PassKey {
+    candidates: Vec<(usize, u64)>,
+    paired: bool,
+}
+
+impl PassCache {
+    /// The totals of `candidates` (whose plan is `plan`) on the paths of `context`, from
+    /// those kept when there are any.
+    fn totals(
+        &mut self,
+        context: &Context,
+        key: PassKey,
+        plan: &Plan,
+        announce: impl FnOnce(u64),
+    ) -> Result<&Totals, Cancelled> {
+        let paths = context.settings.paths;
+        // Kept totals extend when they end at a whole block before these paths (an earlier
+        // stage's end); otherwise (never, in a precision search) the pass runs again.
+        let (from, kept) = match self.passes.remove(&key) {
+            Some((end, t)) if end == paths || (end < paths && end % BLOCK_PATHS == 0) => {
+                (end, Some(t))
+            }
+            _ => (0, None),
+        };
+        announce(paths - from);
+        let totals = match kept {
+            Some(t) if from == paths => t,
+            kept => {
+                let more = engine::simulate_candidates(
+                    context.scenario,
+                    plan,
+                    context.settings,
+                    from / BLOCK_PATHS..engine::block_count(paths),
+                    key.paired,
+                    &|n| (context.progress)(OptimizeProgress::Paths(n)),
+                    context.cancel,
+                )?;
+                match kept {
+                    // Counts cannot overflow: the path count is capped by the scenario's
+                    // path limit.
+                    Some(t) => t.merge(more).expect("the counts of a validated run fit"),
+                    None => more,
+                }
+            }
+        };
+        let entry = self.passes.entry(key).insert_entry((paths, totals));
+        Ok(&entry.into_mut().1)
+    }
+}
+
+/// [`optimise_policy_with`] with its passes' totals in `cache`.
+fn optimise_policy_cached(
+    context: &Context,
+    index: usize,
+    fill_rate_target: Option<f64>,
+    method: Method,
+    cache: &mut PassCache,
+) -> Result<PolicyOptimum, OptimizeError> {
+    let (scenario, plan) = (context.scenario, context.plan);
     let policy = &scenario.policies[index];
     if policy.review_every_years.is_some() {
         return Err(OptimizeError::Reviews(policy.name.clone()));
@@ -310,18 +417,19 @@ pub fn optimise_policy_with(
             for chunk in qs.chunks(SCAN_CHUNK) {
                 let candidates = candidate_plan(scenario, plan, index, chunk);
                 passes += 1;
-                progress(OptimizeProgress::Pass {
-                    policy: &policy.name,
-                    pass: passes,
-                    candidates: chunk.len(),
-                });
-                out.extend(engine::evaluate_cancellable(
-                    scenario,
-                    &candidates,
-                    settings,
-                    &|n| progress(OptimizeProgress::Paths(n)),
-                    cancel,
-                )?);
+                let key = PassKey {
+                    candidates: chunk.iter().map(|&q| (index, q)).collect(),
+                    paired: false,
+                };
+                let totals = cache.totals(context, key, &candidates, |paths| {
+                    (context.progress)(OptimizeProgress::Pass {
+                        policy: &policy.name,
+                        pass: passes,
+                        candidates: chunk.len(),
+                        paths,
+                    })
+                })?;
+                out.extend(engine::estimates(scenario, &candidates, totals));
             }
             Ok::<_, Cancelled>(out)
         },
@@ -356,12 +464,20 @@ pub struct OptimizeReport {
     pub policies: Vec<PolicyOptimum>,
     /// The scenario's name.
     pub scenario: String,
-    /// Demand paths per candidate (the same paths for every candidate).
+    /// Demand paths per candidate (the same paths for every candidate; with `--precision`, the
+    /// paths of the last stage).
     pub paths: u64,
     /// Seed of every random stream.
     pub seed: u64,
     /// Version of pimsim that wrote the file (e.g. "0.1.0").
     pub pimsim_version: String,
+    /// How an optimisation with `--precision` stopped: the precision asked, whether it was
+    /// reached, the paths of the last stage and the most it could use (absent when the
+    /// optimisation had no `--precision`). The figures judged are each policy's optimal mean
+    /// total cost and, with several policies, the paired difference between the two best
+    /// optima.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<PrecisionOutcome>,
     /// Positions of `policies` in the scenario (for colours).
     #[serde(skip)]
     pub policy_indices: Vec<usize>,
@@ -384,32 +500,42 @@ pub fn optimise(
     progress: &(dyn Fn(OptimizeProgress) + Sync),
     cancel: &AtomicBool,
 ) -> Result<OptimizeReport, OptimizeError> {
+    let context = Context {
+        scenario,
+        plan,
+        settings,
+        progress,
+        cancel,
+    };
+    optimise_cached(
+        &context,
+        indices,
+        fill_rate_target,
+        method,
+        &mut PassCache::default(),
+    )
+}
+
+/// [`optimise`] with its passes' totals in `cache`.
+fn optimise_cached(
+    context: &Context,
+    indices: &[usize],
+    fill_rate_target: Option<f64>,
+    method: Method,
+    cache: &mut PassCache,
+) -> Result<OptimizeReport, OptimizeError> {
+    let (scenario, settings) = (context.scenario, context.settings);
     let mut policies = Vec::with_capacity(indices.len());
     for &i in indices {
-        policies.push(optimise_policy_with(
-            scenario,
-            plan,
+        policies.push(optimise_policy_cached(
+            context,
             i,
-            settings,
             fill_rate_target,
             method,
-            progress,
-            cancel,
+            cache,
         )?);
     }
-    let recommended = policies
-        .iter()
-        .filter(|p| p.target_met)
-        .chain(policies.iter().filter(|p| !p.target_met))
-        .fold(None::<&PolicyOptimum>, |best, p| match best {
-            Some(b) if b.target_met && !p.target_met => Some(b),
-            Some(b) if b.target_met == p.target_met && b.best.total_cost <= p.best.total_cost => {
-                Some(b)
-            }
-            _ => Some(p),
-        })
-        .cloned()
-        .expect("at least one policy is optimised");
+    let recommended = policies[ranking(&policies)[0]].clone();
     Ok(OptimizeReport {
         recommended,
         policies,
@@ -417,9 +543,119 @@ pub fn optimise(
         paths: settings.paths,
         seed: settings.seed,
         pimsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        precision: None,
         policy_indices: indices.to_vec(),
         scenario_as_run: scenario.clone(),
     })
+}
+
+/// The optimised policies from the one to recommend down: those whose optimum meets the
+/// fill-rate target first, each group by ascending optimal mean cost (ties: scenario order).
+/// Positions in `policies`.
+fn ranking(policies: &[PolicyOptimum]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..policies.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&policies[a], &policies[b]);
+        b.target_met
+            .cmp(&a.target_met)
+            .then(a.best.total_cost.total_cmp(&b.best.total_cost))
+    });
+    order
+}
+
+/// [`optimise`] until the answer is known (`--precision`): the whole search again, from path 0,
+/// on stages of growing path counts ([`precision::stage_until`]), until every optimised
+/// policy's optimal mean total cost and, with several policies, the paired difference between
+/// the recommended optimum and the runner-up's have 95 % intervals within `rule.target` of
+/// their size, or `rule.max_paths` paths are reached. `settings.paths` is not used.
+///
+/// Each stage's search runs every candidate on the same paths, so the report is exactly that of
+/// [`optimise`] with the last stage's paths (and `precision` set): the zooming grid's comparisons
+/// across passes stay on common random numbers. A stage aims at the paths the last one predicts
+/// (growing up to [`precision::MAX_SEARCH_STAGE_GROWTH`] times), so typically a search of
+/// 4,096 paths comes before the last; an engine pass repeated by a later stage simulates only
+/// the new paths.
+#[allow(clippy::too_many_arguments)]
+pub fn optimise_to_precision(
+    scenario: &Scenario,
+    plan: &Plan,
+    indices: &[usize],
+    settings: RunSettings,
+    fill_rate_target: Option<f64>,
+    method: Method,
+    rule: PrecisionRule,
+    progress: &(dyn Fn(OptimizeProgress) + Sync),
+    cancel: &AtomicBool,
+) -> Result<OptimizeReport, OptimizeError> {
+    let mut cache = PassCache::default();
+    let mut last = None;
+    let outcome = precision::stage_until(rule, precision::MAX_SEARCH_STAGE_GROWTH, |_, to| {
+        let context = Context {
+            scenario,
+            plan,
+            settings: RunSettings {
+                paths: to,
+                ..settings
+            },
+            progress,
+            cancel,
+        };
+        let report = optimise_cached(&context, indices, fill_rate_target, method, &mut cache)?;
+        let figures = optimum_figures(&context, &report, &mut cache)?;
+        last = Some(report);
+        Ok::<_, OptimizeError>(figures)
+    })?;
+    let mut report = last.expect("at least one stage ran");
+    report.precision = Some(outcome);
+    Ok(report)
+}
+
+/// What a precision stage of the optimiser judges: every policy's optimal mean total cost, and
+/// with several policies the paired difference between the recommended optimum and the
+/// runner-up's (on the paths of `context`), relative to the larger of their costs.
+fn optimum_figures(
+    context: &Context,
+    report: &OptimizeReport,
+    cache: &mut PassCache,
+) -> Result<Vec<Figure>, Cancelled> {
+    let policies = &report.policies;
+    let mut figures: Vec<Figure> = policies
+        .iter()
+        .map(|p| Figure::of(p.best.std_err, p.best.total_cost))
+        .collect();
+    if let [first, second, ..] = ranking(policies)[..] {
+        let optimum = |k: usize| (report.policy_indices[k], policies[k].best.quantity);
+        let pair = [optimum(first), optimum(second)];
+        let mut plan = context.plan.clone();
+        plan.policies = pair
+            .iter()
+            .map(|&(index, q)| {
+                candidate_plan(context.scenario, context.plan, index, &[q])
+                    .policies
+                    .remove(0)
+            })
+            .collect();
+        let key = PassKey {
+            candidates: pair.to_vec(),
+            paired: true,
+        };
+        let totals = cache.totals(context, key, &plan, |paths| {
+            (context.progress)(OptimizeProgress::Comparison {
+                first: &policies[first].policy,
+                second: &policies[second].policy,
+                paths,
+            })
+        })?;
+        let d = engine::difference(context.scenario, &plan, totals, 0, 1);
+        let stake = policies[first]
+            .best
+            .total_cost
+            .abs()
+            .max(policies[second].best.total_cost.abs())
+            .max(d.mean.abs());
+        figures.push(Figure::of(d.std_err, stake));
+    }
+    Ok(figures)
 }
 
 /// Resolves every `retain = "optimal"` of `scenario` in `plan`: each such policy's retained

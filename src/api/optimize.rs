@@ -136,19 +136,7 @@ pub fn optimize(
     control: &Control,
 ) -> Result<OptimizeResult, Error> {
     let scenario = file.scenario();
-    if options.run.precision_rule(scenario)?.is_some() {
-        // Not yet: the zooming grid compares candidates across passes on the same paths, and
-        // passes that stop at different path counts would compare them on different ones.
-        return Err(InputError::Flag {
-            flag: "--precision".into(),
-            value: options.run.precision.unwrap_or_default().to_string(),
-            message: "pimsim optimize does not stop at a precision yet; give --paths N (a \
-                      `pimsim run --precision` of the scenario says how many paths a precision \
-                      needs)"
-                .into(),
-        }
-        .into());
-    }
+    let rule = options.run.precision_rule(scenario)?;
     let plan = plan(file, control)?;
     let (indices, skipped) = chosen_policies(file, options.policy.as_deref())?;
     if options.full_scan {
@@ -160,9 +148,18 @@ pub fn optimize(
             policy,
             pass,
             candidates,
+            paths,
         } => {
             let label = format!("{policy}: pass {pass}, {candidates} quantities");
-            control.start(settings.paths, "paths", Some(&label));
+            control.start(paths, "paths", Some(&label));
+        }
+        OptimizeProgress::Comparison {
+            first,
+            second,
+            paths,
+        } => {
+            let label = format!("{first} against {second}");
+            control.start(paths, "paths", Some(&label));
         }
         OptimizeProgress::Paths(n) => control.done(n),
     };
@@ -171,16 +168,16 @@ pub fn optimize(
     } else {
         Method::ZoomingGrid
     };
-    let report = crate::optimize::optimise(
-        scenario,
-        &plan,
-        &indices,
-        settings,
-        options.fill_rate_target,
-        method,
-        &progress,
-        control.cancel_flag(),
-    )
+    let cancel = control.cancel_flag();
+    let target = options.fill_rate_target;
+    let report = match rule {
+        Some(rule) => crate::optimize::optimise_to_precision(
+            scenario, &plan, &indices, settings, target, method, rule, &progress, cancel,
+        ),
+        None => crate::optimize::optimise(
+            scenario, &plan, &indices, settings, target, method, &progress, cancel,
+        ),
+    }
     .map_err(|e| match e {
         OptimizeError::Cancelled => Error::Cancelled,
         e @ OptimizeError::Reviews(_) => {
@@ -188,6 +185,10 @@ pub fn optimize(
         }
     })?;
     control.check()?;
+    let settings = RunSettings {
+        paths: report.paths,
+        ..settings
+    };
     Ok(OptimizeResult {
         report,
         skipped,

@@ -74,6 +74,9 @@ pub fn execute(args: &OptimizeArgs, session: &Session) -> Result<ExitCode, Error
         Format::Csv => session.print(files.get(output::FRONTIER_CSV).unwrap_or_default(), false)?,
     }
     let report = &result.report;
+    if let Some(p) = &report.precision {
+        session.note(&output::precision_line(p));
+    }
     let passes: u32 = report.policies.iter().map(|p| p.search.passes).sum();
     let candidates: u64 = report.policies.iter().map(|p| p.search.candidates).sum();
     session.note(&format!(

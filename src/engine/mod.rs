@@ -228,24 +228,68 @@ pub fn evaluate_cancellable(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Vec<PolicyEstimate>, Cancelled> {
+    let blocks = 0..block_count(settings.paths);
+    let totals = simulate_candidates(scenario, plan, settings, blocks, false, progress, cancel)?;
+    Ok(estimates(scenario, plan, &totals))
+}
+
+/// The exact totals of the paths of blocks `blocks` of the run of `plan` with `settings`, as
+/// [`evaluate_cancellable`] and [`difference`] need them: no time series, and the sums of the
+/// paired differences only when `paired`. Totals of consecutive blocks merge exactly
+/// ([`Totals::merge`]), so a candidate evaluated on more paths later need only simulate the new
+/// ones.
+pub fn simulate_candidates(
+    scenario: &Scenario,
+    plan: &Plan,
+    settings: RunSettings,
+    blocks: std::ops::Range<u64>,
+    paired: bool,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Totals, Cancelled> {
     let mut plan = plan.clone();
     plan.timeseries_paths = 0;
     let generator = DemandGenerator::new(&scenario.demand, scenario.horizon_years, plan.discount);
     let relative = RelativeSet::new(&scenario.demand, &plan);
     let totals = simulate(
-        &plan,
-        &generator,
-        &relative,
-        false,
-        settings,
-        0..block_count(settings.paths),
-        progress,
-        cancel,
+        &plan, &generator, &relative, paired, settings, blocks, progress, cancel,
     );
     if cancel.load(Ordering::Relaxed) {
         return Err(Cancelled);
     }
-    Ok(policy_estimates(scenario, &plan, &totals))
+    Ok(totals)
+}
+
+/// A paired difference of mean total costs on the same paths.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostDifference {
+    /// Mean of (cost of the later policy − cost of the earlier) per path (currency), adjusted
+    /// by the control variates as `run`'s comparisons are.
+    pub mean: f64,
+    /// Standard error of `mean` (currency).
+    pub std_err: f64,
+}
+
+/// The paired difference between policies `i` < `j` of `plan` in `totals` (paired totals of
+/// [`simulate_candidates`]), estimated as `run` estimates its comparisons: what the optimiser
+/// judges between two policies' optima under `--precision`.
+pub fn difference(
+    scenario: &Scenario,
+    plan: &Plan,
+    totals: &Totals,
+    i: usize,
+    j: usize,
+) -> CostDifference {
+    assert!(
+        i < j && j < totals.policies.len() && !totals.pairs.is_empty(),
+        "a difference of two policies of paired totals"
+    );
+    let expected = adjust::Expected::new(scenario, plan);
+    let e = adjust::Adjusted::new(&expected, totals).pair(i, j);
+    CostDifference {
+        mean: e.mean,
+        std_err: e.std_err,
+    }
 }
 
 /// [`run_cancellable`] until the answer is known: paths in stages, from path 0, until every
@@ -294,7 +338,7 @@ pub fn run_to_precision(
 
 /// The estimates of every policy of `totals` (of the run of `plan`), as
 /// [`evaluate_cancellable`] returns them.
-fn policy_estimates(scenario: &Scenario, plan: &Plan, totals: &Totals) -> Vec<PolicyEstimate> {
+pub fn estimates(scenario: &Scenario, plan: &Plan, totals: &Totals) -> Vec<PolicyEstimate> {
     // The same control-variate estimates as `run` reports: each policy's own relative
     // controls and the demand's, so a policy's estimate still depends on no other candidate.
     let expected = adjust::Expected::new(scenario, plan);

@@ -622,3 +622,109 @@ fn no_report_writes_only_the_data_files_of_optimize() {
         [".pimsim-output", "optimize.json", "optimize_frontier.csv"]
     );
 }
+
+/// What `optimise_to_precision` reported, in order: passes (policy, pass, paths) and
+/// comparisons (first, second, paths).
+#[derive(Debug, Clone, PartialEq)]
+enum Event {
+    Pass(String, u32, u64),
+    Comparison(String, String, u64),
+}
+
+#[test]
+fn a_precision_search_repeats_a_pass_on_the_new_paths_only_and_compares_the_two_best() {
+    let never = AtomicBool::new(false);
+    let loaded =
+        pimsim::scenario::Scenario::load(std::path::Path::new("scenarios/benchmark.toml")).unwrap();
+    let sc = &loaded.scenario;
+    let plan = Plan::new(sc).unwrap();
+    let events = std::sync::Mutex::new(Vec::new());
+    let simulated = std::sync::atomic::AtomicU64::new(0);
+    let progress = |e: optimize::OptimizeProgress| match e {
+        optimize::OptimizeProgress::Pass {
+            policy,
+            pass,
+            paths,
+            ..
+        } => events
+            .lock()
+            .unwrap()
+            .push(Event::Pass(policy.into(), pass, paths)),
+        optimize::OptimizeProgress::Comparison {
+            first,
+            second,
+            paths,
+        } => events
+            .lock()
+            .unwrap()
+            .push(Event::Comparison(first.into(), second.into(), paths)),
+        optimize::OptimizeProgress::Paths(n) => {
+            simulated.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        }
+    };
+    let rule = engine::precision::PrecisionRule {
+        target: 0.001,
+        max_paths: 1_000_000,
+    };
+    let report = optimize::optimise_to_precision(
+        sc,
+        &plan,
+        &[0, 1, 2],
+        settings(1, 3),
+        None,
+        optimize::Method::ZoomingGrid,
+        rule,
+        &progress,
+        &never,
+    )
+    .unwrap();
+    let outcome = report.precision.unwrap();
+    assert!(outcome.reached && outcome.stages == 2, "{outcome:?}");
+    let first = engine::precision::first_stage_end(rule);
+    let last = outcome.paths;
+    let events = events.into_inner().unwrap();
+    // Every stage ends with the comparison of the two best optima, on that stage's new paths.
+    let comparisons: Vec<&Event> = events
+        .iter()
+        .filter(|e| matches!(e, Event::Comparison(..)))
+        .collect();
+    assert_eq!(comparisons.len(), 2, "{events:?}");
+    let names = |k: usize| report.policies[k].policy.clone();
+    let ranked = [names(2), names(1)]; // release-60 is cheapest, then scrap-60
+    assert_eq!(report.recommended.policy, ranked[0]);
+    assert!(
+        matches!(comparisons[1], Event::Comparison(a, b, _) if *a == ranked[0] && *b == ranked[1]),
+        "{comparisons:?}"
+    );
+    // The first pass of each policy's search (the same grid in both stages) simulates only the
+    // second stage's new paths; every pass of the first stage simulates all of its paths.
+    let passes_of_one = |stage_paths: &dyn Fn(u64) -> bool| {
+        events
+            .iter()
+            .filter(|e| matches!(e, Event::Pass(_, 1, p) if stage_paths(*p)))
+            .count()
+    };
+    assert_eq!(passes_of_one(&|p| p == first), 3, "{events:?}");
+    assert_eq!(passes_of_one(&|p| p == last - first), 3, "{events:?}");
+    // Everything reported as simulated is what the passes announced.
+    let announced: u64 = events
+        .iter()
+        .map(|e| match e {
+            Event::Pass(_, _, p) | Event::Comparison(_, _, p) => *p,
+        })
+        .sum();
+    assert_eq!(simulated.into_inner(), announced);
+    // The last stage is the fixed search of its paths.
+    let fixed = optimize::optimise(
+        sc,
+        &plan,
+        &[0, 1, 2],
+        settings(last, 3),
+        None,
+        optimize::Method::ZoomingGrid,
+        &|_| {},
+        &never,
+    )
+    .unwrap();
+    assert_eq!(report.policies, fixed.policies);
+}

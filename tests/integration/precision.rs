@@ -165,3 +165,101 @@ fn bad_precision_flags_are_refused_with_exit_2_before_running() {
         assert!(!out_dir.join("summary.json").exists(), "{args:?} ran");
     }
 }
+
+/// Runs `pimsim optimize scenarios/benchmark.toml` (three policies, quick to optimise) into
+/// `out` with `extra` (no report: the data files only).
+fn optimize(out: &Path, extra: &[&str]) {
+    pimsim()
+        .args([
+            "optimize",
+            "scenarios/benchmark.toml",
+            "--quiet",
+            "--no-report",
+            "--out",
+        ])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+fn optimize_json(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&fs::read(dir.join("optimize.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn an_optimisation_to_precision_is_the_fixed_one_of_its_last_stage_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, three, fixed) = (
+        dir.path().join("1"),
+        dir.path().join("3"),
+        dir.path().join("f"),
+    );
+    let target = 0.001;
+    let p = target.to_string();
+    optimize(&one, &["--precision", &p, "--threads", "1"]);
+    optimize(&three, &["--precision", &p, "--threads", "3"]);
+    for name in ["optimize.json", "optimize_frontier.csv"] {
+        assert_eq!(
+            fs::read(one.join(name)).unwrap(),
+            fs::read(three.join(name)).unwrap(),
+            "{name} differs between 1 and 3 threads"
+        );
+    }
+    let mut report = optimize_json(&one);
+    let precision = report["precision"].clone();
+    assert_eq!(precision["target"], target);
+    assert_eq!(precision["reached"], true, "{precision}");
+    let paths = precision["paths"].as_u64().unwrap();
+    assert_eq!(report["paths"], paths);
+    assert!(precision["stages"].as_u64().unwrap() >= 2, "{precision}");
+    assert!(precision["achieved"].as_f64().unwrap() <= target);
+    // What was judged: every policy's optimum within ± target of its cost.
+    let policies = report["policies"].as_array().unwrap();
+    assert!(policies.len() >= 2, "the comparison is judged too");
+    for policy in policies {
+        let best = &policy["best"];
+        let half = 1.96 * best["std_err"].as_f64().unwrap();
+        assert!(
+            half <= target * best["total_cost"].as_f64().unwrap().abs(),
+            "{}: {best}",
+            policy["policy"]
+        );
+    }
+    // The same search as a fixed optimisation on the last stage's paths.
+    optimize(&fixed, &["--paths", &paths.to_string()]);
+    report.as_object_mut().unwrap().remove("precision");
+    assert_eq!(report, optimize_json(&fixed));
+    assert_eq!(
+        fs::read(one.join("optimize_frontier.csv")).unwrap(),
+        fs::read(fixed.join("optimize_frontier.csv")).unwrap()
+    );
+}
+
+#[test]
+fn an_optimisation_whose_precision_is_out_of_reach_stops_at_the_maximum_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let result = pimsim()
+        .args([
+            "optimize",
+            SCENARIO,
+            "--precision",
+            "0.000001",
+            "--max-paths",
+            "3000",
+        ])
+        .args(["--no-report", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(result.status.success());
+    let report = optimize_json(&out);
+    let precision = &report["precision"];
+    assert_eq!(precision["reached"], false);
+    assert_eq!(precision["paths"], 3000);
+    assert_eq!(report["paths"], 3000);
+    assert!(precision["achieved"].as_f64().unwrap() > 0.000001);
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(err.contains("not reached at 3,000 paths"), "{err}");
+}

@@ -88,7 +88,7 @@ fn header(h: &mut String, report: &OptimizeReport) {
         h,
         "<p class=\"meta\">{}{} simulated futures of demand, the same for every quantity · horizon \
          {} years · money in {}, in today's value (discounted to t = 0 at {} % a year) · costs \
-         positive, income negative</p>\n</header>",
+         positive, income negative</p>",
         if s.part.name.is_empty() {
             String::new()
         } else {
@@ -99,6 +99,15 @@ fn header(h: &mut String, report: &OptimizeReport) {
         currency(report),
         short(100.0 * s.discount_rate, 2)
     );
+    if let Some(p) = &report.precision {
+        // Stopped by --precision: say how, next to the path count (as the run report does).
+        let _ = writeln!(
+            h,
+            "<p class=\"meta precision\">Stopped by --precision: {}</p>",
+            esc(crate::output::precision_line(p).trim_start_matches("precision "))
+        );
+    }
+    h.push_str("</header>\n");
 }
 
 /// The verdict: the recommended policy's optimum first, then every policy's.
