@@ -160,12 +160,15 @@ def optimize(
     seed: Optional[int] = None,
     threads: int = 0,
     *,
+    precision: Optional[float] = None,
+    max_paths: Optional[int] = None,
     frames: str = "pandas",
     progress: ProgressArg = False,
 ) -> OptimizeResult:
     """The retained level (scrap, partner_release) or last-time-buy quantity (hold) of least
     mean total cost, on common random numbers, with the whole cost/fill-rate frontier:
-    ``pimsim optimize SCENARIO [--policy NAME] [--fill-rate-target F] [--full-scan]``.
+    ``pimsim optimize SCENARIO [--policy NAME] [--fill-rate-target F] [--full-scan]
+    [--paths N | --precision P [--max-paths N]]``.
 
     Args:
         scenario: a :class:`Scenario`, or the path of a scenario file.
@@ -174,6 +177,11 @@ def optimize(
         fill_rate_target: least acceptable mean fill rate, in [0, 1]: the cheapest quantity
             reaching it is chosen.
         full_scan: evaluate every quantity of the range instead of the zooming grid.
+        precision: instead of ``paths``: search again on more paths until every policy's
+            optimal mean cost (and the paired difference between the two best optima) has a
+            95 % interval within ± ``precision`` of its size, in (0, 1); the result is that of
+            ``paths`` = the last stage's paths (``summary["precision"]``).
+        max_paths: with ``precision``, the most paths per candidate [default: 1,000,000].
         paths, seed, threads, frames, progress: as for :func:`run`.
 
     Returns:
@@ -184,8 +192,21 @@ def optimize(
     s = _scenario(scenario)
     paths, seed, threads = _settings(paths, seed, threads)
     target = None if fill_rate_target is None else float(fill_rate_target)
+    if precision is not None:
+        precision = float(precision)
+    max_paths = _whole("max_paths", max_paths)
     native = _call(
-        _native.optimize, progress, s._native, policy, target, bool(full_scan), paths, seed, threads
+        _native.optimize,
+        progress,
+        s._native,
+        policy,
+        target,
+        bool(full_scan),
+        paths,
+        seed,
+        threads,
+        precision=precision,
+        max_paths=max_paths,
     )
     return OptimizeResult(native, frames)
 

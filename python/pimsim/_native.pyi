@@ -80,6 +80,8 @@ def run(
     seed: Optional[int] = None,
     threads: int = 0,
     progress: _Progress = None,
+    precision: Optional[float] = None,
+    max_paths: Optional[int] = None,
 ) -> RunResult: ...
 def sweep(
     inputs: List[Union[Scenario, str]],
@@ -97,6 +99,8 @@ def optimize(
     seed: Optional[int] = None,
     threads: int = 0,
     progress: _Progress = None,
+    precision: Optional[float] = None,
+    max_paths: Optional[int] = None,
 ) -> OptimizeResult: ...
 def fit(
     history: str,

@@ -342,7 +342,7 @@ pub struct PyOptimizeResult {
 /// The retained level or last-time buy of least mean total cost (`pimsim optimize`).
 #[pyfunction]
 #[pyo3(signature = (scenario, policy=None, fill_rate_target=None, full_scan=false, paths=None,
-                    seed=None, threads=0, progress=None))]
+                    seed=None, threads=0, progress=None, precision=None, max_paths=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn optimize(
     py: Python<'_>,
@@ -354,9 +354,15 @@ pub fn optimize(
     seed: Option<u64>,
     threads: usize,
     progress: Option<Bound<'_, PyAny>>,
+    precision: Option<f64>,
+    max_paths: Option<u64>,
 ) -> PyResult<PyOptimizeResult> {
     let options = OptimizeOptions {
-        run: run_options(py, paths, seed, threads)?,
+        run: RunOptions {
+            precision,
+            max_paths,
+            ..run_options(py, paths, seed, threads)?
+        },
         policy,
         fill_rate_target: self::fill_rate_target(py, fill_rate_target)?,
         full_scan,

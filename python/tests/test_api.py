@@ -322,3 +322,18 @@ def test_precision_stops_where_a_fixed_run_of_those_paths_gives_the_same_results
         pimsim.run(s, precision=1.5)
     with pytest.raises(pimsim.ScenarioError, match="not both"):
         pimsim.run(s, paths=1000, precision=0.01)
+
+
+def test_optimize_to_a_precision_is_the_fixed_search_of_its_last_stage(scenarios):
+    s = pimsim.Scenario.from_file(scenarios / "benchmark.toml")
+    r = pimsim.optimize(s, precision=0.001)
+    p = r.summary["precision"]
+    assert p["reached"] and p["stages"] >= 2 and p["paths"] == r.summary["paths"]
+    assert p["achieved"] <= 0.001
+    fixed = pimsim.optimize(s, paths=p["paths"])
+    assert "precision" not in fixed.summary
+    assert r.frontier.equals(fixed.frontier) and r.best.equals(fixed.best)
+    capped = pimsim.optimize(s, policy="scrap-60", precision=1e-6, max_paths=3000)
+    assert capped.summary["paths"] == 3000 and not capped.summary["precision"]["reached"]
+    with pytest.raises(pimsim.ScenarioError, match="not both"):
+        pimsim.optimize(s, paths=1000, precision=0.01)
