@@ -414,3 +414,72 @@ fn measure_relative_controls() {
         }
     }
 }
+
+/// The partners' reliability controls R_j = honoured − reliability·requests have mean exactly
+/// 0, on a scenario where requests are frequent (heavy_machinery: two partners, reliabilities
+/// 0.92 and 0.70): the simulated mean is within 4 standard errors of 0 for every partner
+/// control, while the same counts against a reliability 0.1 lower are many standard errors away
+/// (the check can fail).
+#[test]
+fn reliability_controls_have_mean_zero() {
+    use crate::inventory::{PathOutcome, PolicySimulator};
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/heavy_machinery.toml");
+    let sc = crate::scenario::Scenario::load(&file).unwrap().scenario;
+    let plan = Plan::new(&sc).unwrap();
+    let set = RelativeSet::new(&sc.demand, &plan);
+    let generator = DemandGenerator::new(&sc.demand, sc.horizon_years, plan.discount);
+    let streams = StreamFactory::new(11);
+    let (mut sim, mut out, mut path) = (
+        PolicySimulator::new(),
+        PathOutcome::default(),
+        DemandPath::default(),
+    );
+    let release: Vec<usize> = (0..plan.policies.len())
+        .filter(|&p| !set.partners_of_policy[p].is_empty())
+        .collect();
+    assert!(!release.is_empty());
+    let n = 4000;
+    // Per (policy, partner): Σx, Σx² of R_j, and of R_j with the reliability 0.1 lower.
+    let mut sums = std::collections::BTreeMap::<(usize, usize), [f64; 4]>::new();
+    for k in 0..n {
+        generator.generate(&streams, k, &mut path);
+        for &p in &release {
+            sim.simulate(&plan, &plan.policies[p], &streams, k, &path, &mut out);
+            let mut x = vec![0.0; set.controls_of(p)];
+            let zeros = vec![0.0; set.thresholds.len()];
+            set.policy_controls(p, &plan, &zeros, &zeros, &out.partners, &mut x);
+            let base = 2 * set.of_policy[p].len();
+            for (q, &j) in set.partners_of_policy[p].iter().enumerate() {
+                let c = &out.partners[j];
+                let off =
+                    c.honoured as f64 - (plan.partners[j].reliability - 0.1) * c.requests as f64;
+                let s = sums.entry((p, j)).or_default();
+                s[0] += x[base + q];
+                s[1] += x[base + q] * x[base + q];
+                s[2] += off;
+                s[3] += off * off;
+            }
+        }
+    }
+    let z = |sum: f64, squares: f64| {
+        let mean = sum / n as f64;
+        let var = (squares / n as f64 - mean * mean) * n as f64 / (n - 1) as f64;
+        mean / (var / n as f64).sqrt()
+    };
+    assert!(sums.len() >= 2, "{sums:?}");
+    let mut detectable = 0;
+    for ((p, j), s) in &sums {
+        assert!(s[1] > 0.0, "policy {p} partner {j}: no requests");
+        let (right, wrong) = (z(s[0], s[1]), z(s[2], s[3]));
+        println!("policy {p} partner {j}: z = {right:.2}, with the wrong reliability {wrong:.1}");
+        assert!(right.abs() < 4.0, "policy {p} partner {j}: z = {right}");
+        // A partner asked rarely (the second, after the first could serve) shows a small bias
+        // only weakly; the ones asked often must show it plainly.
+        detectable += usize::from(wrong > 8.0);
+    }
+    assert!(
+        detectable >= 2,
+        "the wrong reliability went unnoticed: {sums:?}"
+    );
+}
