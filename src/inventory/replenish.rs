@@ -110,17 +110,32 @@ impl<R: StepRecorder> Walk<'_, R> {
         }
         self.out.costs.remanufacture += run_cost * discount;
         self.out.units.remanufacture_runs += 1;
-        let lead = match &reman.lead_time_delay {
+        let lead = match reman.lead_time_delay {
             None => reman.lead_time_years,
-            Some(delay) => {
-                let (streams, path_index) = (self.streams, self.path_index);
-                let rng = self
-                    .lead_rng
-                    .get_or_insert_with(|| streams.open(path_index, Stream::RemanufactureLead));
-                delay.delay_at(t, &mut self.last_lead_arrival, rng)
-            }
+            Some(_) => self.drawn_lead_time(t),
         };
         self.order(t, discount, lead, quantity, Source::Remanufacture);
+    }
+
+    /// A re-manufacture lead time drawn from its distribution for a run started at `t` (years):
+    /// out of line, so that the fixed lead time's path keeps the registers it had before
+    /// lead times could be drawn (about 30 instructions per run otherwise).
+    #[cold]
+    #[inline(never)]
+    fn drawn_lead_time(&mut self, t: f64) -> f64 {
+        let (streams, path_index) = (self.streams, self.path_index);
+        let plan = self.plan;
+        let Some(delay) = plan
+            .remanufacture
+            .as_ref()
+            .and_then(|r| r.lead_time_delay.as_ref())
+        else {
+            unreachable!("called only for a drawn lead time");
+        };
+        let rng = self
+            .lead_rng
+            .get_or_insert_with(|| streams.open(path_index, Stream::RemanufactureLead));
+        delay.delay_at(t, &mut self.last_lead_arrival, rng)
     }
 
     /// Places an order of `units` at `t` (discount factor `discount`) arriving `delay` years
