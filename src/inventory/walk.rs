@@ -140,11 +140,11 @@ impl<R: StepRecorder> Walk<'_, R> {
         // Units filled from stock are those demanded less those short (each order's served
         // plus short is its units): formed once at the end instead of summed per order.
         let (demanded_before, short_before) = (self.out.units.demanded, self.out.units.short);
-        // The units demanded, summed in a local (integers: the order of the sum is free).
+        // The units demanded, summed in a local (integers: the order of the sum is free) and
+        // written once at the end: nothing the loop calls reads them.
         let mut demanded = demanded_before;
         macro_rules! write_back {
             () => {
-                self.out.units.demanded = demanded;
                 self.now = now;
                 self.now_g = now_g;
                 self.on_hand = on_hand;
@@ -154,7 +154,6 @@ impl<R: StepRecorder> Walk<'_, R> {
         }
         macro_rules! read_again {
             () => {
-                demanded = self.out.units.demanded;
                 now = self.now;
                 now_g = self.now_g;
                 on_hand = self.on_hand;
@@ -167,7 +166,7 @@ impl<R: StepRecorder> Walk<'_, R> {
         for order in orders {
             if order.time >= next_event {
                 write_back!();
-                self.advance(order.time);
+                self.advance_plain(order.time);
                 read_again!();
             }
             let dt = order.time - now;
@@ -198,6 +197,7 @@ impl<R: StepRecorder> Walk<'_, R> {
             }
         }
         write_back!();
+        self.out.units.demanded = demanded;
         let units = &mut self.out.units;
         units.filled_from_stock +=
             (units.demanded - demanded_before) - (units.short - short_before);
