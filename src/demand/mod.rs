@@ -80,14 +80,15 @@ impl DemandModel {
 /// One order of a demand path.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Order {
+    // `time` and `discounted_time` side by side: the policies' loops read them as a pair.
     /// Arrival time, years.
     pub time: f64,
+    /// Discounted time `G(time)` in years (see [`Discount::discounted_time`]).
+    pub discounted_time: f64,
     /// Units asked for (≥ 1).
     pub units: u64,
     /// Discount factor at `time`.
     pub discount: f64,
-    /// Discounted time `G(time)` in years (see [`Discount::discounted_time`]).
-    pub discounted_time: f64,
 }
 
 /// One possible future of demand, shared by every policy.

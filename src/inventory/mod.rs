@@ -18,6 +18,7 @@ mod counts;
 mod delay;
 mod events;
 mod lines;
+mod pair;
 mod partner;
 mod plan;
 mod records;

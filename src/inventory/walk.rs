@@ -2,6 +2,7 @@
 //! general one ([`Walk::serve_orders`]) and the one specialised for the plain case
 //! ([`Walk::serve_orders_plain`]).
 
+use super::pair::Pair;
 use super::partner::PartnerState;
 use super::repair::RepairState;
 use super::{Instant, PathOutcome, Plan, PolicyPlan, StepRecorder, count_f64};
@@ -127,11 +128,11 @@ impl<R: StepRecorder> Walk<'_, R> {
     /// (the general one forced with `PolicySimulator::force_general_loop`) and compares every
     /// figure of the outcomes bit for bit.
     pub(super) fn serve_orders_plain(&mut self, orders: &[Order]) {
-        let mut now = self.now;
-        let mut now_g = self.now_g;
+        // The clock (time, discounted time) and the stock's integrals (unit-years,
+        // discounted unit-years) as two lanes each: see [`Pair`].
+        let mut clock = Pair::new(self.now, self.now_g);
+        let mut held = Pair::new(self.out.on_hand_unit_years, self.held_unit_g);
         let mut on_hand = self.on_hand;
-        let mut held_unit_g = self.held_unit_g;
-        let mut on_hand_unit_years = self.out.on_hand_unit_years;
         // Only read, and only changed by the calls below (read again after them): the next
         // event's time, and the (s, S) test `on_hand + on_order <= s` as `on_hand <= s −
         // on_order`.
@@ -145,20 +146,18 @@ impl<R: StepRecorder> Walk<'_, R> {
         let mut demanded = demanded_before;
         macro_rules! write_back {
             () => {
-                self.now = now;
-                self.now_g = now_g;
+                self.now = clock.lo();
+                self.now_g = clock.hi();
                 self.on_hand = on_hand;
-                self.held_unit_g = held_unit_g;
-                self.out.on_hand_unit_years = on_hand_unit_years;
+                self.out.on_hand_unit_years = held.lo();
+                self.held_unit_g = held.hi();
             };
         }
         macro_rules! read_again {
             () => {
-                now = self.now;
-                now_g = self.now_g;
+                clock = Pair::new(self.now, self.now_g);
+                held = Pair::new(self.out.on_hand_unit_years, self.held_unit_g);
                 on_hand = self.on_hand;
-                held_unit_g = self.held_unit_g;
-                on_hand_unit_years = self.out.on_hand_unit_years;
                 next_event = self.next_event;
                 threshold = self.policy.reorder_point - self.on_order as i64;
             };
@@ -169,13 +168,9 @@ impl<R: StepRecorder> Walk<'_, R> {
                 self.advance_plain(order.time);
                 read_again!();
             }
-            let dt = order.time - now;
-            let dg = order.discounted_time - now_g;
-            let stock = count_f64(on_hand);
-            held_unit_g += stock * dg;
-            on_hand_unit_years += stock * dt;
-            now = order.time;
-            now_g = order.discounted_time;
+            let at = Pair::new(order.time, order.discounted_time);
+            held = held.add(Pair::splat(count_f64(on_hand)).mul(at.sub(clock)));
+            clock = at;
             demanded += order.units;
             let served = order.units.min(on_hand);
             on_hand -= served;
