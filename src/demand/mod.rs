@@ -79,8 +79,10 @@ impl DemandModel {
 
 /// One order of a demand path.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C)]
 pub struct Order {
-    // `time` and `discounted_time` side by side: the policies' loops read them as a pair.
+    // `time` and `discounted_time` first and side by side (`repr(C)` fixes the layout): the
+    // policies' per-order loop loads them as one pair.
     /// Arrival time, years.
     pub time: f64,
     /// Discounted time `G(time)` in years (see [`Discount::discounted_time`]).

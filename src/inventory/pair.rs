@@ -9,9 +9,11 @@
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::{
-    __m128d, _mm_add_pd, _mm_cvtsd_f64, _mm_mul_pd, _mm_set_pd, _mm_set1_pd, _mm_sub_pd,
-    _mm_unpackhi_pd,
+    __m128d, _mm_add_pd, _mm_cvtsd_f64, _mm_loadu_pd, _mm_mul_pd, _mm_set_pd, _mm_set1_pd,
+    _mm_sub_pd, _mm_unpackhi_pd,
 };
+
+use crate::demand::Order;
 
 /// Two `f64` values, `lo` and `hi`, with lane-wise `−`, `×` and `+`.
 #[cfg(target_arch = "x86_64")]
@@ -23,6 +25,9 @@ pub(super) struct Pair(__m128d);
 #[derive(Clone, Copy)]
 pub(super) struct Pair([f64; 2]);
 
+#[cfg(not(target_arch = "x86_64"))]
+use crate::demand::Order;
+
 #[cfg(target_arch = "x86_64")]
 impl Pair {
     /// The pair (`lo`, `hi`).
@@ -30,6 +35,17 @@ impl Pair {
     pub(super) fn new(lo: f64, hi: f64) -> Self {
         // SAFETY: SSE2 is in every x86-64 target's baseline.
         unsafe { Pair(_mm_set_pd(hi, lo)) }
+    }
+
+    /// An order's (time, discounted time), in one load.
+    #[inline(always)]
+    pub(super) fn clock_of(order: &Order) -> Self {
+        const _: () = assert!(std::mem::offset_of!(Order, discounted_time) == 8);
+        let first = (order as *const Order).cast::<f64>();
+        // SAFETY: `Order` is `repr(C)` with `time` at offset 0 and `discounted_time` at 8 (checked
+        // above), so the 16 bytes read are those two fields of one live `Order`; SSE2 is in
+        // every x86-64 target's baseline, and the load needs no alignment.
+        Pair(unsafe { _mm_loadu_pd(first) })
     }
 
     /// (`x`, `x`).
@@ -83,6 +99,12 @@ impl Pair {
         Pair([lo, hi])
     }
 
+    /// An order's (time, discounted time).
+    #[inline(always)]
+    pub(super) fn clock_of(order: &Order) -> Self {
+        Pair([order.time, order.discounted_time])
+    }
+
     /// (`x`, `x`).
     #[inline(always)]
     pub(super) fn splat(x: f64) -> Self {
@@ -127,7 +149,10 @@ mod tests {
     #[test]
     fn lanes_are_the_scalar_operations() {
         let (a, b, c, d) = (0.1_f64, 1.0e-300, 3.7, -2.25);
-        let p = Pair::new(a, b).sub(Pair::new(c, d)).mul(Pair::splat(7.0)).add(Pair::new(b, a));
+        let p = Pair::new(a, b)
+            .sub(Pair::new(c, d))
+            .mul(Pair::splat(7.0))
+            .add(Pair::new(b, a));
         assert_eq!(p.lo().to_bits(), ((a - c) * 7.0 + b).to_bits());
         assert_eq!(p.hi().to_bits(), ((b - d) * 7.0 + a).to_bits());
     }

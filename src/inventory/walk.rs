@@ -168,7 +168,7 @@ impl<R: StepRecorder> Walk<'_, R> {
                 self.advance_plain(order.time);
                 read_again!();
             }
-            let at = Pair::new(order.time, order.discounted_time);
+            let at = Pair::clock_of(order);
             held = held.add(Pair::splat(count_f64(on_hand)).mul(at.sub(clock)));
             clock = at;
             demanded += order.units;
