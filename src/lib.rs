@@ -58,6 +58,7 @@ pub mod escape;
 pub mod fit;
 pub mod input;
 pub mod inventory;
+pub(crate) mod lanes;
 pub mod optimize;
 pub mod output;
 pub mod part_id;

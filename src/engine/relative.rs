@@ -33,6 +33,7 @@ use crate::demand::{DemandModel, DemandPath, Intensity};
 use crate::discount::Discount;
 use crate::elementary;
 use crate::inventory::{Plan, PolicyPlan};
+use crate::lanes::Pair;
 use crate::scenario::PolicyKind;
 
 /// Gauss–Legendre nodes and weights on [−1, 1], 8 points.
@@ -148,7 +149,10 @@ impl Distribution<'_> {
                 (q, (r - 1.0) * q, -r * elementary::ln_1p(beta))
             }
         };
-        g[0] = 1.0;
+        // The working values in reverse order, `reversed[n − 1 − k]` = g_k: the recursion's
+        // window g_(m−1), g_(m−2), … is then a forward slice, read in step with the sizes.
+        let mut reversed = vec![0.0; n];
+        reversed[n - 1] = 1.0;
         // Each value is kept as computed, with the scale it was computed under: rescaling the
         // working values later (for larger k) must not change the earlier ones, so that the
         // probabilities below a threshold have the same bits whatever the largest threshold.
@@ -158,26 +162,26 @@ impl Distribution<'_> {
         let mut scale = 0u32;
         let len = self.severity.len();
         // g_m = Σ_j (a + b·j/m)·f_j·g_(m−j) = a·Σ f_j·g_(m−j) + (b/m)·Σ j·f_j·g_(m−j):
-        // two dot products without a division per term.
-        let weighted: Vec<f64> = (1..=len).map(|j| j as f64 * self.severity[j - 1]).collect();
+        // two dot products without a division per term, summed as the two lanes of a pair
+        // (f_j, j·f_j) each in the order of j.
+        let sizes: Vec<Pair> = (1..=len)
+            .map(|j| Pair::new(self.severity[j - 1], j as f64 * self.severity[j - 1]))
+            .collect();
         for m in 1..n {
-            let (mut plain, mut by_size) = (0.0, 0.0);
-            for ((f, jf), gv) in self.severity[..m.min(len)]
-                .iter()
-                .zip(&weighted)
-                .zip(g[..m].iter().rev())
-            {
-                plain += f * gv;
-                by_size += jf * gv;
+            let mut sums = Pair::splat(0.0);
+            let terms = m.min(len);
+            for (size, gv) in sizes[..terms].iter().zip(&reversed[n - m..n - m + terms]) {
+                sums = sums.add(size.mul(Pair::splat(*gv)));
             }
+            let (plain, by_size) = (sums.lo(), sums.hi());
             let s = a * plain + b / m as f64 * by_size;
-            g[m] = s;
+            reversed[n - 1 - m] = s;
             raw[m] = s;
             rescalings[m] = scale;
             if s > 1e250 {
                 // Rare: the working values rescaled (the smallest underflow to 0, as they
                 // would at the end).
-                for v in &mut g[..=m] {
+                for v in &mut reversed[n - 1 - m..] {
                     *v *= 1e-250;
                 }
                 scale += 1;

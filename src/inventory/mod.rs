@@ -18,7 +18,6 @@ mod counts;
 mod delay;
 mod events;
 mod lines;
-mod pair;
 mod partner;
 mod plan;
 mod records;

@@ -2,11 +2,11 @@
 //! general one ([`Walk::serve_orders`]) and the one specialised for the plain case
 //! ([`Walk::serve_orders_plain`]).
 
-use super::pair::Pair;
 use super::partner::PartnerState;
 use super::repair::RepairState;
 use super::{Instant, PathOutcome, Plan, PolicyPlan, StepRecorder, count_f64};
 use crate::demand::Order;
+use crate::lanes::Pair;
 use crate::rng::{StreamFactory, StreamRng};
 use crate::scenario::UnmetDemand;
 

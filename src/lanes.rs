@@ -1,11 +1,13 @@
-//! Two `f64` lanes computed together: the plain per-order loop's clock (time, discounted
-//! time) and its stock integrals (unit-years, discounted unit-years).
+//! Two `f64` lanes computed together, with the same IEEE operation in each lane as the
+//! scalar code would do, so results keep their bits: the policies' per-order loop (its clock,
+//! time and discounted time, and the stock's two integrals, unit-years and discounted
+//! unit-years) and the Panjer recursion of the controls' expectations (its two dot products).
 //!
-//! Why by hand: left to itself, the compiler pairs the two integrals into one SSE2 register
-//! but shuffles them apart and together again on every order (four instructions an order,
-//! about 800 a policy-path). Written as explicit lanes, each order takes one subtraction,
-//! one multiplication and one addition for both, with the same IEEE operations per lane, so
-//! the results keep their bits. Elsewhere than x86-64 the lanes are two plain values.
+//! Why by hand: left to itself, the compiler pairs the per-order loop's two integrals into one
+//! SSE2 register but shuffles them apart and together again on every order, and keeps the
+//! recursion's two sums in separate registers. Written as explicit lanes, each order (each
+//! term of the recursion) takes one subtraction or load, one multiplication and one addition
+//! for both. Elsewhere than x86-64 the lanes are two plain values.
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::{
@@ -18,28 +20,25 @@ use crate::demand::Order;
 /// Two `f64` values, `lo` and `hi`, with lane-wise `−`, `×` and `+`.
 #[cfg(target_arch = "x86_64")]
 #[derive(Clone, Copy)]
-pub(super) struct Pair(__m128d);
+pub(crate) struct Pair(__m128d);
 
 /// Two `f64` values, `lo` and `hi`, with lane-wise `−`, `×` and `+`.
 #[cfg(not(target_arch = "x86_64"))]
 #[derive(Clone, Copy)]
-pub(super) struct Pair([f64; 2]);
-
-#[cfg(not(target_arch = "x86_64"))]
-use crate::demand::Order;
+pub(crate) struct Pair([f64; 2]);
 
 #[cfg(target_arch = "x86_64")]
 impl Pair {
     /// The pair (`lo`, `hi`).
     #[inline(always)]
-    pub(super) fn new(lo: f64, hi: f64) -> Self {
+    pub(crate) fn new(lo: f64, hi: f64) -> Self {
         // SAFETY: SSE2 is in every x86-64 target's baseline.
         unsafe { Pair(_mm_set_pd(hi, lo)) }
     }
 
     /// An order's (time, discounted time), in one load.
     #[inline(always)]
-    pub(super) fn clock_of(order: &Order) -> Self {
+    pub(crate) fn clock_of(order: &Order) -> Self {
         const _: () = assert!(std::mem::offset_of!(Order, discounted_time) == 8);
         let first = (order as *const Order).cast::<f64>();
         // SAFETY: `Order` is `repr(C)` with `time` at offset 0 and `discounted_time` at 8 (checked
@@ -50,42 +49,42 @@ impl Pair {
 
     /// (`x`, `x`).
     #[inline(always)]
-    pub(super) fn splat(x: f64) -> Self {
+    pub(crate) fn splat(x: f64) -> Self {
         // SAFETY: SSE2 is in every x86-64 target's baseline.
         unsafe { Pair(_mm_set1_pd(x)) }
     }
 
     /// The first value.
     #[inline(always)]
-    pub(super) fn lo(self) -> f64 {
+    pub(crate) fn lo(self) -> f64 {
         // SAFETY: SSE2 is in every x86-64 target's baseline.
         unsafe { _mm_cvtsd_f64(self.0) }
     }
 
     /// The second value.
     #[inline(always)]
-    pub(super) fn hi(self) -> f64 {
+    pub(crate) fn hi(self) -> f64 {
         // SAFETY: SSE2 is in every x86-64 target's baseline.
         unsafe { _mm_cvtsd_f64(_mm_unpackhi_pd(self.0, self.0)) }
     }
 
     /// Lane-wise `self − other`.
     #[inline(always)]
-    pub(super) fn sub(self, other: Self) -> Self {
+    pub(crate) fn sub(self, other: Self) -> Self {
         // SAFETY: SSE2 is in every x86-64 target's baseline.
         unsafe { Pair(_mm_sub_pd(self.0, other.0)) }
     }
 
     /// Lane-wise `self × other`.
     #[inline(always)]
-    pub(super) fn mul(self, other: Self) -> Self {
+    pub(crate) fn mul(self, other: Self) -> Self {
         // SAFETY: SSE2 is in every x86-64 target's baseline.
         unsafe { Pair(_mm_mul_pd(self.0, other.0)) }
     }
 
     /// Lane-wise `self + other`.
     #[inline(always)]
-    pub(super) fn add(self, other: Self) -> Self {
+    pub(crate) fn add(self, other: Self) -> Self {
         // SAFETY: SSE2 is in every x86-64 target's baseline.
         unsafe { Pair(_mm_add_pd(self.0, other.0)) }
     }
@@ -95,49 +94,49 @@ impl Pair {
 impl Pair {
     /// The pair (`lo`, `hi`).
     #[inline(always)]
-    pub(super) fn new(lo: f64, hi: f64) -> Self {
+    pub(crate) fn new(lo: f64, hi: f64) -> Self {
         Pair([lo, hi])
     }
 
     /// An order's (time, discounted time).
     #[inline(always)]
-    pub(super) fn clock_of(order: &Order) -> Self {
+    pub(crate) fn clock_of(order: &Order) -> Self {
         Pair([order.time, order.discounted_time])
     }
 
     /// (`x`, `x`).
     #[inline(always)]
-    pub(super) fn splat(x: f64) -> Self {
+    pub(crate) fn splat(x: f64) -> Self {
         Pair([x, x])
     }
 
     /// The first value.
     #[inline(always)]
-    pub(super) fn lo(self) -> f64 {
+    pub(crate) fn lo(self) -> f64 {
         self.0[0]
     }
 
     /// The second value.
     #[inline(always)]
-    pub(super) fn hi(self) -> f64 {
+    pub(crate) fn hi(self) -> f64 {
         self.0[1]
     }
 
     /// Lane-wise `self − other`.
     #[inline(always)]
-    pub(super) fn sub(self, other: Self) -> Self {
+    pub(crate) fn sub(self, other: Self) -> Self {
         Pair([self.0[0] - other.0[0], self.0[1] - other.0[1]])
     }
 
     /// Lane-wise `self × other`.
     #[inline(always)]
-    pub(super) fn mul(self, other: Self) -> Self {
+    pub(crate) fn mul(self, other: Self) -> Self {
         Pair([self.0[0] * other.0[0], self.0[1] * other.0[1]])
     }
 
     /// Lane-wise `self + other`.
     #[inline(always)]
-    pub(super) fn add(self, other: Self) -> Self {
+    pub(crate) fn add(self, other: Self) -> Self {
         Pair([self.0[0] + other.0[0], self.0[1] + other.0[1]])
     }
 }
