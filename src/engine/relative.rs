@@ -35,6 +35,7 @@ use crate::elementary;
 use crate::inventory::{Plan, PolicyPlan};
 use crate::lanes::Pair;
 use crate::scenario::PolicyKind;
+use std::cell::RefCell;
 
 /// Gauss–Legendre nodes and weights on [−1, 1], 8 points.
 const GL8: [(f64, f64); 8] = [
@@ -107,22 +108,65 @@ pub struct Expectations {
 /// The distribution of demand that the expectations need, prepared once.
 struct Distribution<'a> {
     model: &'a DemandModel,
-    /// P(order size = j + 1), j = 0, 1, … (up to the largest threshold).
-    severity: Vec<f64>,
     /// Largest threshold, units.
     top: usize,
     /// Shape of the negative binomial of the number of orders (`None`: Poisson).
     shape: Option<f64>,
+    /// (P(order size = j + 1), (j + 1)·P(order size = j + 1)), j = 0, 1, … (up to the
+    /// largest threshold): the two weights of a term of Panjer's recursion.
+    sizes: Vec<Pair>,
+    /// Working vectors of the recursion, kept between its hundreds of evaluations.
+    scratch: RefCell<Scratch>,
+}
+
+/// The recursion's working vectors (each of `top` values once used).
+#[derive(Default)]
+struct Scratch {
+    /// The working values in reverse order, `reversed[top − 1 − k]` = g_k.
+    reversed: Vec<f64>,
+    /// Each working value as computed, and the number of rescalings it was computed under.
+    raw: Vec<f64>,
+    rescalings: Vec<u32>,
+    /// Σ_{m<a} P(S ≤ m) for a = 0 … top.
+    running: Vec<f64>,
+    /// P(S = k), k < top.
+    pmf: Vec<f64>,
+}
+
+impl<'a> Distribution<'a> {
+    /// The distribution of `model`'s demand, for thresholds up to `top` units, with the
+    /// order-size probabilities `severity` (P(size = j + 1), j = 0, 1, …) and the negative
+    /// binomial shape `shape` of the number of orders (`None`: Poisson).
+    fn new(model: &'a DemandModel, severity: &[f64], top: usize, shape: Option<f64>) -> Self {
+        let sizes = severity
+            .iter()
+            .enumerate()
+            .map(|(j, &f)| Pair::new(f, (j + 1) as f64 * f))
+            .collect();
+        Distribution {
+            model,
+            top,
+            shape,
+            sizes,
+            scratch: RefCell::new(Scratch::default()),
+        }
+    }
 }
 
 impl Distribution<'_> {
     /// E\[(a − S_μ)⁺\] for every a in `thresholds`, S_μ the demand with μ expected orders
     /// (before the rate multiplier).
     fn psi(&self, mu: f64, thresholds: &[u64], out: &mut [f64]) {
-        let pmf = self.pmf(mu);
+        let mut scratch = self.scratch.borrow_mut();
+        let scratch = &mut *scratch;
+        let mut pmf = std::mem::take(&mut scratch.pmf);
+        self.pmf_into(mu, scratch, &mut pmf);
         // ψ_a = Σ_{k<a} (a − k)·p_k = Σ_{m<a} P(S ≤ m), accumulated once for all thresholds.
         let mut cdf = 0.0;
-        let mut running = vec![0.0; self.top + 1];
+        let running = &mut scratch.running;
+        // Every value is written before it is read: sized once, never cleared.
+        running.resize(self.top + 1, 0.0);
+        running[0] = 0.0;
         for k in 0..self.top {
             cdf += pmf[k];
             running[k + 1] = running[k] + cdf;
@@ -130,15 +174,27 @@ impl Distribution<'_> {
         for (o, &a) in out.iter_mut().zip(thresholds) {
             *o = running[a as usize];
         }
+        scratch.pmf = pmf;
+    }
+
+    /// P(S_μ = k) for k < `top` (see [`Distribution::pmf_into`]).
+    #[cfg(test)]
+    fn pmf(&self, mu: f64) -> Vec<f64> {
+        let mut g = Vec::new();
+        self.pmf_into(mu, &mut Scratch::default(), &mut g);
+        g
     }
 
     /// P(S_μ = k) for k < `top`, by Panjer's recursion for the (a, b, 0) class (Poisson
     /// or negative binomial counts), with a running scale so that P(S = 0) never underflows.
-    fn pmf(&self, mu: f64) -> Vec<f64> {
+    /// Into `g`, with `scratch`'s working vectors.
+    fn pmf_into(&self, mu: f64, scratch: &mut Scratch, g: &mut Vec<f64>) {
         let n = self.top;
-        let mut g = vec![0.0; n.max(1)];
+        // Every vector below is sized once (its length stays `top`) and every value read is
+        // written first in each evaluation, so none is cleared.
+        g.resize(n.max(1), 0.0);
         if n == 0 {
-            return g;
+            return;
         }
         let mu = mu.max(0.0);
         let (a, b, log_g0) = match self.shape {
@@ -151,22 +207,22 @@ impl Distribution<'_> {
         };
         // The working values in reverse order, `reversed[n − 1 − k]` = g_k: the recursion's
         // window g_(m−1), g_(m−2), … is then a forward slice, read in step with the sizes.
-        let mut reversed = vec![0.0; n];
+        let reversed = &mut scratch.reversed;
+        reversed.resize(n, 0.0);
         reversed[n - 1] = 1.0;
         // Each value is kept as computed, with the scale it was computed under: rescaling the
         // working values later (for larger k) must not change the earlier ones, so that the
         // probabilities below a threshold have the same bits whatever the largest threshold.
-        let mut rescalings = vec![0u32; n];
-        let mut raw = vec![0.0; n];
+        let (raw, rescalings) = (&mut scratch.raw, &mut scratch.rescalings);
+        rescalings.resize(n, 0);
+        rescalings[0] = 0;
+        raw.resize(n, 0.0);
         raw[0] = 1.0;
         let mut scale = 0u32;
-        let len = self.severity.len();
+        let (sizes, len) = (&self.sizes, self.sizes.len());
         // g_m = Σ_j (a + b·j/m)·f_j·g_(m−j) = a·Σ f_j·g_(m−j) + (b/m)·Σ j·f_j·g_(m−j):
         // two dot products without a division per term, summed as the two lanes of a pair
         // (f_j, j·f_j) each in the order of j.
-        let sizes: Vec<Pair> = (1..=len)
-            .map(|j| Pair::new(self.severity[j - 1], j as f64 * self.severity[j - 1]))
-            .collect();
         for m in 1..n {
             let mut sums = Pair::splat(0.0);
             let terms = m.min(len);
@@ -191,7 +247,7 @@ impl Distribution<'_> {
         // e^(log g₀ + scale + ln g̃), as g₀ alone may underflow where the product does not.
         let g0 = elementary::exp(log_g0);
         let direct = log_g0 > -700.0;
-        for ((v, &r), &e) in g.iter_mut().zip(&raw).zip(&rescalings) {
+        for ((v, &r), &e) in g.iter_mut().zip(raw.iter()).zip(rescalings.iter()) {
             *v = if r <= 0.0 {
                 0.0
             } else if direct && e == 0 {
@@ -202,7 +258,6 @@ impl Distribution<'_> {
                 )
             };
         }
-        g
     }
 }
 
@@ -223,12 +278,12 @@ pub fn expectations(
 ) -> Result<Expectations, NotUsed> {
     let severity = severity_within_budget(model, horizon, thresholds)?;
     let top = thresholds.iter().copied().max().unwrap_or(0);
-    let dist = Distribution {
+    let dist = Distribution::new(
         model,
-        severity,
-        top: top as usize,
-        shape: (model.rate_cv > 0.0).then(|| 1.0 / (model.rate_cv * model.rate_cv)),
-    };
+        &severity,
+        top as usize,
+        (model.rate_cv > 0.0).then(|| 1.0 / (model.rate_cv * model.rate_cv)),
+    );
     let k = thresholds.len();
     let theta = model.obsolescence_rate();
     let g_end = discount.discounted_time(horizon);

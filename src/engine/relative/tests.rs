@@ -55,12 +55,7 @@ fn constant_rate_unit_orders_match_the_poisson_by_hand() {
 fn negative_binomial_pmf_matches_a_gamma_mixture() {
     // Orders N ~ NB(shape r, mean μ); unit sizes so S = N.
     let m = model(Intensity::Constant { rate: 1.0 }, OrderSize::One, 0.5, 0.0);
-    let dist = Distribution {
-        model: &m,
-        severity: vec![1.0],
-        top: 40,
-        shape: Some(4.0),
-    };
+    let dist = Distribution::new(&m, &vec![1.0], 40, Some(4.0));
     let mu = 7.5;
     let pmf = dist.pmf(mu);
     let (r, p) = (4.0f64, 4.0 / (4.0 + mu));
@@ -79,12 +74,7 @@ fn large_means_do_not_underflow() {
     // 2000 expected unit orders, thresholds around the mean: ψ(2000) at a = 2000 is about
     // σ·φ(0) = √2000 / √(2π) ≈ 17.8.
     let m = model(Intensity::Constant { rate: 1.0 }, OrderSize::One, 0.0, 0.0);
-    let dist = Distribution {
-        model: &m,
-        severity: vec![1.0],
-        top: 2000,
-        shape: None,
-    };
+    let dist = Distribution::new(&m, &vec![1.0], 2000, None);
     let mut out = [0.0];
     dist.psi(2000.0, &[2000], &mut out);
     assert!((out[0] - 17.84).abs() < 0.2, "{}", out[0]);
@@ -177,12 +167,12 @@ fn quadrature_is_converged() {
     let discount = Discount::new(0.05);
     let e = expectations(&m, 25.0, &discount, &[60, 300]).unwrap();
     // A plain composite rule with 400 panels of 8 nodes per year as the reference.
-    let dist = Distribution {
-        model: &m,
-        severity: m.order_size.truncated_pmf(1e-17, 300),
-        top: 300,
-        shape: Some(1.0 / 0.36),
-    };
+    let dist = Distribution::new(
+        &m,
+        &m.order_size.truncated_pmf(1e-17, 300),
+        300,
+        Some(1.0 / 0.36),
+    );
     let theta = m.obsolescence_rate();
     let g_end = discount.discounted_time(25.0);
     let mut reference = [0.0; 2];
