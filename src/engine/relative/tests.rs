@@ -55,7 +55,7 @@ fn constant_rate_unit_orders_match_the_poisson_by_hand() {
 fn negative_binomial_pmf_matches_a_gamma_mixture() {
     // Orders N ~ NB(shape r, mean μ); unit sizes so S = N.
     let m = model(Intensity::Constant { rate: 1.0 }, OrderSize::One, 0.5, 0.0);
-    let dist = Distribution::new(&m, &vec![1.0], 40, Some(4.0));
+    let dist = Distribution::new(&m, &[1.0], 40, Some(4.0));
     let mu = 7.5;
     let pmf = dist.pmf(mu);
     let (r, p) = (4.0f64, 4.0 / (4.0 + mu));
@@ -74,7 +74,7 @@ fn large_means_do_not_underflow() {
     // 2000 expected unit orders, thresholds around the mean: ψ(2000) at a = 2000 is about
     // σ·φ(0) = √2000 / √(2π) ≈ 17.8.
     let m = model(Intensity::Constant { rate: 1.0 }, OrderSize::One, 0.0, 0.0);
-    let dist = Distribution::new(&m, &vec![1.0], 2000, None);
+    let dist = Distribution::new(&m, &[1.0], 2000, None);
     let mut out = [0.0];
     dist.psi(2000.0, &[2000], &mut out);
     assert!((out[0] - 17.84).abs() < 0.2, "{}", out[0]);
