@@ -52,6 +52,22 @@ pub struct SweepRun {
 }
 
 impl SweepRun {
+    /// The fewest and the most paths any point used (equal without `--precision`, where
+    /// every point uses `settings.paths`; with it, each point stops on its own).
+    pub fn path_range(&self) -> (u64, u64) {
+        let used = self.points.iter().map(|s| s.paths);
+        match (used.clone().min(), used.max()) {
+            (Some(lo), Some(hi)) => (lo, hi),
+            _ => (self.settings.paths, self.settings.paths),
+        }
+    }
+
+    /// Whether the points stopped at a precision (`--precision`) rather than after a fixed
+    /// number of paths.
+    pub fn to_precision(&self) -> bool {
+        self.points.iter().any(|s| s.precision.is_some())
+    }
+
     /// Runs needed: points, the base, the one-at-a-time points.
     pub fn run_count(plan: &SweepPlan) -> u64 {
         let oat = if plan.oat.is_empty() {

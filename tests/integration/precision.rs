@@ -263,3 +263,82 @@ fn an_optimisation_whose_precision_is_out_of_reach_stops_at_the_maximum_and_says
     let err = String::from_utf8_lossy(&result.stderr);
     assert!(err.contains("not reached at 3,000 paths"), "{err}");
 }
+
+/// `pimsim sweep --precision`: every point stops on its own. The scenario's `paths` in
+/// sweep.json is the most any point used, each row of sweep.csv carries its own point's count,
+/// the terminal and the report say the range, and the files are the same bytes on 1 and 3
+/// threads.
+#[test]
+fn a_sweep_to_precision_states_each_points_paths_on_any_thread_count() {
+    let sweep = |out: &Path, threads: &str| {
+        pimsim()
+            .args([
+                "sweep",
+                "scenarios/sweep_release_vs_scrap.toml",
+                "--precision",
+                "0.01",
+                "--max-paths",
+                "20000",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (one, three) = (dir.path().join("one"), dir.path().join("three"));
+    let printed = sweep(&one, "1");
+    assert!(printed.status.success(), "{printed:?}");
+    assert!(sweep(&three, "3").status.success());
+    for file in ["sweep.json", "sweep.csv"] {
+        assert_eq!(
+            fs::read(one.join(file)).unwrap(),
+            fs::read(three.join(file)).unwrap(),
+            "{file} differs between 1 and 3 threads"
+        );
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(one.join("sweep.json")).unwrap()).unwrap();
+    let scenario = &json["scenarios"][0];
+    let used: Vec<u64> = scenario["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["precision"]["paths"].as_u64().unwrap())
+        .collect();
+    let (lo, hi) = (*used.iter().min().unwrap(), *used.iter().max().unwrap());
+    assert!(
+        lo < hi,
+        "the points should stop at different counts: {used:?}"
+    );
+    assert_eq!(scenario["paths"].as_u64(), Some(hi));
+
+    let csv = fs::read_to_string(one.join("sweep.csv")).unwrap();
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (point, paths) = (column("point"), column("paths"));
+    for row in rows {
+        let cells: Vec<&str> = row.split(',').collect();
+        let p: usize = cells[point].parse().unwrap();
+        assert_eq!(cells[paths].parse::<u64>().unwrap(), used[p], "row {row}");
+    }
+
+    let terminal = String::from_utf8(printed.stdout).unwrap();
+    assert!(
+        terminal.contains(&format!("{lo} to {hi} paths, each point to its precision")),
+        "{terminal}"
+    );
+    let report = fs::read_to_string(one.join("report.html")).unwrap();
+    assert!(report.contains("paths, each point to its precision"));
+    // docs/sweeps.md shows this command's first line.
+    let first = terminal.lines().next().unwrap();
+    let docs = fs::read_to_string("docs/sweeps.md").unwrap();
+    assert!(
+        docs.contains(&format!("```\n{first}\n```")),
+        "docs/sweeps.md should show: {first}"
+    );
+}

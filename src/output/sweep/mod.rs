@@ -211,7 +211,9 @@ pub struct SweepScenario {
     pub one_at_a_time: Vec<OneAtATimeRun>,
     /// The swept parameters, in file order.
     pub parameters: Vec<SweptParameter>,
-    /// Demand paths of every run (the same paths for every point).
+    /// Demand paths of every run (the same paths for every point). With `--precision`, where
+    /// each point stops on its own (its count is in the point's `precision.paths`), the most
+    /// paths any point used.
     pub paths: u64,
     /// The points, in order (grid: the first parameter varies slowest).
     pub points: Vec<SweepPointResult>,
@@ -385,7 +387,7 @@ impl SweepScenario {
             name: r.plan.base.scenario.name.clone(),
             one_at_a_time,
             parameters,
-            paths: r.settings.paths,
+            paths: r.path_range().1,
             points,
             scenario: r.scenario.clone(),
             seed: r.settings.seed,
@@ -621,16 +623,42 @@ pub fn render_sweep_all(runs: &[SweepRun], report: bool) -> anyhow::Result<Vec<(
     Ok(files)
 }
 
+/// The paths of a sweep's points in words: for the terminal "2000 paths" and for the report
+/// "2,000 paths each"; with `--precision`, where each point stops on its own, "1024 to 40000
+/// paths, each point to its precision".
+pub(crate) fn paths_text(r: &SweepRun, for_report: bool) -> String {
+    let number = |n: u64| {
+        if for_report {
+            crate::output::whole_number(n)
+        } else {
+            n.to_string()
+        }
+    };
+    let (lo, hi) = r.path_range();
+    if !r.to_precision() {
+        let each = if for_report { " each" } else { "" };
+        format!("{} paths{each}", number(hi))
+    } else if lo == hi {
+        format!("{} paths, each point to its precision", number(hi))
+    } else {
+        format!(
+            "{} to {} paths, each point to its precision",
+            number(lo),
+            number(hi)
+        )
+    }
+}
+
 /// The terminal table: one line per point with the cheapest policy.
 pub fn render_sweep_table(runs: &[SweepRun]) -> String {
     let mut out = String::new();
     for r in runs {
         let _ = writeln!(
             out,
-            "{} — {} point(s), {} paths, seed {}",
+            "{} — {} point(s), {}, seed {}",
             terminal_line(&r.scenario),
             r.points.len(),
-            r.settings.paths,
+            paths_text(r, false),
             r.settings.seed
         );
         let mut header = vec!["point".to_string()];

@@ -91,10 +91,10 @@ fn scenario_heading(h: &mut String, r: &SweepRun) {
     };
     let _ = writeln!(
         h,
-        "<p class=\"meta\">{part}{} point(s), {} paths each, seed {}; design: {}; money in {} \
+        "<p class=\"meta\">{part}{} point(s), {}, seed {}; design: {}; money in {} \
          discounted to the end of production.</p>",
         r.points.len(),
-        whole_number(r.settings.paths),
+        esc(&super::paths_text(r, true)),
         r.settings.seed,
         match r.plan.design {
             Design::Grid => "full grid".to_string(),
