@@ -155,4 +155,16 @@ mod tests {
         assert_eq!(p.lo().to_bits(), ((a - c) * 7.0 + b).to_bits());
         assert_eq!(p.hi().to_bits(), ((b - d) * 7.0 + a).to_bits());
     }
+
+    #[test]
+    fn an_orders_clock_is_its_time_and_discounted_time() {
+        let order = crate::demand::Order {
+            time: 3.25,
+            discounted_time: 2.875,
+            units: 4,
+            discount: 0.8,
+        };
+        let clock = Pair::clock_of(&order);
+        assert_eq!((clock.lo(), clock.hi()), (3.25, 2.875));
+    }
 }
