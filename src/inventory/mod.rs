@@ -174,15 +174,14 @@ impl PolicySimulator {
     }
 
     /// Whether paths of `plan` take the per-order loop specialised for the plain case: no
-    /// losses in storage, no drifting stock records, no sale price, lost sales and no
-    /// repairable returns (unless
+    /// losses in storage, no drifting stock records, lost sales and no repairable returns
+    /// (with or without a sale price; unless
     /// [`PolicySimulator::force_general_loop`] is on). The loop gives the same bits as the
     /// general one; this tells tests which of the two a scenario exercises.
     #[doc(hidden)]
     pub fn plain_loop_applies(plan: &Plan) -> bool {
         !losses_in_storage(plan)
             && plan.records.is_none()
-            && plan.sale_price.is_none()
             && plan.unmet_demand == UnmetDemand::Lost
             && plan.repair.is_none()
     }
@@ -305,7 +304,11 @@ impl PolicySimulator {
         walk.advance(0.0);
         walk.review_position(0.0, 1.0);
         if !self.general_loop_only && Self::plain_loop_applies(plan) {
-            walk.serve_orders_plain(&path.orders);
+            if plan.sale_price.is_some() {
+                walk.serve_orders_plain::<true>(&path.orders);
+            } else {
+                walk.serve_orders_plain::<false>(&path.orders);
+            }
         } else {
             walk.serve_orders(&path.orders);
         }

@@ -117,17 +117,18 @@ impl<R: StepRecorder> Walk<'_, R> {
         }
     }
 
-    /// [`Walk::serve_orders`] for the plain case: no losses in storage, no sale price and lost
-    /// sales (the common case). The loop leaves out what is then always nothing (the loss
-    /// events, the revenue, and the backorders: always 0, whose waiting cost `0 · dG` would add
-    /// +0.0), and keeps the running state (time, stock, the two integrals and the units demanded) in locals: the
+    /// [`Walk::serve_orders`] for the plain case: no losses in storage, no drifting records, no
+    /// repair and lost sales (the common case); `SALE`: the part has a sale price (its revenue
+    /// is then summed in a local too). The loop leaves out what is then always nothing (the
+    /// loss events, and the backorders: always 0, whose waiting cost `0 · dG` would add +0.0),
+    /// and keeps the running state (time, stock, the two integrals and the units demanded) in locals: the
     /// per-order sums stay in registers instead of going through memory, and the rare calls
     /// into the event loop and the (s, S) rule get the state written back before and read
     /// again after. The arithmetic is that of `integrate_to` and `serve`, operation for
     /// operation: tests/integration/loops.rs runs both loops on random plain-case scenarios
     /// (the general one forced with `PolicySimulator::force_general_loop`) and compares every
     /// figure of the outcomes bit for bit.
-    pub(super) fn serve_orders_plain(&mut self, orders: &[Order]) {
+    pub(super) fn serve_orders_plain<const SALE: bool>(&mut self, orders: &[Order]) {
         // The clock (time, discounted time) and the stock's integrals (unit-years,
         // discounted unit-years) as two lanes each: see [`Pair`].
         let mut clock = Pair::new(self.now, self.now_g);
@@ -144,6 +145,8 @@ impl<R: StepRecorder> Walk<'_, R> {
         // The units demanded, summed in a local (integers: the order of the sum is free) and
         // written once at the end: nothing the loop calls reads them.
         let mut demanded = demanded_before;
+        let price = self.plan.sale_price.unwrap_or(0.0);
+        let mut revenue = self.out.revenue;
         macro_rules! write_back {
             () => {
                 self.now = clock.lo();
@@ -151,6 +154,9 @@ impl<R: StepRecorder> Walk<'_, R> {
                 self.on_hand = on_hand;
                 self.out.on_hand_unit_years = held.lo();
                 self.held_unit_g = held.hi();
+                if SALE {
+                    self.out.revenue = revenue;
+                }
             };
         }
         macro_rules! read_again {
@@ -160,6 +166,9 @@ impl<R: StepRecorder> Walk<'_, R> {
                 on_hand = self.on_hand;
                 next_event = self.next_event;
                 threshold = self.policy.reorder_point - self.on_order as i64;
+                if SALE {
+                    revenue = self.out.revenue;
+                }
             };
         }
         for order in orders {
@@ -174,6 +183,10 @@ impl<R: StepRecorder> Walk<'_, R> {
             demanded += order.units;
             let served = order.units.min(on_hand);
             on_hand -= served;
+            if SALE {
+                // As in `serve`.
+                revenue += price * count_f64(served) * order.discount;
+            }
             let short = order.units - served;
             if short > 0 {
                 let units = &mut self.out.units;

@@ -1,5 +1,5 @@
 //! Invariants over random valid scenarios (property tests), for both per-order loops (the plain
-//! one: no losses in storage, no sale price, lost sales; and the general one): stock never
+//! one: no losses in storage, lost sales, with or without a sale price; and the general one): stock never
 //! negative, units conserved, cost lines add up to the total and follow from the unit counts,
 //! counts consistent with each other.
 
@@ -148,14 +148,15 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    /// The plain per-order loop: no losses in storage, no sale price, lost sales.
+    /// The plain per-order loop: no losses in storage, lost sales, with or without a sale
+    /// price.
     #[test]
     fn plain_loop_paths_conserve_units_and_costs_add_up(p in params(Loop::Plain)) {
         check_scenario(&p, Loop::Plain)?;
     }
 
-    /// The general per-order loop: losses in storage, a sale price or backorders (any of
-    /// their seven combinations).
+    /// The general per-order loop: losses in storage or backorders, with or without a sale
+    /// price (six combinations).
     #[test]
     fn general_loop_paths_conserve_units_and_costs_add_up(p in params(Loop::General)) {
         check_scenario(&p, Loop::General)?;

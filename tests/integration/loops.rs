@@ -1,5 +1,5 @@
-//! The per-order loop specialised for the plain case (no losses in storage, no sale price,
-//! lost sales) and the general loop give the same outcome bit for bit wherever the plain one
+//! The per-order loop specialised for the plain case (no losses in storage, lost sales;
+//! with or without a sale price) and the general loop give the same outcome bit for bit wherever the plain one
 //! applies: every cost line, count, partner figure, the first stock-out, the on-hand
 //! unit-years and every time-series point. The general loop is forced with
 //! `PolicySimulator::force_general_loop` on the same paths and streams (which also forces the
@@ -169,8 +169,9 @@ fn loops_agree_on_the_bundled_plain_scenarios() {
         assert_eq!(compared, 300 * plan.policies.len());
         plain.push(name);
     }
+    // multi_partner has a sale price: the plain loop's `SALE` copy.
     assert!(
-        plain.contains(&"benchmark.toml"),
+        plain.contains(&"benchmark.toml") && plain.contains(&"multi_partner.toml"),
         "plain scenarios: {plain:?}"
     );
 }
@@ -204,8 +205,8 @@ fn the_comparison_sees_one_ulp_and_the_sign_of_zero() {
     );
 }
 
-/// Where the general loop is taken anyway (losses in storage, a sale price, backorders), the
-/// switch changes nothing.
+/// Where the general loop is taken anyway (losses in storage, backorders; here with a sale
+/// price too), the switch changes nothing.
 #[test]
 fn forcing_the_general_loop_changes_nothing_off_the_plain_case() {
     let text = crate::random_scenario::toml(&crate::random_scenario::Params {
