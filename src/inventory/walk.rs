@@ -121,10 +121,10 @@ impl<R: StepRecorder> Walk<'_, R> {
     /// repair and lost sales (the common case); `SALE`: the part has a sale price (its revenue
     /// is then summed in a local too). The loop leaves out what is then always nothing (the
     /// loss events, and the backorders: always 0, whose waiting cost `0 · dG` would add +0.0),
-    /// and keeps the running state (time, stock, the two integrals and the units demanded) in locals: the
-    /// per-order sums stay in registers instead of going through memory, and the rare calls
-    /// into the event loop and the (s, S) rule get the state written back before and read
-    /// again after. The arithmetic is that of `integrate_to` and `serve`, operation for
+    /// and keeps the running state (time, stock, the two integrals, the units demanded and the
+    /// revenue) in locals: the per-order sums stay in registers instead of going through
+    /// memory, and the rare calls into the event loop and the (s, S) rule get the state written
+    /// back before and read again after. The arithmetic is that of `integrate_to` and `serve`, operation for
     /// operation: tests/integration/loops.rs runs both loops on random plain-case scenarios
     /// (the general one forced with `PolicySimulator::force_general_loop`) and compares every
     /// figure of the outcomes bit for bit.

@@ -1,6 +1,6 @@
-//! The per-order loop specialised for the plain case (no losses in storage, lost sales;
-//! with or without a sale price) and the general loop give the same outcome bit for bit wherever the plain one
-//! applies: every cost line, count, partner figure, the first stock-out, the on-hand
+//! The per-order loop specialised for the plain case (no losses in storage, lost sales; with
+//! or without a sale price) and the general loop give the same outcome bit for bit wherever
+//! the plain one applies: every cost line, count, partner figure, the first stock-out, the on-hand
 //! unit-years and every time-series point. The general loop is forced with
 //! `PolicySimulator::force_general_loop` on the same paths and streams (which also forces the
 //! event loop's copy that looks at repair and records' events, so the copy without them is
