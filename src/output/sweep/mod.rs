@@ -637,16 +637,14 @@ pub(crate) fn paths_text(r: &SweepRun, for_report: bool) -> String {
     let (lo, hi) = r.path_range();
     if !r.to_precision() {
         let each = if for_report { " each" } else { "" };
-        format!("{} paths{each}", number(hi))
-    } else if lo == hi {
-        format!("{} paths, each point to its precision", number(hi))
-    } else {
-        format!(
-            "{} to {} paths, each point to its precision",
-            number(lo),
-            number(hi)
-        )
+        return format!("{} paths{each}", number(hi));
     }
+    let range = if lo == hi {
+        number(hi)
+    } else {
+        format!("{} to {}", number(lo), number(hi))
+    };
+    format!("{range} paths, each point to its precision")
 }
 
 /// The terminal table: one line per point with the cheapest policy.
