@@ -29,7 +29,7 @@
 //! boundary (the table intensity changes there) or the end of a linear intensity, to a
 //! relative accuracy far below any Monte Carlo standard error (about 1e-11).
 
-use crate::demand::{DemandModel, DemandPath, Intensity};
+use crate::demand::{DemandModel, DemandPath, Intensity, OrderSize};
 use crate::discount::Discount;
 use crate::elementary;
 use crate::inventory::{Plan, PolicyPlan, count_f64};
@@ -115,6 +115,10 @@ struct Distribution<'a> {
     /// (P(order size = j + 1), (j + 1)·P(order size = j + 1)), j = 0, 1, … (up to the
     /// largest threshold): the two weights of a term of Panjer's recursion.
     sizes: Vec<Pair>,
+    /// For geometric order sizes, P(size = k) = p·qᵏ⁻¹: (p, q). Panjer's two sums then
+    /// follow from their values one unit earlier, so the recursion costs a few operations per
+    /// unit instead of one per unit and order size.
+    geometric: Option<(f64, f64)>,
     /// Working vectors of the recursion, kept between its hundreds of evaluations.
     scratch: RefCell<Scratch>,
 }
@@ -148,6 +152,7 @@ impl<'a> Distribution<'a> {
             top,
             shape,
             sizes,
+            geometric: geometric_sizes(&model.order_size),
             scratch: RefCell::new(Scratch::default()),
         }
     }
@@ -205,11 +210,6 @@ impl Distribution<'_> {
                 (q, (r - 1.0) * q, -r * elementary::ln_1p(beta))
             }
         };
-        // The working values in reverse order, `reversed[n − 1 − k]` = g_k: the recursion's
-        // window g_(m−1), g_(m−2), … is then a forward slice, read in step with the sizes.
-        let reversed = &mut scratch.reversed;
-        reversed.resize(n, 0.0);
-        reversed[n - 1] = 1.0;
         // Each value is kept as computed, with the scale it was computed under: rescaling the
         // working values later (for larger k) must not change the earlier ones, so that the
         // probabilities below a threshold have the same bits whatever the largest threshold.
@@ -219,6 +219,36 @@ impl Distribution<'_> {
         raw.resize(n, 0.0);
         raw[0] = 1.0;
         let mut scale = 0u32;
+        if let Some((p, q)) = self.geometric {
+            // With f_j = p·qʲ⁻¹ the sums U_m = Σ_j f_j·g_(m−j) and V_m = Σ_j j·f_j·g_(m−j)
+            // satisfy U_m = p·g_(m−1) + q·U_(m−1) and V_m = q·V_(m−1) + U_m (U₀ = V₀ = 0):
+            // Panjer's g_m = a·U_m + (b/m)·V_m, exact and without truncating the sizes. U and
+            // V are sums of non-negative terms (no cancellation beyond Panjer's own).
+            let (mut u, mut v, mut previous) = (0.0, 0.0, 1.0);
+            for m in 1..n {
+                u = p * previous + q * u;
+                v = q * v + u;
+                let s = a * u + b / m as f64 * v;
+                raw[m] = s;
+                rescalings[m] = scale;
+                previous = s;
+                if s > 1e250 {
+                    // As below: the working values (here the last one and the two sums)
+                    // rescaled, the values kept as computed.
+                    previous *= 1e-250;
+                    u *= 1e-250;
+                    v *= 1e-250;
+                    scale += 1;
+                }
+            }
+            self.finish_pmf(log_g0, scratch, g);
+            return;
+        }
+        // The working values in reverse order, `reversed[n − 1 − k]` = g_k: the recursion's
+        // window g_(m−1), g_(m−2), … is then a forward slice, read in step with the sizes.
+        let reversed = &mut scratch.reversed;
+        reversed.resize(n, 0.0);
+        reversed[n - 1] = 1.0;
         let (sizes, len) = (&self.sizes, self.sizes.len());
         // g_m = Σ_j (a + b·j/m)·f_j·g_(m−j) = a·Σ f_j·g_(m−j) + (b/m)·Σ j·f_j·g_(m−j):
         // two dot products without a division per term, summed as the two lanes of a pair
@@ -243,6 +273,13 @@ impl Distribution<'_> {
                 scale += 1;
             }
         }
+        self.finish_pmf(log_g0, scratch, g);
+    }
+
+    /// The probabilities from the recursion's values as computed (`scratch.raw`, with their
+    /// rescalings) and log P(S = 0), into `g`.
+    fn finish_pmf(&self, log_g0: f64, scratch: &Scratch, g: &mut [f64]) {
+        let (raw, rescalings) = (&scratch.raw, &scratch.rescalings);
         // g₀·g̃ where g₀ = e^(log g₀) is a normal number and g̃ was never rescaled; else
         // e^(log g₀ + scale + ln g̃), as g₀ alone may underflow where the product does not.
         let g0 = elementary::exp(log_g0);
@@ -261,9 +298,26 @@ impl Distribution<'_> {
     }
 }
 
-/// Multiply-adds of one ψ evaluation for the largest threshold `top` and `len` sizes.
-fn psi_work(top: u64, len: usize) -> f64 {
+/// `(p, q)` of geometric order sizes, P(size = k) = p·qᵏ⁻¹ (as
+/// [`OrderSize::probability`](crate::demand::OrderSize::probability) has them), or `None`.
+fn geometric_sizes(size: &OrderSize) -> Option<(f64, f64)> {
+    match *size {
+        OrderSize::Geometric { mean } => {
+            let p = (1.0 / mean).min(1.0);
+            Some((p, 1.0 - p))
+        }
+        _ => None,
+    }
+}
+
+/// Multiply-adds of one ψ evaluation for the largest threshold `top` and `len` sizes of
+/// distribution `size`: one per unit and size, or three per unit for geometric sizes (their
+/// recursion's two sums and the value, [`Distribution::pmf_into`]).
+fn psi_work(top: u64, len: usize, size: &OrderSize) -> f64 {
     let top = top as f64;
+    if geometric_sizes(size).is_some() {
+        return 3.0 * top;
+    }
     top * top.min(len as f64)
 }
 
@@ -351,7 +405,7 @@ fn severity_within_budget(
     };
     // A first guess of the evaluations: 17 per panel on about 4 panels a year.
     let evaluations = 17.0 * 4.0 * horizon.ceil().max(1.0);
-    let operations = evaluations * psi_work(top, severity.len());
+    let operations = evaluations * psi_work(top, severity.len(), &model.order_size);
     if operations > MAX_WORK {
         return Err(NotUsed::TooMuchWork { operations });
     }
@@ -414,7 +468,8 @@ impl RelativeSet {
                 let why = if a > MAX_THRESHOLD {
                     Some(NotUsed::TooLarge { threshold: a })
                 } else {
-                    let operations = evaluations * psi_work(a, sizes.min(a as usize));
+                    let operations =
+                        evaluations * psi_work(a, sizes.min(a as usize), &model.order_size);
                     (operations > MAX_WORK).then_some(NotUsed::TooMuchWork { operations })
                 };
                 if not_used.is_none() {

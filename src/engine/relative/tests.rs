@@ -69,6 +69,42 @@ fn negative_binomial_pmf_matches_a_gamma_mixture() {
     }
 }
 
+/// The geometric sizes' short recursion gives the probabilities of Panjer's full one (with
+/// every size up to the largest threshold, untruncated), for Poisson and negative binomial
+/// counts, small and large means (the latter rescales its working values many times).
+#[test]
+fn geometric_recursion_matches_the_full_panjer_recursion() {
+    for &(mean, shape, mu, top) in &[
+        (1.5, None, 7.0, 120usize),
+        (1.5, Some(4.0), 7.0, 120),
+        (3.0, Some(0.4), 25.0, 300),
+        (1.0, None, 3.0, 40),
+        (1.5, None, 2000.0, 4500),
+    ] {
+        let size = OrderSize::Geometric { mean };
+        let m = model(Intensity::Constant { rate: 1.0 }, size.clone(), 0.0, 0.0);
+        let severity: Vec<f64> = (1..=top as u64).map(|k| size.probability(k)).collect();
+        let short = Distribution::new(&m, &severity, top, shape);
+        assert!(short.geometric.is_some());
+        let mut full = Distribution::new(&m, &severity, top, shape);
+        full.geometric = None;
+        let (a, b) = (short.pmf(mu), full.pmf(mu));
+        let mut compared = 0;
+        for (k, (x, y)) in a.iter().zip(&b).enumerate() {
+            if *y > 1e-290 {
+                compared += 1;
+                assert!(
+                    (x - y).abs() <= 1e-12 * y,
+                    "mean {mean}, shape {shape:?}, mu {mu}, k {k}: {x} vs {y}"
+                );
+            } else {
+                assert!(*x <= 1e-280, "k {k}: {x} vs {y}");
+            }
+        }
+        assert!(compared > top / 4, "{compared} of {top} compared");
+    }
+}
+
 #[test]
 fn large_means_do_not_underflow() {
     // 2000 expected unit orders, thresholds around the mean: ψ(2000) at a = 2000 is about
