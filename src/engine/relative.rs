@@ -167,14 +167,15 @@ impl Distribution<'_> {
         let mut pmf = std::mem::take(&mut scratch.pmf);
         self.pmf_into(mu, scratch, &mut pmf);
         // ψ_a = Σ_{k<a} (a − k)·p_k = Σ_{m<a} P(S ≤ m), accumulated once for all thresholds.
-        let mut cdf = 0.0;
+        let (mut cdf, mut sum) = (0.0, 0.0);
         let running = &mut scratch.running;
         // Every value is written before it is read: sized once, never cleared.
         running.resize(self.top + 1, 0.0);
         running[0] = 0.0;
-        for k in 0..self.top {
-            cdf += pmf[k];
-            running[k + 1] = running[k] + cdf;
+        for (r, &p) in running[1..].iter_mut().zip(&pmf[..self.top]) {
+            cdf += p;
+            sum += cdf;
+            *r = sum;
         }
         for (o, &a) in out.iter_mut().zip(thresholds) {
             *o = running[a as usize];
@@ -225,12 +226,15 @@ impl Distribution<'_> {
             // Panjer's g_m = a·U_m + (b/m)·V_m, exact and without truncating the sizes. U and
             // V are sums of non-negative terms (no cancellation beyond Panjer's own).
             let (mut u, mut v, mut previous) = (0.0, 0.0, 1.0);
-            for m in 1..n {
+            // m as a float, counted up (exact): no integer conversion per unit.
+            let mut m = 0.0;
+            for (r, e) in raw[1..n].iter_mut().zip(&mut rescalings[1..n]) {
+                m += 1.0;
                 u = p * previous + q * u;
                 v = q * v + u;
-                let s = a * u + b / m as f64 * v;
-                raw[m] = s;
-                rescalings[m] = scale;
+                let s = a * u + b / m * v;
+                *r = s;
+                *e = scale;
                 previous = s;
                 if s > 1e250 {
                     // As below: the working values (here the last one and the two sums)
