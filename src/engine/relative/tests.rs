@@ -509,3 +509,34 @@ fn reliability_controls_have_mean_zero() {
         "the wrong reliability went unnoticed: {sums:?}"
     );
 }
+
+/// The work budget counts the geometric sizes' short recursion as it runs: a stock that the
+/// full recursion could not afford (one operation per unit and size) is a control with
+/// geometric sizes, and stays out with sizes of about the same spread from another family.
+#[test]
+fn geometric_sizes_afford_larger_stocks() {
+    let geometric = model(
+        Intensity::Constant { rate: 50.0 },
+        OrderSize::Geometric { mean: 1.5 },
+        0.0,
+        0.0,
+    );
+    let poisson = model(
+        Intensity::Constant { rate: 50.0 },
+        OrderSize::Poisson { mean: 1.5 },
+        0.0,
+        0.0,
+    );
+    // 5 years: 340 evaluations guessed; 100,000 units cost 1.0e8 operations by the short
+    // recursion, several times 3e8 by the full one.
+    assert!(severity_within_budget(&geometric, 5.0, &[100_000]).is_ok());
+    match severity_within_budget(&poisson, 5.0, &[100_000]) {
+        Err(NotUsed::TooMuchWork { operations }) => assert!(operations > MAX_WORK),
+        other => panic!("{other:?}"),
+    }
+    // Past the short recursion's own budget, geometric sizes are refused too.
+    assert!(matches!(
+        severity_within_budget(&geometric, 5.0, &[400_000]),
+        Err(NotUsed::TooMuchWork { .. })
+    ));
+}
