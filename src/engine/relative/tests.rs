@@ -512,7 +512,7 @@ fn reliability_controls_have_mean_zero() {
 
 /// The work budget counts the geometric sizes' short recursion as it runs: a stock that the
 /// full recursion could not afford (one operation per unit and size) is a control with
-/// geometric sizes, and stays out with sizes of about the same spread from another family.
+/// geometric sizes, and stays out with sizes of the same mean from another family.
 #[test]
 fn geometric_sizes_afford_larger_stocks() {
     let geometric = model(
@@ -528,7 +528,7 @@ fn geometric_sizes_afford_larger_stocks() {
         0.0,
     );
     // 5 years: 340 evaluations guessed; 100,000 units count 2.0e8 operations by the short
-    // recursion, 4.1e8 by the full one (12 sizes).
+    // recursion, about 4.4e8 by the full one (13 sizes above the tail of 1e-13).
     assert!(severity_within_budget(&geometric, 5.0, &[100_000]).is_ok());
     match severity_within_budget(&poisson, 5.0, &[100_000]) {
         Err(NotUsed::TooMuchWork { operations }) => assert!(operations > MAX_WORK),
