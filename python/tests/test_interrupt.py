@@ -21,6 +21,22 @@ import pimsim
 PROMPT = 2.0
 
 
+@pytest.fixture(autouse=True)
+def python_handles_sigint():
+    """Ctrl-C raises KeyboardInterrupt only where Python handles SIGINT. A process started
+    with SIGINT ignored (a background job of a non-interactive shell, `nohup`, some CI
+    runners) keeps it ignored, and `_thread.interrupt_main()` then does nothing: these tests
+    would wait for an interrupt that never comes. They install Python's own handler for their
+    duration, as an interactive interpreter has it."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        # None: a handler not installed from Python, which cannot be put back from here.
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
 def long_calls(scenarios):
     heavy = scenarios / "heavy_machinery.toml"
     master = scenarios / "history" / "part_master.csv"
@@ -94,8 +110,10 @@ def test_the_gil_is_released_while_a_run_works(scenarios):
 
 CHILD = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
     import pimsim
+    # Python's own handler, also when this process was started with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     scenario = pimsim.Scenario.from_file(sys.argv[1])
     print("ready", flush=True)
     started = time.monotonic()
